@@ -1,0 +1,191 @@
+"""Typed records passed between stages.
+
+Every stage takes and returns these frozen dataclasses, never ORM objects or dicts, so each
+stage can be called and tested on its own.  The StrEnum values are the contract's strings
+(../shared/CONTRACT.md): they appear verbatim in the database, the JSON report and the CLI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+
+class LinkRole(StrEnum):
+    ORIGINAL = "original"
+    CITED = "cited"
+    RELATED = "related"
+    EMBEDDED = "embedded"
+    LOST = "lost"
+
+
+class LinkStatus(StrEnum):
+    ALIVE = "alive"
+    DEAD = "dead"
+    SOFT_404 = "soft_404"
+    REDIRECTED = "redirected"
+    UNREACHABLE = "unreachable"
+    BLOCKED = "blocked"
+    INVALID = "invalid"
+    UNCHECKED = "unchecked"
+
+
+class FindingKind(StrEnum):
+    DEAD_LINK = "dead_link"
+    SOFT_404 = "soft_404"
+    REDIRECT_CHANGED = "redirect_changed"
+    UNREACHABLE = "unreachable"
+    TEMPORAL_MISMATCH = "temporal_mismatch"
+    TITLE_MISMATCH = "title_mismatch"
+    CONTENT_DRIFT = "content_drift"
+    UNARCHIVED = "unarchived"
+    LOST_LINK = "lost_link"
+    COPY_DIVERGENCE = "copy_divergence"
+    MEDIA_UNAVAILABLE = "media_unavailable"
+    INVALID_URL = "invalid_url"
+    BLOCKED_URL = "blocked_url"
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class DocumentFormat(StrEnum):
+    HTML = "html"
+    MARKDOWN = "markdown"
+    TEXT = "text"
+
+
+@dataclass(frozen=True)
+class DateEvidence:
+    """A date and where it came from, so a finding can show its working."""
+
+    value: date
+    source: str  # e.g. "url_path", "meta:article:published_time", "json_ld", "date_line", "htmldate"
+    raw: str  # the text the date was read from
+
+    def as_json(self) -> dict[str, str]:
+        return {"value": self.value.isoformat(), "source": self.source, "raw": self.raw}
+
+
+@dataclass(frozen=True)
+class LinkRef:
+    """One link as harvested.
+
+    `url` is the absolute URL to check (None when the address is lost or does not parse);
+    `written` is the link as it stands in the document, normalised only by removing surrounding
+    punctuation and line-wrap breaks (the contract's finding `url`).
+    """
+
+    url: str | None
+    written: str | None
+    role: LinkRole
+    anchor_text: str | None = None
+    context: str | None = None
+    position: int = 0  # order of appearance in the document
+
+
+@dataclass(frozen=True)
+class HarvestedDocument:
+    """A document read by a harvester: what it says about itself and what it links to."""
+
+    source: str
+    format: DocumentFormat
+    title: str | None
+    published: DateEvidence | None
+    original_url: str | None
+    text: str  # main text, used to recognise copies and to compare content
+    fingerprint: str  # sha256 of the normalised main text
+    links: tuple[LinkRef, ...] = ()
+    error: str | None = None  # a per-document problem that did not stop the harvest
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One request of a redirect chain: the URL as it was followed and what it answered."""
+
+    url: str
+    status: int | None
+    requested_url: str | None = None  # after remap, when it differs
+    location: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"url": self.url, "status": self.status}
+        if self.requested_url and self.requested_url != self.url:
+            out["requested_url"] = self.requested_url
+        if self.location:
+            out["location"] = self.location
+        return out
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """What a checker learned from a fetched body; None fields were not found."""
+
+    title: str | None = None
+    text_fingerprint: str | None = None
+    published: DateEvidence | None = None
+    soft_404_reason: str | None = None
+    media_state: str | None = None  # e.g. "removed", "private", "embedding_disabled", "available"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check of one URL. Network failures are values here, never exceptions."""
+
+    url: str
+    status: LinkStatus
+    checked_at: datetime
+    http_status: int | None = None
+    final_url: str | None = None
+    hops: tuple[Hop, ...] = ()
+    error: str | None = None
+    error_class: str | None = None
+    elapsed_ms: float | None = None
+    method: str | None = None
+    content_type: str | None = None
+    content_length: int | None = None
+    page: PageInfo | None = None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """An archived copy (memento) of a URL."""
+
+    archive: str
+    url: str  # the memento's replay URL
+    datetime: datetime
+    original: str | None = None
+    status: int | None = None
+
+
+@dataclass(frozen=True)
+class SnapshotLookup:
+    """The answer of one archive to 'what do you hold of URL near WHEN?'.
+
+    `nearest is None and error is None` means the archive was asked and holds nothing.
+    """
+
+    url: str
+    archive: str
+    looked_up_at: datetime
+    query: str
+    nearest: Snapshot | None = None
+    first: Snapshot | None = None
+    last: Snapshot | None = None
+    count: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: FindingKind
+    severity: Severity
+    document_id: int | None  # the stored document's id (report id "d<id>"), or None
+    url: str | None
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
