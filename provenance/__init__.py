@@ -1,8 +1,17 @@
 """provenance: does what a document cites still exist, is it still the same, and was it ever what the document says?"""
 
+from typing import Any
+
 __version__ = "0.1.0"
-
-from .config import load_config  # noqa: E402
-from .pipeline import audit  # noqa: E402
-
 __all__ = ["__version__", "audit", "load_config"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy, so that importing one stage (e.g. provenance.records) does not import them all.
+    if name == "audit":
+        from .pipeline import audit
+        return audit
+    if name == "load_config":
+        from .config import load_config
+        return load_config
+    raise AttributeError(name)

@@ -189,3 +189,37 @@ class Finding:
     url: str | None
     message: str
     evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StoredLink:
+    """A link as the store holds it (a LinkRef with its row id)."""
+
+    id: int
+    url: str | None
+    written: str | None
+    role: LinkRole
+    anchor_text: str | None
+    context: str | None
+    position: int
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A document as the store holds it, with its links; `copy_of` is another document's id."""
+
+    id: int
+    source: str
+    format: DocumentFormat
+    title: str | None
+    published: DateEvidence | None
+    original_url: str | None
+    text: str
+    fingerprint: str
+    copy_of: int | None = None
+    error: str | None = None
+    links: tuple[StoredLink, ...] = ()
+
+    @property
+    def report_id(self) -> str:
+        return f"d{self.id}"

@@ -1,0 +1,25 @@
+"""Registrable domains ("eTLD+1") from the Public Suffix List snapshot bundled with tldextract.
+
+No network at run time: the extractor is built with no suffix-list URLs, so it uses the
+snapshot shipped inside the package.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+import tldextract
+
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+@lru_cache(maxsize=65536)
+def registrable_domain(url_or_host: str) -> str:
+    """'https://www.bbc.co.uk/news' -> 'bbc.co.uk'; IPs and bare hosts come back as the host."""
+    host = urlsplit(url_or_host).hostname if "//" in url_or_host else url_or_host
+    host = (host or "").lower().rstrip(".")
+    if not host:
+        return ""
+    parts = _EXTRACT(host)
+    return parts.top_domain_under_public_suffix or host

@@ -1,0 +1,44 @@
+"""Text normalisation shared by harvesters, copy detection and content comparison.
+
+Copies of one article differ in quote styles, dashes, line wraps and markup; comparing them
+needs one canonical form.  `fingerprint` is a hash of that form, so two harvests of the same
+text agree whatever their wrapping.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_PUNCT_FOLD = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-", "\u00a0": " ",
+    "\u00ad": None, "\u200b": None, "\ufeff": None,
+})
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def normalize_text(text: str) -> str:
+    """Fold Unicode, quotes, dashes, case and whitespace into one canonical form."""
+    text = unicodedata.normalize("NFKC", text).translate(_PUNCT_FOLD).casefold()
+    return " ".join(text.split())
+
+
+def words(text: str) -> list[str]:
+    """The words of `text` in canonical form, punctuation dropped."""
+    return _WORD.findall(normalize_text(text))
+
+
+def fingerprint(text: str) -> str:
+    """sha256 over the canonical words: equal for the same text however it is wrapped."""
+    return hashlib.sha256(" ".join(words(text)).encode("utf-8")).hexdigest()
+
+
+def shingles(text: str, size: int = 5) -> set[int]:
+    """Hashed word n-grams, for resemblance and containment between texts."""
+    tokens = words(text)
+    if len(tokens) < size:
+        return {hash(" ".join(tokens))} if tokens else set()
+    return {hash(" ".join(tokens[i:i + size])) for i in range(len(tokens) - size + 1)}
