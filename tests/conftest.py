@@ -1,0 +1,31 @@
+"""Fixtures shared by every test file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+
+
+def _corpus_dir() -> Path:
+    return Path(os.environ.get("PROVENANCE_CORPUS", ROOT.parent / "shared" / "corpus"))
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    """../shared/corpus, read in place. CI sets PROVENANCE_REQUIRE_CORPUS=1 so absence fails there."""
+    path = _corpus_dir()
+    if not path.is_dir():
+        if os.environ.get("PROVENANCE_REQUIRE_CORPUS"):
+            pytest.fail(f"corpus required but missing at {path}")
+        pytest.skip(f"real-world corpus not found at {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    return SEEDS
