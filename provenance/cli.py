@@ -1,0 +1,214 @@
+"""The command line: thin click commands over pipeline.py.
+
+Data goes to stdout, progress and logs to stderr.  Every ProvenanceError becomes one stderr line
+and exit 2; a traceback is shown only with --debug.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from enum import IntEnum
+from typing import Any
+
+import click
+
+from . import __version__
+from .config import Config, load_config
+from .errors import ConfigError, ProvenanceError
+
+log = logging.getLogger("provenance")
+
+
+class Exit(IntEnum):
+    OK = 0
+    FINDINGS = 1  # audit: at least one finding of severity error
+    USAGE = 2  # bad usage, or input that could not be read at all
+
+
+class Context:
+    """What every command needs: config, database URL, output format, network switches."""
+
+    def __init__(self, config: Config, db: str, fmt: str, offline: bool, archives: bool, quiet: bool,
+                 debug: bool) -> None:
+        self.config, self.db, self.fmt = config, db, fmt
+        self.offline, self.archives, self.quiet, self.debug = offline, archives, quiet, debug
+
+    def engine(self):
+        from .store.migrate import open_store
+        return open_store(self.db)
+
+    def client(self):
+        if self.offline:
+            return None
+        from .net.client import HttpClient
+        return HttpClient(self.config.http)
+
+    def progress(self, label: str):
+        from .progress import progress_bar
+        return progress_bar(label, enabled=not self.quiet)
+
+
+def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--config, --db, --format, --offline, --no-archive, --quiet, --debug on every command."""
+    options = [
+        click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+                     help="YAML config (default: ./config.yaml when present)."),
+        click.option("--db", default="sqlite:///provenance.sqlite", show_default=True,
+                     help="SQLAlchemy database URL."),
+        click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "html"]), default="table",
+                     show_default=True, help="Output format."),
+        click.option("--offline", is_flag=True, help="No network: harvest and reconcile only."),
+        click.option("--no-archive", is_flag=True, help="Check links but skip archive look-ups."),
+        click.option("--quiet", "-q", is_flag=True, help="No progress output."),
+        click.option("--debug", is_flag=True, help="Show tracebacks and debug logs."),
+    ]
+
+    @functools.wraps(func)
+    def wrapper(config_path, db, fmt, offline, no_archive, quiet, debug, **kwargs):
+        _setup_logging(debug)
+        try:
+            ctx = Context(load_config(config_path), db, fmt, offline, not no_archive, quiet, debug)
+            code = func(ctx, **kwargs)
+        except ProvenanceError as exc:
+            if debug:
+                raise
+            click.echo(f"provenance: {_one_line(exc)}", err=True)
+            sys.exit(Exit.USAGE)
+        sys.exit(code or Exit.OK)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _setup_logging(debug: bool) -> None:
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="provenance")
+def main() -> None:
+    """Audit what documents cite: harvest links, check them, compare with web archives, report rot."""
+
+
+def _print_report(ctx: Context, document_ids=None, output=None) -> Any:
+    from .report.build import build_report
+    from .report.formats import FORMATTERS
+    from .store.db import session_scope
+
+    with session_scope(ctx.engine()) as session:
+        report = build_report(session, document_ids)
+    formatter = FORMATTERS.get(ctx.fmt)
+    if formatter is None:
+        raise ConfigError(f"--format {ctx.fmt} is not available for this command")
+    formatter(report, output or sys.stdout)
+    return report
+
+
+@main.command()
+@click.argument("targets", nargs=-1, required=True)
+@common_options
+def audit(ctx: Context, targets: tuple[str, ...]) -> int:
+    """Harvest TARGETS (files, folders, URLs), check every link, look up snapshots, reconcile, report."""
+    from . import pipeline
+    from .records import Severity
+
+    engine = ctx.engine()
+    client = ctx.client()
+    try:
+        with ctx.progress("checking") as progress:
+            outcome = pipeline.audit(engine, ctx.config, list(targets), client,
+                                     archives=ctx.archives, progress=progress)
+    finally:
+        if client is not None:
+            client.close()
+    _print_report(ctx, outcome.document_ids)
+    return Exit.FINDINGS if any(f.severity is Severity.ERROR for f in outcome.findings) else Exit.OK
+
+
+@main.command()
+@click.argument("targets", nargs=-1, required=True)
+@common_options
+def harvest(ctx: Context, targets: tuple[str, ...]) -> int:
+    """Harvest TARGETS into the database (no checks)."""
+    from . import pipeline
+
+    client = ctx.client()
+    try:
+        outcome = pipeline.harvest(ctx.engine(), ctx.config, list(targets), client=client)
+    finally:
+        if client is not None:
+            client.close()
+    _print_report(ctx, outcome.document_ids)
+    return Exit.OK
+
+
+@main.command()
+@click.option("--all", "check_all", is_flag=True, help="Check every stored link, not only those due.")
+@common_options
+def check(ctx: Context, check_all: bool) -> int:
+    """Check the links that are due (all with --all)."""
+    from . import pipeline
+
+    if ctx.offline:
+        raise ConfigError("check needs the network; drop --offline")
+    engine = ctx.engine()
+    urls = pipeline.checkable_urls(engine) if check_all else pipeline.due_urls(engine, ctx.config)
+    client = ctx.client()
+    try:
+        with ctx.progress("checking") as progress:
+            done = pipeline.check(engine, ctx.config, client, urls, progress=progress)
+            if ctx.archives and ctx.config.archive.enabled:
+                pipeline.archive(engine, ctx.config, client, urls)
+    finally:
+        client.close()
+    click.echo(f"checked {done} links", err=True)
+    return Exit.OK
+
+
+@main.command()
+@common_options
+def reconcile(ctx: Context) -> int:
+    """Recompute findings from what is stored (no network)."""
+    from . import pipeline
+
+    pipeline.reconcile(ctx.engine(), ctx.config)
+    _print_report(ctx)
+    return Exit.OK
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--sql", "sql", default=None, help="Run a read-only SQL query.")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default=None, help="Write to FILE.")
+@common_options
+def report(ctx: Context, name: str | None, sql: str | None, output) -> int:
+    """Named report queries over the database, or a read-only SQL query."""
+    if name or sql:
+        from .report.named import run_named_or_sql
+        run_named_or_sql(ctx, name, sql, output or sys.stdout)
+        return Exit.OK
+    _print_report(ctx, output=output)
+    return Exit.OK
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command()
+@common_options
+def upgrade(ctx: Context) -> int:
+    """Apply the Alembic migrations."""
+    ctx.engine()
+    click.echo("database is at the latest revision", err=True)
+    return Exit.OK

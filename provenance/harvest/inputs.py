@@ -1,0 +1,183 @@
+"""Inputs: expand command-line targets into documents, read them safely, pick the harvester.
+
+Format is chosen by content first and extension second, because PDF prints are saved as .txt,
+web pages as .txt or with no extension, and Markdown as .txt too.  Reading is capped
+(`harvest.max_file_bytes`) so a 50 MB file cannot exhaust memory, and nothing here raises for
+one bad file: it becomes a HarvestedDocument with `error` set, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+from urllib.parse import urlsplit
+
+from charset_normalizer import from_bytes
+
+from ..config import HarvestConfig
+from ..errors import InputError
+from ..records import DocumentFormat, HarvestedDocument
+from ..textnorm import fingerprint
+
+HTML_EXTENSIONS = {".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx"}
+MARKDOWN_EXTENSIONS = {".md", ".markdown", ".mdown", ".mkd"}
+TEXT_EXTENSIONS = {".txt", ".text", ""}
+log = logging.getLogger(__name__)
+_HTML_SNIFF = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
+_MARKDOWN_SNIFF = re.compile(r"(^|\n)(#{1,6} |\[[^\]\n]+\]\([^)\s]+\)|\[[^\]\n]+\]:\s*\S)")
+_BINARY_MAGIC = {
+    b"PK\x03\x04": "a zip archive", b"%PDF": "a PDF (harvest the text copied out of it instead)",
+    b"\x1f\x8b": "gzip-compressed", b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image", b"\x7fELF": "an executable",
+}
+
+
+@dataclass(frozen=True)
+class InputItem:
+    """One document to harvest: a file (with the source name the report shows) or a URL."""
+
+    source: str
+    path: Path | None = None
+    url: str | None = None
+
+
+def is_url(target: str) -> bool:
+    return urlsplit(target).scheme in ("http", "https")
+
+
+def expand_targets(targets: Sequence[str]) -> list[InputItem]:
+    """Files, folders (recursively, hidden entries skipped) and URLs -> items; a missing path is an InputError."""
+    items: list[InputItem] = []
+    for target in targets:
+        if is_url(target):
+            items.append(InputItem(source=target, url=target))
+            continue
+        path = Path(target)
+        if path.is_file():
+            items.append(InputItem(source=target, path=path))
+        elif path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                relative = child.relative_to(path)
+                if any(part.startswith(".") for part in relative.parts):
+                    continue
+                items.append(InputItem(source=str(Path(target) / relative), path=child))
+        else:
+            raise InputError(f"no such file, folder or URL: {target}")
+    return items
+
+
+def read_capped(path: Path, limit: int) -> tuple[bytes, bool]:
+    """At most `limit` bytes of a file, and whether there was more."""
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    return data[:limit], len(data) > limit
+
+
+def binary_kind(data: bytes) -> str | None:
+    """What a binary file is, or None for text (UTF-16/32 with a BOM counts as text)."""
+    for magic, kind in _BINARY_MAGIC.items():
+        if data.startswith(magic):
+            return kind
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return None
+    head = data[:8192]
+    if head.count(b"\x00") > len(head) // 100 + 1:
+        return "binary (NUL bytes)"
+    return None
+
+
+def decode_text(data: bytes) -> str:
+    """Bytes -> text: BOM, then strict UTF-8, then charset detection; never raises."""
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
+                          (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+                          (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data[:200_000]).best()
+    encoding = best.encoding if best else "latin-1"
+    return data.decode(encoding, errors="replace").replace("\x00", "")
+
+
+def detect_format(name: str, data: bytes) -> DocumentFormat:
+    """Content first (an HTML page saved as .txt is HTML), then the extension."""
+    head = data[:4096].lstrip(codecs.BOM_UTF8)
+    if _HTML_SNIFF.match(head):
+        return DocumentFormat.HTML
+    suffix = Path(urlsplit(name).path if is_url(name) else name).suffix.lower()
+    if suffix in HTML_EXTENSIONS and b"<" in head:
+        return DocumentFormat.HTML
+    if suffix in MARKDOWN_EXTENSIONS:
+        return DocumentFormat.MARKDOWN
+    if suffix not in TEXT_EXTENSIONS and _MARKDOWN_SNIFF.search(head.decode("utf-8", "replace")):
+        return DocumentFormat.MARKDOWN
+    return DocumentFormat.TEXT
+
+
+def failed_document(source: str, reason: str) -> HarvestedDocument:
+    """The record of a document that could not be harvested: stored and reported, never fatal."""
+    return HarvestedDocument(source=source, format=DocumentFormat.TEXT, title=None, published=None,
+                             original_url=None, text="", fingerprint=fingerprint(""), error=reason)
+
+
+def harvest_bytes(source: str, data: bytes, config: HarvestConfig, base_url: str | None = None,
+                  truncated: bool = False) -> HarvestedDocument:
+    """Choose the harvester for `data` and run it; a harvester bug becomes a per-document error."""
+    from .html import harvest_html
+    from .markdown import harvest_markdown
+    from .text import harvest_text
+
+    kind = binary_kind(data)
+    if kind:
+        return failed_document(source, f"not a text document: {kind}")
+    fmt = detect_format(source, data)
+    try:
+        if fmt is DocumentFormat.HTML:
+            doc = harvest_html(source, data, base_url=base_url, include_boilerplate=config.include_boilerplate)
+        elif fmt is DocumentFormat.MARKDOWN:
+            doc = harvest_markdown(source, decode_text(data))
+        else:
+            doc = harvest_text(source, decode_text(data))
+    except RecursionError:
+        return failed_document(source, "document nested too deeply to parse")
+    except Exception as exc:  # noqa: BLE001 - one unreadable document must not end the run (issue 7)
+        log.warning("harvesting %s failed", source, exc_info=True)
+        return failed_document(source, f"could not parse as {fmt}: {type(exc).__name__}: {exc}")
+    if truncated:
+        note = f"only the first {len(data):,} bytes were read (harvest.max_file_bytes)"
+        doc = _with_error(doc, note)
+    return doc
+
+
+def _with_error(doc: HarvestedDocument, note: str) -> HarvestedDocument:
+    from dataclasses import replace
+
+    return replace(doc, error=f"{doc.error}; {note}" if doc.error else note)
+
+
+def harvest_items(items: Sequence[InputItem], config: HarvestConfig,
+                  fetch: Callable[[str], tuple[bytes, str | None]] | None) -> Iterator[HarvestedDocument]:
+    """Harvest every item; `fetch(url) -> (body, error)` reads URL inputs (None when offline)."""
+    for item in items:
+        if item.url is not None:
+            if fetch is None:
+                yield failed_document(item.source, "URL inputs need the network (run without --offline)")
+                continue
+            body, error = fetch(item.url)
+            yield failed_document(item.source, error) if error else harvest_bytes(
+                item.source, body, config, base_url=item.url)
+            continue
+        assert item.path is not None
+        try:
+            data, truncated = read_capped(item.path, config.max_file_bytes)
+        except OSError as exc:
+            yield failed_document(item.source, f"cannot read: {exc.strerror or exc}")
+            continue
+        yield harvest_bytes(item.source, data, config, truncated=truncated)

@@ -1,0 +1,185 @@
+"""Orchestration of the stages: harvest -> store -> check -> archive -> reconcile.
+
+Only this module, cli.py and daemon.py compose stages.  No printing and no SQL text here: the
+store is reached through `store.repo`, and every unit of work is its own short transaction so a
+crash loses at most the item in flight, and another process could have claimed the next one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+from sqlalchemy.engine import Engine
+
+from .config import Config
+from .harvest.inputs import expand_targets, harvest_items
+from .records import Finding, HarvestedDocument
+from .store import repo
+from .store.db import session_scope
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class HarvestOutcome:
+    document_ids: tuple[int, ...]
+    errors: tuple[tuple[str, str], ...] = ()  # (source, reason)
+
+
+@dataclass(frozen=True)
+class AuditOutcome:
+    document_ids: tuple[int, ...]
+    findings: tuple[Finding, ...]
+    checked: int = 0
+    looked_up: int = 0
+    harvest_errors: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+
+def harvest(engine: Engine, config: Config, targets: Sequence[str], client=None,
+            now: Clock = utcnow) -> HarvestOutcome:
+    """Harvest files, folders and URLs into the store, then recognise copies among all documents."""
+    items = expand_targets(targets)
+    fetch = _fetcher(client, config) if client is not None else None
+    ids: list[int] = []
+    errors: list[tuple[str, str]] = []
+    for doc in harvest_items(items, config.harvest, fetch):
+        ids.append(_save(engine, doc, now()))
+        if doc.error:
+            errors.append((doc.source, doc.error))
+    link_copies(engine)
+    return HarvestOutcome(tuple(ids), tuple(errors))
+
+
+def _save(engine: Engine, doc: HarvestedDocument, when: datetime) -> int:
+    with session_scope(engine) as session:
+        return repo.save_harvest(session, doc, when)
+
+
+def _fetcher(client, config: Config) -> Callable[[str], tuple[bytes, str | None]]:
+    def fetch(url: str) -> tuple[bytes, str | None]:
+        response = client.request("GET", url, max_bytes=config.harvest.max_file_bytes)
+        if response.error:
+            return b"", f"cannot fetch {url}: {response.error}"
+        if response.status is None or response.status >= 400:
+            return b"", f"cannot fetch {url}: HTTP {response.status}"
+        return response.body, None
+    return fetch
+
+
+def link_copies(engine: Engine) -> None:
+    """Mark each document that is a copy of another (copy_of), over everything stored."""
+    from .harvest.copies import find_copies
+
+    with session_scope(engine) as session:
+        documents = repo.load_documents(session)
+        relations = {rel.copy_id: rel.original_id for rel in find_copies(documents)}
+        for doc in documents:
+            wanted = relations.get(doc.id)
+            if doc.copy_of != wanted:
+                repo.set_copy_of(session, doc.id, wanted)
+
+
+def checkable_urls(engine: Engine, document_ids: Sequence[int] | None = None) -> list[str]:
+    with session_scope(engine) as session:
+        return repo.checkable_urls(session, document_ids)
+
+
+def due_urls(engine: Engine, config: Config, now: Clock = utcnow) -> list[str]:
+    with session_scope(engine) as session:
+        return repo.due_urls(session, now(), config.schedule)
+
+
+def check(engine: Engine, config: Config, client, urls: Iterable[str], now: Clock = utcnow,
+          progress: Progress | None = None) -> int:
+    """Check each URL once and commit each result as it arrives (a crash loses only what is in flight)."""
+    from .check.checker import check_urls
+
+    urls = list(dict.fromkeys(urls))
+    done = 0
+    for result in check_urls(client, urls, config.http, now=now):
+        with session_scope(engine) as session:
+            repo.record_check(session, result)
+        done += 1
+        if progress:
+            progress(done, len(urls))
+    return done
+
+
+def archive(engine: Engine, config: Config, client, urls: Iterable[str], now: Clock = utcnow,
+            progress: Progress | None = None) -> int:
+    """Look up snapshots for URLs whose last look-up is older than archive.max_age; commit each answer."""
+    from .archive.lookup import archive_sources, lookup_snapshots
+
+    sources = archive_sources(client, config.archive)
+    if not sources:
+        return 0
+    wanted = _stale_lookups(engine, config, list(dict.fromkeys(urls)), now())
+    done = 0
+    for lookup in lookup_snapshots(sources, wanted):
+        with session_scope(engine) as session:
+            repo.record_snapshot_lookup(session, lookup)
+        done += 1
+        if progress:
+            progress(done, len(wanted) * len(sources))
+    return done
+
+
+def _stale_lookups(engine: Engine, config: Config, urls: list[str], now: datetime) -> list[tuple[str, date | None]]:
+    """(url, citing date) pairs that need asking: never asked, or asked longer ago than archive.max_age."""
+    with session_scope(engine) as session:
+        latest = repo.latest_snapshot_lookups(session, urls)
+        cited_on = repo.earliest_citing_dates(session, urls)
+    wanted = []
+    for url in urls:
+        answers = latest.get(url, [])
+        fresh = answers and all(a.error is None and now - a.looked_up_at < config.archive.max_age for a in answers)
+        if not fresh:
+            wanted.append((url, cited_on.get(url)))
+    return wanted
+
+
+def reconcile(engine: Engine, config: Config, now: Clock = utcnow) -> list[Finding]:
+    """Recompute every finding from stored evidence (no network: deterministic and cheap)."""
+    from .reconcile import build_context, run_rules
+
+    with session_scope(engine) as session:
+        documents = repo.load_documents(session)
+        checks = repo.latest_checks(session)
+        snapshots = repo.latest_snapshot_lookups(session)
+        drift = repo.latest_drift(session) if hasattr(repo, "latest_drift") else None
+        context = build_context(documents, checks, snapshots, config.reconcile, drift=drift)
+        findings = run_rules(context)
+        repo.replace_findings(session, findings, now())
+    return findings
+
+
+def audit(engine: Engine, config: Config, targets: Sequence[str], client=None, *, archives: bool = True,
+          now: Clock = utcnow, progress: Progress | None = None) -> AuditOutcome:
+    """One-off audit: harvest TARGETS, check their links, look up snapshots, reconcile.
+
+    `client is None` means offline: harvest and reconcile only.
+    """
+    harvested = harvest(engine, config, targets, client=client, now=now)
+    checked = looked_up = 0
+    if client is not None:
+        urls = checkable_urls(engine, harvested.document_ids)
+        checked = check(engine, config, client, urls, now=now, progress=progress)
+        if archives and config.archive.enabled:
+            looked_up = archive(engine, config, client, urls, now=now)
+    findings = reconcile(engine, config, now=now)
+    mine = set(harvested.document_ids)
+    return AuditOutcome(
+        document_ids=harvested.document_ids,
+        findings=tuple(f for f in findings if f.document_id in mine),
+        checked=checked, looked_up=looked_up, harvest_errors=harvested.errors)
+

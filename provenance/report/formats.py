@@ -1,0 +1,142 @@
+"""Report record -> text: table (80 columns), JSON (the contract's schema), CSV (one row per finding).
+
+FORMATTERS maps a --format name to a function (report, out) -> None.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import textwrap
+from collections.abc import Callable
+from datetime import date, datetime
+from enum import Enum
+from typing import Any, TextIO
+
+from ..records import Finding, Severity
+from .build import SCHEMA, Report, ReportDocument, ReportLink
+
+WIDTH = 80
+SEVERITY_LABEL = {Severity.ERROR: "ERROR", Severity.WARNING: "WARN", Severity.INFO: "INFO"}
+
+
+def to_jsonable(value: Any) -> Any:
+    """Records, enums and dates -> plain JSON values (evidence may carry any of them)."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "as_json"):
+        return to_jsonable(value.as_json())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    """The contract's `provenance.audit/1` document."""
+    return {
+        "schema": SCHEMA,
+        "generated_at": to_jsonable(report.generated_at.replace(microsecond=0)),
+        "documents": [_document_json(d) for d in report.documents],
+        "links": [_link_json(link) for link in report.links],
+        "findings": [_finding_json(f) for f in report.findings],
+    }
+
+
+def _document_json(doc: ReportDocument) -> dict[str, Any]:
+    return {"id": doc.id, "source": doc.source, "title": doc.title,
+            "published": doc.published.isoformat() if doc.published else None,
+            "original_url": doc.original_url, "copy_of": doc.copy_of, "error": doc.error}
+
+
+def _link_json(link: ReportLink) -> dict[str, Any]:
+    snapshot = None
+    if link.snapshot is not None:
+        snapshot = {"url": link.snapshot.url, "datetime": to_jsonable(link.snapshot.datetime)}
+    return {"document": link.document, "url": link.url, "role": link.role.value,
+            "anchor_text": link.anchor_text, "status": link.status.value,
+            "http_status": link.http_status, "final_url": link.final_url, "snapshot": snapshot}
+
+
+def _finding_json(finding: Finding) -> dict[str, Any]:
+    return {"kind": finding.kind.value, "severity": finding.severity.value,
+            "document": f"d{finding.document_id}" if finding.document_id is not None else None,
+            "url": finding.url, "message": finding.message, "evidence": to_jsonable(finding.evidence)}
+
+
+def write_json(report: Report, out: TextIO) -> None:
+    json.dump(report_json(report), out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+CSV_COLUMNS = ("document", "source", "kind", "severity", "url", "message", "evidence")
+
+
+def write_csv(report: Report, out: TextIO) -> None:
+    """One row per finding; evidence as a JSON cell."""
+    sources = {doc.id: doc.source for doc in report.documents}
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for finding in report.findings:
+        doc_id = f"d{finding.document_id}" if finding.document_id is not None else ""
+        writer.writerow([doc_id, sources.get(doc_id, ""), finding.kind.value, finding.severity.value,
+                         finding.url or "", finding.message,
+                         json.dumps(to_jsonable(finding.evidence), ensure_ascii=False, sort_keys=True)])
+
+
+def _wrap(text: str, indent: int, first: str = "") -> list[str]:
+    pad = " " * indent
+    return textwrap.wrap(text, WIDTH, initial_indent=pad + first, subsequent_indent=pad + " " * len(first),
+                         break_long_words=True, break_on_hyphens=False) or [pad + first.rstrip()]
+
+
+def write_table(report: Report, out: TextIO) -> None:
+    """Grouped by document, findings first, then links, then a one-line summary; fits 80 columns."""
+    lines: list[str] = []
+    for doc in report.documents:
+        lines.extend(_document_block(doc, report))
+        lines.append("")
+    counts = report.counts()
+    lines.append(
+        f"{counts['documents']} documents, {counts['links']} links, {counts['findings']} findings "
+        f"({counts['error']} errors, {counts['warning']} warnings, {counts['info']} info)")
+    out.write("\n".join(lines) + "\n")
+
+
+def _document_block(doc: ReportDocument, report: Report) -> list[str]:
+    head = f"{doc.id}  {doc.source}" + (f"  (copy of {doc.copy_of})" if doc.copy_of else "")
+    lines = _wrap(head, 0)
+    if doc.title:
+        lines += _wrap(doc.title, 4)
+    lines += _wrap(f"published {doc.published.isoformat() if doc.published else 'unknown'}", 4)
+    if doc.original_url:
+        lines += _wrap(doc.original_url, 4, "original: ")
+    if doc.error:
+        lines += _wrap(doc.error, 4, "error: ")
+    findings = [f for f in report.findings if f"d{f.document_id}" == doc.id]
+    if findings:
+        lines.append("    findings:")
+        for f in findings:
+            lines += _wrap(f"{f.kind.value}: {f.message}", 6, f"{SEVERITY_LABEL[f.severity]:<6}")
+    links = [link for link in report.links if link.document == doc.id]
+    if links:
+        lines.append("    links:")
+        for link in links:
+            target = link.url or (f'"{link.anchor_text}" (no address)' if link.anchor_text else "(no address)")
+            lines += _wrap(target, 6, f"{link.role.value:<9}{link.status.value:<12}")
+    return lines
+
+
+FORMATTERS: dict[str, Callable[[Report, TextIO], None]] = {
+    "table": write_table,
+    "json": write_json,
+    "csv": write_csv,
+}
