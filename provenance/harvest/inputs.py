@@ -101,9 +101,23 @@ def decode_text(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data[:200_000]).best()
-    encoding = best.encoding if best else "latin-1"
-    return data.decode(encoding, errors="replace").replace("\x00", "")
+    return data.decode(_guess_legacy_encoding(data[:200_000]), errors="replace").replace("\x00", "")
+
+
+def _guess_legacy_encoding(sample: bytes) -> str:
+    """charset_normalizer's guess, but windows-1252 (the WHATWG legacy default) when it reads almost as well.
+
+    Short Western texts score alike in cp1250/cp1257/cp1252; picking the Central European one turns
+    'à' into 'ŕ', so ties go to the encoding most legacy documents use.
+    """
+    matches = list(from_bytes(sample))
+    if not matches:
+        return "cp1252"
+    best = matches[0]
+    western = next((m for m in matches if m.encoding == "cp1252"), None)
+    if western is not None and western.percent_chaos <= best.percent_chaos + 5.0:
+        return "cp1252"
+    return best.encoding
 
 
 def detect_format(name: str, data: bytes) -> DocumentFormat:
