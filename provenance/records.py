@@ -223,3 +223,26 @@ class StoredDocument:
     @property
     def report_id(self) -> str:
         return f"d{self.id}"
+
+
+@dataclass(frozen=True)
+class DriftEvidence:
+    """How far a live page's text has moved from the archived snapshot nearest the citing date.
+
+    Computed by the archive stage (it holds both bodies) and handed to the reconciler, which
+    stays pure: `similarity` below `threshold` is a `content_drift` finding.
+    """
+
+    url: str
+    similarity: float
+    threshold: float
+    snapshot: Snapshot
+    live_fingerprint: str | None = None
+    snapshot_fingerprint: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"similarity": round(self.similarity, 4), "threshold": self.threshold,
+                "snapshot": {"archive": self.snapshot.archive, "url": self.snapshot.url,
+                             "datetime": self.snapshot.datetime.isoformat()},
+                "live_fingerprint": self.live_fingerprint,
+                "snapshot_fingerprint": self.snapshot_fingerprint}
