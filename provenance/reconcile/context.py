@@ -1,0 +1,131 @@
+"""The reconciler's read-only view of stored evidence: documents, links, checks, snapshots, drift.
+
+Built once from records (no SQL, no network), so every rule is a pure function of it and
+`provenance reconcile` is deterministic.  Two derived facts live here because several rules need
+them and they must agree everywhere:
+
+- `LinkView.target_date`: the linked page's own metadata date when a check read one from a live
+  page, else the date in its URL path;
+- `effective_published(doc)`: the document's date, or for a copy without one its original's,
+  marked `copy_of:d<id>/<source>` so a finding shows where the date came from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+from typing import Mapping, Sequence
+
+from ..config import ReconcileConfig
+from ..records import CheckResult, DateEvidence, DriftEvidence, LinkStatus, SnapshotLookup, StoredDocument, StoredLink
+from ..textnorm import shingles
+
+try:  # the shared pure module (provenance/urldates.py), written by a sibling stage
+    from ..urldates import url_path_date
+except ModuleNotFoundError:  # pragma: no cover - only until urldates lands; same contract
+    _YMD = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})(?=/|$|[?#.-])")
+
+    def url_path_date(url: str) -> DateEvidence | None:
+        """A /YYYY/MM/DD/ date in the URL path, or None."""
+        match = _YMD.search(url.split("?", 1)[0])
+        if not match:
+            return None
+        try:
+            value = date(*(int(g) for g in match.groups()))
+        except ValueError:
+            return None
+        return DateEvidence(value=value, source="url_path", raw=match.group(0))
+
+_PAGE_DATE_STATUSES = frozenset({LinkStatus.ALIVE, LinkStatus.REDIRECTED})
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """One link of one document with everything known about its target."""
+
+    document: StoredDocument
+    link: StoredLink
+    check: CheckResult | None = None
+    snapshots: tuple[SnapshotLookup, ...] = ()
+    target_date: DateEvidence | None = None
+    drift: DriftEvidence | None = None
+
+
+@dataclass(frozen=True)
+class ReconcileContext:
+    documents: tuple[StoredDocument, ...]
+    links: tuple[LinkView, ...]
+    config: ReconcileConfig
+    documents_by_id: Mapping[int, StoredDocument] = field(default_factory=dict)
+    drift: Mapping[str, DriftEvidence] = field(default_factory=dict)
+
+    def document(self, document_id: int | None) -> StoredDocument | None:
+        return self.documents_by_id.get(document_id) if document_id is not None else None
+
+    def original_of(self, doc: StoredDocument) -> StoredDocument | None:
+        """The document this one is a copy of, if it is stored."""
+        return self.document(doc.copy_of)
+
+    def copies_of(self, doc: StoredDocument) -> tuple[StoredDocument, ...]:
+        """The stored documents marked as copies of `doc`."""
+        return tuple(d for d in self.documents if d.copy_of == doc.id)
+
+    def relatives(self, doc: StoredDocument) -> tuple[StoredDocument, ...]:
+        """Other members of doc's copy group: its original, the original's copies, its own copies."""
+        root = self.original_of(doc) or doc
+        group = (root, *self.copies_of(root), *self.copies_of(doc))
+        seen: dict[int, StoredDocument] = {d.id: d for d in group if d.id != doc.id}
+        return tuple(seen[i] for i in sorted(seen))
+
+    def effective_published(self, doc: StoredDocument) -> DateEvidence | None:
+        """The document's published date, or for an undated copy its original's (source says so)."""
+        if doc.published is not None:
+            return doc.published
+        original = self.original_of(doc)
+        if original is None or original.published is None:
+            return None
+        inherited = original.published
+        return DateEvidence(value=inherited.value, source=f"copy_of:d{original.id}/{inherited.source}",
+                            raw=inherited.raw)
+
+    def copy_similarity(self, copy: StoredDocument, original: StoredDocument) -> float:
+        """Containment of the smaller text's shingles in the larger's (as copy detection measures it)."""
+        a, b = shingles(_strip_tags(copy.text)), shingles(_strip_tags(original.text))
+        if not a or not b:
+            return 0.0
+        return round(len(a & b) / min(len(a), len(b)), 4)
+
+
+def build_context(documents: Sequence[StoredDocument], checks: Mapping[str, CheckResult],
+                  snapshots: Mapping[str, Sequence[SnapshotLookup]], config: ReconcileConfig,
+                  drift: Mapping[str, DriftEvidence] | None = None) -> ReconcileContext:
+    """Join documents with the latest check, snapshot look-ups and drift of each link's URL."""
+    drift = dict(drift or {})
+    docs = tuple(sorted(documents, key=lambda d: d.id))
+    views = []
+    for doc in docs:
+        for link in sorted(doc.links, key=lambda lk: (lk.position, lk.id)):
+            check = checks.get(link.url) if link.url else None
+            found = tuple(sorted(snapshots.get(link.url, ()), key=lambda s: s.archive)) if link.url else ()
+            views.append(LinkView(document=doc, link=link, check=check, snapshots=found,
+                                  target_date=target_date(link.url, check),
+                                  drift=drift.get(link.url) if link.url else None))
+    return ReconcileContext(documents=docs, links=tuple(views), config=config,
+                            documents_by_id=MappingProxyType({d.id: d for d in docs}),
+                            drift=MappingProxyType(drift))
+
+
+def target_date(url: str | None, check: CheckResult | None) -> DateEvidence | None:
+    """The target's own metadata date from a page that answered, else its URL-path date."""
+    if check is not None and check.status in _PAGE_DATE_STATUSES and check.page and check.page.published:
+        return check.page.published
+    return url_path_date(url) if url else None
+
+
+_TAG = re.compile(r"<[^>]{0,200}>")
+
+
+def _strip_tags(text: str) -> str:
+    return _TAG.sub(" ", text)

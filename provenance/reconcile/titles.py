@@ -1,0 +1,117 @@
+"""Does the text that names a link match what it points at (the URL slug, the page title)?
+
+Both sides are reduced to a set of content tokens: NFKC + casefold, abbreviations folded
+(`U.S.` -> `us`), apostrophes dropped (`Russia's` -> `russias`), every other punctuation mark a
+separator, English stopwords dropped.  Similarity is the overlap coefficient
+|A & B| / min(|A|, |B|), with a token counting as shared when one is a prefix (4+ letters) of the
+other: slugs are often a truncated title and page titles carry a site name, so the smaller side
+being wholly inside the larger is a match.
+
+A slug is only compared when it says something: ids, hashes, dates and `index.html` are opaque.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+THRESHOLD = 0.5  # overlap below this is a title mismatch
+MIN_TOKENS = 2  # fewer content tokens on either side: too little to judge
+
+STOPWORDS = frozenset("""
+a an the and or but nor of to in on at by for with from as into onto over under about after before
+is are was were be been being it its this that these those than then so not no yes do does did
+has have had will would can could should may might must shall i you he she we they his her our their
+my your me him them what which who whom whose when where why how all any some more most very
+just also up out off via vs
+""".split()) - {"us"}  # "us" is the United States far more often than the pronoun in titles
+
+_ABBREV = re.compile(r"\b(?:[^\W\d_]\.){2,}", re.UNICODE)  # U.S. / e.g. / U.K.
+_APOSTROPHE = re.compile(r"[\u2019\u2018'`]")
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_EXTENSION = re.compile(r"\.(?:s?html?|php\d?|aspx?|jsp|cgi|pdf)$", re.IGNORECASE)
+_HEXLIKE = re.compile(r"^[0-9a-f]{8,}$")
+_TRAILING_ID = re.compile(r"(?:[-_](?:[a-z]?\d[\da-z]*))+$", re.IGNORECASE)  # -a76117, -12345, _v2
+_GENERIC_SEGMENTS = frozenset({"index", "default", "home", "main", "article", "articles", "story",
+                               "news", "post", "posts", "page", "view", "show", "detail", "amp",
+                               "watch", "video", "embed", "print"})
+
+
+@dataclass(frozen=True)
+class TitleComparison:
+    """One comparison between a label and a target (slug or page title), with its score."""
+
+    label: str
+    target: str
+    target_kind: str  # "url_slug" | "page_title"
+    similarity: float
+    threshold: float = THRESHOLD
+
+    @property
+    def matches(self) -> bool:
+        return self.similarity >= self.threshold
+
+    def as_json(self) -> dict[str, object]:
+        return {"label": self.label, "compared_with": self.target_kind, "target": self.target,
+                "similarity": round(self.similarity, 4), "threshold": self.threshold}
+
+
+def title_tokens(text: str) -> set[str]:
+    """Content tokens of a title, label or slug (see the module docstring)."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _ABBREV.sub(lambda m: m.group(0).replace(".", ""), text)
+    text = _APOSTROPHE.sub("", text)
+    return {tok for tok in _NON_WORD.split(text) if tok and tok not in STOPWORDS}
+
+
+def similarity(label: str, target: str) -> float | None:
+    """Overlap coefficient of content tokens, or None when either side is too short to judge."""
+    a, b = title_tokens(label), title_tokens(target)
+    if len(a) < MIN_TOKENS or len(b) < MIN_TOKENS:
+        return None
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    shared = sum(1 for tok in small if tok in large or any(_prefix_match(tok, other) for other in large))
+    return shared / len(small)
+
+
+def _prefix_match(a: str, b: str) -> bool:
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) >= 4 and long_.startswith(short)
+
+
+def url_slug(url: str) -> str | None:
+    """The readable slug of a URL's path ('little-hope-of-...'), or None when it is opaque."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return None
+    segments = [unquote(s) for s in path.split("/") if s]
+    for segment in reversed(segments):
+        slug = _EXTENSION.sub("", segment)
+        slug = _TRAILING_ID.sub("", slug)
+        if _is_readable(slug):
+            return slug
+        if not (slug.isdigit() or _HEXLIKE.match(slug.lower()) or slug.lower() in _GENERIC_SEGMENTS or not slug):
+            return None  # a non-generic opaque last word: do not reach further up the path
+    return None
+
+
+def _is_readable(slug: str) -> bool:
+    if _HEXLIKE.match(slug.lower()) or slug.lower() in _GENERIC_SEGMENTS:
+        return False
+    parts = [p for p in re.split(r"[-_+\s]+", slug) if p]
+    words = [p for p in parts if p.isalpha() and len(p) >= 2]
+    return len(words) >= 3 and len(words) >= 0.6 * len(parts)
+
+
+def looks_like_title(text: str | None) -> bool:
+    """Several capitalised words (a headline), not a sentence fragment, a URL or one word."""
+    if not text or "://" in text or text.startswith("www."):
+        return False
+    words = [w for w in re.findall(r"[^\W\d_][\w'’.-]*", text) if w.casefold() not in STOPWORDS]
+    if len(words) < 3:
+        return False
+    capitalised = sum(1 for w in words if w[0].isupper())
+    return capitalised >= 3 and capitalised >= 0.7 * len(words)
