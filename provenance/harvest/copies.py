@@ -68,10 +68,10 @@ def find_copies(documents: Sequence[StoredDocument]) -> list[CopyRelation]:
     grams = {doc.id: text_shingles(doc.text) for doc in documents}
     pairs: dict[tuple[int, int], tuple[float, str]] = {}
     for a, b in _candidate_pairs(documents, grams):
+        if min(len(grams[a]), len(grams[b])) < MIN_SHINGLES:
+            continue  # empty or headline-sized texts agree by accident, even to the fingerprint
         if docs[a].fingerprint and docs[a].fingerprint == docs[b].fingerprint:
             pairs[(a, b)] = (1.0, "fingerprint")
-            continue
-        if min(len(grams[a]), len(grams[b])) < MIN_SHINGLES:
             continue
         score = containment(grams[a], grams[b])
         if score >= THRESHOLD:

@@ -33,7 +33,8 @@ _APOSTROPHE = re.compile(r"[\u2019\u2018'`]")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _EXTENSION = re.compile(r"\.(?:s?html?|php\d?|aspx?|jsp|cgi|pdf)$", re.IGNORECASE)
 _HEXLIKE = re.compile(r"^[0-9a-f]{8,}$")
-_TRAILING_ID = re.compile(r"(?:[-_](?:[a-z]?\d[\da-z]*))+$", re.IGNORECASE)  # -a76117, -12345, _v2
+# -a76117, -60123456, _v2 (a 4-digit year is content and stays)
+_TRAILING_ID = re.compile(r"(?:[-_](?:\d{5,}|[a-z]+\d[\da-z]*|\d+[a-z][\da-z]*))+$", re.IGNORECASE)
 _GENERIC_SEGMENTS = frozenset({"index", "default", "home", "main", "article", "articles", "story",
                                "news", "post", "posts", "page", "view", "show", "detail", "amp",
                                "watch", "video", "embed", "print"})

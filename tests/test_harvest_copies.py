@@ -1,0 +1,124 @@
+"""Copy detection: near-identical texts despite wraps, quotes and markup; which one is the original; scale."""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import date
+
+import pytest
+
+from provenance.harvest.copies import CopyRelation, find_copies
+from provenance.records import DateEvidence, DocumentFormat, StoredDocument
+from provenance.textnorm import fingerprint
+
+ARTICLE = (
+    "Moscow has secured a deal that the United States will provide a written response to its European security "
+    "demands next week, Russia's top diplomat said following high-stakes talks with his U.S. counterpart Friday. "
+    "Washington previously dismissed Moscow's \"binding\" demands - including barring Ukraine from joining NATO and "
+    "withdrawing the alliance's forces and weapons from Eastern Europe - as \"non-starters.\" Lavrov deferred to his "
+    "U.S. counterpart when asked if Moscow planned to publish Washington's response. He didn't say whether "
+    "Washington's responses would be made public. The Russian diplomat vowed to hold further negotiations."
+)
+OTHER = (
+    "The city council approved a new budget on Tuesday that raises spending on public transport and road repairs, "
+    "while cutting the funds for two libraries that had been slated for renovation. Residents who spoke at the "
+    "meeting said the cuts would hurt families in the northern districts, where the libraries are the only quiet "
+    "place for children to study after school. The mayor promised to revisit the question next spring."
+)
+
+
+def _doc(doc_id: int, text: str, *, published: date | None = None, original_url: str | None = None,
+         title: str | None = None) -> StoredDocument:
+    when = DateEvidence(published, "date_line", published.isoformat()) if published else None
+    return StoredDocument(id=doc_id, source=f"d{doc_id}", format=DocumentFormat.TEXT, title=title, published=when,
+                          original_url=original_url, text=text, fingerprint=fingerprint(text))
+
+
+def _wrapped(text: str, width: int = 60) -> str:
+    lines, line = [], ""
+    for word in text.split():
+        if len(line) + len(word) > width:
+            lines.append(line)
+            line = ""
+        line += word + " "
+    return "\n".join([*lines, line])
+
+
+def _curly(text: str) -> str:
+    return text.replace("'", "\u2019").replace(" \"", " \u201c").replace("\"", "\u201d").replace(" - ", " \u2014 ")
+
+
+@pytest.mark.parametrize("variant", [
+    pytest.param(_wrapped(ARTICLE), id="line-wraps"),
+    pytest.param(_curly(ARTICLE), id="quote-styles"),
+    pytest.param("<p>" + ARTICLE.replace("said", "<u>said</u>").replace("NATO", "<a href='x'>NATO</a>") + "</p>",
+                 id="markup"),
+    pytest.param("Russia, U.S. Agree to Talk Security Demands Next Week\n\nJanuary 21, 2022\n\nPhoto: TASS\n\n"
+                 + ARTICLE + "\n\nOriginal url: https://example.com/a", id="extra-headline-and-footer"),
+    pytest.param(ARTICLE.rsplit(".", 3)[0] + ".", id="lost-last-paragraphs"),
+])
+def test_variants_of_one_text_are_copies(variant):
+    relations = find_copies([_doc(1, ARTICLE, original_url="https://example.com/a"), _doc(2, variant)])
+    assert [(r.copy_id, r.original_id) for r in relations] == [(2, 1)]
+    assert relations[0].similarity >= 0.8
+
+
+def test_identical_text_is_found_by_fingerprint():
+    [relation] = find_copies([_doc(1, ARTICLE, original_url="https://example.com/a"), _doc(2, _wrapped(ARTICLE))])
+    assert relation == CopyRelation(copy_id=2, original_id=1, similarity=1.0, method="fingerprint")
+
+
+@pytest.mark.parametrize("documents", [
+    pytest.param([_doc(1, ARTICLE), _doc(2, OTHER)], id="different-texts"),
+    pytest.param([_doc(1, "Breaking news today"), _doc(2, "Breaking news today")], id="too-short"),
+    pytest.param([_doc(1, ARTICLE[:400] + " " + OTHER), _doc(2, OTHER[:150] + " " + ARTICLE[400:])],
+                 id="halves-shared-differently"),
+])
+def test_not_copies(documents):
+    assert find_copies(documents) == []
+
+
+@pytest.mark.parametrize("first, second, original", [
+    pytest.param({"original_url": "https://x.org/a"}, {"published": date(2020, 1, 1)}, 1, id="original-url-wins"),
+    pytest.param({"published": date(2020, 1, 1)}, {"original_url": "https://x.org/a"}, 2, id="original-url-wins-2"),
+    pytest.param({"published": date(2021, 1, 1), "original_url": "https://x.org/a"},
+                 {"published": date(2020, 1, 1), "original_url": "https://y.org/a"}, 2, id="both-urls-earlier-wins"),
+    pytest.param({"published": date(2020, 1, 1)}, {}, 1, id="neither-url-dated-wins"),
+    pytest.param({}, {"title": "A Title"}, 2, id="more-metadata-wins"),
+    pytest.param({}, {}, 1, id="tie-lower-id"),
+])
+def test_which_copy_is_the_original(first, second, original):
+    relations = find_copies([_doc(1, ARTICLE, **first), _doc(2, _wrapped(ARTICLE), **second)])
+    assert [(r.copy_id, r.original_id) for r in relations] == [(3 - original, original)]
+
+
+def test_a_group_of_copies_points_at_one_original_never_a_chain():
+    docs = [_doc(1, _curly(ARTICLE)), _doc(2, ARTICLE, original_url="https://x.org/a"), _doc(3, _wrapped(ARTICLE)),
+            _doc(4, OTHER)]
+    relations = find_copies(docs)
+    assert sorted((r.copy_id, r.original_id) for r in relations) == [(1, 2), (3, 2)]
+
+
+def _random_text(rng: random.Random, vocabulary: list[str], words: int) -> str:
+    return " ".join(rng.choice(vocabulary) for _ in range(words))
+
+
+def test_scales_to_thousands_of_documents():
+    """3,000 documents of 300 words with 100 planted copies: all found, no false pair, well under a few seconds."""
+    rng = random.Random(7)
+    vocabulary = [f"w{i}" for i in range(5000)] + ["the", "of", "and", "a", "to"] * 200
+    docs = [_doc(i, _random_text(rng, vocabulary, 300)) for i in range(1, 3001)]
+    planted = {}
+    for n in range(100):
+        source = docs[n * 29]
+        text = source.text.split()
+        planted[3001 + n] = source.id
+        docs.append(_doc(3001 + n, _wrapped(" ".join(text[10:]))))  # lost its first sentence
+    docs = [d if d.id not in planted.values() else
+            StoredDocument(**{**d.__dict__, "original_url": f"https://x.org/{d.id}"}) for d in docs]
+    started = time.perf_counter()
+    relations = find_copies(docs)
+    elapsed = time.perf_counter() - started
+    assert {r.copy_id: r.original_id for r in relations} == planted
+    assert elapsed < 20, f"find_copies took {elapsed:.1f}s for {len(docs)} documents"
