@@ -1,0 +1,257 @@
+"""When was a page published?
+
+Order of trust: the page's structured metadata (JSON-LD `datePublished`, then publication meta
+tags) unless the URL path carries an earlier full date (a later "published" stamp there is a
+re-publication); then a visible "Published on ..." line; then htmldate, the reference library
+(it reads <time> elements, visible dates and the URL), first in its fast mode, which is more
+precise, then with extensive search, which finds more; both with `original_date=True` so an
+update date does not win; then the URL path.  Comment threads, sidebars and related-article
+lists are cut out first: their dates belong to other texts.  Each answer is a DateEvidence
+naming where it came from.
+
+A Wayback Machine replay page carries the capture time in its toolbar and in its own address;
+neither is a publication date, so the toolbar is cut out and the archived page's original
+address is used for URL-based heuristics.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import date, datetime
+
+import lxml.html
+from ..htmlpage import Page, load_page, main_text
+from ..records import DateEvidence
+from htmldate import find_date
+from htmldate.extractors import COMPLETE_URL
+
+log = logging.getLogger(__name__)
+
+MIN_DATE = date(1995, 1, 1)
+DATELINE_LINES = 8  # a dateline follows the headline, standfirst and byline, or it is not one
+REPUBLISHED_AFTER_DAYS = 30  # a smaller gap between URL date and metadata is time zones or print dates
+_WAYBACK_URL = re.compile(r"^https?://(?:web\.)?archive\.org/web/(\d{4,14})[a-z_]*/(.+)$", re.I)
+_WAYBACK_TOOLBAR = re.compile(r"<!--\s*BEGIN WAYBACK TOOLBAR INSERT\s*-->.*?<!--\s*END WAYBACK TOOLBAR INSERT\s*-->",
+                              re.S | re.I)
+_JSON_LD = re.compile(r"<script[^>]+type\s*=\s*[\"']?application/ld\+json[\"']?[^>]*>(.*?)</script>", re.S | re.I)
+_META_TAG = re.compile(r"<meta\b[^>]*>", re.I)
+_ATTR = re.compile(r"""([a-zA-Z_:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+# Meta names that mean "first published", most specific first.
+PUBLISHED_META = ("article:published_time", "og:article:published_time", "article:published", "datepublished",
+                  "og:published_time", "published_time", "publish-date", "publish_date", "publishdate",
+                  "pubdate", "publication_date", "citation_publication_date", "citation_date",
+                  "dc.date.issued", "dcterms.issued", "dc.date.created", "dcterms.created", "sailthru.date",
+                  "parsely-pub-date", "cxenseparse:recs:publishtime", "date")
+_ARTICLE_TYPES = re.compile(r"article|posting|report|webpage|creativework|newsarticle", re.I)
+
+
+def publication_date(html: str, url: str | None, *, page: Page | None = None) -> DateEvidence | None:
+    """The page's publication date and where it was read, or None when the page does not say.
+
+    `page` is the same HTML already loaded by htmlpage.load_page, to save parsing it twice.
+    """
+    html = _WAYBACK_TOOLBAR.sub("", html.replace("\x00", ""))
+    original_url = _original_url(url)
+    from_url = _url_date(original_url)
+    url_day = from_url if from_url and _full_day(from_url) else None
+    found = _json_ld_date(html) or _meta_date(html)
+    if found and not _republished(found[0], url_day):
+        return DateEvidence(found[0], found[1], found[2])
+    page = page if page is not None else load_page(html)
+    for finder in (_date_line, _dated_element, _dateline):
+        line = finder(page) if page.root is not None else None
+        if line and not _republished(line[0], url_day):
+            return DateEvidence(line[0], line[2], line[1])
+    if url_day is not None and found:
+        return url_day
+    for extensive in (False, True):
+        value = _htmldate(html, original_url, extensive)
+        if value:
+            return DateEvidence(value[0], "htmldate" if extensive else "htmldate:fast", value[1])
+    return from_url
+
+
+def _original_url(url: str | None) -> str | None:
+    """The archived page's own address when `url` is a Wayback replay URL."""
+    if not url:
+        return None
+    match = _WAYBACK_URL.match(url)
+    return match.group(2) if match else url
+
+
+def parse_day(raw: str) -> date | None:
+    """The calendar day at the start of an ISO-like date string, if plausible."""
+    match = _ISO_DAY.search(raw or "")
+    if not match:
+        return None
+    try:
+        value = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+    return value if MIN_DATE <= value <= date.today() else None
+
+
+def _json_ld_date(html: str) -> tuple[date, str, str] | None:
+    for block in _JSON_LD.findall(html):
+        try:
+            data = json.loads(block.strip().rstrip(";"))
+        except ValueError:
+            continue
+        for item in _ld_items(data):
+            kind = item.get("@type")
+            kind = " ".join(kind) if isinstance(kind, list) else str(kind or "")
+            raw = item.get("datePublished")
+            if isinstance(raw, str) and _ARTICLE_TYPES.search(kind):
+                value = parse_day(raw)
+                if value:
+                    return value, "json_ld:datePublished", raw
+    return None
+
+
+def _ld_items(data: object, depth: int = 0) -> list[dict]:
+    """Every JSON-LD object, walking @graph and nested lists (depth-capped)."""
+    if depth > 4:
+        return []
+    if isinstance(data, list):
+        return [item for entry in data for item in _ld_items(entry, depth + 1)]
+    if isinstance(data, dict):
+        out = [data]
+        graph = data.get("@graph")
+        if graph is not None:
+            out += _ld_items(graph, depth + 1)
+        return out
+    return []
+
+
+def _meta_date(html: str) -> tuple[date, str, str] | None:
+    found: dict[str, str] = {}
+    for tag in _META_TAG.findall(html[:300_000]):
+        attrs = {m.group(1).lower(): m.group(2) or m.group(3) or m.group(4) or "" for m in _ATTR.finditer(tag)}
+        key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").lower()
+        if key in PUBLISHED_META and attrs.get("content") and key not in found:
+            found[key] = attrs["content"]
+    for key in PUBLISHED_META:
+        if key in found:
+            value = parse_day(found[key])
+            if value:
+                return value, f"meta:{key}", found[key]
+    return None
+
+
+def _htmldate(html: "str | lxml.html.HtmlElement", url: str | None, extensive: bool) -> tuple[date, str] | None:
+    try:
+        raw = find_date(html, url=url, original_date=True, extensive_search=extensive, outputformat="%Y-%m-%d",
+                        max_date=date.today().isoformat())
+    except (ValueError, TypeError, RecursionError) as exc:  # htmldate on hostile markup
+        log.debug("htmldate failed: %s", exc)
+        return None
+    if not raw:
+        return None
+    try:
+        return datetime.strptime(raw, "%Y-%m-%d").date(), raw
+    except ValueError:
+        return None
+
+
+def _url_date(url: str | None) -> DateEvidence | None:
+    if not url:
+        return None
+    try:
+        from ..urldates import url_path_date  # the sibling's module, when present
+    except ImportError:
+        match = COMPLETE_URL.search(url)  # meanwhile htmldate's own full-date URL pattern
+        try:
+            value = date(int(match[1]), int(match[2]), int(match[3])) if match else None
+        except ValueError:
+            value = None
+        return DateEvidence(value, "url_path", match[0]) if value and MIN_DATE <= value <= date.today() else None
+    return url_path_date(url)
+
+
+def _republished(value: date, url_day: DateEvidence | None) -> bool:
+    """A stamp well after the day in the page's own URL dates a re-publication, not the first one."""
+    return url_day is not None and (value - url_day.value).days > REPUBLISHED_AFTER_DAYS
+
+
+def _full_day(evidence: DateEvidence) -> bool:
+    """True when a URL-path date names a day, not just a month."""
+    return len(re.findall(r"\d+", evidence.raw)) >= 3
+
+
+_MONTHS = {name: i + 1 for i, names in enumerate((
+    "january janvier januar enero gennaio jan jänner", "february février februar febrero febbraio feb",
+    "march mars märz marzo mar", "april avril abril aprile apr", "may mai mayo maggio",
+    "june juin juni junio giugno jun", "july juillet juli julio luglio jul", "august août agosto aug",
+    "september septembre septiembre settembre sep sept", "october octobre oktober octubre ottobre oct okt",
+    "november novembre noviembre nov", "december décembre dezember diciembre dicembre dec dez"))
+    for name in names.split()}
+_LABEL = (r"(?:erschienen|ver(?:ö|oe)ffentlicht|published|posted|publi(?:é|e)|publicado|pubblicato)"
+          r"(?:\s+(?:am|on|le|el|il|the))?\s*:?\s*")
+_DATE = (r"(?:(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})|(\d{4})-(\d{2})-(\d{2})"
+         r"|(\d{1,2})(?:er|st|nd|rd|th)?\.?\s+([^\W\d_]{3,10})\.?,?\s+(\d{4})"
+         r"|([^\W\d_]{3,10})\.?\s+(\d{1,2}),?\s+(\d{4}))")
+
+
+_DATE_LINE = re.compile(_LABEL + _DATE, re.I)
+_DATELINE = re.compile(r"^\W{0,3}(?:[^\W\d_][\w .-]{0,30},\s*)?\(?" + _DATE, re.I)
+_PUBLISHED_CLASS = re.compile(r"created|published|pubdate|date[-_]?posted|posted[-_]?on", re.I)
+_DATE_RE = re.compile(_DATE, re.I)
+
+
+def _date_line(page: Page) -> tuple[date, str, str] | None:
+    """The first visible "Published on 1 May 2020"-style line (German, English, French, Spanish, Italian)."""
+    body = page.root.find("body")
+    text = " ".join((body.text_content() if body is not None else "").split())
+    found = _first_date(_DATE_LINE, text)
+    return (*found, "date_line") if found else None
+
+
+def _dated_element(page: Page) -> tuple[date, str, str] | None:
+    """The first element whose class/id/itemprop says "published"/"created" and holds a date."""
+    for el in page.root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        names = f"{el.get('class', '')} {el.get('id', '')} {el.get('itemprop', '')}"
+        if not _PUBLISHED_CLASS.search(names) or "modified" in names.lower() or "updated" in names.lower():
+            continue
+        for raw in (el.get("datetime"), el.get("content"), el.get("title"), " ".join(el.text_content().split())):
+            if not raw:
+                continue
+            value = parse_day(raw)
+            found = (value, raw) if value else _first_date(_DATE_RE, raw[:80])
+            if found:
+                return (*found, "published_element")
+    return None
+
+
+def _dateline(page: Page) -> tuple[date, str, str] | None:
+    """A news dateline opening the article body: "Karlsruhe, (12.11.2021). ..." or "29.11.2022 – ..."."""
+    if page.container is None:
+        return None
+    for line in main_text(page).split("\n")[:DATELINE_LINES]:
+        found = _first_date(_DATELINE, line[:80])
+        if found:
+            return (*found, "dateline")
+    return None
+
+
+def _first_date(pattern: re.Pattern[str], text: str) -> tuple[date, str] | None:
+    for match in pattern.finditer(text):
+        g = match.groups()
+        try:
+            if g[0]:
+                value = date(int(g[2]), int(g[1]), int(g[0]))
+            elif g[3]:
+                value = date(int(g[3]), int(g[4]), int(g[5]))
+            elif g[6]:
+                value = date(int(g[8]), _MONTHS[g[7].lower()], int(g[6]))
+            else:
+                value = date(int(g[11]), _MONTHS[g[9].lower()], int(g[10]))
+        except (KeyError, ValueError):
+            continue
+        if MIN_DATE <= value <= date.today():
+            return value, match.group(0)
+    return None

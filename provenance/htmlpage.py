@@ -1,0 +1,292 @@
+"""Reading a web page: decode it, find its article body, and say what the page says about itself.
+
+Shared by the HTML harvester, the link checker and the archive comparison, so nothing here is
+harvest-specific.  The article body is found structurally rather than by text density: the
+`itemprop=articleBody` element, else the largest `<article>`, else `<main>`/`role=main`, else a
+`content`/`entry`/`story`-named container, else `<body>`.  Page chrome (nav, header, footer,
+aside, ARIA landmarks, and share/comment/cookie/menu/sidebar blocks named by class or id) is
+excluded from the text.  A class-named block is only chrome when it does not hold the article
+body and is not most of the page, so `<body class="has-sidebar">` does not wipe out the page.
+Nothing here raises on bad markup, odd encodings or NUL bytes: a page that will not parse is
+an empty page.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+import lxml.etree as etree
+import lxml.html
+from charset_normalizer import from_bytes
+
+from .records import DateEvidence
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+# WHATWG: a page labelled latin-1/ascii is decoded as windows-1252.
+_LABEL_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252",
+                  "ascii": "cp1252", "iso8859-1": "cp1252"}
+
+DROP_TAGS = ("script", "style", "noscript", "template", "svg", "math")
+CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "menu"})
+CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "menu",
+                          "menubar", "dialog", "alertdialog"})
+_CHROME_WORDS = frozenset({
+    "nav", "navbar", "navigation", "menu", "menubar", "header", "masthead", "footer", "sidebar", "breadcrumb",
+    "breadcrumbs", "share", "sharing", "sharebar", "social", "comment", "comments", "disqus", "respond",
+    "cookie", "cookies", "consent", "gdpr", "banner", "ad", "ads", "advert", "advertisement", "sponsored",
+    "promo", "newsletter", "subscribe", "signup", "skip", "pagination", "pager", "widget", "toolbar",
+    "popup", "modal", "topbar", "wm", "ipp"})
+_RELATED_CLASS = re.compile(r"related|read[-_ ]?more|see[-_ ]?also|more[-_ ](stories|articles|on)|further[-_ ]reading"
+                            r"|recommended|also[-_ ]read", re.I)
+RELATED_LABEL = re.compile(r"^\W*(related(\s+(articles?|stories|posts|content|links|reading|coverage))?|read\s+more"
+                           r"|see\s+also|more\s+on\s+this(\s+story)?|further\s+reading|also\s+read|read\s+also"
+                           r"|you\s+may\s+also\s+like|lesen\s+sie\s+auch|mehr\s+zum\s+thema|à\s+lire\s+aussi"
+                           r"|lire\s+aussi|voir\s+aussi)\b", re.I)
+_CONTAINER_NAME = re.compile(r"(^|[-_ ])(article[-_]?(body|content|text)|entry[-_]?content|post[-_]?(body|content)"
+                             r"|story[-_]?(body|content)|content|main[-_]?content|articlebody)($|[-_ ])", re.I)
+BLOCK_TAGS = frozenset({"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "td", "th", "tr", "table", "blockquote",
+                        "section", "article", "main", "figure", "figcaption", "pre", "h1", "h2", "h3", "h4",
+                        "h5", "h6", "br", "hr", "header", "footer", "aside", "nav", "form", "address", "body",
+                        "caption", "details", "summary", "center"})
+_SITE_SUFFIX = re.compile(r"\s+[|\u2013\u2014\u00b7\u2022:»-]\s+[^|\u2013\u2014\u00b7\u2022»-]{2,60}$")
+
+
+@dataclass(frozen=True)
+class PageExtract:
+    title: str | None
+    main_text: str  # article body text, page chrome stripped
+    published: DateEvidence | None
+    canonical_url: str | None
+    lang: str | None
+
+
+@dataclass(frozen=True)
+class Zone:
+    """Where an element sits: in page chrome, in a related-links block, in the article body."""
+
+    chrome: bool = False
+    related: bool = False
+    main: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    """A parsed page: the decoded text, the tree (scripts and styles dropped) and its article body."""
+
+    html: str
+    root: etree._Element | None
+    container: etree._Element | None
+
+
+def decode_html(data: bytes) -> str:
+    """Bytes -> text: BOM, then <meta charset>/http-equiv/XML declaration, then detection; never raises."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(name, "replace").replace("\x00", "")
+    head = data[:4096]
+    match = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
+    if match:
+        label = match.group(1).decode("ascii", "ignore").lower()
+        try:
+            name = codecs.lookup(_LABEL_ALIASES.get(label, label)).name
+            return data.decode(name, "replace").replace("\x00", "")
+        except LookupError:
+            pass  # unknown label: fall through to detection
+    try:
+        return data.decode("utf-8").replace("\x00", "")
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data[:200_000]).best()
+    name = best.encoding if best is not None else "cp1252"
+    return data.decode(name, "replace").replace("\x00", "")
+
+
+def load_page(data: bytes | str) -> Page:
+    """Parse `data` leniently and locate the article body; an unparseable page has root None."""
+    html = decode_html(data) if isinstance(data, bytes) else data.replace("\x00", "")
+    try:
+        root = lxml.html.document_fromstring(_XML_DECL.sub("", html, count=1) or "<html></html>")
+    except (etree.ParserError, ValueError, etree.XMLSyntaxError):
+        return Page(html, None, None)
+    for el in list(root.iter(*DROP_TAGS)):
+        if el.get("type", "").lower() != "application/ld+json":
+            el.drop_tree()
+    for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
+        el.drop_tree()
+    return Page(html, root, _find_container(root))
+
+
+def parse_page(data: bytes | str, url: str | None = None) -> PageExtract:
+    """Title, article text, publication date, canonical address and language of a page."""
+    page = load_page(data)
+    return extract(page, url)
+
+
+def extract(page: Page, url: str | None = None) -> PageExtract:
+    """The PageExtract of an already loaded page."""
+    from .harvest.dates import publication_date  # dates read the raw HTML, not the pruned tree
+
+    published = publication_date(page.html, url, page=page)
+    if page.root is None:
+        return PageExtract(None, "", published, None, None)
+    return PageExtract(title=page_title(page), main_text=main_text(page), published=published,
+                       canonical_url=canonical_url(page.root), lang=_lang(page.root))
+
+
+def text_of(el: etree._Element) -> str:
+    """Whitespace-collapsed text content of one element."""
+    try:
+        return " ".join(el.text_content().split())
+    except (ValueError, AttributeError):
+        return ""
+
+
+def _classes(el: etree._Element) -> str:
+    return f"{el.get('class', '')} {el.get('id', '')}"
+
+
+def _words(el: etree._Element) -> set[str]:
+    return {part for token in _classes(el).lower().split() for part in re.split(r"[-_]", token) if part}
+
+
+def is_related_block(el: etree._Element) -> bool:
+    """A "Related articles"/"Read more"/"See also" block, by class/id or by its leading label."""
+    if el.tag in ("html", "body", "main", "article") or not isinstance(el.tag, str):
+        return False
+    if _RELATED_CLASS.search(_classes(el)):
+        return True
+    if el.tag in ("section", "div", "ul", "ol", "aside", "nav"):
+        first = next((c for c in el if isinstance(c.tag, str)), None)
+        lead = (el.text or "").strip() or (text_of(first)[:60] if first is not None and first.tag in
+                                            ("h2", "h3", "h4", "h5", "h6", "strong", "b", "p", "span") else "")
+        return bool(lead and RELATED_LABEL.match(lead) and len(lead) < 60)
+    return False
+
+
+def is_chrome(el: etree._Element, container: etree._Element | None, page_chars: int) -> bool:
+    """Navigation, header, footer, sidebar, share/comment/cookie widgets; never the article body or its ancestors."""
+    tag = el.tag
+    if not isinstance(tag, str) or tag in ("html", "body", "main", "article"):
+        return False
+    by_markup = tag in CHROME_TAGS or el.get("role", "").lower() in CHROME_ROLES
+    by_name = not by_markup and bool(_words(el) & _CHROME_WORDS)
+    if not (by_markup or by_name):
+        return False
+    if container is not None and (el is container or any(a is el for a in container.iterancestors())):
+        return False
+    if container is not None and by_markup and tag in ("header", "footer") and \
+            any(a is container for a in el.iterancestors()):
+        return True  # the article's own header/footer: byline, tags, share bar
+    return not (by_name and page_chars and len(text_of(el)) > page_chars * 0.5)
+
+
+def iter_zones(page: Page) -> Iterator[tuple[str, etree._Element, Zone]]:
+    """("start"|"end", element, zone) in document order, without recursion (deep nesting is fine)."""
+    if page.root is None:
+        return
+    body = page.root.find("body")
+    page_chars = len(text_of(body)) if body is not None else 0
+    stack: list[Zone] = [Zone(main=page.container is None)]
+    for event, el in etree.iterwalk(page.root, events=("start", "end")):
+        if event == "start":
+            parent = stack[-1]
+            main = parent.main or el is page.container
+            chrome = parent.chrome or is_chrome(el, page.container, page_chars)
+            related = parent.related or is_related_block(el)
+            zone = Zone(chrome=chrome, related=related, main=main)
+            stack.append(zone)
+            yield event, el, zone
+        else:
+            zone = stack.pop() if len(stack) > 1 else stack[-1]
+            yield event, el, zone
+
+
+def main_text(page: Page) -> str:
+    """Article body text, chrome stripped, one line per block."""
+    parts: list[str] = []
+    zones: list[Zone] = []
+    for event, el, zone in iter_zones(page):
+        if event == "start":
+            zones.append(zone)
+            if el.tag in BLOCK_TAGS:
+                parts.append("\n")
+            if zone.main and not zone.chrome and el.text and isinstance(el.tag, str):
+                parts.append(el.text)
+        else:
+            zones.pop()
+            if el.tag in BLOCK_TAGS:
+                parts.append("\n")
+            outer = zones[-1] if zones else Zone()
+            if outer.main and not outer.chrome and el.tail:
+                parts.append(el.tail)
+    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _find_container(root: etree._Element) -> etree._Element | None:
+    body = root.find("body")
+    if body is None:
+        return None
+    total = len(text_of(body))
+    for path in ('.//*[@itemprop="articleBody"]', ".//article", './/main|.//*[@role="main"]'):
+        best = _largest(body.xpath(path))
+        if best is not None and len(text_of(best)) >= max(200, total * 0.15):
+            return best
+    named = [el for el in body.iter("div", "section", "td") if _CONTAINER_NAME.search(_classes(el))]
+    best = _largest(named)
+    if best is not None and len(text_of(best)) >= max(200, total * 0.25):
+        return best
+    return None
+
+
+def _largest(elements: list[etree._Element]) -> etree._Element | None:
+    return max(elements, key=lambda el: len(text_of(el)), default=None)
+
+
+def _meta(root: etree._Element, *keys: str) -> str | None:
+    for key in keys:
+        for el in root.xpath(f'//meta[@property="{key}" or @name="{key}"]'):
+            value = " ".join((el.get("content") or "").split())
+            if value:
+                return value
+    return None
+
+
+def page_title(page: Page) -> str | None:
+    """og:title, else the article's <h1>, else <title> with the site name removed."""
+    root = page.root
+    if root is None:
+        return None
+    title = _meta(root, "og:title", "twitter:title")
+    if not title:
+        scope = page.container if page.container is not None else root
+        h1 = scope.find(".//h1")
+        title = text_of(h1) if h1 is not None else None
+    if not title:
+        el = root.find(".//title")
+        title = text_of(el) if el is not None else None
+        if title:
+            title = _SITE_SUFFIX.sub("", title) or title
+    return title or None
+
+
+def canonical_url(root: etree._Element) -> str | None:
+    """<link rel=canonical>, else og:url."""
+    for el in root.xpath('//link[@href]'):
+        if "canonical" in (el.get("rel") or "").lower().split():
+            href = el.get("href", "").strip()
+            if href:
+                return href
+    return _meta(root, "og:url")
+
+
+def _lang(root: etree._Element) -> str | None:
+    lang = (root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or "").strip()
+    return lang or _meta(root, "og:locale", "language", "content-language")
