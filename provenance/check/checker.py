@@ -1,0 +1,223 @@
+"""Check links: fetch each once, retry only what is transient, and keep the evidence.
+
+Method: a link whose path names a binary file (.pdf, .zip, images, video...) is asked with HEAD
+(confirmed with GET when the server mishandles HEAD: 405, 501, 403...).  Every other link is
+fetched with GET capped at `PAGE_BYTES`: for an HTML page we need its title, text fingerprint,
+own date and a soft-404 test anyway, and HEAD-then-GET would cost two round trips per page.
+Retries (exponential back-off with jitter, or Retry-After for 429/503, up to
+`retry_after_max`) happen between steps of a `UrlCheck`, so under `check_urls` a waiting retry
+holds no worker (see scheduler.py).  Timeouts are not retried within a run: the deadline was
+spent once already and the schedule re-checks failing links later.
+Classification lives in classify.py only; soft 404s in soft404.py; videos in media.py.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..config import HttpConfig
+from ..htmlpage import parse_page
+from ..records import CheckResult, LinkStatus, PageInfo
+from ..textnorm import fingerprint
+from .classify import RETRY_AFTER_STATUSES, classify, head_refused, is_transient
+from .media import check_media, media_item
+from .scheduler import Again, HostScheduler
+from .soft404 import (ProbeCache, error_page_reason, generic_redirect_reason, parked_reason, probe_url,
+                      signature, similar_pages)
+
+PAGE_BYTES = 512 * 1024
+BACKOFF_BASE = 0.5
+_BINARY_SUFFIXES = frozenset({
+    "pdf", "zip", "gz", "tgz", "bz2", "xz", "7z", "rar", "tar", "jpg", "jpeg", "png", "gif", "webp", "svg",
+    "tif", "tiff", "bmp", "ico", "mp3", "mp4", "m4a", "m4v", "mov", "avi", "mkv", "webm", "ogg", "wav",
+    "flac", "exe", "msi", "dmg", "iso", "apk", "deb", "rpm", "whl", "doc", "docx", "xls", "xlsx", "ppt",
+    "pptx", "odt", "ods", "epub", "csv", "bin", "dat", "woff", "woff2", "ttf"})
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def site_of(url: str) -> str:
+    """The politeness key: the host of the link's original URL (not of any remap target)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def wants_head(url: str) -> bool:
+    """HEAD is enough (and much cheaper) for a link whose path names a binary file."""
+    last = urlsplit(url).path.rsplit("/", 1)[-1]
+    return "." in last and last.rsplit(".", 1)[-1].lower() in _BINARY_SUFFIXES
+
+
+def retry_after(headers: Mapping[str, str], now: datetime) -> float | None:
+    """Retry-After as seconds from NOW (RFC 9110 10.2.3: delay-seconds or an HTTP-date)."""
+    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - now).total_seconds())
+
+
+def _is_html(headers: Mapping[str, str], body: bytes) -> bool:
+    ctype = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    if ctype:
+        return "html" in ctype.lower()
+    return body.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html"))
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    return next((v for k, v in headers.items() if k.lower() == name), None)
+
+
+class UrlCheck:
+    """The check of one URL as a small state machine: `step()` returns a result or `Again(delay)`."""
+
+    def __init__(self, client: Any, url: str, config: HttpConfig, now: Callable[[], datetime],
+                 probes: ProbeCache, rng: random.Random | None = None) -> None:
+        self.client, self.url, self.config, self.now, self.probes = client, url, config, now, probes
+        self.rng = rng or random.Random()
+        self.attempt = 0
+        self.note: str | None = None
+
+    def step(self) -> CheckResult | Again:
+        """One attempt: fetch, then either finish or ask to be run again after a delay."""
+        try:
+            return self._step()
+        except Exception as exc:  # noqa: BLE001 - a checker bug must cost one link, not the run
+            return CheckResult(self.url, LinkStatus.UNCHECKED, self.now(),
+                               error=f"checker failed: {type(exc).__name__}: {exc}", error_class="internal")
+
+    def _step(self) -> CheckResult | Again:
+        try:
+            parts = urlsplit(self.url) if isinstance(self.url, str) else None
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            return CheckResult(self.url, LinkStatus.INVALID, self.now(), error="not an http(s) URL with a host",
+                               error_class="invalid_url")
+        response, method = self._fetch()
+        if is_transient(response.status, response.error_class, response.headers, response.body):
+            delay = self._retry_delay(response)
+            if delay is not None:
+                self.attempt += 1
+                return Again(delay)
+        return self._finish(response, method)
+
+    def _fetch(self) -> tuple[Any, str]:
+        if wants_head(self.url):
+            head = self.client.request("HEAD", self.url)
+            if not head_refused(head.status, head.error_class):
+                return head, "HEAD"
+            return self.client.request("GET", self.url, max_bytes=PAGE_BYTES), "HEAD+GET"
+        return self.client.request("GET", self.url, max_bytes=min(self.config.max_bytes, PAGE_BYTES)), "GET"
+
+    def _retry_delay(self, response: Any) -> float | None:
+        """Seconds to wait before the next attempt, or None to stop retrying."""
+        if self.attempt >= self.config.retries:
+            self.note = f"gave up after {self.attempt + 1} attempts"
+            return None
+        if response.status in RETRY_AFTER_STATUSES:
+            wait_s = retry_after(response.headers, self.now())
+            if wait_s is not None:
+                if wait_s > self.config.retry_after_max:
+                    self.note = (f"Retry-After {wait_s:g}s exceeds http.retry_after_max "
+                                 f"({self.config.retry_after_max:g}s); not retried")
+                    return None
+                return wait_s
+        return BACKOFF_BASE * (2 ** self.attempt) * self.rng.uniform(0.5, 1.0)
+
+    def _finish(self, response: Any, method: str) -> CheckResult:
+        verdict = classify(self.url, response.status, response.error_class, hops=response.hops,
+                           headers=response.headers, body=response.body)
+        status, error_class = verdict.status, verdict.error_class or response.error_class
+        page: PageInfo | None = None
+        error = response.error
+        body = response.body or b""
+        if response.status is not None and 200 <= response.status < 300 and body and \
+                _is_html(response.headers, body):
+            extract = parse_page(body, response.final_url)
+            page = PageInfo(title=extract.title,
+                            text_fingerprint=fingerprint(extract.main_text) if extract.main_text else None,
+                            published=extract.published)
+            if status in (LinkStatus.ALIVE, LinkStatus.REDIRECTED) and verdict.error_class is None:
+                reason = self._soft_404(response, extract.title, extract.main_text)
+                if reason:
+                    status = LinkStatus.SOFT_404
+                    page = PageInfo(page.title, page.text_fingerprint, page.published, soft_404_reason=reason)
+        if status is LinkStatus.ALIVE and media_item(self.url) is not None:
+            answer = check_media(self.client, self.url)
+            if answer is not None:
+                base = page or PageInfo()
+                page = PageInfo(base.title or answer.title, base.text_fingerprint, base.published,
+                                base.soft_404_reason, media_state=answer.state)
+                error = error or answer.note
+        if self.note and status is not LinkStatus.ALIVE:
+            error = f"{error}; {self.note}" if error else self.note
+        length = _header(response.headers, "content-length")
+        return CheckResult(
+            url=self.url, status=status, checked_at=self.now(), http_status=response.status,
+            final_url=response.final_url, hops=response.hops, error=error, error_class=error_class,
+            elapsed_ms=response.elapsed_ms, method=method,
+            content_type=_header(response.headers, "content-type"),
+            content_length=int(length) if length and length.strip().isdigit() else
+            (len(body) if method != "HEAD" and not response.truncated and response.status is not None else None),
+            page=page)
+
+    def _soft_404(self, response: Any, title: str | None, text: str) -> str | None:
+        """The first soft-404 signal that fires (soft404.py), the per-site probe last."""
+        final = response.final_url
+        reason = (error_page_reason(title, text)
+                  or parked_reason(final, tuple(h.url for h in response.hops), title, text)
+                  or generic_redirect_reason(self.url, final))
+        if reason or media_item(self.url) is not None or urlsplit(self.url).path in ("", "/"):
+            return reason
+        mine = signature(response.status, final, title, fingerprint(text) if text else None, text)
+        probe = self.probes.get(site_of(self.url), lambda: self._probe(probe_url(self.url)))
+        return similar_pages(mine, probe) if probe is not None else None
+
+    def _probe(self, url: str) -> Any:
+        response = self.client.request("GET", url, max_bytes=min(self.config.max_bytes, PAGE_BYTES))
+        if response.status is None:
+            return None
+        title, text = None, ""
+        if response.body and _is_html(response.headers, response.body):
+            extract = parse_page(response.body, response.final_url)
+            title, text = extract.title, extract.main_text
+        return signature(response.status, response.final_url, title, fingerprint(text) if text else None, text)
+
+
+def check_url(client: Any, url: str, config: HttpConfig, now: Callable[[], datetime] = utcnow) -> CheckResult:
+    """Check one URL, retrying in place (sleeping) when transient; never raises for network trouble."""
+    check = UrlCheck(client, url, config, now, ProbeCache())
+    while True:
+        outcome = check.step()
+        if not isinstance(outcome, Again):
+            return outcome
+        time.sleep(outcome.delay)
+
+
+def check_urls(client: Any, urls: Iterable[str], config: HttpConfig,
+               now: Callable[[], datetime] = utcnow) -> Iterator[CheckResult]:
+    """Check each distinct URL once, politely and concurrently, yielding results as they complete."""
+    probes = ProbeCache()
+    scheduler: HostScheduler[CheckResult] = HostScheduler(config.concurrency, config.per_host,
+                                                          config.per_host_interval)
+    jobs = ((site_of(url), UrlCheck(client, url, config, now, probes)) for url in dict.fromkeys(urls))
+    yield from scheduler.run(jobs)

@@ -1,0 +1,125 @@
+"""Status classification: the ONE place that turns an HTTP answer into a `LinkStatus`.
+
+Policy (after Pew Research 2024 "When Online Content Disappears" and InternetArchiveBot): a link
+is `dead` only when the server itself says the resource is gone.  Anything that merely failed to
+answer is `unreachable` (checked again later, never reported as rot), and answers that refuse
+*us* rather than the resource (logins, bot walls, "999" from LinkedIn) prove the page exists.
+
+    answer (after redirects and retries)          status        error_class
+    --------------------------------------------  ------------  --------------------
+    guard refused the destination                 blocked       blocked
+    URL cannot be requested                       invalid       invalid_url
+    timeout / connection / dns / tls / protocol   unreachable   (the client's class)
+    too many redirects / redirect loop            unreachable   (the client's class)
+    2xx, 300                                      alive         -
+    2xx after a permanent (301/308) hop to        redirected    -
+      another registrable domain
+    404, 410                                      dead          gone
+    401, 403, 407, 999                            alive         restricted
+    bot wall (Cloudflare/Akamai challenge, any    alive         bot_wall
+      status)
+    429 (after retries)                           unreachable   rate_limited
+    5xx (after retries)                           unreachable   server_error
+    451                                           unreachable   legal
+    any other 3xx/4xx (400, 405, 406, ...)        unreachable   client_error
+
+Soft 404s and media states are decided later (soft404.py, media.py) on `alive` answers only.
+`is_transient` says which answers are worth retrying within one run; timeouts are not (the
+deadline was already spent once, and the schedule re-checks failing links days later).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..domains import registrable_domain
+from ..records import Hop, LinkStatus
+
+GONE = frozenset({404, 410})
+RESTRICTED = frozenset({401, 403, 407, 999})
+PERMANENT_REDIRECTS = frozenset({301, 308})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+RETRY_ERRORS = frozenset({"connection"})
+NETWORK_ERRORS = frozenset({"timeout", "connection", "dns", "tls", "protocol", "too_many_redirects",
+                            "redirect_loop"})
+_BOT_WALL_MARKERS = (b"cf-chl-", b"challenge-platform", b"<title>just a moment...</title>",
+                     b"attention required! | cloudflare", b"checking your browser before accessing",
+                     b"ddos protection by", b"/_incapsula_resource", b"px-captcha", b"captcha-delivery.com")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A classification: the status and a short machine-readable reason (None when plain)."""
+
+    status: LinkStatus
+    error_class: str | None = None
+
+
+def is_bot_wall(status: int | None, headers: Mapping[str, str], body: bytes) -> bool:
+    """A challenge page that refuses robots; it says nothing about whether the resource exists."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    if lower.get("cf-mitigated", "").lower() == "challenge":
+        return True
+    if status not in (403, 429, 503, 200):
+        return False
+    head = body[:20_000].lower()
+    return any(marker in head for marker in _BOT_WALL_MARKERS)
+
+
+def crossed_permanently(url: str, hops: tuple[Hop, ...]) -> bool:
+    """True when the chain ends on another registrable domain and the hop that left was 301/308."""
+    if len(hops) < 2 or registrable_domain(hops[-1].url) == registrable_domain(url):
+        return False
+    for hop, nxt in zip(hops, hops[1:]):
+        if registrable_domain(nxt.url) != registrable_domain(hop.url):
+            return hop.status in PERMANENT_REDIRECTS
+    return False
+
+
+def classify(url: str, status: int | None, error_class: str | None, *, hops: tuple[Hop, ...] = (),
+             headers: Mapping[str, str] | None = None, body: bytes = b"") -> Verdict:
+    """Classify one final answer (after retries) for the link URL; see the module table."""
+    if error_class == "blocked":
+        return Verdict(LinkStatus.BLOCKED, "blocked")
+    if error_class == "invalid_url":
+        return Verdict(LinkStatus.INVALID, "invalid_url")
+    if status is None:
+        return Verdict(LinkStatus.UNREACHABLE, error_class or "connection")
+    if error_class in NETWORK_ERRORS - {"protocol"}:
+        return Verdict(LinkStatus.UNREACHABLE, error_class)
+    if is_bot_wall(status, headers or {}, body):
+        return Verdict(LinkStatus.ALIVE, "bot_wall")
+    if 200 <= status < 300 or status == 300:
+        if crossed_permanently(url, hops):
+            return Verdict(LinkStatus.REDIRECTED)
+        return Verdict(LinkStatus.ALIVE)
+    if status in GONE:
+        return Verdict(LinkStatus.DEAD, "gone")
+    if status in RESTRICTED:
+        return Verdict(LinkStatus.ALIVE, "restricted")
+    if status == 429:
+        return Verdict(LinkStatus.UNREACHABLE, "rate_limited")
+    if status >= 500:
+        return Verdict(LinkStatus.UNREACHABLE, "server_error")
+    if status == 451:
+        return Verdict(LinkStatus.UNREACHABLE, "legal")
+    return Verdict(LinkStatus.UNREACHABLE, error_class or "client_error")
+
+
+def is_transient(status: int | None, error_class: str | None, headers: Mapping[str, str] | None = None,
+                 body: bytes = b"") -> bool:
+    """Worth another try within this run: 429, 5xx gateways, dropped connections; not bot walls."""
+    if error_class in RETRY_ERRORS and status is None:
+        return True
+    if status in RETRY_STATUSES:
+        return not is_bot_wall(status, headers or {}, body)
+    return False
+
+
+def head_refused(status: int | None, error_class: str | None) -> bool:
+    """A HEAD answer that must be confirmed with GET (servers that mishandle HEAD)."""
+    if status is None:
+        return error_class in ("protocol", "connection")
+    return status in (400, 403, 404, 405, 406, 429, 500, 501, 502, 503) or status >= 900

@@ -1,0 +1,130 @@
+"""Polite, interleaved scheduling of many small jobs over a thread pool.
+
+Each job belongs to a site (the host of the link's ORIGINAL URL, so remapping many sites onto
+one mirror does not serialise them, and one site's mirror cannot be hammered either).  The
+dispatcher keeps one queue per site and feeds the pool, round-robin over sites, only with jobs
+whose site has a free slot (`per_host`) and whose last request started at least
+`per_host_interval` ago; so a slow site holds at most `per_host` workers and never stalls the
+rest.  A job runs in steps: a step returns its result, or `Again(delay)` to be run again later
+(a retry after back-off or Retry-After).  A waiting job is parked in a timer heap, not in a
+worker, so waiting costs no slot.  Results are yielded as they complete.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+@dataclass(frozen=True)
+class Again:
+    """Run this job's next step after DELAY seconds, without holding a worker meanwhile."""
+
+    delay: float
+
+
+class Job(Protocol[T_co]):
+    """A unit of work run in steps; `step` must not raise for expected trouble."""
+
+    def step(self) -> T_co | Again: ...
+
+
+@dataclass
+class _Site:
+    ready: deque[Job[object]]
+    in_flight: int = 0
+    last_start: float = float("-inf")
+
+
+class HostScheduler(Generic[T]):
+    """Run jobs keyed by site with global and per-site concurrency caps; see module docstring."""
+
+    def __init__(self, concurrency: int, per_host: int, per_host_interval: float = 0.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.concurrency = max(1, concurrency)
+        self.per_host = max(1, per_host)
+        self.interval = max(0.0, per_host_interval)
+        self.clock = clock
+
+    def run(self, jobs: Iterable[tuple[str, Job[T]]]) -> Iterator[T]:
+        """Yield each job's result as it completes; stopping the iteration cancels queued work."""
+        sites: dict[str, _Site] = {}
+        ring: deque[str] = deque()
+        for host, job in jobs:
+            site = sites.get(host)
+            if site is None:
+                site = sites[host] = _Site(deque())
+                ring.append(host)
+            site.ready.append(job)
+        timers: list[tuple[float, int, str, Job[T]]] = []
+        order = itertools.count()
+        running: dict[Future[T | Again], tuple[str, Job[T]]] = {}
+        pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="check")
+        try:
+            while running or timers or any(s.ready for s in sites.values()):
+                now = self.clock()
+                while timers and timers[0][0] <= now:
+                    _, _, host, job = heapq.heappop(timers)
+                    sites[host].ready.appendleft(job)  # a retry goes before the site's new work
+                    if host not in ring:
+                        ring.append(host)
+                self._dispatch(pool, sites, ring, running, now)
+                done, _ = wait(list(running), timeout=self._idle_for(sites, timers, now),
+                               return_when=FIRST_COMPLETED) if running else (set(), None)
+                if not running:
+                    pause = self._idle_for(sites, timers, now)
+                    if pause:
+                        time.sleep(pause)  # nothing in flight: only timers or intervals remain
+                for future in done:
+                    host, job = running.pop(future)
+                    sites[host].in_flight -= 1
+                    outcome = future.result()
+                    if isinstance(outcome, Again):
+                        heapq.heappush(timers, (self.clock() + max(0.0, outcome.delay), next(order), host, job))
+                    else:
+                        yield outcome
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _dispatch(self, pool: ThreadPoolExecutor, sites: dict[str, _Site], ring: deque[str],
+                  running: dict[Future[T | Again], tuple[str, Job[T]]], now: float) -> None:
+        """Start jobs round-robin over sites while global and per-site slots are free."""
+        progress = True
+        while progress and len(running) < self.concurrency and ring:
+            progress = False
+            for _ in range(len(ring)):
+                if len(running) >= self.concurrency:
+                    return
+                host = ring[0]
+                ring.rotate(-1)
+                site = sites[host]
+                if not site.ready:
+                    ring.remove(host)
+                    continue
+                if site.in_flight >= self.per_host or now - site.last_start < self.interval:
+                    continue
+                job = site.ready.popleft()
+                site.in_flight += 1
+                site.last_start = now
+                running[pool.submit(job.step)] = (host, job)
+                progress = True
+
+    def _idle_for(self, sites: dict[str, _Site], timers: list[tuple[float, int, str, Job[T]]],
+                  now: float) -> float | None:
+        """How long the dispatcher may sleep before a timer or a site interval frees work."""
+        moments = [timers[0][0]] if timers else []
+        if self.interval:
+            moments += [s.last_start + self.interval for s in sites.values()
+                        if s.ready and s.in_flight < self.per_host]
+        if not moments:
+            return None
+        return max(0.0, min(moments) - now)
