@@ -1,0 +1,86 @@
+"""Content drift: does the live page still say what the archived copy (the one cited) said?
+
+Measure: *containment* of the archived text's word 3-shingles in the live text,
+|S(archived) ∩ S(live)| / |S(archived)| (Broder 1997), on main text with numbers and date words
+removed.  Why this and not resemblance (Jaccard) or an edit ratio:
+
+- asymmetric on purpose: the question is "is what was cited still there?", so text the live page
+  *added* (new ads, a longer navigation, a correction note, a new paragraph) costs nothing;
+- shingles instead of a bag of words: another article on the same site shares most vocabulary
+  (a token-set measure gives 0.3-0.5 there) but almost no 3-word runs;
+- tokens with digits and month/weekday names are dropped first, so "Updated 5 March 2023, 10:14"
+  and view counters don't count as edits; a typo fix costs at most 3 shingles;
+- texts shorter than 3 words fall back to word containment.
+
+`DRIFT_THRESHOLD` was chosen on tests/data/drift/pairs.json (same article with small edits vs.
+replaced content); see tests/test_archive_drift_eval.py for the figures it is held to.
+
+Replay text comes from the archive's raw (`id_`) mode, so no replay banner or rewritten links
+leak into the comparison, and through `htmlpage.parse_page`, the same main-text extractor the
+checker uses for the live page, so both sides lose the same chrome.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..records import Snapshot
+from ..textnorm import words
+from .base import WAYBACK_TS
+
+__all__ = ["DRIFT_THRESHOLD", "SHINGLE_SIZE", "content_similarity", "fetch_replay_text", "raw_replay_url"]
+
+DRIFT_THRESHOLD = 0.5  # below this the live page no longer holds what was cited
+SHINGLE_SIZE = 3
+_DATE_WORDS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday "
+    "saturday sunday mon tue tues wed thu thur thurs fri sat sun am pm gmt utc est edt pst pdt cet cest bst"
+    .split())
+_HAS_DIGIT = re.compile(r"\d")
+_TEXTUAL = ("text/plain", "text/markdown")
+
+
+def _tokens(text: str) -> list[str]:
+    return [w for w in words(text) if not _HAS_DIGIT.search(w) and w not in _DATE_WORDS]
+
+
+def _shingles(tokens: list[str], size: int) -> set[tuple[str, ...]]:
+    return {tuple(tokens[i:i + size]) for i in range(len(tokens) - size + 1)}
+
+
+def content_similarity(live_text: str, archived_text: str) -> float:
+    """Share of the archived text's word 3-shingles still present in the live text, 0.0-1.0."""
+    archived, live = _tokens(archived_text), _tokens(live_text)
+    if not archived:
+        return 1.0  # nothing was cited that could have drifted
+    if not live:
+        return 0.0
+    if len(archived) < SHINGLE_SIZE:
+        return len(set(archived) & set(live)) / len(set(archived))
+    cited = _shingles(archived, SHINGLE_SIZE)
+    return len(cited & _shingles(live, SHINGLE_SIZE)) / len(cited)
+
+
+def raw_replay_url(snapshot_url: str) -> str:
+    """The replay URL in raw mode: /web/<ts>/<url> or /<ts>mp_/<url> -> /<ts>id_/<url>."""
+    match = WAYBACK_TS.search(snapshot_url)
+    if not match:
+        return snapshot_url
+    return f"{snapshot_url[:match.start()]}/{match.group(1)}id_/{snapshot_url[match.end():]}"
+
+
+def fetch_replay_text(client: Any, snapshot: Snapshot) -> str | None:
+    """Main text of the archived page as captured (raw `id_` replay); None if it cannot be replayed."""
+    from ..htmlpage import parse_page
+
+    resp = client.request("GET", raw_replay_url(snapshot.url))
+    if resp.error is not None or resp.status != 200 or not resp.body:
+        return None
+    content_type = (resp.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if content_type in _TEXTUAL:
+        return resp.body.decode("utf-8", errors="replace")
+    if content_type and "html" not in content_type and "xml" not in content_type:
+        return None  # PDFs, images: not comparable as text here
+    return parse_page(resp.body, snapshot.original or snapshot.url).main_text

@@ -1,0 +1,114 @@
+"""Asking every configured archive about many URLs, without ever failing the audit.
+
+Each (url, archive) pair is one look-up and one `SnapshotLookup` (history is append-only; the
+store keeps them all).  An archive that cannot be asked (`ArchiveUnavailable`) is retried with
+exponential back-off; if it still fails, the answer is a `SnapshotLookup` with `error` set, which
+reconcile reads as "unknown", never as "unarchived".  After `give_up_after` consecutive
+failures an archive is presumed down for the rest of the batch: hammering an overloaded archive
+with thousands more requests helps nobody, and those pairs are simply asked again next run.
+
+Back-off and the pool are per call: no module-level state, the sleep function is injectable.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..config import ArchiveConfig
+from ..errors import ArchiveUnavailable
+from ..records import SnapshotLookup
+from .base import ArchiveSource, utcnow
+from .memento import MementoTimeGate
+from .wayback import WaybackCdx
+
+__all__ = ["archive_sources", "lookup_snapshots", "lookup_one"]
+
+
+def archive_sources(client: Any, config: ArchiveConfig) -> list[ArchiveSource]:
+    """The archives to ask, from config: the Internet Archive's CDX API plus any extra TimeGates."""
+    if not config.enabled:
+        return []
+    sources: list[ArchiveSource] = []
+    if config.wayback:
+        sources.append(WaybackCdx(client))
+    for timegate in config.timegates:
+        sources.append(MementoTimeGate(client, timegate, name=urlsplit(timegate).hostname or timegate))
+    return sources
+
+
+class _Breaker:
+    """Counts consecutive failures per archive within one batch."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._failures: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def is_open(self, name: str) -> bool:
+        with self._lock:
+            return self.limit > 0 and self._failures.get(name, 0) >= self.limit
+
+    def record(self, name: str, ok: bool) -> None:
+        with self._lock:
+            self._failures[name] = 0 if ok else self._failures.get(name, 0) + 1
+
+
+def lookup_one(source: ArchiveSource, url: str, when: date | None, *, attempts: int = 3, backoff: float = 1.0,
+               sleep: Callable[[float], None] = time.sleep) -> SnapshotLookup:
+    """One look-up with retries; every failure becomes a SnapshotLookup with `error` set."""
+    name = getattr(source, "name", type(source).__name__)
+    last_error = "not asked"
+    for attempt in range(max(1, attempts)):
+        if attempt:
+            sleep(backoff * 2 ** (attempt - 1))
+        try:
+            return source.nearest(url, when)
+        except ArchiveUnavailable as exc:
+            last_error = f"archive unavailable after {attempt + 1} attempt(s): {exc}"
+        except (ValueError, KeyError, TypeError, UnicodeError) as exc:
+            # A malformed answer is this archive's problem, not the audit's: record it, don't retry.
+            last_error = f"unreadable answer: {type(exc).__name__}: {exc}"
+            break
+    return SnapshotLookup(url=url, archive=name, looked_up_at=utcnow(), query=url, error=last_error)
+
+
+def lookup_snapshots(sources: list[ArchiveSource], items: Iterable[tuple[str, date | None]], max_workers: int = 8,
+                     *, attempts: int = 3, backoff: float = 1.0, give_up_after: int = 5,
+                     sleep: Callable[[float], None] = time.sleep) -> Iterator[SnapshotLookup]:
+    """One SnapshotLookup per (url, archive), yielded as answers arrive; never raises."""
+    pairs = [(source, url, when) for url, when in items for source in sources]
+    if not pairs:
+        return
+    breaker = _Breaker(give_up_after)
+
+    def ask(source: ArchiveSource, url: str, when: date | None) -> SnapshotLookup:
+        name = getattr(source, "name", type(source).__name__)
+        if breaker.is_open(name):
+            return SnapshotLookup(url=url, archive=name, looked_up_at=utcnow(), query=url,
+                                  error=f"not asked: {name} failed {give_up_after} times in a row in this run")
+        answer = lookup_one(source, url, when, attempts=attempts, backoff=backoff, sleep=sleep)
+        breaker.record(name, ok=answer.error is None or answer.error.startswith("blocked"))
+        return answer
+
+    with ThreadPoolExecutor(max_workers=max(1, max_workers), thread_name_prefix="archive") as pool:
+        futures = {pool.submit(ask, *pair): pair for pair in pairs}
+        try:
+            for future in as_completed(futures):
+                failure = future.exception()
+                if failure is None:
+                    yield future.result()
+                    continue
+                # A bug in one archive adapter must not abort the audit: record it as that pair's answer.
+                source, url, _when = futures[future]
+                yield SnapshotLookup(url=url, archive=getattr(source, "name", type(source).__name__),
+                                     looked_up_at=utcnow(), query=url,
+                                     error=f"look-up failed: {type(failure).__name__}: {failure}")
+        finally:
+            for future in futures:  # the consumer stopped early: don't ask for what nobody reads
+                future.cancel()

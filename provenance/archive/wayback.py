@@ -1,0 +1,194 @@
+"""Wayback-style archives: the CDX index API and the Internet Archive's availability API.
+
+One `WaybackCdx` class speaks both CDX dialects, detected from the answer rather than
+configured, because the same endpoint shape is served by different software:
+
+- the Internet Archive (`/cdx/search/cdx?output=json`): a JSON array of arrays whose first row
+  names the fields (`urlkey timestamp original mimetype statuscode digest length`); without
+  `output=json` the same rows come as space-separated text;
+- pywb (`/COLL/cdx?output=json`): one JSON object per line, with pywb's field names
+  (`url`, `mime`, `status`), and CDXJ text (`urlkey timestamp {json}`) without it.
+
+Captures whose recorded status is 4xx/5xx are not usable replacements (an archived 404 is proof
+of nothing), so they are dropped before choosing; revisit records (status `-` or absent) are
+kept: they replay the earlier payload with the same digest.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from ..errors import ArchiveUnavailable
+from ..records import Snapshot, SnapshotLookup
+from .base import is_unavailable_status, lookup_from, parse_timestamp, utcnow
+
+__all__ = ["WaybackCdx", "WaybackAvailability", "parse_cdx", "CdxRow"]
+
+# IA's text output without `fl`: the seven default fields; the classic 11-field CDX adds more.
+_IA_TEXT_FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")
+_CLASSIC_FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "redirect",
+                   "meta", "length", "offset", "filename")
+_ALIASES = {"url": "original", "mime": "mimetype", "status": "statuscode"}
+
+CdxRow = dict[str, str]
+
+
+def _canonical(row: Mapping[str, Any]) -> CdxRow:
+    return {_ALIASES.get(k, k): str(v) for k, v in row.items() if v is not None}
+
+
+def parse_cdx(body: str) -> tuple[list[CdxRow], str]:
+    """Rows of a CDX answer in any dialect, with canonical IA field names, and the dialect seen."""
+    text = body.strip()
+    if not text:
+        return [], "empty"
+    if text.startswith("["):
+        data = json.loads(text)
+        if not data:
+            return [], "ia-json"
+        header, *rows = data
+        return [_canonical(dict(zip(header, row))) for row in rows if isinstance(row, list)], "ia-json"
+    if text.startswith("{"):
+        return [_canonical(json.loads(line)) for line in text.splitlines() if line.strip()], "pywb-json"
+    return list(_text_rows(text)), "text"
+
+
+def _text_rows(text: str) -> Iterator[CdxRow]:
+    for line in text.splitlines():
+        if not line.strip() or line.startswith(" CDX"):
+            continue
+        if "{" in line:  # CDXJ: urlkey timestamp {json}
+            head, _, blob = line.partition("{")
+            parts = head.split()
+            try:
+                extra = json.loads("{" + blob)
+            except json.JSONDecodeError:
+                continue
+            if len(parts) >= 2:
+                yield _canonical({"urlkey": parts[0], "timestamp": parts[1], **extra})
+            continue
+        parts = line.split(" ")
+        fields = _CLASSIC_FIELDS if len(parts) == len(_CLASSIC_FIELDS) else _IA_TEXT_FIELDS
+        if len(parts) >= 5:
+            yield dict(zip(fields, parts))
+
+
+def _usable(row: CdxRow) -> bool:
+    status = row.get("statuscode", "-")
+    return not (status.isdigit() and int(status) >= 400)
+
+
+class WaybackCdx:
+    """A CDX index (Internet Archive or pywb collection) as an ArchiveSource."""
+
+    def __init__(self, client: Any, base: str = "https://web.archive.org", *, collection: str | None = None,
+                 name: str | None = None, limit: int | None = None, timeout: float | None = None) -> None:
+        self.client = client
+        self.base = base.rstrip("/")
+        self.collection = collection
+        self.name = name or (f"pywb:{collection}" if collection else "wayback")
+        self.limit = limit
+        self.timeout = timeout
+        # IA replays under /web/, pywb under /COLL/; both accept the same <ts><mod>/<url> form.
+        prefix = f"{self.base}/{collection}" if collection else f"{self.base}/web"
+        self.replay_prefix = prefix
+        self.endpoint = f"{prefix}/cdx" if collection else f"{self.base}/cdx/search/cdx"
+
+    def query_url(self, url: str) -> str:
+        params: dict[str, str] = {"url": url, "output": "json"}
+        if self.limit:
+            params["limit"] = str(self.limit)
+        return f"{self.endpoint}?{urlencode(params)}"
+
+    def replay_url(self, timestamp: str, original: str) -> str:
+        return f"{self.replay_prefix}/{timestamp}/{original}"
+
+    def nearest(self, url: str, when: date | None) -> SnapshotLookup:
+        """Captures of URL from the index; the nearest per base.choose_nearest."""
+        query = self.query_url(url)
+        resp = self.client.request("GET", query, timeout=self.timeout)
+        answered = _answered(self.name, resp)
+        if answered is not None:
+            return SnapshotLookup(url=url, archive=self.name, looked_up_at=utcnow(), query=query, error=answered)
+        if resp.status == 404:  # some CDX servers say "no captures" this way
+            return lookup_from(url, self.name, query, [], when)
+        try:
+            rows, _dialect = parse_cdx(resp.body.decode("utf-8", errors="replace"))
+        except (json.JSONDecodeError, TypeError, ValueError) as exc:
+            return SnapshotLookup(url=url, archive=self.name, looked_up_at=utcnow(), query=query,
+                                  error=f"unreadable CDX answer: {exc}")
+        captures = [snap for row in rows if _usable(row) and (snap := self._snapshot(row, url)) is not None]
+        return lookup_from(url, self.name, query, captures, when)
+
+    def _snapshot(self, row: CdxRow, url: str) -> Snapshot | None:
+        moment = parse_timestamp(row.get("timestamp", ""))
+        if moment is None:
+            return None
+        original = row.get("original") or url
+        status = row.get("statuscode", "")
+        return Snapshot(archive=self.name, url=self.replay_url(row["timestamp"], original), datetime=moment,
+                        original=original, status=int(status) if status.isdigit() else None)
+
+
+class WaybackAvailability:
+    """The Internet Archive's availability API: one 'closest' capture, either side of WHEN.
+
+    It knows nothing of first/last or counts, and its 'closest' may lie after WHEN even when an
+    earlier capture exists, so it is a fallback, not the primary source.
+    """
+
+    def __init__(self, client: Any, base: str = "https://archive.org", *, name: str = "wayback-availability",
+                 timeout: float | None = None) -> None:
+        self.client = client
+        self.base = base.rstrip("/")
+        self.name = name
+        self.timeout = timeout
+
+    def nearest(self, url: str, when: date | None) -> SnapshotLookup:
+        params = {"url": url}
+        if when is not None:
+            params["timestamp"] = when.strftime("%Y%m%d")
+        query = f"{self.base}/wayback/available?{urlencode(params)}"
+        resp = self.client.request("GET", query, timeout=self.timeout)
+        answered = _answered(self.name, resp)
+        if answered is not None:
+            return SnapshotLookup(url=url, archive=self.name, looked_up_at=utcnow(), query=query, error=answered)
+        try:
+            data = json.loads(resp.body.decode("utf-8", errors="replace"))
+            closest = (data.get("archived_snapshots") or {}).get("closest")
+        except (json.JSONDecodeError, AttributeError) as exc:
+            return SnapshotLookup(url=url, archive=self.name, looked_up_at=utcnow(), query=query,
+                                  error=f"unreadable availability answer: {exc}")
+        snap = self._snapshot(closest, url) if isinstance(closest, dict) else None
+        return SnapshotLookup(url=url, archive=self.name, looked_up_at=utcnow(), query=query, nearest=snap,
+                              count=None if snap else 0)
+
+    def _snapshot(self, closest: Mapping[str, Any], url: str) -> Snapshot | None:
+        moment = parse_timestamp(str(closest.get("timestamp", "")))
+        status = str(closest.get("status", ""))
+        if moment is None or closest.get("available") is False or (status.isdigit() and int(status) >= 400):
+            return None
+        replay = str(closest.get("url") or f"https://web.archive.org/web/{closest['timestamp']}/{url}")
+        # The API answers http:// replay URLs; the archive serves https and redirects anyway.
+        if replay.startswith("http://web.archive.org/"):
+            replay = "https://" + replay[len("http://"):]
+        return Snapshot(archive=self.name, url=replay, datetime=moment, original=url,
+                        status=int(status) if status.isdigit() else None)
+
+
+def _answered(name: str, resp: Any) -> str | None:
+    """Raise ArchiveUnavailable for 'could not ask'; an error string for refusals; None when fine."""
+    if resp.error is not None or is_unavailable_status(resp.status):
+        detail = resp.error or f"HTTP {resp.status}"
+        raise ArchiveUnavailable(f"{name}: {resp.error_class + ': ' if resp.error_class else ''}{detail}")
+    if resp.status == 403:
+        first = resp.body.decode("utf-8", errors="replace").strip().splitlines()[:1]
+        reason = first[0].rsplit(":", 1)[-1].strip() if first else "forbidden"
+        return f"blocked by the archive (HTTP 403): {reason[:200]}"
+    if resp.status >= 400 and resp.status != 404:
+        return f"archive refused the query (HTTP {resp.status})"
+    return None
