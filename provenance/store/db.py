@@ -1,0 +1,186 @@
+"""Engines, sessions and read-only connections; the only place that knows SQLite's quirks.
+
+Why the SQLite set-up looks the way it does:
+- WAL lets readers (reports, `status`) run while the daemon writes; `synchronous=NORMAL` is the
+  durable-enough pairing recommended for WAL; foreign keys are off by default in SQLite.
+- Every transaction starts with `BEGIN IMMEDIATE`.  pysqlite's own deferred BEGIN lets two
+  processes both read and then both try to write; the loser gets SQLITE_BUSY at once, which the
+  busy timeout cannot cure (https://www.sqlite.org/lang_transaction.html).  Taking the write lock
+  up front makes a second writer wait up to the busy timeout instead.  Units of work are short,
+  so the serialisation costs little.  (Recipe: SQLAlchemy docs, "Serializable isolation /
+  Savepoints / Transactional DDL" for pysqlite.)
+Other databases get none of this: their defaults are already right.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, create_engine, event, exc
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
+
+from ..errors import StorageError
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_S = 30.0
+
+
+def _parse(url: str) -> URL:
+    try:
+        return make_url(url)
+    except exc.ArgumentError as err:
+        raise StorageError(f"not a database URL: {url!r} ({err})") from None
+
+
+def _sqlite_file(parsed: URL) -> Path | None:
+    """The file of a SQLite URL, or None for in-memory and `file:` URI databases."""
+    database = parsed.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def _one_line(err: BaseException) -> str:
+    orig = getattr(err, "orig", None) or err
+    text = str(orig).strip().splitlines()
+    return text[0] if text else type(orig).__name__
+
+
+def _install_sqlite_pragmas(engine: Engine, busy_timeout: float) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            mode = cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() not in ("wal", "memory"):
+                log.warning("SQLite refused WAL mode (journal_mode=%s); concurrent readers will block", mode)
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT_S) -> Engine:
+    """An Engine for URL, opened once to prove it works; StorageError with a one-line reason if not."""
+    parsed = _parse(url)
+    is_sqlite = parsed.get_backend_name() == "sqlite"
+    kwargs: dict[str, Any] = {}
+    if is_sqlite:
+        path = _sqlite_file(parsed)
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise StorageError(f"cannot create folder for database {path}: {err.strerror or err}") from None
+            if path.is_dir():
+                raise StorageError(f"cannot open database {path}: it is a folder")
+        kwargs["connect_args"] = {"timeout": busy_timeout}
+    try:
+        engine = create_engine(parsed, **kwargs)
+    except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as err:
+        raise StorageError(f"cannot use database URL {parsed.render_as_string()}: {_one_line(err)}") from None
+    if is_sqlite:
+        _install_sqlite_pragmas(engine, busy_timeout)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+            if is_sqlite:  # a non-database file only shows itself when the schema is read
+                conn.exec_driver_sql("SELECT count(*) FROM sqlite_master")
+    except exc.DBAPIError as err:
+        engine.dispose()
+        raise StorageError(f"cannot open database {parsed.render_as_string()}: {_one_line(err)}") from None
+    return engine
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One short unit of work: commit on success, roll back on error.
+
+    Operational database failures (locked, disk full, unreadable file) become StorageError.
+    """
+    try:
+        with Session(engine, expire_on_commit=False) as session, session.begin():
+            yield session
+    except exc.OperationalError as err:
+        raise StorageError(f"database error: {_one_line(err)}") from err
+
+
+@contextmanager
+def migration_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection inside one write transaction for Alembic.
+
+    On SQLite, foreign keys are switched off for its duration: batch migrations recreate tables,
+    and dropping a referenced table with foreign keys on would fire ON DELETE CASCADE and empty
+    its children (https://www.sqlite.org/foreignkeys.html#fk_schemacommands).  The pragma only
+    works outside a transaction, so it is set on the raw connection before BEGIN; the result is
+    verified with `foreign_key_check` before commit.
+    """
+    with engine.connect() as conn:
+        is_sqlite = engine.dialect.name == "sqlite"
+        raw = conn.connection.driver_connection if is_sqlite else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                yield conn
+                if is_sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise StorageError(f"migration left {len(broken)} broken foreign key(s), e.g. {broken[0]}")
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys = ON")
+
+
+@contextmanager
+def readonly_connection(url: str) -> Iterator[Connection]:
+    """A connection that cannot write, for user-supplied SQL (`report --sql`).
+
+    SQLite: opened as a `file:...?mode=ro` URI with `query_only` on and ATTACH refused, so even
+    a statement that attaches a new file cannot create or change anything.
+    """
+    parsed = _parse(url)
+    if parsed.get_backend_name() != "sqlite":
+        raise StorageError(f"read-only queries are supported on SQLite only, not {parsed.get_backend_name()}")
+    path = _sqlite_file(parsed)
+    if path is None:
+        raise StorageError("read-only queries need a SQLite database file")
+    if not path.is_file():
+        raise StorageError(f"no database at {path}")
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+
+    def connect() -> sqlite3.Connection:
+        dbapi_connection = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        dbapi_connection.execute("PRAGMA query_only = ON")
+        dbapi_connection.set_authorizer(_deny_attach)
+        return dbapi_connection
+
+    engine = create_engine("sqlite://", creator=connect, poolclass=NullPool)
+
+    try:
+        with engine.connect() as conn:
+            yield conn
+    except exc.OperationalError as err:
+        raise StorageError(f"query failed: {_one_line(err)}") from None
+    finally:
+        engine.dispose()
+
+
+def _deny_attach(action: int, *_args: Any) -> int:
+    if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK

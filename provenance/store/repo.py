@@ -1,0 +1,330 @@
+"""Every read and write of the store, as a named function taking a Session and speaking records.
+
+Callers own the transaction (`db.session_scope`); nothing here commits.  Rows never leave this
+module: each function takes or returns the frozen records of `provenance.records`, so stages
+stay testable without a database and the schema can change behind them.
+
+History (checks, snapshot look-ups) is only ever appended; "current state" is a query that picks
+the latest row per key with a window function (portable to PostgreSQL, SQLite >= 3.25).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import Select, and_, case, delete, func, insert, not_, or_, select, update
+from sqlalchemy.orm import Session
+
+from ..config import ScheduleConfig
+from ..errors import StorageError
+from ..records import (
+    CheckResult,
+    DateEvidence,
+    DocumentFormat,
+    Finding,
+    FindingKind,
+    HarvestedDocument,
+    Hop,
+    LinkRole,
+    LinkStatus,
+    PageInfo,
+    Severity,
+    Snapshot,
+    SnapshotLookup,
+    StoredDocument,
+    StoredLink,
+)
+from .schema import checks, documents, findings, links, runs, snapshot_lookups
+
+HEALTHY = (LinkStatus.ALIVE.value, LinkStatus.REDIRECTED.value)  # re-checked on alive_every
+_CHUNK = 500  # bound parameters per IN (...), well under every backend's limit
+
+
+def _chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
+    items = list(dict.fromkeys(values))
+    for start in range(0, len(items), _CHUNK):
+        yield items[start:start + _CHUNK]
+
+
+def to_json(value: Any) -> Any:
+    """Evidence and run details as JSON-native values: records via as_json(), dates as ISO text."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value.value if isinstance(value, Enum) else value
+    if hasattr(value, "as_json"):
+        return to_json(value.as_json())
+    if isinstance(value, Enum):
+        return to_json(value.value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(to_json(k)): to_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [to_json(v) for v in value]
+    return str(value)  # evidence is for people; an odd value is shown, not lost
+
+
+def _date_evidence(value: date | None, source: str | None, raw: str | None) -> DateEvidence | None:
+    return None if value is None else DateEvidence(value=value, source=source or "", raw=raw or "")
+
+
+# --- documents and links -------------------------------------------------------------------
+
+def _link_values(document_id: int, link: Any) -> dict[str, Any]:
+    return {"document_id": document_id, "position": link.position, "url": link.url, "written": link.written,
+            "role": str(link.role), "anchor_text": link.anchor_text, "context": link.context}
+
+
+_LINK_KEY = ("position", "url", "written", "role", "anchor_text", "context")
+
+
+def save_harvest(session: Session, doc: HarvestedDocument, now: datetime) -> int:
+    """Insert or update the document with this source (idempotent); replace its links if they changed."""
+    values = {"format": str(doc.format), "title": doc.title, "original_url": doc.original_url,
+              "published": doc.published.value if doc.published else None,
+              "published_source": doc.published.source if doc.published else None,
+              "published_raw": doc.published.raw if doc.published else None,
+              "text": doc.text, "fingerprint": doc.fingerprint, "error": doc.error}
+    row = session.execute(select(documents).where(documents.c.source == doc.source)).mappings().first()
+    if row is None:
+        result = session.execute(insert(documents).values(source=doc.source, harvested_at=now, updated_at=now,
+                                                          **values))
+        doc_id = int(result.inserted_primary_key[0])
+        changed = False
+    else:
+        doc_id = int(row["id"])
+        changed = any(row[key] != value for key, value in values.items())
+    new_links = [_link_values(doc_id, link) for link in doc.links]
+    if row is not None:
+        old = session.execute(select(*(links.c[k] for k in _LINK_KEY)).where(links.c.document_id == doc_id)
+                              .order_by(links.c.position, links.c.id)).all()
+        new_keys = sorted((tuple(v[k] for k in _LINK_KEY) for v in new_links), key=lambda t: t[0])
+        if [tuple(r) for r in old] != new_keys:
+            session.execute(delete(links).where(links.c.document_id == doc_id))
+            changed = True
+        else:
+            new_links = []  # unchanged: keep the rows (and their ids)
+        stamp = {"updated_at": now} if changed else {}
+        session.execute(update(documents).where(documents.c.id == doc_id).values(harvested_at=now, **stamp,
+                                                                                   **values))
+    if new_links:
+        session.execute(insert(links), new_links)
+    return doc_id
+
+
+def set_copy_of(session: Session, document_id: int, original_id: int | None) -> None:
+    """Record that DOCUMENT_ID is a copy of ORIGINAL_ID (None: of nothing)."""
+    if original_id == document_id:
+        raise ValueError(f"document {document_id} cannot be a copy of itself")
+    result = session.execute(update(documents).where(documents.c.id == document_id).values(copy_of_id=original_id))
+    if result.rowcount == 0:
+        raise StorageError(f"no stored document with id {document_id}")
+
+
+def load_documents(session: Session, ids: Sequence[int] | None = None) -> list[StoredDocument]:
+    """Stored documents (all, or those with IDS) ordered by id, each with its links in order."""
+    query = select(documents).order_by(documents.c.id)
+    if ids is not None:
+        if not ids:
+            return []
+        rows = [r for chunk in _chunks(ids)
+                for r in session.execute(query.where(documents.c.id.in_(chunk))).mappings()]
+        rows.sort(key=lambda r: r["id"])
+    else:
+        rows = list(session.execute(query).mappings())
+    by_doc: dict[int, list[StoredLink]] = {r["id"]: [] for r in rows}
+    link_query = select(links).order_by(links.c.document_id, links.c.position, links.c.id)
+    for chunk in _chunks(by_doc):
+        for r in session.execute(link_query.where(links.c.document_id.in_(chunk))).mappings():
+            by_doc[r["document_id"]].append(StoredLink(
+                id=r["id"], url=r["url"], written=r["written"], role=LinkRole(r["role"]),
+                anchor_text=r["anchor_text"], context=r["context"], position=r["position"]))
+    return [StoredDocument(
+        id=r["id"], source=r["source"], format=DocumentFormat(r["format"]), title=r["title"],
+        published=_date_evidence(r["published"], r["published_source"], r["published_raw"]),
+        original_url=r["original_url"], text=r["text"], fingerprint=r["fingerprint"],
+        copy_of=r["copy_of_id"], error=r["error"], links=tuple(by_doc[r["id"]])) for r in rows]
+
+
+def checkable_urls(session: Session, document_ids: Sequence[int] | None = None) -> list[str]:
+    """Distinct non-null link URLs (of all documents, or of DOCUMENT_IDS), in order of first appearance."""
+    query = (select(links.c.url, func.min(links.c.id).label("first")).where(links.c.url.is_not(None))
+             .group_by(links.c.url))
+    if document_ids is None:
+        rows = session.execute(query).all()
+    else:
+        rows = [r for chunk in _chunks(document_ids)
+                for r in session.execute(query.where(links.c.document_id.in_(chunk))).all()]
+    first: dict[str, int] = {}
+    for url, first_id in rows:
+        first[url] = min(first_id, first.get(url, first_id))
+    return sorted(first, key=first.__getitem__)
+
+
+def earliest_citing_dates(session: Session, urls: Iterable[str]) -> dict[str, date]:
+    """For each URL, the earliest publication date of a stored document linking to it (when known)."""
+    out: dict[str, date] = {}
+    for chunk in _chunks(urls):
+        query = (select(links.c.url, func.min(documents.c.published))
+                 .join(documents, documents.c.id == links.c.document_id)
+                 .where(links.c.url.in_(chunk), documents.c.published.is_not(None)).group_by(links.c.url))
+        out.update({url: published for url, published in session.execute(query).all()})
+    return out
+
+
+# --- checks ---------------------------------------------------------------------------------
+
+def record_check(session: Session, result: CheckResult) -> None:
+    """Append one check to the history."""
+    page = result.page or PageInfo()
+    published = page.published
+    session.execute(insert(checks).values(
+        url=result.url, checked_at=result.checked_at, status=str(result.status), http_status=result.http_status,
+        final_url=result.final_url, hops=[hop.as_json() for hop in result.hops], error=result.error,
+        error_class=result.error_class, elapsed_ms=result.elapsed_ms, method=result.method,
+        content_type=result.content_type, content_length=result.content_length, title=page.title,
+        text_fingerprint=page.text_fingerprint, target_published=published.value if published else None,
+        target_published_source=published.source if published else None,
+        target_published_raw=published.raw if published else None,
+        soft_404_reason=page.soft_404_reason, media_state=page.media_state))
+
+
+def _check_from_row(r: Any) -> CheckResult:
+    page = PageInfo(title=r["title"], text_fingerprint=r["text_fingerprint"],
+                    published=_date_evidence(r["target_published"], r["target_published_source"],
+                                             r["target_published_raw"]),
+                    soft_404_reason=r["soft_404_reason"], media_state=r["media_state"])
+    hops = tuple(Hop(url=h["url"], status=h.get("status"), requested_url=h.get("requested_url"),
+                     location=h.get("location")) for h in r["hops"] or ())
+    return CheckResult(
+        url=r["url"], status=LinkStatus(r["status"]), checked_at=r["checked_at"], http_status=r["http_status"],
+        final_url=r["final_url"], hops=hops, error=r["error"], error_class=r["error_class"],
+        elapsed_ms=r["elapsed_ms"], method=r["method"], content_type=r["content_type"],
+        content_length=r["content_length"], page=None if page == PageInfo() else page)
+
+
+def _latest_checks_query(urls: list[str] | None = None) -> Select[Any]:
+    rank = func.row_number().over(partition_by=checks.c.url,
+                                  order_by=(checks.c.checked_at.desc(), checks.c.id.desc()))
+    ranked = select(checks, rank.label("rank"))
+    if urls is not None:
+        ranked = ranked.where(checks.c.url.in_(urls))
+    sub = ranked.subquery("ranked_checks")
+    return select(*(sub.c[c.name] for c in checks.columns)).where(sub.c.rank == 1)
+
+
+def latest_checks(session: Session, urls: Iterable[str] | None = None) -> dict[str, CheckResult]:
+    """The most recent check of each URL (all checked URLs, or those of URLS that were checked)."""
+    chunks: Iterable[list[str] | None] = [None] if urls is None else _chunks(urls)
+    return {r["url"]: _check_from_row(r) for chunk in chunks
+            for r in session.execute(_latest_checks_query(chunk)).mappings()}
+
+
+def check_history(session: Session, url: str) -> list[CheckResult]:
+    """Every check of URL, oldest first."""
+    query = select(checks).where(checks.c.url == url).order_by(checks.c.checked_at, checks.c.id)
+    return [_check_from_row(r) for r in session.execute(query).mappings()]
+
+
+def due_urls(session: Session, now: datetime, schedule: ScheduleConfig, limit: int | None = None) -> list[str]:
+    """Link URLs due a check: never checked first, then the longest-unchecked past their interval.
+
+    Alive/redirected URLs are due after `schedule.alive_every`, every other status after
+    `schedule.failing_every`.  One query; ties keep the order links were first harvested.
+    """
+    latest = _latest_checks_query().subquery("latest")
+    known = (select(links.c.url, func.min(links.c.id).label("first_seen")).where(links.c.url.is_not(None))
+             .group_by(links.c.url).subquery("known"))
+    healthy = latest.c.status.in_(HEALTHY)
+    never = latest.c.checked_at.is_(None)
+    query = (select(known.c.url).select_from(known.outerjoin(latest, latest.c.url == known.c.url))
+             .where(or_(never,
+                        and_(healthy, latest.c.checked_at <= now - schedule.alive_every),
+                        and_(not_(healthy), latest.c.checked_at <= now - schedule.failing_every)))
+             .order_by(case((never, 0), else_=1), latest.c.checked_at, known.c.first_seen))
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.execute(query).scalars())
+
+
+# --- snapshot look-ups ----------------------------------------------------------------------
+
+def record_snapshot_lookup(session: Session, lookup: SnapshotLookup) -> None:
+    """Append one archive's answer to the history."""
+    values: dict[str, Any] = {}
+    for prefix, snap in (("memento", lookup.nearest), ("first", lookup.first), ("last", lookup.last)):
+        values[f"{prefix}_url"] = snap.url if snap else None
+        values[f"{prefix}_datetime"] = snap.datetime if snap else None
+        values[f"{prefix}_status"] = snap.status if snap else None
+        values[f"{prefix}_original"] = snap.original if snap else None
+    session.execute(insert(snapshot_lookups).values(
+        url=lookup.url, archive=lookup.archive, looked_up_at=lookup.looked_up_at, query=lookup.query,
+        found=lookup.nearest is not None, count=lookup.count, error=lookup.error, **values))
+
+
+def _lookup_from_row(r: Any) -> SnapshotLookup:
+    def snap(prefix: str) -> Snapshot | None:
+        if r[f"{prefix}_url"] is None or r[f"{prefix}_datetime"] is None:
+            return None
+        return Snapshot(archive=r["archive"], url=r[f"{prefix}_url"], datetime=r[f"{prefix}_datetime"],
+                        original=r[f"{prefix}_original"], status=r[f"{prefix}_status"])
+
+    return SnapshotLookup(url=r["url"], archive=r["archive"], looked_up_at=r["looked_up_at"], query=r["query"],
+                          nearest=snap("memento"), first=snap("first"), last=snap("last"), count=r["count"],
+                          error=r["error"])
+
+
+def latest_snapshot_lookups(session: Session, urls: Iterable[str] | None = None) -> dict[str, list[SnapshotLookup]]:
+    """The latest look-up of each (URL, archive), grouped by URL, archives in name order."""
+    t = snapshot_lookups
+    rank = func.row_number().over(partition_by=(t.c.url, t.c.archive),
+                                  order_by=(t.c.looked_up_at.desc(), t.c.id.desc()))
+    out: dict[str, list[SnapshotLookup]] = {}
+    chunks: Iterable[list[str] | None] = [None] if urls is None else _chunks(urls)
+    for chunk in chunks:
+        ranked = select(t, rank.label("rank"))
+        if chunk is not None:
+            ranked = ranked.where(t.c.url.in_(chunk))
+        sub = ranked.subquery("ranked_lookups")
+        query = (select(*(sub.c[c.name] for c in t.columns)).where(sub.c.rank == 1)
+                 .order_by(sub.c.url, sub.c.archive))
+        for r in session.execute(query).mappings():
+            out.setdefault(r["url"], []).append(_lookup_from_row(r))
+    return out
+
+
+# --- findings and runs ----------------------------------------------------------------------
+
+def replace_findings(session: Session, items: Sequence[Finding], now: datetime) -> None:
+    """Replace every stored finding with ITEMS (findings are derived, recomputed by each reconcile)."""
+    session.execute(delete(findings))
+    if items:
+        session.execute(insert(findings), [
+            {"kind": str(f.kind), "severity": str(f.severity), "document_id": f.document_id, "url": f.url,
+             "message": f.message, "evidence": to_json(f.evidence or {}), "created_at": now} for f in items])
+
+
+def load_findings(session: Session) -> list[Finding]:
+    """Every stored finding, in the order reconcile produced them; evidence comes back as JSON values."""
+    rows = session.execute(select(findings).order_by(findings.c.id)).mappings()
+    return [Finding(kind=FindingKind(r["kind"]), severity=Severity(r["severity"]), document_id=r["document_id"],
+                    url=r["url"], message=r["message"], evidence=r["evidence"] or {}) for r in rows]
+
+
+def start_run(session: Session, kind: str, now: datetime) -> int:
+    """Record that a run (audit, check cycle, ...) started; returns its id for finish_run."""
+    result = session.execute(insert(runs).values(kind=kind, started_at=now, status="running", detail={}))
+    return int(result.inserted_primary_key[0])
+
+
+def finish_run(session: Session, run_id: int, now: datetime, status: str, detail: dict[str, Any]) -> None:
+    """Record how run RUN_ID ended."""
+    result = session.execute(update(runs).where(runs.c.id == run_id)
+                             .values(finished_at=now, status=status, detail=to_json(detail)))
+    if result.rowcount == 0:
+        raise StorageError(f"no run with id {run_id}")

@@ -1,0 +1,175 @@
+"""The tables, as SQLAlchemy Core metadata; Alembic revisions must reproduce exactly this.
+
+Design decisions:
+- Portable types only (String, Text, Integer, JSON, ...), so the same schema runs on PostgreSQL.
+  Enum-valued columns are plain strings holding the records' StrEnum values (the contract's words),
+  so adding a value never needs a migration and `sqlite3`/Datasette users read the same words.
+- `checks` and `snapshot_lookups` are append-only history keyed on the URL, not on a link row:
+  re-harvesting a document replaces its links without losing what was learned about their targets.
+- `findings` is a derived table, replaced wholesale by each reconcile.
+- Every timestamp goes through `UTCDateTime`, which stores UTC and always hands back aware values.
+- A naming convention names every constraint, so later batch migrations on SQLite can drop them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A datetime stored as UTC and read back timezone-aware.
+
+    SQLite has no timezone type and SQLAlchemy's SQLite DateTime drops tzinfo, so we store naive
+    UTC text there (which still sorts correctly) and reattach UTC on the way out.  Naive values are
+    refused on the way in: their zone is unknown, and guessing would shift history silently.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: the store needs timezone-aware values")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+documents = Table(
+    "documents", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", Text, nullable=False, unique=True),
+    Column("format", String(16), nullable=False),
+    Column("title", Text),
+    Column("published", Date),
+    Column("published_source", String(64)),
+    Column("published_raw", Text),
+    Column("original_url", Text),
+    Column("text", Text, nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("copy_of_id", Integer, ForeignKey("documents.id", ondelete="SET NULL")),
+    Column("error", Text),
+    Column("harvested_at", UTCDateTime, nullable=False),  # last time the source was read
+    Column("updated_at", UTCDateTime, nullable=False),  # last time what it says changed
+)
+
+links = Table(
+    "links", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("position", Integer, nullable=False),
+    Column("url", Text, index=True),
+    Column("written", Text),
+    Column("role", String(16), nullable=False),
+    Column("anchor_text", Text),
+    Column("context", Text),
+)
+
+checks = Table(
+    "checks", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("checked_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("http_status", Integer),
+    Column("final_url", Text),
+    Column("hops", JSON, nullable=False),
+    Column("error", Text),
+    Column("error_class", String(128)),
+    Column("elapsed_ms", Float),
+    Column("method", String(16)),
+    Column("content_type", Text),
+    Column("content_length", BigInteger),
+    Column("title", Text),
+    Column("text_fingerprint", String(64)),
+    Column("target_published", Date),
+    Column("target_published_source", String(64)),
+    Column("target_published_raw", Text),
+    Column("soft_404_reason", Text),
+    Column("media_state", String(32)),
+    Index(None, "url", "checked_at"),
+)
+
+snapshot_lookups = Table(
+    "snapshot_lookups", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("archive", String(64), nullable=False),
+    Column("looked_up_at", UTCDateTime, nullable=False),
+    Column("query", Text, nullable=False),
+    Column("found", Boolean, nullable=False),
+    Column("memento_url", Text),
+    Column("memento_datetime", UTCDateTime),
+    Column("memento_status", Integer),
+    Column("memento_original", Text),
+    Column("first_url", Text),
+    Column("first_datetime", UTCDateTime),
+    Column("first_status", Integer),
+    Column("first_original", Text),
+    Column("last_url", Text),
+    Column("last_datetime", UTCDateTime),
+    Column("last_status", Integer),
+    Column("last_original", Text),
+    Column("count", Integer),
+    Column("error", Text),
+    Index(None, "url", "archive", "looked_up_at"),
+)
+
+findings = Table(
+    "findings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), index=True),
+    Column("url", Text),
+    Column("message", Text, nullable=False),
+    Column("evidence", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+runs = Table(
+    "runs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime),
+    Column("status", String(16), nullable=False),
+    Column("detail", JSON, nullable=False),
+)
