@@ -1,0 +1,296 @@
+"""The one HTTP door: every request of every stage goes through `HttpClient.request`.
+
+Redirects are followed by hand so that each hop is remapped (`http.remap`) and checked by the
+private-address guard before it is sent, and so the whole chain is recorded in original form.
+The connection goes to the exact address the guard checked (see `PinnedAdapter`).  One `timeout`
+covers connect, every read and every hop; bodies are read in small pieces against that deadline
+and decoded with a cap, so neither a drip-feeding server nor a gzip bomb can hold a worker.
+Network trouble is returned as a `Response` with `error_class`, never raised.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ssl
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import requests
+import urllib3.exceptions
+from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
+from requests.structures import CaseInsensitiveDict
+
+from .. import __version__
+from ..config import HttpConfig
+from ..records import Hop
+from .decode import read_body
+from .guard import PIN_ATTRIBUTE, Guard, HostError, PinnedAdapter, Resolver
+from .remap import compile_rules, remap
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_URL_LENGTH = 32_768  # far beyond any real link; a 100,000-char "URL" is harvest debris
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True)
+class Response:
+    """What one request (with its redirects) came to; see module docstring."""
+
+    url: str
+    final_url: str
+    status: int | None
+    headers: Mapping[str, str]
+    body: bytes
+    truncated: bool
+    hops: tuple[Hop, ...]
+    elapsed_ms: float
+    error: str | None = None
+    error_class: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """An HTTP answer arrived (of any status)."""
+        return self.error_class is None and self.status is not None
+
+
+@dataclass
+class _Chain:
+    """Mutable state of one request() call (local to the call: thread-safe by construction)."""
+
+    url: str
+    started: float
+    deadline: float
+    hops: list[Hop] = field(default_factory=list)
+    jar: RequestsCookieJar = field(default_factory=RequestsCookieJar)
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def result(self, final_url: str, status: int | None = None, headers: Mapping[str, str] | None = None,
+               body: bytes = b"", truncated: bool = False, error: str | None = None,
+               error_class: str | None = None) -> Response:
+        return Response(self.url, final_url, status, headers if headers is not None else CaseInsensitiveDict(),
+                        body, truncated, tuple(self.hops), (time.monotonic() - self.started) * 1000.0,
+                        error, error_class)
+
+
+class HttpClient:
+    """Thread-safe: one pooled requests.Session shared by all workers; per-call state is local."""
+
+    def __init__(self, config: HttpConfig, *, resolver: Callable[[str, int], list[str]] | None = None,
+                 version: str = __version__) -> None:
+        self.config = config
+        self._rules = compile_rules(config.remap)
+        self._guard = Guard(config.allow_private, resolver)
+        self._user_agent = config.user_agent.format(version=version, contact=config.contact)
+        pool = max(1, config.concurrency)
+        # No Session: its send() reads redirect bodies in full and honours env proxies (which
+        # would bypass the guard).  Cookies live per call (see _Chain); the adapter pools.
+        self._adapter = PinnedAdapter(pool_connections=max(16, 2 * pool), pool_maxsize=pool, max_retries=0)
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self._adapter.close()
+
+    def remap(self, url: str) -> str:
+        """The URL that would be requested for URL (after http.remap)."""
+        return remap(url, self._rules)
+
+    def request(self, method: str, url: str, *, headers: Mapping[str, str] | None = None,
+                max_bytes: int | None = None, follow_redirects: bool = True,
+                timeout: float | None = None) -> Response:
+        """METHOD URL with remap, guard, redirects, total deadline and body cap; never raises for network trouble."""
+        started = time.monotonic()
+        budget = self.config.timeout if timeout is None else timeout
+        chain = _Chain(url, started, started + budget)
+        limit = self.config.max_bytes if max_bytes is None else max(0, max_bytes)
+        method = method.upper()
+        extra = dict(headers or {})
+        current = url
+        seen: set[tuple[str, str, frozenset[tuple[str, ...]]]] = set()
+        status: int | None = None
+        while True:
+            key = (method, current, _jar_state(chain.jar))
+            if key in seen:
+                return chain.result(current, status, error=f"redirect loop back to {current}",
+                                    error_class="redirect_loop")
+            seen.add(key)
+            step = self._hop(chain, method, current, extra, limit, follow_redirects, budget)
+            if isinstance(step, Response):
+                return step
+            location, status = step
+            target = urljoin(current, location)  # against the ORIGINAL form of this hop
+            if not urlsplit(target).fragment and urlsplit(current).fragment:
+                target = f"{target}#{urlsplit(current).fragment}"  # RFC 9110 10.2.2
+            if len(chain.hops) > self.config.max_redirects:
+                return chain.result(current, status,
+                                    error=f"more than {self.config.max_redirects} redirects",
+                                    error_class="too_many_redirects")
+            if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
+                method = "GET"
+            if urlsplit(target).hostname != urlsplit(current).hostname:
+                extra = {k: v for k, v in extra.items() if k.lower() not in ("authorization", "cookie")}
+            current = target
+
+    def _hop(self, chain: _Chain, method: str, url: str, extra: dict[str, str], limit: int,
+             follow: bool, budget: float) -> Response | tuple[str, int]:
+        """One request; a Response when the chain ends here, else (Location, status) to follow."""
+        requested = self.remap(url)
+        prepared, problem = self._prepare(method, requested, extra, chain.jar)
+        if prepared is None:
+            chain.hops.append(Hop(url, None, requested))
+            return chain.result(url, error=problem, error_class="invalid_url")
+        parts = urlsplit(prepared.url)
+        host = parts.hostname or ""
+        port = parts.port or _DEFAULT_PORTS[parts.scheme]
+        try:
+            verdict = self._guard.check(host, port)
+        except HostError as exc:
+            chain.hops.append(Hop(url, None, requested))
+            return chain.result(url, error=str(exc), error_class="invalid_url")
+        if verdict.blocked or verdict.dns_error:
+            chain.hops.append(Hop(url, None, requested))
+            if verdict.blocked:
+                return chain.result(url, error=f"blocked: {verdict.blocked}", error_class="blocked")
+            return chain.result(url, error=verdict.dns_error, error_class="dns")
+        remaining = chain.remaining()
+        if remaining <= 0:
+            return chain.result(url, error=f"timed out after {budget:g}s (total deadline)", error_class="timeout")
+        setattr(prepared, PIN_ATTRIBUTE, verdict.addresses[0])
+        try:
+            resp = self._adapter.send(prepared, stream=True, timeout=(remaining, remaining),
+                                      verify=True, cert=None, proxies={})
+        except _NETWORK_ERRORS as exc:  # the one place network exceptions become values
+            chain.hops.append(Hop(url, None, requested))
+            error_class, message = classify(exc, budget)
+            return chain.result(url, error=message, error_class=error_class)
+        try:
+            extract_cookies_to_jar(chain.jar, prepared, resp.raw)
+            location = resp.headers.get("Location")
+            if location is not None:
+                location = _header_text(location)
+            chain.hops.append(Hop(url, resp.status_code, requested,
+                                  location if resp.status_code in REDIRECT_STATUSES else None))
+            if follow and resp.status_code in REDIRECT_STATUSES and location:
+                return location, resp.status_code
+            want = 0 if method == "HEAD" else limit
+            outcome = read_body(resp.raw, want, chain.deadline,
+                                resp.headers.get("Content-Encoding"))
+            if outcome.error_class:
+                message = outcome.error or ""
+                if outcome.error_class == "timeout":
+                    message = f"timed out after {budget:g}s (total deadline) while reading the body"
+                return chain.result(url, resp.status_code, resp.headers, outcome.body, outcome.truncated,
+                                    message, outcome.error_class)
+            return chain.result(url, resp.status_code, resp.headers, outcome.body, outcome.truncated)
+        finally:
+            resp.close()
+
+    def _prepare(self, method: str, url: str, extra: Mapping[str, str],
+                 jar: RequestsCookieJar) -> tuple[requests.PreparedRequest | None, str | None]:
+        if not isinstance(url, str) or not url.strip():
+            return None, "empty URL"
+        if len(url) > MAX_URL_LENGTH:
+            return None, f"URL is {len(url):,} characters long (limit {MAX_URL_LENGTH:,})"
+        try:
+            parts = urlsplit(url.strip())
+            scheme = parts.scheme.lower()
+            if scheme not in _DEFAULT_PORTS:
+                return None, f"not an http(s) URL: scheme {parts.scheme!r}" if scheme else "URL has no scheme"
+            if not parts.hostname:
+                return None, "URL has no host"
+            port = parts.port
+            if port == 0:
+                return None, "URL has port 0"
+        except ValueError as exc:
+            return None, f"cannot parse URL: {one_line(exc)}"
+        headers = {"User-Agent": self._user_agent,
+                   "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+                   "Accept-Encoding": "gzip, deflate"}
+        headers.update(extra)
+        try:
+            prepared = requests.Request(method, url.strip(), headers=headers, cookies=jar).prepare()
+        except (requests.RequestException, ValueError, UnicodeError) as exc:
+            return None, f"cannot parse URL: {one_line(exc)}"
+        # The pinned connection speaks to an IP; name the site ourselves (urllib3 would send the IP).
+        netloc = urlsplit(prepared.url).netloc.rsplit("@", 1)[-1]
+        prepared.headers.setdefault("Host", _host_header(netloc, scheme))
+        return prepared, None
+
+
+_NETWORK_ERRORS = (requests.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException,
+                   OSError, ValueError)
+
+
+def classify(exc: BaseException, budget: float) -> tuple[str, str]:
+    """(error_class, one readable line) for an exception raised while sending a request."""
+    chain = _causes(exc)
+    if any(isinstance(e, (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)) for e in chain):
+        return "timeout", f"timed out after {budget:g}s (total deadline)"
+    if any(isinstance(e, (requests.exceptions.SSLError, ssl.SSLError, urllib3.exceptions.SSLError))
+           for e in chain):
+        return "tls", f"TLS failed: {one_line(chain[-1])}"
+    if any(isinstance(e, urllib3.exceptions.NameResolutionError) for e in chain):
+        return "dns", f"cannot resolve host: {one_line(chain[-1])}"
+    if any(isinstance(e, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                          requests.exceptions.InvalidSchema, urllib3.exceptions.LocationParseError))
+           for e in chain):
+        return "invalid_url", f"invalid URL: {one_line(exc)}"
+    if any(isinstance(e, (ConnectionRefusedError, ConnectionResetError, ConnectionAbortedError,
+                          urllib3.exceptions.NewConnectionError, http.client.RemoteDisconnected))
+           for e in chain):
+        return "connection", f"connection failed: {one_line(chain[-1])}"
+    if any(isinstance(e, (http.client.HTTPException, requests.exceptions.ChunkedEncodingError,
+                          requests.exceptions.ContentDecodingError, urllib3.exceptions.ProtocolError,
+                          requests.exceptions.InvalidHeader)) for e in chain):
+        return "protocol", f"not a valid HTTP answer: {one_line(chain[-1])}"
+    return "connection", f"connection failed: {one_line(chain[-1])}"
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """EXC, the exceptions it wraps (args, __cause__, __context__, urllib3 .reason), outermost first."""
+    out: list[BaseException] = []
+    todo = [exc]
+    while todo and len(out) < 20:
+        e = todo.pop(0)
+        if e in out:
+            continue
+        out.append(e)
+        nested = [a for a in getattr(e, "args", ()) if isinstance(a, BaseException)]
+        nested += [x for x in (getattr(e, "reason", None), e.__cause__, e.__context__)
+                   if isinstance(x, BaseException)]
+        todo.extend(nested)
+    return out
+
+
+def one_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return f"{type(exc).__name__}: {text.splitlines()[0][:200]}"
+
+
+def _host_header(netloc: str, scheme: str) -> str:
+    default = f":{_DEFAULT_PORTS[scheme]}"
+    return netloc[: -len(default)] if netloc.endswith(default) else netloc
+
+
+def _header_text(value: str) -> str:
+    """Header values arrive latin-1 decoded; servers mostly send UTF-8 Locations (as requests does)."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
+
+
+def _jar_state(jar: RequestsCookieJar) -> frozenset[tuple[str, ...]]:
+    return frozenset((c.domain, c.path, c.name, c.value or "") for c in jar)
+
+
+__all__ = ["HttpClient", "Response", "REDIRECT_STATUSES", "Resolver"]

@@ -1,0 +1,196 @@
+"""The private-address guard: which destinations a request may reach.
+
+A link in a document must not make the checker talk to the machine it runs on or its network
+(SSRF).  The guard resolves the destination once, refuses if ANY address is non-public, and hands
+back the addresses it checked so the client connects to exactly those (a DNS answer that changes
+between check and connect cannot slip past).  Host literals are read the way browsers and
+inet_aton read them (WHATWG URL "IPv4 parser"): `2130706433`, `0177.0.0.1`, `0x7f.1` are all
+127.0.0.1, so a notation trick cannot hide a private address from the check.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import socket
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from requests.adapters import HTTPAdapter
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], list[str]]
+
+_NUMBER = re.compile(r"^(?:0[xX][0-9a-fA-F]*|[0-9]+)$")
+
+
+class HostError(ValueError):
+    """A host that cannot be a destination at all (e.g. `999.1.1.1`); the URL is invalid."""
+
+
+def _ipv4_number(part: str) -> int:
+    if part[:2].lower() == "0x":
+        return int(part[2:] or "0", 16)
+    if len(part) > 1 and part.startswith("0"):
+        if not all(c in "01234567" for c in part):
+            raise HostError(f"bad octal number {part!r} in host")
+        return int(part, 8)
+    return int(part, 10)
+
+
+def parse_ipv4(host: str) -> ipaddress.IPv4Address | None:
+    """WHATWG/inet_aton IPv4: 1 to 4 dec/oct/hex parts; None when HOST is not numeric."""
+    labels = host[:-1].split(".") if host.endswith(".") and host != "." else host.split(".")
+    if not labels or not _NUMBER.match(labels[-1]):
+        return None  # does not end in a number: a name, not an address
+    if len(labels) > 4 or not all(_NUMBER.match(label) for label in labels):
+        raise HostError(f"host {host!r} ends in a number but is not an IPv4 address")
+    numbers = [_ipv4_number(label) for label in labels]
+    *head, last = numbers
+    if any(n > 255 for n in head) or last >= 256 ** (5 - len(numbers)):
+        raise HostError(f"host {host!r} is an IPv4 address out of range")
+    value = last
+    for i, n in enumerate(head):
+        value += n * 256 ** (3 - i)
+    return ipaddress.IPv4Address(value)
+
+
+def parse_literal(host: str) -> Address | None:
+    """The address a host literal denotes (`[::1]`, `::1`, `0x7f.1`...), or None for a name."""
+    bare = host.strip()
+    if bare.startswith("[") and bare.endswith("]"):
+        bare = bare[1:-1]
+    if ":" in bare:
+        try:
+            return ipaddress.IPv6Address(bare.split("%", 1)[0])
+        except ValueError as exc:
+            raise HostError(f"bad IPv6 literal {host!r}") from exc
+    return parse_ipv4(bare)
+
+
+def forbidden_reason(address: Address) -> str | None:
+    """Why ADDRESS must not be contacted ('loopback', 'private', ...), or None when public."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is None and address.teredo:
+            embedded = address.teredo[1]
+        if embedded is not None:
+            inner = forbidden_reason(embedded)
+            if inner:
+                return f"{inner} (embedded in {address})"
+    for reason in ("unspecified", "loopback", "link_local", "multicast", "reserved", "private"):
+        if getattr(address, f"is_{reason}"):
+            return reason.replace("_", "-")
+    if not address.is_global:
+        return "not globally routable"  # e.g. 100.64.0.0/10 shared address space
+    return None
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    """getaddrinfo, TCP only, addresses in the order the system prefers them."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    seen: list[str] = []
+    for info in infos:
+        addr = str(info[4][0])
+        if addr not in seen:
+            seen.append(addr)
+    return seen
+
+
+def fixed_resolver(*addresses: str) -> Resolver:
+    """A resolver answering ADDRESSES for every name: for tests that must not touch DNS."""
+    answer = list(addresses)
+    return lambda _host, _port: list(answer)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of one check: the addresses to connect to, or why not."""
+
+    host: str
+    port: int
+    addresses: tuple[str, ...] = ()
+    blocked: str | None = None      # readable reason when refused
+    dns_error: str | None = None    # the name did not resolve
+
+    @property
+    def ok(self) -> bool:
+        return self.blocked is None and self.dns_error is None and bool(self.addresses)
+
+
+class Guard:
+    """Checks destinations against the private-address rule, with `host:port` exemptions."""
+
+    def __init__(self, allow_private: Iterable[str] = (), resolver: Resolver | None = None) -> None:
+        self._allowed = frozenset(_norm_allow(item) for item in allow_private)
+        self._resolve = resolver or system_resolver
+
+    def allowed(self, host: str, port: int) -> bool:
+        return _norm_allow(f"{_bracket(host)}:{port}") in self._allowed
+
+    def check(self, host: str, port: int) -> Verdict:
+        """Resolve HOST once and judge every address; raises HostError for impossible literals."""
+        literal = parse_literal(host)
+        if literal is not None:
+            addresses = [literal]
+        else:
+            try:
+                answers = self._resolve(host, port)
+            except (OSError, UnicodeError) as exc:
+                return Verdict(host, port, dns_error=f"cannot resolve {host}: {_oneline(exc)}")
+            try:
+                addresses = [ipaddress.ip_address(a.split("%", 1)[0]) for a in answers]
+            except ValueError as exc:
+                return Verdict(host, port, dns_error=f"resolver gave a non-address for {host}: {exc}")
+            if not addresses:
+                return Verdict(host, port, dns_error=f"cannot resolve {host}: no addresses")
+        texts = tuple(str(a) for a in addresses)
+        exempt = self.allowed(host, port) or any(self.allowed(t, port) for t in texts)
+        if not exempt:
+            for address in addresses:
+                reason = forbidden_reason(address)
+                if reason:
+                    shown = host if str(address) == host else f"{host} ({address})"
+                    return Verdict(host, port, texts,
+                                   blocked=f"{shown}:{port} is a {reason} address, not in http.allow_private")
+        return Verdict(host, port, texts)
+
+
+def _bracket(host: str) -> str:
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+def _norm_allow(item: str) -> str:
+    return item.strip().lower().rstrip("/")
+
+
+def _oneline(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text.splitlines()[0][:200]
+
+
+PIN_ATTRIBUTE = "provenance_pinned_address"
+
+
+class PinnedAdapter(HTTPAdapter):
+    """Connects to the address the guard checked, not to whatever DNS says a moment later.
+
+    The client sets `PIN_ATTRIBUTE` on the PreparedRequest; the pool is then opened to that IP
+    while TLS still sends SNI for, and verifies the certificate against, the URL's host name
+    (`server_hostname` / `assert_hostname`, both part of urllib3's pool key, so pools of
+    different sites never mix).  `send` is not overridden, so `responses` still intercepts it.
+    """
+
+    def get_connection_with_tls_context(self, request: Any, verify: Any, proxies: Any = None,
+                                        cert: Any = None) -> Any:
+        pinned = getattr(request, PIN_ATTRIBUTE, None)
+        if pinned is None:
+            return super().get_connection_with_tls_context(request, verify, proxies, cert)
+        host_params, pool_kwargs = self.build_connection_pool_key_attributes(request, verify, cert)
+        name = host_params["host"]
+        host_params["host"] = pinned
+        if host_params["scheme"] == "https":
+            pool_kwargs["server_hostname"] = name
+            pool_kwargs["assert_hostname"] = name
+        return self.poolmanager.connection_from_host(**host_params, pool_kwargs=pool_kwargs)
