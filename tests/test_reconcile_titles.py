@@ -62,3 +62,38 @@ def test_tokens_fold_abbreviations_apostrophes_and_stopwords():
 ])
 def test_looks_like_title(text, expected):
     assert looks_like_title(text) is expected
+
+
+def _title_links(corpus_dir):
+    """(anchor, slug) for every title-like anchor with a readable slug in the dates/ pages."""
+    import json
+    from urllib.parse import urljoin
+
+    import lxml.html
+
+    expected = json.loads((corpus_dir / "dates" / "expected.json").read_text(encoding="utf-8"))
+    parser = lxml.html.HTMLParser(encoding="utf-8")
+    pairs = []
+    for name, meta in sorted(expected.items()):
+        raw = (corpus_dir / "dates" / name).read_bytes().decode("utf-8", errors="replace").encode("utf-8")
+        for anchor in lxml.html.document_fromstring(raw, parser=parser).iter("a"):
+            text, href = " ".join(anchor.text_content().split()), anchor.get("href")
+            if href and looks_like_title(text):
+                slug = url_slug(urljoin(meta["url"], href))
+                if slug:
+                    pairs.append((text, slug))
+    return pairs
+
+
+@pytest.mark.corpus
+def test_real_anchors_rarely_mismatch_their_own_slug_and_almost_always_mismatch_another(corpus_dir):
+    """On 185 real pages (chrome included): own slug flagged < 10%; a swapped-in slug caught > 95%."""
+    pairs = _title_links(corpus_dir)
+    own = [similarity(text, slug) for text, slug in pairs]
+    own = [s for s in own if s is not None]
+    swapped = [similarity(text, pairs[(i * 7919 + 13) % len(pairs)][1]) for i, (text, slug) in enumerate(pairs)
+               if pairs[(i * 7919 + 13) % len(pairs)][1] != slug]
+    swapped = [s for s in swapped if s is not None]
+    assert len(own) > 300 and len(swapped) > 300
+    assert sum(s < THRESHOLD for s in own) / len(own) < 0.10
+    assert sum(s < THRESHOLD for s in swapped) / len(swapped) > 0.95

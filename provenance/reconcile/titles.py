@@ -4,8 +4,11 @@ Both sides are reduced to a set of content tokens: NFKC + casefold, abbreviation
 (`U.S.` -> `us`), apostrophes dropped (`Russia's` -> `russias`), every other punctuation mark a
 separator, English stopwords dropped.  Similarity is the overlap coefficient
 |A & B| / min(|A|, |B|), with a token counting as shared when one is a prefix (4+ letters) of the
-other: slugs are often a truncated title and page titles carry a site name, so the smaller side
-being wholly inside the larger is a match.
+other, and in any of its spellings (accents dropped, German umlauts spelled out: `für` ~ `fuer`):
+slugs are often a truncated or reworded title and page titles carry a site name, so the smaller
+side being largely inside the larger is a match.  The threshold is low on purpose: editors reword
+headlines after the slug is cut ("Gas Prices Tumble..." at `gas-prices-lower-...`), while a link
+to another article shares almost nothing.
 
 A slug is only compared when it says something: ids, hashes, dates and `index.html` are opaque.
 """
@@ -17,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-THRESHOLD = 0.5  # overlap below this is a title mismatch
+THRESHOLD = 0.34  # under a third of the shorter side shared: another article, not a reworded headline
 MIN_TOKENS = 2  # fewer content tokens on either side: too little to judge
 
 STOPWORDS = frozenset("""
@@ -28,6 +31,7 @@ my your me him them what which who whom whose when where why how all any some mo
 just also up out off via vs
 """.split()) - {"us"}  # "us" is the United States far more often than the pronoun in titles
 
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _ABBREV = re.compile(r"\b(?:[^\W\d_]\.){2,}", re.UNICODE)  # U.S. / e.g. / U.K.
 _APOSTROPHE = re.compile(r"[\u2019\u2018'`]")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -68,13 +72,32 @@ def title_tokens(text: str) -> set[str]:
 
 
 def similarity(label: str, target: str) -> float | None:
-    """Overlap coefficient of content tokens, or None when either side is too short to judge."""
+    """Overlap coefficient of content tokens, or None when either side is too short, or the two are
+    in different scripts (a Cyrillic headline against its transliterated slug cannot be judged)."""
     a, b = title_tokens(label), title_tokens(target)
-    if len(a) < MIN_TOKENS or len(b) < MIN_TOKENS:
+    if len(a) < MIN_TOKENS or len(b) < MIN_TOKENS or _latin(a) != _latin(b):
         return None
     small, large = (a, b) if len(a) <= len(b) else (b, a)
-    shared = sum(1 for tok in small if tok in large or any(_prefix_match(tok, other) for other in large))
+    large_forms = {form for tok in large for form in _forms(tok)}
+    shared = sum(1 for tok in small if _forms(tok) & large_forms
+                 or any(_prefix_match(f, other) for f in _forms(tok) for other in large_forms))
     return shared / len(small)
+
+
+def _forms(token: str) -> frozenset[str]:
+    """Spellings a slug may use for a token: as is, accents dropped, German umlauts spelled out."""
+    spelled = token.translate(_UMLAUTS)
+    return frozenset({token, _strip_accents(token), _strip_accents(spelled)})
+
+
+def _strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _latin(tokens: set[str]) -> bool:
+    """Whether most letters are Latin once accents are dropped."""
+    letters = [c for tok in tokens for c in _strip_accents(tok) if c.isalpha()]
+    return sum(c.isascii() for c in letters) >= 0.5 * len(letters) if letters else True
 
 
 def _prefix_match(a: str, b: str) -> bool:
@@ -108,11 +131,11 @@ def _is_readable(slug: str) -> bool:
 
 
 def looks_like_title(text: str | None) -> bool:
-    """Several capitalised words (a headline), not a sentence fragment, a URL or one word."""
+    """Four or more content words, mostly capitalised (a headline): not a phrase, a URL, a menu item or a byline."""
     if not text or "://" in text or text.startswith("www."):
         return False
     words = [w for w in re.findall(r"[^\W\d_][\w'’.-]*", text) if w.casefold() not in STOPWORDS]
-    if len(words) < 3:
+    if len(words) < 4 or all(w.isupper() for w in words):  # menu items, all-caps bylines
         return False
     capitalised = sum(1 for w in words if w[0].isupper())
-    return capitalised >= 3 and capitalised >= 0.7 * len(words)
+    return capitalised >= 0.7 * len(words)
