@@ -25,10 +25,10 @@ from ..textnorm import shingles
 try:  # the shared pure module (provenance/urldates.py), written by a sibling stage
     from ..urldates import url_path_date
 except ModuleNotFoundError:  # pragma: no cover - only until urldates lands; same contract
-    _YMD = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})(?=/|$|[?#.-])")
+    _YMD = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?=/|$|[?#._-])")
 
     def url_path_date(url: str) -> DateEvidence | None:
-        """A /YYYY/MM/DD/ date in the URL path, or None."""
+        """A /YYYY/MM/DD/ (or /YYYY-MM-DD) date in the URL path, or None."""
         match = _YMD.search(url.split("?", 1)[0])
         if not match:
             return None
