@@ -33,7 +33,8 @@ PROBE_SIMILARITY = 0.9
 
 # Phrases that name an error page outright: enough in a title.
 _STRONG_PHRASES = (
-    r"page not found", r"\b404\b", r"^\W*not found\W*$", r"^\W*oops\b",
+    r"page not found", r"^\W*404\b", r"\b404\W*$", r"\b404\s*(?:-\s*)?(?:error|not found)",
+    r"^\W*not found\W*$", r"^\W*\d{3}\W+not found\b", r"^\W*oops\b",
     r"page (?:cannot|can't|could not|couldn't) be found", r"page (?:does not|doesn't) exist",
     r"we (?:can't|cannot|couldn't) find (?:that|this|the) page", r"the requested url was not found",
     r"seite nicht gefunden", r"seite wurde nicht gefunden", r"fehler 404", r"page introuvable",

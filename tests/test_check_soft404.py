@@ -1,0 +1,114 @@
+"""Soft-404 signals: error pages in many languages, parked domains, generic redirects, the probe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from provenance.check.soft404 import (ProbeCache, error_page_reason, generic_redirect_reason, parked_reason,
+                                      probe_url, signature, similar_pages)
+from provenance.htmlpage import parse_page
+
+DATA = Path(__file__).parent / "data" / "soft404"
+
+
+def _page(name: str) -> tuple[str | None, str]:
+    extract = parse_page((DATA / name).read_bytes(), "https://example.org/x")
+    return extract.title, extract.main_text
+
+
+@pytest.mark.parametrize("name", ["error_en.html", "error_de.html", "error_fr.html", "error_es.html",
+                                  "error_it.html", "error_pt.html", "error_ru.html", "error_ja.html",
+                                  "error_body_only.html"])
+def test_error_pages_in_many_languages_are_recognised(name: str) -> None:
+    title, text = _page(name)
+    assert error_page_reason(title, text) is not None
+
+
+@pytest.mark.parametrize("title, text", [
+    ("How link checkers find soft 404 pages", None),
+    ("Route 66: not found on modern maps, historians say", "x " * 2000),
+    ("Dios no existe, dice el filósofo", "y " * 2000),
+    ("Error correction in quantum computing", "z " * 2000),
+])
+def test_real_pages_that_mention_errors_are_not_error_pages(title: str, text: str | None) -> None:
+    if text is None:
+        title, text = _page("article_about_404.html")
+    assert error_page_reason(title, text) is None
+
+
+@pytest.mark.parametrize("name", ["parked_forsale.html", "parked_de.html"])
+def test_for_sale_pages_are_parked(name: str) -> None:
+    title, text = _page(name)
+    assert "parked" in (parked_reason("https://example-old.com/a", (), title, text) or "")
+
+
+def test_redirect_to_a_parking_service_is_parked() -> None:
+    reason = parked_reason("https://www.sedoparking.com/lander", ("https://oldsite.org/a/b",
+                                                                  "https://www.sedoparking.com/lander"),
+                           "Welcome", "")
+    assert reason is not None and "sedoparking.com" in reason
+
+
+def test_ordinary_page_is_not_parked() -> None:
+    title, text = _page("article_about_404.html")
+    assert parked_reason("https://example.org/x", (), title, text) is None
+
+
+@pytest.mark.parametrize("url, final, expected", [
+    ("https://ex.org/news/2019/story-a", "https://ex.org/", "home page"),
+    ("https://ex.org/news/2019/story-a", "https://www.ex.org/en/", "home page"),
+    ("https://ex.org/news/2019/story-a", "https://ex.org/index.html", "home page"),
+    ("https://ex.org/news/2019/story-a", "https://ex.org/login?next=/news", "generic page"),
+    ("https://ex.org/news/2019/story-a", "https://ex.org/search", "generic page"),
+    ("https://ex.org/news/2019/story-a", "https://ex.org/news/2019/story-a/", None),
+    ("https://ex.org/news/2019/story-a", "https://ex.org/news/2019/story-a-updated", None),
+    ("https://ex.org/", "https://ex.org/en/", None),
+    ("https://ex.org/news/2019/story-a", "https://other.org/", None),
+    ("https://ex.org/news/2019/story-a", "https://ex.org/news/2019/story-a", None),
+])
+def test_generic_redirects(url: str, final: str, expected: str | None) -> None:
+    reason = generic_redirect_reason(url, final)
+    if expected is None:
+        assert reason is None
+    else:
+        assert reason is not None and expected in reason
+
+
+def test_probe_url_is_a_random_sibling() -> None:
+    first, second = probe_url("https://ex.org/a/b/page.html?q=1"), probe_url("https://ex.org/a/b/page.html?q=1")
+    assert first.startswith("https://ex.org/a/b/provenance-probe-") and "?" not in first
+    assert first != second
+
+
+def _sig(status: int, final: str, title: str, text: str):
+    from provenance.textnorm import fingerprint
+    return signature(status, final, title, fingerprint(text), text)
+
+
+SHELL = "Welcome to our shop. " + " ".join(f"item{i} costs {i} euros" for i in range(60))
+
+
+@pytest.mark.parametrize("checked, probe, soft", [
+    (_sig(200, "https://ex.org/a/real", "Real article", "A long real article text " * 40),
+     _sig(404, "https://ex.org/a/zzz", "Not here", "missing"), False),
+    (_sig(200, "https://ex.org/", "Home", SHELL), _sig(200, "https://ex.org/", "Home", SHELL), True),
+    (_sig(200, "https://ex.org/a/old", "Shop", SHELL), _sig(200, "https://ex.org/a/zzz", "Shop", SHELL), True),
+    (_sig(200, "https://ex.org/a/old", "Shop - old", SHELL + " old"),
+     _sig(200, "https://ex.org/a/zzz", "Shop - zzz", SHELL + " zzz"), True),
+    (_sig(200, "https://ex.org/a/real", "Shop", "A long real article text about tea " * 40),
+     _sig(200, "https://ex.org/a/zzz", "Shop", SHELL), False),
+])
+def test_probe_comparison(checked, probe, soft: bool) -> None:
+    assert (similar_pages(checked, probe) is not None) is soft
+
+
+def test_probe_cache_fetches_once_per_site() -> None:
+    cache, calls = ProbeCache(), []
+    answer = _sig(404, "https://ex.org/x", "x", "x")
+    for _ in range(3):
+        assert cache.get("ex.org", lambda: calls.append(1) or answer) is answer
+    cache.get("other.org", lambda: calls.append(1) or None)
+    assert cache.get("other.org", lambda: calls.append(1) or answer) is None
+    assert len(calls) == 2
