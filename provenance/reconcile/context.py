@@ -60,6 +60,7 @@ class ReconcileContext:
     config: ReconcileConfig
     documents_by_id: Mapping[int, StoredDocument] = field(default_factory=dict)
     drift: Mapping[str, DriftEvidence] = field(default_factory=dict)
+    copy_ids: Mapping[int, tuple[int, ...]] = field(default_factory=dict)  # original id -> its copies' ids
 
     def document(self, document_id: int | None) -> StoredDocument | None:
         return self.documents_by_id.get(document_id) if document_id is not None else None
@@ -70,7 +71,7 @@ class ReconcileContext:
 
     def copies_of(self, doc: StoredDocument) -> tuple[StoredDocument, ...]:
         """The stored documents marked as copies of `doc`."""
-        return tuple(d for d in self.documents if d.copy_of == doc.id)
+        return tuple(self.documents_by_id[i] for i in self.copy_ids.get(doc.id, ()))
 
     def relatives(self, doc: StoredDocument) -> tuple[StoredDocument, ...]:
         """Other members of doc's copy group: its original, the original's copies, its own copies."""
@@ -112,9 +113,14 @@ def build_context(documents: Sequence[StoredDocument], checks: Mapping[str, Chec
             views.append(LinkView(document=doc, link=link, check=check, snapshots=found,
                                   target_date=target_date(link.url, check),
                                   drift=drift.get(link.url) if link.url else None))
+    copy_ids: dict[int, list[int]] = {}
+    for doc in docs:
+        if doc.copy_of is not None:
+            copy_ids.setdefault(doc.copy_of, []).append(doc.id)
     return ReconcileContext(documents=docs, links=tuple(views), config=config,
                             documents_by_id=MappingProxyType({d.id: d for d in docs}),
-                            drift=MappingProxyType(drift))
+                            drift=MappingProxyType(drift),
+                            copy_ids=MappingProxyType({k: tuple(v) for k, v in copy_ids.items()}))
 
 
 def target_date(url: str | None, check: CheckResult | None) -> DateEvidence | None:

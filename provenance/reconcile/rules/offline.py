@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ...records import Finding, FindingKind, LinkRole, LinkStatus, Severity, StoredDocument, StoredLink
+from ...textnorm import normalize_text
 from ..context import LinkView, ReconcileContext
 from ..registry import document_finding, link_finding, rule
 from ..titles import TitleComparison, looks_like_title, similarity, url_slug
-from ...textnorm import normalize_text
 
 _PAGE_TITLE_STATUSES = frozenset({LinkStatus.ALIVE, LinkStatus.REDIRECTED})
 
