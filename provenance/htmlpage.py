@@ -120,6 +120,9 @@ def load_page(data: bytes | str) -> Page:
             el.drop_tree()
     for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
         el.drop_tree()
+    for el in root.xpath('//*[starts-with(@id, "wm-ipp")]'):  # the Wayback Machine's replay toolbar
+        if el.getparent() is not None:
+            el.drop_tree()
     return Page(html, root, _find_container(root))
 
 
@@ -166,8 +169,14 @@ def is_related_block(el: etree._Element) -> bool:
         first = next((c for c in el if isinstance(c.tag, str)), None)
         lead = (el.text or "").strip() or (text_of(first)[:60] if first is not None and first.tag in
                                             ("h2", "h3", "h4", "h5", "h6", "strong", "b", "p", "span") else "")
-        return bool(lead and RELATED_LABEL.match(lead) and len(lead) < 60)
+        return is_related_label(lead)
     return False
+
+
+def is_related_label(text: str) -> bool:
+    """True for a bare label such as "Related articles", "Read more:" or "See also –"."""
+    match = RELATED_LABEL.match(text or "")
+    return bool(match) and not text[match.end():].strip(" :.-\u2013\u2014\u00bb>|")
 
 
 def is_chrome(el: etree._Element, container: etree._Element | None, page_chars: int) -> bool:
@@ -231,19 +240,23 @@ def main_text(page: Page) -> str:
 
 
 def _find_container(root: etree._Element) -> etree._Element | None:
+    """The article body, else <body>: a teaser-sized <article> on a long page is not the article."""
     body = root.find("body")
     if body is None:
         return None
     total = len(text_of(body))
     for path in ('.//*[@itemprop="articleBody"]', ".//article", './/main|.//*[@role="main"]'):
         best = _largest(body.xpath(path))
-        if best is not None and len(text_of(best)) >= max(200, total * 0.15):
+        if best is not None and _substantial(best, total, 0.15):
             return best
     named = [el for el in body.iter("div", "section", "td") if _CONTAINER_NAME.search(_classes(el))]
     best = _largest(named)
-    if best is not None and len(text_of(best)) >= max(200, total * 0.25):
-        return best
-    return None
+    return best if best is not None and _substantial(best, total, 0.25) else body
+
+
+def _substantial(el: etree._Element, total: int, share: float) -> bool:
+    chars = len(text_of(el))
+    return chars >= total * share and chars >= min(200, total * 0.5)
 
 
 def _largest(elements: list[etree._Element]) -> etree._Element | None:

@@ -22,7 +22,7 @@ import re
 from datetime import date, datetime
 
 import lxml.html
-from ..htmlpage import Page, load_page, main_text
+from ..htmlpage import Page, load_page, main_text, text_of
 from ..records import DateEvidence
 from htmldate import find_date
 from htmldate.extractors import COMPLETE_URL
@@ -67,7 +67,7 @@ def publication_date(html: str, url: str | None, *, page: Page | None = None) ->
             return DateEvidence(line[0], line[2], line[1])
     if url_day is not None and found:
         return url_day
-    for extensive in (False, True):
+    for extensive in (False, True) if page.root is not None and text_of(page.root) else ():
         value = _htmldate(html, original_url, extensive)
         if value:
             return DateEvidence(value[0], "htmldate" if extensive else "htmldate:fast", value[1])

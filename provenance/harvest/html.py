@@ -1,0 +1,191 @@
+"""The HTML harvester: a web page -> HarvestedDocument with its cited, related and embedded links.
+
+Which links count is decided by where they sit (htmlpage.iter_zones): links in the article body
+are `cited`, media and images there are `embedded`, links in a "Related articles"/"Read more"/
+"See also" block or behind such a label are `related`, and the page's canonical/og:url address
+is `original`.  Page chrome is skipped unless `include_boilerplate`.
+
+Deliberate deviations from LinkChecker, which reports every URL-bearing attribute:
+- `javascript:`, `mailto:`, `tel:`, `data:` and other non-web schemes (`clsid:`), and links that
+  are only a fragment (`#x`, a jump within this page) are not harvested: none is a citation.
+- Page assets are not citations: `<link>` (stylesheets, favicons, dns-prefetch), `<script src>`,
+  CSS `url()`, `<html manifest>`, `<form action>`/`formaction`, `<meta http-equiv=refresh>`,
+  `<applet>` and `<object classid/codebase>`.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, urljoin, urlsplit
+
+import lxml.etree as etree
+
+from ..htmlpage import BLOCK_TAGS, Page, Zone, extract, is_related_label, iter_zones, load_page, text_of
+from ..records import DocumentFormat, HarvestedDocument, LinkRef, LinkRole
+from ..textnorm import fingerprint
+
+# tag -> (attribute holding the address, role when in the article body)
+LINK_ATTRIBUTES: dict[str, tuple[str, LinkRole]] = {
+    "a": ("href", LinkRole.CITED), "area": ("href", LinkRole.CITED),
+    "blockquote": ("cite", LinkRole.CITED), "q": ("cite", LinkRole.CITED),
+    "ins": ("cite", LinkRole.CITED), "del": ("cite", LinkRole.CITED),
+    "img": ("src", LinkRole.EMBEDDED), "iframe": ("src", LinkRole.EMBEDDED), "frame": ("src", LinkRole.EMBEDDED),
+    "embed": ("src", LinkRole.EMBEDDED), "object": ("data", LinkRole.EMBEDDED),
+    "video": ("src", LinkRole.EMBEDDED), "audio": ("src", LinkRole.EMBEDDED),
+    "source": ("src", LinkRole.EMBEDDED), "track": ("src", LinkRole.EMBEDDED),
+}
+SKIPPED_SCHEMES = frozenset({"javascript", "mailto", "tel", "data", "about", "clsid", "sms", "callto", "vbscript"})
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^\s])")
+_CONTEXT_CHARS = 300
+_URL_SAFE = "/:?#[]@!$&'()*+,;=%~-._"
+
+
+def harvest_html(source: str, data: bytes | str, base_url: str | None = None,
+                 include_boilerplate: bool = False) -> HarvestedDocument:
+    """Harvest one page: title, date, own address, main text and its links; never raises on bad markup."""
+    page = load_page(data)
+    info = extract(page, base_url)
+    text = info.main_text
+    if page.root is None:
+        return HarvestedDocument(source=source, format=DocumentFormat.HTML, title=None, published=info.published,
+                                 original_url=base_url, text=text, fingerprint=fingerprint(text),
+                                 error="could not parse the page as HTML")
+    base = _document_base(page.root, base_url)
+    canonical = resolve(info.canonical_url, base) if info.canonical_url else None
+    links: list[LinkRef] = []
+    if canonical:
+        links.append(LinkRef(url=canonical, written=info.canonical_url, role=LinkRole.ORIGINAL))
+    if base is None and canonical:
+        base = canonical  # a saved page's relative links belong to its original address
+    links += _links(page, base, include_boilerplate, start=len(links))
+    return HarvestedDocument(source=source, format=DocumentFormat.HTML, title=info.title, published=info.published,
+                             original_url=canonical or base_url, text=text, fingerprint=fingerprint(text),
+                             links=tuple(links))
+
+
+def _document_base(root: etree._Element, base_url: str | None) -> str | None:
+    """<base href> resolved against the page address, else the page address."""
+    for el in root.iter("base"):
+        href = (el.get("href") or "").strip()
+        if href:
+            return resolve(href, base_url) or base_url
+    return base_url
+
+
+def resolve(written: str, base: str | None) -> str | None:
+    """Absolute URL for `written`, or None when it does not parse or cannot be made absolute."""
+    match = _SCHEME.match(written)
+    try:
+        if match:
+            absolute = written
+        elif base is None:
+            return None
+        else:
+            absolute = urljoin(base, written)
+        parts = urlsplit(absolute)
+        if parts.scheme.lower() in ("http", "https") and not (parts.hostname and absolute[len(parts.scheme):]
+                                                               .startswith("://")):
+            return None  # "http:", "http:/x", "http:www.example.com/" name no host
+    except ValueError:  # e.g. "http://localhost]" (urllib: invalid IPv6 URL)
+        return None
+    return quote(absolute, safe=_URL_SAFE)
+
+
+def _links(page: Page, base: str | None, include_boilerplate: bool, start: int) -> list[LinkRef]:
+    links: list[LinkRef] = []
+    for event, el, zone in iter_zones(page):
+        if event != "start" or el.tag not in LINK_ATTRIBUTES:
+            continue
+        attr, role = LINK_ATTRIBUTES[el.tag]
+        written = " ".join((el.get(attr) or "").split()) if el.get(attr) else None
+        if not written or not _harvestable(written):
+            continue
+        role = _role(el, role, zone, include_boilerplate)
+        if role is None or (role is LinkRole.EMBEDDED and el.tag == "img" and _is_pixel(el)):
+            continue
+        anchor = _anchor_text(el)
+        links.append(LinkRef(url=resolve(written, base), written=written, role=role, anchor_text=anchor,
+                             context=_context(el, anchor), position=start + len(links)))
+    return links
+
+
+def _harvestable(written: str) -> bool:
+    if written.startswith("#"):
+        return False
+    match = _SCHEME.match(written)
+    return not (match and match.group(1).lower() in SKIPPED_SCHEMES)
+
+
+def _role(el: etree._Element, role: LinkRole, zone: Zone, include_boilerplate: bool) -> LinkRole | None:
+    """The link's role where it stands, or None when it is chrome (or outside the body) and not wanted."""
+    related = zone.related or (role is LinkRole.CITED and _behind_related_label(el))
+    if not include_boilerplate:
+        if zone.chrome or not (zone.main or zone.related):
+            return None
+        if related and role is LinkRole.EMBEDDED:
+            return None  # thumbnails of other articles are not this page's media
+    if related and role is LinkRole.CITED:
+        return LinkRole.RELATED
+    return role
+
+
+def _behind_related_label(el: etree._Element) -> bool:
+    """"Read more: <a>", "Related article: <a>", or a link whose own text is such a label."""
+    anchor = text_of(el)
+    if anchor and is_related_label(anchor):
+        return True
+    block = _block_of(el)
+    if block is None:
+        return False
+    text, at = text_of(block), 0
+    if anchor:
+        at = max(text.find(anchor), 0)
+    prefix = text[:at].strip()
+    return is_related_label(prefix)
+
+
+def _block_of(el: etree._Element) -> etree._Element | None:
+    for ancestor in el.iterancestors():
+        if ancestor.tag in BLOCK_TAGS and ancestor.tag not in ("br", "hr"):
+            return ancestor
+    return None
+
+
+def _anchor_text(el: etree._Element) -> str | None:
+    """Link text, else an image's alt, else the title attribute."""
+    if el.tag in ("a", "area"):
+        text = text_of(el)
+        if text:
+            return text
+        for img in el.iter("img"):
+            alt = " ".join((img.get("alt") or img.get("title") or "").split())
+            if alt:
+                return alt
+        if el.tag == "area" and el.get("alt"):
+            return " ".join(el.get("alt", "").split()) or None
+    elif el.tag in ("img", "iframe", "frame", "embed", "object", "video", "audio"):
+        label = " ".join((el.get("alt") or "").split())
+        if label:
+            return label
+    title = " ".join((el.get("title") or "").split())
+    return title or None
+
+
+def _context(el: etree._Element, anchor: str | None) -> str | None:
+    """The sentence around the link, from its enclosing block."""
+    block = _block_of(el)
+    text = text_of(block) if block is not None else ""
+    if not text:
+        return None
+    sentences = _SENTENCE_END.split(text)
+    if anchor:
+        for sentence in sentences:
+            if anchor in sentence:
+                return sentence[:_CONTEXT_CHARS]
+    return text if len(text) <= _CONTEXT_CHARS else None
+
+
+def _is_pixel(el: etree._Element) -> bool:
+    """1x1 tracking images are not media."""
+    return el.get("width", "").strip() in ("0", "1") and el.get("height", "").strip() in ("0", "1")
