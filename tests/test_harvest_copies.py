@@ -122,3 +122,36 @@ def test_scales_to_thousands_of_documents():
     elapsed = time.perf_counter() - started
     assert {r.copy_id: r.original_id for r in relations} == planted
     assert elapsed < 20, f"find_copies took {elapsed:.1f}s for {len(docs)} documents"
+
+
+def _corpus_pages(corpus_dir) -> list[StoredDocument]:
+    import json
+
+    import lxml.html
+
+    expected = json.loads((corpus_dir / "dates" / "expected.json").read_text(encoding="utf-8"))
+    parser = lxml.html.HTMLParser(encoding="utf-8")
+    docs = []
+    for doc_id, (name, meta) in enumerate(sorted(expected.items()), start=1):
+        raw = (corpus_dir / "dates" / name).read_bytes().decode("utf-8", errors="replace").encode("utf-8")
+        tree = lxml.html.document_fromstring(raw, parser=parser)
+        for node in tree.xpath("//script|//style"):
+            node.drop_tree()
+        docs.append(_doc(doc_id, tree.text_content(), original_url=meta["url"]))
+    return docs
+
+
+@pytest.mark.corpus
+def test_real_pages_are_not_copies_of_each_other_but_their_prints_are(corpus_dir):
+    """185 real pages (same sites, shared chrome): no false pair; a rewrapped print missing its head is found."""
+    pages = _corpus_pages(corpus_dir)
+    assert find_copies(pages) == []
+    prints = []
+    for n, page in enumerate(pages[::5]):
+        kept = page.text.split()
+        if len(kept) < 200:
+            continue
+        prints.append(_doc(1000 + n, _curly(_wrapped(" ".join(kept[len(kept) // 10:])))))
+    relations = {r.copy_id: r.original_id for r in find_copies(pages + prints)}
+    assert len(prints) > 20
+    assert relations == {p.id: pages[(p.id - 1000) * 5].id for p in prints}
