@@ -26,7 +26,7 @@ from .. import __version__
 from ..config import HttpConfig
 from ..records import Hop
 from .decode import read_body
-from .guard import PIN_ATTRIBUTE, Guard, HostError, PinnedAdapter, Resolver
+from .guard import PIN_ATTRIBUTE, Guard, HostError, PinnedAdapter, Resolver, Watch
 from .remap import compile_rules, remap
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -165,34 +165,42 @@ class HttpClient:
         if remaining <= 0:
             return chain.result(url, error=f"timed out after {budget:g}s (total deadline)", error_class="timeout")
         setattr(prepared, PIN_ATTRIBUTE, verdict.addresses[0])
-        try:
-            resp = self._adapter.send(prepared, stream=True, timeout=(remaining, remaining),
-                                      verify=True, cert=None, proxies={})
-        except _NETWORK_ERRORS as exc:  # the one place network exceptions become values
-            chain.hops.append(Hop(url, None, requested))
-            error_class, message = classify(exc, budget)
-            return chain.result(url, error=message, error_class=error_class)
-        try:
-            extract_cookies_to_jar(chain.jar, prepared, resp.raw)
-            location = resp.headers.get("Location")
-            if location is not None:
-                location = _header_text(location)
-            chain.hops.append(Hop(url, resp.status_code, requested,
-                                  location if resp.status_code in REDIRECT_STATUSES else None))
-            if follow and resp.status_code in REDIRECT_STATUSES and location:
-                return location, resp.status_code
-            want = 0 if method == "HEAD" else limit
-            outcome = read_body(resp.raw, want, chain.deadline,
-                                resp.headers.get("Content-Encoding"))
-            if outcome.error_class:
-                message = outcome.error or ""
-                if outcome.error_class == "timeout":
-                    message = f"timed out after {budget:g}s (total deadline) while reading the body"
-                return chain.result(url, resp.status_code, resp.headers, outcome.body, outcome.truncated,
-                                    message, outcome.error_class)
-            return chain.result(url, resp.status_code, resp.headers, outcome.body, outcome.truncated)
-        finally:
-            resp.close()
+        with Watch(chain.deadline) as watch:
+            try:
+                with self._adapter.watching(watch):
+                    resp = self._adapter.send(prepared, stream=True, timeout=(remaining, remaining),
+                                              verify=True, cert=None, proxies={})
+            except _NETWORK_ERRORS as exc:  # the one place network exceptions become values
+                chain.hops.append(Hop(url, None, requested))
+                error_class, message = classify(exc, budget)
+                if watch.fired or chain.remaining() <= 0:
+                    error_class, message = "timeout", f"timed out after {budget:g}s (total deadline)"
+                return chain.result(url, error=message, error_class=error_class)
+            try:
+                return self._answer(chain, resp, prepared, method, url, requested, limit, follow,
+                                    budget, watch)
+            finally:
+                resp.close()
+
+    def _answer(self, chain: _Chain, resp: requests.Response, prepared: requests.PreparedRequest,
+                method: str, url: str, requested: str, limit: int, follow: bool, budget: float,
+                watch: Watch) -> Response | tuple[str, int]:
+        """Record the hop; return the Location to follow, or read the body and finish."""
+        extract_cookies_to_jar(chain.jar, prepared, resp.raw)
+        location = resp.headers.get("Location")
+        if location is not None:
+            location = _header_text(location)
+        chain.hops.append(Hop(url, resp.status_code, requested,
+                              location if resp.status_code in REDIRECT_STATUSES else None))
+        if follow and resp.status_code in REDIRECT_STATUSES and location:
+            return location, resp.status_code
+        want = 0 if method == "HEAD" else limit
+        got = read_body(resp.raw, want, chain.deadline, resp.headers.get("Content-Encoding"))
+        error_class, message = got.error_class, got.error
+        if watch.fired or error_class == "timeout":  # a cut-off socket can look like a clean EOF
+            error_class = "timeout"
+            message = f"timed out after {budget:g}s (total deadline) while reading the body"
+        return chain.result(url, resp.status_code, resp.headers, got.body, got.truncated, message, error_class)
 
     def _prepare(self, method: str, url: str, extra: Mapping[str, str],
                  jar: RequestsCookieJar) -> tuple[requests.PreparedRequest | None, str | None]:
@@ -233,7 +241,9 @@ _NETWORK_ERRORS = (requests.RequestException, urllib3.exceptions.HTTPError, http
 def classify(exc: BaseException, budget: float) -> tuple[str, str]:
     """(error_class, one readable line) for an exception raised while sending a request."""
     chain = _causes(exc)
-    if any(isinstance(e, (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)) for e in chain):
+    # NewConnectionError subclasses ConnectTimeoutError in urllib3, yet means "refused/unreachable".
+    if any(isinstance(e, (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError))
+           and not isinstance(e, urllib3.exceptions.NewConnectionError) for e in chain):
         return "timeout", f"timed out after {budget:g}s (total deadline)"
     if any(isinstance(e, (requests.exceptions.SSLError, ssl.SSLError, urllib3.exceptions.SSLError))
            for e in chain):

@@ -6,6 +6,9 @@ back the addresses it checked so the client connects to exactly those (a DNS ans
 between check and connect cannot slip past).  Host literals are read the way browsers and
 inet_aton read them (WHATWG URL "IPv4 parser"): `2130706433`, `0177.0.0.1`, `0x7f.1` are all
 127.0.0.1, so a notation trick cannot hide a private address from the check.
+
+The transport that enforces the verdict lives here too: `PinnedAdapter` connects to the checked
+address, and `Watch` holds every socket read of a hop to the request's total deadline.
 """
 
 from __future__ import annotations
@@ -13,11 +16,16 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from collections.abc import Callable, Iterable
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]
@@ -173,6 +181,53 @@ def _oneline(exc: BaseException) -> str:
 PIN_ATTRIBUTE = "provenance_pinned_address"
 
 
+class Watch:
+    """One hop's deadline, enforced on the socket: when it passes, the socket is shut down.
+
+    Socket timeouts only bound each recv(); a server sending a header line or a chunk-size byte
+    every second would never trip them.  Shutting the socket down from a timer ends any read in
+    any phase (status line, headers, chunked framing, body) at the deadline.
+    """
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.fired = False
+        self._lock = threading.Lock()
+        self._sock: socket.socket | None = None
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Watch:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        with self._lock:
+            self._sock = None
+
+    def attach(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sock = sock
+            fired = self.fired
+        if fired:
+            _shutdown(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            sock = self._sock
+        if sock is not None:
+            _shutdown(sock)
+
+
+def _shutdown(sock: socket.socket) -> None:
+    try:
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the plain-socket method, also under TLS
+    except OSError:
+        pass  # already closed: nothing left to stop
+
+
 class PinnedAdapter(HTTPAdapter):
     """Connects to the address the guard checked, not to whatever DNS says a moment later.
 
@@ -180,7 +235,42 @@ class PinnedAdapter(HTTPAdapter):
     while TLS still sends SNI for, and verifies the certificate against, the URL's host name
     (`server_hostname` / `assert_hostname`, both part of urllib3's pool key, so pools of
     different sites never mix).  `send` is not overridden, so `responses` still intercepts it.
+    Its connections hand their socket to the calling thread's `Watch` (see `watching`).
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._local = threading.local()  # per adapter, per thread: the Watch of the hop in progress
+        super().__init__(*args, **kwargs)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        local = self._local
+
+        def watched(base: type) -> type:
+            class Watched(base):  # type: ignore[valid-type, misc]
+                def getresponse(self, *a: Any, **kw: Any) -> Any:
+                    watch = getattr(local, "watch", None)
+                    if watch is not None and self.sock is not None:
+                        watch.attach(self.sock)
+                    return super().getresponse(*a, **kw)
+            return Watched
+
+        class Pool(HTTPConnectionPool):
+            ConnectionCls = watched(HTTPConnection)
+
+        class TLSPool(HTTPSConnectionPool):
+            ConnectionCls = watched(HTTPSConnection)
+
+        self.poolmanager.pool_classes_by_scheme = {"http": Pool, "https": TLSPool}
+
+    @contextmanager
+    def watching(self, watch: Watch) -> Iterator[None]:
+        """Requests sent by this thread inside the block are cut off at WATCH's deadline."""
+        self._local.watch = watch
+        try:
+            yield
+        finally:
+            self._local.watch = None
 
     def get_connection_with_tls_context(self, request: Any, verify: Any, proxies: Any = None,
                                         cert: Any = None) -> Any:
