@@ -170,9 +170,24 @@ class MementoTimeGate:
         first = next((s for e in entries if "first" in e.rels for s in captures if s.url == e.url), None)
         last = next((s for e in entries if "last" in e.rels for s in captures if s.url == e.url), None)
         nearest = choose_nearest(captures, when)
+        if when is not None and nearest is not None and nearest.datetime.date() > when:
+            # The gate's pick is after the citing date and its headers name nothing earlier (pywb
+            # sends no prev/next): the TimeMap, one more request, settles whether an earlier one exists.
+            timemap = next((e.url for e in entries if "timemap" in e.rels), None)
+            if timemap:
+                return self._from_timemap(url, urljoin(query, timemap), when) or lookup_from(
+                    url, self.name, query, captures, when, count=None)
         ordered = sorted(captures, key=lambda s: s.datetime)
         return SnapshotLookup(url=url, archive=self.name, looked_up_at=utcnow(), query=query, nearest=nearest,
                               first=first or ordered[0], last=last or ordered[-1], count=None)
+
+    def _from_timemap(self, url: str, timemap_url: str, when: date | None) -> SnapshotLookup | None:
+        resp = self.client.request("GET", timemap_url, timeout=self.timeout)
+        if resp.error is not None or resp.status != 200:
+            return None  # the gate's own answer still stands
+        entries = parse_timemap(resp.body.decode("utf-8", errors="replace"))
+        captures = _mementos(entries, self.name, _original(entries, url))
+        return lookup_from(url, self.name, timemap_url, captures, when) if captures else None
 
     def _negotiated(self, resp: Any, query: str, original: str) -> Snapshot | None:
         """The memento the TimeGate picked: Location on 3xx, Content-Location (or rel=memento) on 200."""
