@@ -31,6 +31,7 @@ from ..errors import StorageError
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_S = 30.0
+_BEGIN_OPTION = "provenance_sqlite_begin"  # execution option: which BEGIN a SQLite transaction uses
 
 
 def _parse(url: str) -> URL:
@@ -71,7 +72,7 @@ def _install_sqlite_pragmas(engine: Engine, busy_timeout: float) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(conn.get_execution_options().get(_BEGIN_OPTION, "BEGIN IMMEDIATE"))
 
 
 def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT_S) -> Engine:
@@ -107,13 +108,16 @@ def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT_S) -> Engine:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
+def session_scope(engine: Engine, *, readonly: bool = False) -> Iterator[Session]:
     """One short unit of work: commit on success, roll back on error.
 
-    Operational database failures (locked, disk full, unreadable file) become StorageError.
+    On SQLite a session holds the write lock from its start, so do not open a second session
+    inside one (it would wait out the busy timeout); `readonly=True` takes no lock, for sessions
+    that only read.  Operational failures (locked, disk full, unreadable file) become StorageError.
     """
+    bind = engine.execution_options(**{_BEGIN_OPTION: "BEGIN"}) if readonly else engine
     try:
-        with Session(engine, expire_on_commit=False) as session, session.begin():
+        with Session(bind, expire_on_commit=False) as session, session.begin():
             yield session
     except exc.OperationalError as err:
         raise StorageError(f"database error: {_one_line(err)}") from err
@@ -174,7 +178,7 @@ def readonly_connection(url: str) -> Iterator[Connection]:
     try:
         with engine.connect() as conn:
             yield conn
-    except exc.OperationalError as err:
+    except exc.DBAPIError as err:
         raise StorageError(f"query failed: {_one_line(err)}") from None
     finally:
         engine.dispose()

@@ -1,0 +1,96 @@
+"""due_urls: which links a check cycle takes, in which order, with an injected clock."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from provenance.config import ScheduleConfig
+from provenance.records import CheckResult, DocumentFormat, HarvestedDocument, LinkRef, LinkRole, LinkStatus
+from provenance.store import repo
+from provenance.store.db import session_scope
+from provenance.store.migrate import open_store
+
+NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
+SCHEDULE = ScheduleConfig(alive_every=timedelta(days=7), failing_every=timedelta(days=3))
+
+
+@pytest.fixture
+def engine(tmp_path: Path):
+    engine = open_store(f"sqlite:///{tmp_path / 'due.sqlite'}")
+    yield engine
+    engine.dispose()
+
+
+def _harvest(engine, *urls: str | None, source: str = "doc") -> None:
+    links = tuple(LinkRef(url, url, LinkRole.CITED, position=i) for i, url in enumerate(urls))
+    doc = HarvestedDocument(source, DocumentFormat.TEXT, None, None, None, "t", "f", links)
+    with session_scope(engine) as s:
+        repo.save_harvest(s, doc, NOW)
+
+
+def _check(engine, url: str, status: LinkStatus, days_ago: float) -> None:
+    with session_scope(engine) as s:
+        repo.record_check(s, CheckResult(url, status, NOW - timedelta(days=days_ago)))
+
+
+def _due(engine, limit: int | None = None, now: datetime = NOW) -> list[str]:
+    with session_scope(engine) as s:
+        return repo.due_urls(s, now, SCHEDULE, limit)
+
+
+@pytest.mark.parametrize(("status", "days_ago", "due"), [
+    (LinkStatus.ALIVE, 6.9, False),
+    (LinkStatus.ALIVE, 7, True),  # exactly the interval: due
+    (LinkStatus.ALIVE, 30, True),
+    (LinkStatus.REDIRECTED, 5, False),
+    (LinkStatus.REDIRECTED, 8, True),
+    (LinkStatus.DEAD, 2.9, False),
+    (LinkStatus.DEAD, 3, True),
+    (LinkStatus.UNREACHABLE, 4, True),
+    (LinkStatus.SOFT_404, 4, True),
+    (LinkStatus.BLOCKED, 1, False),
+    (LinkStatus.BLOCKED, 5, True),
+])
+def test_interval_depends_on_last_status(engine, status: LinkStatus, days_ago: float, due: bool) -> None:
+    _harvest(engine, "https://e.org/x")
+    _check(engine, "https://e.org/x", status, days_ago)
+    assert _due(engine) == (["https://e.org/x"] if due else [])
+
+
+def test_only_the_latest_check_counts(engine) -> None:
+    """Dead long ago, alive yesterday: not due (the old failing row must not make it due)."""
+    _harvest(engine, "https://e.org/x")
+    _check(engine, "https://e.org/x", LinkStatus.DEAD, 20)
+    _check(engine, "https://e.org/x", LinkStatus.ALIVE, 1)
+    assert _due(engine) == []
+    assert _due(engine, now=NOW + timedelta(days=6)) == ["https://e.org/x"]
+
+
+def test_never_checked_first_then_oldest_check_first(engine) -> None:
+    _harvest(engine, "https://e.org/alive-old", "https://e.org/new-1", "https://e.org/dead-older",
+             "https://e.org/fresh", "https://e.org/new-2", None, "https://e.org/new-1")
+    _check(engine, "https://e.org/alive-old", LinkStatus.ALIVE, 10)
+    _check(engine, "https://e.org/dead-older", LinkStatus.DEAD, 12)
+    _check(engine, "https://e.org/fresh", LinkStatus.ALIVE, 1)
+    assert _due(engine) == ["https://e.org/new-1", "https://e.org/new-2",
+                            "https://e.org/dead-older", "https://e.org/alive-old"]
+    assert _due(engine, limit=3) == ["https://e.org/new-1", "https://e.org/new-2", "https://e.org/dead-older"]
+
+
+def test_checks_of_urls_no_longer_linked_are_ignored(engine) -> None:
+    _harvest(engine, "https://e.org/kept")
+    _check(engine, "https://e.org/gone", LinkStatus.DEAD, 30)
+    assert _due(engine) == ["https://e.org/kept"]
+
+
+def test_url_shared_by_documents_is_due_once(engine) -> None:
+    _harvest(engine, "https://e.org/x", source="a")
+    _harvest(engine, "https://e.org/x", source="b")
+    assert _due(engine) == ["https://e.org/x"]
+
+
+def test_empty_store_has_nothing_due(engine) -> None:
+    assert _due(engine) == []
