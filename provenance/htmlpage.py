@@ -55,6 +55,9 @@ BLOCK_TAGS = frozenset({"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "td", "t
                         "section", "article", "main", "figure", "figcaption", "pre", "h1", "h2", "h3", "h4",
                         "h5", "h6", "br", "hr", "header", "footer", "aside", "nav", "form", "address", "body",
                         "caption", "details", "summary", "center"})
+_SPACES = re.compile(r"\s+")
+# libxml2 stops at 256 levels of nesting unless told otherwise; real pages (and hostile ones) go deeper.
+_PARSER = lxml.html.HTMLParser(huge_tree=True)
 _SITE_SUFFIX = re.compile(r"\s+[|\u2013\u2014\u00b7\u2022:»-]\s+[^|\u2013\u2014\u00b7\u2022»-]{2,60}$")
 
 
@@ -112,7 +115,7 @@ def load_page(data: bytes | str) -> Page:
     """Parse `data` leniently and locate the article body; an unparseable page has root None."""
     html = decode_html(data) if isinstance(data, bytes) else data.replace("\x00", "")
     try:
-        root = lxml.html.document_fromstring(_XML_DECL.sub("", html, count=1) or "<html></html>")
+        root = lxml.html.document_fromstring(_XML_DECL.sub("", html, count=1) or "<html></html>", parser=_PARSER)
     except (etree.ParserError, ValueError, etree.XMLSyntaxError):
         return Page(html, None, None)
     for el in list(root.iter(*DROP_TAGS)):
@@ -227,14 +230,14 @@ def main_text(page: Page) -> str:
             if el.tag in BLOCK_TAGS:
                 parts.append("\n")
             if zone.main and not zone.chrome and el.text and isinstance(el.tag, str):
-                parts.append(el.text)
+                parts.append(_SPACES.sub(" ", el.text))
         else:
             zones.pop()
             if el.tag in BLOCK_TAGS:
                 parts.append("\n")
             outer = zones[-1] if zones else Zone()
             if outer.main and not outer.chrome and el.tail:
-                parts.append(el.tail)
+                parts.append(_SPACES.sub(" ", el.tail))
     lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
     return "\n".join(line for line in lines if line)
 

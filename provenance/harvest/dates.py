@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 MIN_DATE = date(1995, 1, 1)
 DATELINE_LINES = 8  # a dateline follows the headline, standfirst and byline, or it is not one
+BYLINE_CHARS = 100
 REPUBLISHED_AFTER_DAYS = 30  # a smaller gap between URL date and metadata is time zones or print dates
 _WAYBACK_URL = re.compile(r"^https?://(?:web\.)?archive\.org/web/(\d{4,14})[a-z_]*/(.+)$", re.I)
 _WAYBACK_TOOLBAR = re.compile(r"<!--\s*BEGIN WAYBACK TOOLBAR INSERT\s*-->.*?<!--\s*END WAYBACK TOOLBAR INSERT\s*-->",
@@ -196,7 +197,9 @@ _DATE = (r"(?:(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})|(\d{4})-(\d{2})-(\d{2})"
 
 
 _DATE_LINE = re.compile(_LABEL + _DATE, re.I)
-_DATELINE = re.compile(r"^\W{0,3}(?:[^\W\d_][\w .-]{0,30},\s*)?\(?" + _DATE, re.I)
+_DATELINE = re.compile(r"^\W{0,3}(?:[^\W\d_][\w .-]{0,30},\s*)?\(?" + _DATE + r"(?!\s*:)", re.I)
+# a byline: "Home | By A. Writer | 30 septembre 2018"
+_BYLINE_DATE = re.compile(r"(?:^|[|\u00b7\u2022\u2013\u2014]\s*)" + _DATE + r"\s*(?:$|[|\u00b7\u2022])", re.I)
 _PUBLISHED_CLASS = re.compile(r"created|published|pubdate|date[-_]?posted|posted[-_]?on", re.I)
 _DATE_RE = re.compile(_DATE, re.I)
 
@@ -228,11 +231,16 @@ def _dated_element(page: Page) -> tuple[date, str, str] | None:
 
 
 def _dateline(page: Page) -> tuple[date, str, str] | None:
-    """A news dateline opening the article body: "Karlsruhe, (12.11.2021). ..." or "29.11.2022 – ..."."""
-    if page.container is None:
+    """A news dateline opening the article body: "Karlsruhe, (12.11.2021). ..." or "29.11.2022 – ...".
+
+    Only where an article body was found: the top of a whole page is navigation and profiles.
+    """
+    if page.container is None or page.container.tag == "body":
         return None
     for line in main_text(page).split("\n")[:DATELINE_LINES]:
         found = _first_date(_DATELINE, line[:80])
+        if not found and len(line) <= BYLINE_CHARS:
+            found = _first_date(_BYLINE_DATE, line)
         if found:
             return (*found, "dateline")
     return None
