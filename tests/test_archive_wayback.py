@@ -171,3 +171,33 @@ def test_availability_rate_limited(client, mocked):
     mocked.get(AVAILABLE, status=429, body="slow down")
     with pytest.raises(ArchiveUnavailable, match="429"):
         WaybackAvailability(client).nearest("x.example", None)
+
+
+def test_capped_answer_keeps_complete_rows_and_leaves_count_unknown(client, mocked):
+    body = ia_json(DW_TEXT).replace("], [", "],\n[")  # IA's layout: one row per line
+    cut = body[:len(body) // 2]
+    rows, dialect = parse_cdx(cut, partial=True)
+    assert dialect == "ia-json" and 400 < len(rows) < 600 and all(len(r) == 7 for r in rows)
+    mocked.get(CDX, body=body)
+    lookup = WaybackCdx(client).nearest("dw.com", None)
+    assert lookup.count == 1000
+
+
+def test_query_asks_for_few_fields_and_one_capture_per_day(client, mocked):
+    mocked.get(CDX, body="[]")
+    mocked.get("http://archive.test/coll/cdx", body="")
+    WaybackCdx(client).nearest("https://e.com/", None)
+    WaybackCdx(client, "http://archive.test", collection="coll").nearest("https://e.com/", None)
+    ia, pywb = (call.request.url for call in mocked.calls)
+    assert "fl=timestamp%2Coriginal%2Cmimetype%2Cstatuscode" in ia and "collapse=timestamp%3A8" in ia
+    assert "collapseTime=8" in pywb
+
+
+def test_answer_over_the_size_cap_is_used_not_rejected(client, mocked, monkeypatch):
+    from provenance.archive import wayback
+
+    monkeypatch.setattr(wayback, "MAX_CDX_BYTES", 20_000)
+    mocked.get(CDX, body=ia_json(DW_TEXT).replace("], [", "],\n["))
+    lookup = WaybackCdx(client).nearest("dw.com", date(2019, 9, 1))
+    assert lookup.error is None and lookup.count is None  # unknown: the newest rows were cut off
+    assert lookup.nearest == lookup.first and lookup.first.datetime.date() == date(2019, 10, 1)

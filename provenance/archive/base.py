@@ -84,13 +84,17 @@ def choose_nearest(captures: Iterable[Snapshot], when: date | None) -> Snapshot 
 
 
 def lookup_from(url: str, archive: str, query: str, captures: Sequence[Snapshot], when: date | None,
-                *, count: int | None = None, looked_up_at: datetime | None = None) -> SnapshotLookup:
-    """A SnapshotLookup with nearest, first and last chosen from a list of usable captures."""
+                *, complete: bool = True, looked_up_at: datetime | None = None) -> SnapshotLookup:
+    """A SnapshotLookup with nearest, first and last chosen from a list of usable captures.
+
+    `complete=False`: the list may miss captures (a capped answer, a TimeGate's excerpt), so
+    `count` is unknown (None) rather than a wrong number.
+    """
     ordered = sorted(captures, key=lambda s: s.datetime)
     return SnapshotLookup(
         url=url, archive=archive, looked_up_at=looked_up_at or utcnow(), query=query,
         nearest=choose_nearest(ordered, when),
         first=ordered[0] if ordered else None,
         last=ordered[-1] if ordered else None,
-        count=len(ordered) if count is None else count,
+        count=len(ordered) if complete else None,
     )

@@ -176,7 +176,7 @@ class MementoTimeGate:
             timemap = next((e.url for e in entries if "timemap" in e.rels), None)
             if timemap:
                 return self._from_timemap(url, urljoin(query, timemap), when) or lookup_from(
-                    url, self.name, query, captures, when, count=None)
+                    url, self.name, query, captures, when, complete=False)
         ordered = sorted(captures, key=lambda s: s.datetime)
         return SnapshotLookup(url=url, archive=self.name, looked_up_at=utcnow(), query=query, nearest=nearest,
                               first=first or ordered[0], last=last or ordered[-1], count=None)

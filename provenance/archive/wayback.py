@@ -35,19 +35,25 @@ _CLASSIC_FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", 
 _ALIASES = {"url": "original", "mime": "mimetype", "status": "statuscode"}
 
 CdxRow = dict[str, str]
+MAX_CDX_BYTES = 8_000_000  # ~100,000 daily rows; the client's default cap is sized for pages
 
 
 def _canonical(row: Mapping[str, Any]) -> CdxRow:
     return {_ALIASES.get(k, k): str(v) for k, v in row.items() if v is not None}
 
 
-def parse_cdx(body: str) -> tuple[list[CdxRow], str]:
-    """Rows of a CDX answer in any dialect, with canonical IA field names, and the dialect seen."""
+def parse_cdx(body: str, *, partial: bool = False) -> tuple[list[CdxRow], str]:
+    """Rows of a CDX answer in any dialect, with canonical IA field names, and the dialect seen.
+
+    `partial`: the body was cut at a size cap; the cut last line is dropped instead of failing.
+    """
     text = body.strip()
+    if partial and "\n" in text:
+        text = text[:text.rindex("\n")]
     if not text:
         return [], "empty"
     if text.startswith("["):
-        data = json.loads(text)
+        data = _json_lines(text) if partial else json.loads(text)
         if not data:
             return [], "ia-json"
         header, *rows = data
@@ -55,6 +61,20 @@ def parse_cdx(body: str) -> tuple[list[CdxRow], str]:
     if text.startswith("{"):
         return [_canonical(json.loads(line)) for line in text.splitlines() if line.strip()], "pywb-json"
     return list(_text_rows(text)), "text"
+
+
+def _json_lines(text: str) -> list[Any]:
+    """IA's JSON answer read row by row (it writes `[["urlkey",...],` then one `[...],` per line)."""
+    rows = []
+    for line in text.splitlines():
+        line = line.strip().rstrip(",")
+        if line.startswith("[["):
+            line = line[1:]
+        if line.endswith("]]"):
+            line = line[:-1]
+        if line and line != "[" and line != "]":
+            rows.append(json.loads(line))
+    return rows
 
 
 def _text_rows(text: str) -> Iterator[CdxRow]:
@@ -99,7 +119,10 @@ class WaybackCdx:
         self.endpoint = f"{prefix}/cdx" if collection else f"{self.base}/cdx/search/cdx"
 
     def query_url(self, url: str) -> str:
-        params: dict[str, str] = {"url": url, "output": "json"}
+        # Only the fields we read, and one capture per day (IA: collapse, pywb: collapseTime): a
+        # popular page has millions of captures, and the choice is made at day granularity anyway.
+        params: dict[str, str] = {"url": url, "output": "json", "fl": "timestamp,original,mimetype,statuscode"}
+        params["collapseTime" if self.collection else "collapse"] = "8" if self.collection else "timestamp:8"
         if self.limit:
             params["limit"] = str(self.limit)
         return f"{self.endpoint}?{urlencode(params)}"
@@ -110,19 +133,20 @@ class WaybackCdx:
     def nearest(self, url: str, when: date | None) -> SnapshotLookup:
         """Captures of URL from the index; the nearest per base.choose_nearest."""
         query = self.query_url(url)
-        resp = self.client.request("GET", query, timeout=self.timeout)
+        resp = self.client.request("GET", query, timeout=self.timeout, max_bytes=MAX_CDX_BYTES)
         answered = _answered(self.name, resp)
         if answered is not None:
             return SnapshotLookup(url=url, archive=self.name, looked_up_at=utcnow(), query=query, error=answered)
         if resp.status == 404:  # some CDX servers say "no captures" this way
             return lookup_from(url, self.name, query, [], when)
         try:
-            rows, _dialect = parse_cdx(resp.body.decode("utf-8", errors="replace"))
+            rows, _dialect = parse_cdx(resp.body.decode("utf-8", errors="replace"), partial=resp.truncated)
         except (json.JSONDecodeError, TypeError, ValueError) as exc:
             return SnapshotLookup(url=url, archive=self.name, looked_up_at=utcnow(), query=query,
                                   error=f"unreadable CDX answer: {exc}")
         captures = [snap for row in rows if _usable(row) and (snap := self._snapshot(row, url)) is not None]
-        return lookup_from(url, self.name, query, captures, when)
+        # A capped answer lost its newest rows: what we have is right, but count and last are not known.
+        return lookup_from(url, self.name, query, captures, when, complete=not resp.truncated)
 
     def _snapshot(self, row: CdxRow, url: str) -> Snapshot | None:
         moment = parse_timestamp(row.get("timestamp", ""))
