@@ -19,7 +19,7 @@ from provenance.store.db import make_engine, readonly_connection, session_scope
 from provenance.store.migrate import alembic_config, open_store, upgrade
 from provenance.store.schema import metadata
 
-TABLES = {"documents", "links", "checks", "snapshot_lookups", "findings", "runs"}
+TABLES = {"documents", "links", "checks", "snapshot_lookups", "drift_measurements", "findings", "runs"}
 
 
 def _head() -> str:

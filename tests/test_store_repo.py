@@ -347,3 +347,23 @@ def test_runs_start_and_finish(engine) -> None:
         "audit", "ok", T0, T0 + timedelta(minutes=5), {"checked": 3, "at": "2026-03-01"})
     with pytest.raises(StorageError), session_scope(engine) as s:
         repo.finish_run(s, run_id + 1, T0, "ok", {})
+
+
+# --- drift ------------------------------------------------------------------------------------
+
+def test_drift_round_trip_and_latest_per_url(engine) -> None:
+    from provenance.records import DriftEvidence
+
+    old = DriftEvidence("https://example.org/a", 0.9, 0.5, _snap(20), "l" * 64, "s" * 64)
+    new = DriftEvidence("https://example.org/a", 0.31, 0.5, _snap(21, None))
+    other = DriftEvidence("https://b.org/", 1.0, 0.5, _snap(3))
+    with session_scope(engine) as s:
+        repo.record_drift(s, new, T0)
+        repo.record_drift(s, old, T0 - timedelta(days=1))
+        repo.record_drift(s, other, T0)
+    with session_scope(engine) as s:
+        assert repo.latest_drift(s) == {"https://example.org/a": new, "https://b.org/": other}
+        assert repo.latest_drift(s, ["https://b.org/", "https://c.org/"]) == {"https://b.org/": other}
+        repo.record_drift(s, old, T0 + timedelta(days=1))
+    with session_scope(engine) as s:
+        assert repo.latest_drift(s, ["https://example.org/a"]) == {"https://example.org/a": old}

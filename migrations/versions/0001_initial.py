@@ -1,4 +1,4 @@
-"""Initial schema: documents, links, checks, snapshot_lookups, findings, runs.
+"""Initial schema: documents, links, checks, snapshot_lookups, drift_measurements, findings, runs.
 
 Revision ID: 0001
 Revises:
@@ -116,6 +116,24 @@ def upgrade() -> None:
                     ["url", "archive", "looked_up_at"])
 
     op.create_table(
+        "drift_measurements",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("measured_at", UTC, nullable=False),
+        sa.Column("similarity", sa.Float(), nullable=False),
+        sa.Column("threshold", sa.Float(), nullable=False),
+        sa.Column("snapshot_archive", sa.String(length=64), nullable=False),
+        sa.Column("snapshot_url", sa.Text(), nullable=False),
+        sa.Column("snapshot_datetime", UTC, nullable=False),
+        sa.Column("snapshot_original", sa.Text(), nullable=True),
+        sa.Column("snapshot_status", sa.Integer(), nullable=True),
+        sa.Column("live_fingerprint", sa.String(length=64), nullable=True),
+        sa.Column("snapshot_fingerprint", sa.String(length=64), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_drift_measurements")),
+    )
+    op.create_index(op.f("ix_drift_measurements_url_measured_at"), "drift_measurements", ["url", "measured_at"])
+
+    op.create_table(
         "findings",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
@@ -144,5 +162,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("runs", "findings", "snapshot_lookups", "checks", "links", "documents"):
+    for table in ("runs", "findings", "drift_measurements", "snapshot_lookups", "checks", "links", "documents"):
         op.drop_table(table)

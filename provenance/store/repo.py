@@ -24,6 +24,7 @@ from ..errors import StorageError
 from ..records import (
     CheckResult,
     DateEvidence,
+    DriftEvidence,
     DocumentFormat,
     Finding,
     FindingKind,
@@ -38,7 +39,7 @@ from ..records import (
     StoredDocument,
     StoredLink,
 )
-from .schema import checks, documents, findings, links, runs, snapshot_lookups
+from .schema import checks, documents, drift_measurements, findings, links, runs, snapshot_lookups
 
 HEALTHY = (LinkStatus.ALIVE.value, LinkStatus.REDIRECTED.value)  # re-checked on alive_every
 _CHUNK = 500  # bound parameters per IN (...), well under every backend's limit
@@ -295,6 +296,38 @@ def latest_snapshot_lookups(session: Session, urls: Iterable[str] | None = None)
                  .order_by(sub.c.url, sub.c.archive))
         for r in session.execute(query).mappings():
             out.setdefault(r["url"], []).append(_lookup_from_row(r))
+    return out
+
+
+# --- drift -----------------------------------------------------------------------------------
+
+def record_drift(session: Session, drift: DriftEvidence, now: datetime) -> None:
+    """Append one live-vs-snapshot comparison, measured at NOW."""
+    snap = drift.snapshot
+    session.execute(insert(drift_measurements).values(
+        url=drift.url, measured_at=now, similarity=drift.similarity, threshold=drift.threshold,
+        snapshot_archive=snap.archive, snapshot_url=snap.url, snapshot_datetime=snap.datetime,
+        snapshot_original=snap.original, snapshot_status=snap.status, live_fingerprint=drift.live_fingerprint,
+        snapshot_fingerprint=drift.snapshot_fingerprint))
+
+
+def latest_drift(session: Session, urls: Iterable[str] | None = None) -> dict[str, DriftEvidence]:
+    """The most recent drift measurement of each URL (all, or those of URLS that were measured)."""
+    t = drift_measurements
+    rank = func.row_number().over(partition_by=t.c.url, order_by=(t.c.measured_at.desc(), t.c.id.desc()))
+    out: dict[str, DriftEvidence] = {}
+    chunks: Iterable[list[str] | None] = [None] if urls is None else _chunks(urls)
+    for chunk in chunks:
+        ranked = select(t, rank.label("rank"))
+        if chunk is not None:
+            ranked = ranked.where(t.c.url.in_(chunk))
+        sub = ranked.subquery("ranked_drift")
+        for r in session.execute(select(sub).where(sub.c.rank == 1)).mappings():
+            snap = Snapshot(archive=r["snapshot_archive"], url=r["snapshot_url"], datetime=r["snapshot_datetime"],
+                            original=r["snapshot_original"], status=r["snapshot_status"])
+            out[r["url"]] = DriftEvidence(url=r["url"], similarity=r["similarity"], threshold=r["threshold"],
+                                          snapshot=snap, live_fingerprint=r["live_fingerprint"],
+                                          snapshot_fingerprint=r["snapshot_fingerprint"])
     return out
 
 

@@ -6,6 +6,7 @@ Design decisions:
   so adding a value never needs a migration and `sqlite3`/Datasette users read the same words.
 - `checks` and `snapshot_lookups` are append-only history keyed on the URL, not on a link row:
   re-harvesting a document replaces its links without losing what was learned about their targets.
+- `drift_measurements` is append-only too: the archive stage's live-vs-snapshot comparisons.
 - `findings` is a derived table, replaced wholesale by each reconcile.
 - Every timestamp goes through `UTCDateTime`, which stores UTC and always hands back aware values.
 - A naming convention names every constraint, so later batch migrations on SQLite can drop them.
@@ -150,6 +151,23 @@ snapshot_lookups = Table(
     Column("count", Integer),
     Column("error", Text),
     Index(None, "url", "archive", "looked_up_at"),
+)
+
+drift_measurements = Table(  # append-only: the archive stage's live-vs-snapshot comparisons
+    "drift_measurements", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("measured_at", UTCDateTime, nullable=False),
+    Column("similarity", Float, nullable=False),
+    Column("threshold", Float, nullable=False),
+    Column("snapshot_archive", String(64), nullable=False),
+    Column("snapshot_url", Text, nullable=False),
+    Column("snapshot_datetime", UTCDateTime, nullable=False),
+    Column("snapshot_original", Text),
+    Column("snapshot_status", Integer),
+    Column("live_fingerprint", String(64)),
+    Column("snapshot_fingerprint", String(64)),
+    Index(None, "url", "measured_at"),
 )
 
 findings = Table(
