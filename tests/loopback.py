@@ -18,6 +18,7 @@ A single callable instead of a mapping serves every path.
 
 from __future__ import annotations
 
+import ssl
 import sys
 import threading
 import time
@@ -62,6 +63,7 @@ class LoopbackServer:
 
     host: str
     port: int
+    scheme: str = "http"
     stopping: threading.Event = field(default_factory=threading.Event)
     requests: list[Request] = field(default_factory=list)
     _counts: Counter[str] = field(default_factory=Counter)
@@ -73,14 +75,16 @@ class LoopbackServer:
 
     @property
     def base(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     @property
     def netloc(self) -> str:
         return f"{self.host}:{self.port}"
 
-    def url(self, path: str = "/") -> str:
-        return self.base + (path if path.startswith("/") else "/" + path)
+    def url(self, path: str = "/", host: str | None = None) -> str:
+        """URL of PATH here; HOST names the server differently (resolve it to 127.0.0.1 yourself)."""
+        base = self.base if host is None else f"{self.scheme}://{host}:{self.port}"
+        return base + (path if path.startswith("/") else "/" + path)
 
     def count(self, path: str | None = None) -> int:
         """Requests received for PATH (all paths when None)."""
@@ -168,10 +172,12 @@ class _Server(ThreadingHTTPServer):
 
 
 @contextmanager
-def serve(routes: Mapping[str, Route] | Route) -> Iterator[LoopbackServer]:
-    """Run a ThreadingHTTPServer on 127.0.0.1:0 in a daemon thread for the with-block."""
-    state = LoopbackServer("127.0.0.1", 0)
+def serve(routes: Mapping[str, Route] | Route, *, tls: ssl.SSLContext | None = None) -> Iterator[LoopbackServer]:
+    """Run a ThreadingHTTPServer on 127.0.0.1:0 in a daemon thread for the with-block (HTTPS with TLS)."""
+    state = LoopbackServer("127.0.0.1", 0, "https" if tls else "http")
     httpd = _Server(("127.0.0.1", 0), _handler_class(routes, state))
+    if tls is not None:
+        httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
     state.port = httpd.server_address[1]
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True, name=f"loopback-{state.port}")

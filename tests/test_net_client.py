@@ -140,6 +140,15 @@ def test_invalid_urls_are_values_not_exceptions(url: str) -> None:
     assert len(responses.calls) == 0
 
 
+@pytest.mark.parametrize("location", ["http://[broken", "ftp://files.example/x", "javascript:alert(1)"])
+@responses.activate
+def test_unusable_location_is_invalid_url(location: str) -> None:
+    responses.get("https://a.example/", status=302, headers={"Location": location})
+    r = client().request("GET", "https://a.example/")
+    assert r.error_class == "invalid_url" and r.hops[0].status == 302
+    assert len(responses.calls) == 1
+
+
 @pytest.mark.parametrize("url", ["https://intranet.example/", "http://a.example:8080/x"])
 @responses.activate
 def test_names_resolving_private_are_blocked(url: str) -> None:

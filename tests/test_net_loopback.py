@@ -6,9 +6,10 @@ import http.client
 import socket
 import threading
 
-import pytest
+import loopback as lb
+from loopback import LoopbackServer, Request, garbage, redirect, serve, text
 
-from loopback import LoopbackServer, Request, garbage, loopback, redirect, serve, text  # noqa: F401
+loopback = lb.loopback  # the fixture form: importing it into a test module makes `loopback` available
 
 
 def _get(server: LoopbackServer, path: str) -> tuple[int, bytes]:
@@ -63,6 +64,6 @@ def test_raw_garbage_is_sent_verbatim() -> None:
             assert sock.recv(100).startswith(b"NOPE")
 
 
-def test_fixture_form(loopback) -> None:  # noqa: F811
+def test_fixture_form(loopback) -> None:
     server = loopback({"/": text("root")})
     assert _get(server, "/") == (200, b"root")

@@ -26,12 +26,13 @@ from .. import __version__
 from ..config import HttpConfig
 from ..records import Hop
 from .decode import read_body
-from .guard import PIN_ATTRIBUTE, Guard, HostError, PinnedAdapter, Resolver, Watch
-from .remap import compile_rules, remap
+from .guard import PIN_ATTRIBUTE, Guard, HostError, PinnedAdapter, Watch
+from .remap import compile_rules, remap, url_problem
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-MAX_URL_LENGTH = 32_768  # far beyond any real link; a 100,000-char "URL" is harvest debris
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_DEFAULT_HEADERS = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+                    "Accept-Encoding": "gzip, deflate"}  # only what decode.CappedDecoder can cap
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class _Chain:
 
 
 class HttpClient:
-    """Thread-safe: one pooled requests.Session shared by all workers; per-call state is local."""
+    """Thread-safe: one pooled adapter shared by all workers; per-call state is local (_Chain)."""
 
     def __init__(self, config: HttpConfig, *, resolver: Callable[[str, int], list[str]] | None = None,
                  version: str = __version__) -> None:
@@ -127,16 +128,21 @@ class HttpClient:
             if isinstance(step, Response):
                 return step
             location, status = step
-            target = urljoin(current, location)  # against the ORIGINAL form of this hop
-            if not urlsplit(target).fragment and urlsplit(current).fragment:
-                target = f"{target}#{urlsplit(current).fragment}"  # RFC 9110 10.2.2
+            try:
+                target = urljoin(current, location)  # against the ORIGINAL form of this hop
+                if not urlsplit(target).fragment and urlsplit(current).fragment:
+                    target = f"{target}#{urlsplit(current).fragment}"  # RFC 9110 10.2.2
+                same_host = urlsplit(target).hostname == urlsplit(current).hostname
+            except ValueError as exc:
+                return chain.result(current, status, error=f"unusable Location {location!r}: {exc}",
+                                    error_class="invalid_url")
             if len(chain.hops) > self.config.max_redirects:
                 return chain.result(current, status,
                                     error=f"more than {self.config.max_redirects} redirects",
                                     error_class="too_many_redirects")
             if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
                 method = "GET"
-            if urlsplit(target).hostname != urlsplit(current).hostname:
+            if not same_host:
                 extra = {k: v for k, v in extra.items() if k.lower() not in ("authorization", "cookie")}
             current = target
 
@@ -204,26 +210,11 @@ class HttpClient:
 
     def _prepare(self, method: str, url: str, extra: Mapping[str, str],
                  jar: RequestsCookieJar) -> tuple[requests.PreparedRequest | None, str | None]:
-        if not isinstance(url, str) or not url.strip():
-            return None, "empty URL"
-        if len(url) > MAX_URL_LENGTH:
-            return None, f"URL is {len(url):,} characters long (limit {MAX_URL_LENGTH:,})"
-        try:
-            parts = urlsplit(url.strip())
-            scheme = parts.scheme.lower()
-            if scheme not in _DEFAULT_PORTS:
-                return None, f"not an http(s) URL: scheme {parts.scheme!r}" if scheme else "URL has no scheme"
-            if not parts.hostname:
-                return None, "URL has no host"
-            port = parts.port
-            if port == 0:
-                return None, "URL has port 0"
-        except ValueError as exc:
-            return None, f"cannot parse URL: {one_line(exc)}"
-        headers = {"User-Agent": self._user_agent,
-                   "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-                   "Accept-Encoding": "gzip, deflate"}
-        headers.update(extra)
+        problem = url_problem(url)
+        if problem:
+            return None, problem
+        scheme = urlsplit(url.strip()).scheme.lower()
+        headers = {"User-Agent": self._user_agent, **_DEFAULT_HEADERS, **extra}
         try:
             prepared = requests.Request(method, url.strip(), headers=headers, cookies=jar).prepare()
         except (requests.RequestException, ValueError, UnicodeError) as exc:
@@ -302,5 +293,3 @@ def _header_text(value: str) -> str:
 def _jar_state(jar: RequestsCookieJar) -> frozenset[tuple[str, ...]]:
     return frozenset((c.domain, c.path, c.name, c.value or "") for c in jar)
 
-
-__all__ = ["HttpClient", "Response", "REDIRECT_STATUSES", "Resolver"]

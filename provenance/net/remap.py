@@ -1,4 +1,4 @@
-"""`http.remap`: rewrite a URL just before it is requested.
+"""The URL that will be requested: `http.remap` rewriting, and what a URL needs to be sent at all.
 
 Used for mirrors, staging copies and tests (send `https://docs.example.com/` to a local server).
 Only the outgoing request changes; every stored URL and every Location resolution stays in the
@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 Rule = tuple[re.Pattern[str], str]
+MAX_URL_LENGTH = 32_768  # far beyond any real link; a 100,000-char "URL" is harvest debris
 
 
 def compile_rules(pairs: Iterable[tuple[str, str]]) -> tuple[Rule, ...]:
@@ -20,7 +22,29 @@ def compile_rules(pairs: Iterable[tuple[str, str]]) -> tuple[Rule, ...]:
 
 def remap(url: str, rules: Iterable[Rule]) -> str:
     """The URL to request for URL: the first rule whose regex matches applies (re.sub), else URL."""
+    if not isinstance(url, str):
+        return url  # url_problem() reports it
     for pattern, replacement in rules:
         if pattern.search(url):
             return pattern.sub(replacement, url)
     return url
+
+
+def url_problem(url: str) -> str | None:
+    """Why URL cannot be requested (one line), or None: http(s), a host, a sane port and length."""
+    if not isinstance(url, str) or not url.strip():
+        return "empty URL"
+    if len(url) > MAX_URL_LENGTH:
+        return f"URL is {len(url):,} characters long (limit {MAX_URL_LENGTH:,})"
+    try:
+        parts = urlsplit(url.strip())
+        scheme = parts.scheme.lower()
+        if scheme not in ("http", "https"):
+            return f"not an http(s) URL: scheme {parts.scheme!r}" if scheme else "URL has no scheme"
+        if not parts.hostname:
+            return "URL has no host"
+        if parts.port == 0:
+            return "URL has port 0"
+    except ValueError as exc:
+        return f"cannot parse URL: {str(exc).splitlines()[0][:200]}"
+    return None
