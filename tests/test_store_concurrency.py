@@ -108,3 +108,21 @@ def test_readonly_sessions_take_no_lock_and_can_nest(tmp_path: Path) -> None:
             repo.save_harvest(inner, _doc("x"), T0)
     with session_scope(engine, readonly=True) as s:
         assert [d.source for d in repo.load_documents(s)] == ["x"]
+
+
+def test_lock_held_past_the_busy_timeout_is_a_storage_error(tmp_path: Path) -> None:
+    from provenance.errors import StorageError
+
+    path = tmp_path / "shared.sqlite"
+    open_store(f"sqlite:///{path}").dispose()
+    engine = make_engine(f"sqlite:///{path}", busy_timeout=0.05)
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StorageError, match="database error: database is locked"), session_scope(engine) as s:
+            repo.save_harvest(s, _doc("x"), T0)
+        holder.execute("ROLLBACK")
+        with session_scope(engine) as s:  # and works again once the lock is gone
+            repo.save_harvest(s, _doc("x"), T0)
+    finally:
+        holder.close()

@@ -170,3 +170,21 @@ def test_missing_scripts_are_a_storage_error(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setattr(migrate, "_PACKAGE", tmp_path / "provenance")
     with pytest.raises(StorageError, match="migration scripts not found"):
         migrate.script_location()
+
+
+def test_database_from_a_newer_version_is_a_storage_error(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'p.sqlite'}"
+    engine = open_store(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    with pytest.raises(StorageError, match="cannot migrate the database.*9999_from_the_future"):
+        open_store(url)
+
+
+def test_in_memory_database_works_across_sessions() -> None:
+    engine = open_store("sqlite://")
+    with session_scope(engine) as session:
+        session.connection().exec_driver_sql(
+            "INSERT INTO runs (kind, started_at, status, detail) VALUES ('a', '2026-01-01 00:00:00', 'ok', '{}')")
+    with session_scope(engine) as session:
+        assert session.connection().exec_driver_sql("SELECT count(*) FROM runs").scalar() == 1
