@@ -57,12 +57,14 @@ def test_impossible_literals_are_errors(host: str) -> None:
     ("ff02::1", "multicast"),
     ("93.184.216.34", None),
     ("2606:4700::1111", None),
+    ("::7f00:1", "reserved"),             # IPv4-compatible (deprecated) form of 127.0.0.1
+    ("64:ff9b::5db8:d822", None),         # NAT64 of a public address
 ])
 def test_forbidden_reason(address: str, reason: str | None) -> None:
     assert forbidden_reason(ipaddress.ip_address(address)) == reason
 
 
-@pytest.mark.parametrize("address", ["::ffff:127.0.0.1", "::ffff:10.0.0.1", "2002:7f00:1::"])
+@pytest.mark.parametrize("address", ["::ffff:127.0.0.1", "::ffff:10.0.0.1", "2002:7f00:1::", "64:ff9b::7f00:1"])
 def test_ipv4_inside_ipv6_is_unwrapped(address: str) -> None:
     reason = forbidden_reason(ipaddress.ip_address(address))
     assert reason is not None and "embedded" in reason

@@ -30,6 +30,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052 well-known prefix
 _NUMBER = re.compile(r"^(?:0[xX][0-9a-fA-F]*|[0-9]+)$")
 
 
@@ -80,6 +81,9 @@ def parse_literal(host: str) -> Address | None:
 def forbidden_reason(address: Address) -> str | None:
     """Why ADDRESS must not be contacted ('loopback', 'private', ...), or None when public."""
     if isinstance(address, ipaddress.IPv6Address):
+        if address in _NAT64:  # DNS64 answers for IPv4-only sites: judge the IPv4 inside
+            inner = forbidden_reason(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+            return f"{inner} (embedded in {address})" if inner else None
         embedded = address.ipv4_mapped or address.sixtofour
         if embedded is None and address.teredo:
             embedded = address.teredo[1]
