@@ -56,6 +56,7 @@ BLOCK_TAGS = frozenset({"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "td", "t
                         "h5", "h6", "br", "hr", "header", "footer", "aside", "nav", "form", "address", "body",
                         "caption", "details", "summary", "center"})
 _SPACES = re.compile(r"\s+")
+_WAYBACK_URL = re.compile(r"^https?://(?:web\.)?archive\.org/web/\d{4,14}[a-z_]*/((?:https?:)?//.+)$", re.I)
 # libxml2 stops at 256 levels of nesting unless told otherwise; real pages (and hostile ones) go deeper.
 _PARSER = lxml.html.HTMLParser(huge_tree=True)
 _SITE_SUFFIX = re.compile(r"\s+[|\u2013\u2014\u00b7\u2022:»-]\s+[^|\u2013\u2014\u00b7\u2022»-]{2,60}$")
@@ -131,8 +132,13 @@ def load_page(data: bytes | str) -> Page:
 
 def parse_page(data: bytes | str, url: str | None = None) -> PageExtract:
     """Title, article text, publication date, canonical address and language of a page."""
-    page = load_page(data)
-    return extract(page, url)
+    return extract(load_page(data), url)
+
+
+def unwrap_replay_url(url: str) -> str:
+    """The archived page's own address for a Wayback Machine replay URL; other URLs unchanged."""
+    match = _WAYBACK_URL.match(url)
+    return match.group(1) if match else url
 
 
 def extract(page: Page, url: str | None = None) -> PageExtract:

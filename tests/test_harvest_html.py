@@ -123,6 +123,8 @@ def test_positions_follow_document_order(article) -> None:
     ("http:/www.example.com/", "https://a.example/", None),
     ("http:www.example.com/", "https://a.example/", None),
     ("http://localhost]", None, None),
+    ("/web/20210916093000/https://kath.example/a", "https://web.archive.org/web/20210916093000/https://kath.example/",
+     "https://kath.example/a"),
 ])
 def test_resolve(written: str, base: str | None, expected: str | None) -> None:
     assert resolve(written, base) == expected
@@ -162,7 +164,10 @@ def test_wayback_replay_page() -> None:
     assert doc.published.value == date(2021, 7, 13)  # not the capture date, 2021-09-16
     assert doc.title == "Pilgerweg eröffnet"
     assert "captures" not in doc.text
-    assert [link.anchor_text for link in doc.links] == ["Kartenblatt"]  # toolbar links are not the page's
+    assert doc.original_url == "https://kath.example/pilgerweg"
+    # toolbar links are not the page's; the replay's rewritten link cites the original address
+    assert [(link.anchor_text, link.url) for link in doc.links] == [
+        ("Kartenblatt", "https://kath.example/pilgerweg/karte")]
 
 
 @pytest.mark.parametrize("data", [

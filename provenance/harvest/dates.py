@@ -22,7 +22,7 @@ import re
 from datetime import date, datetime
 
 import lxml.html
-from ..htmlpage import Page, load_page, main_text, text_of
+from ..htmlpage import Page, load_page, main_text, text_of, unwrap_replay_url
 from ..records import DateEvidence
 from htmldate import find_date
 from htmldate.extractors import COMPLETE_URL
@@ -33,7 +33,6 @@ MIN_DATE = date(1995, 1, 1)
 DATELINE_LINES = 8  # a dateline follows the headline, standfirst and byline, or it is not one
 BYLINE_CHARS = 100
 REPUBLISHED_AFTER_DAYS = 30  # a smaller gap between URL date and metadata is time zones or print dates
-_WAYBACK_URL = re.compile(r"^https?://(?:web\.)?archive\.org/web/(\d{4,14})[a-z_]*/(.+)$", re.I)
 _WAYBACK_TOOLBAR = re.compile(r"<!--\s*BEGIN WAYBACK TOOLBAR INSERT\s*-->.*?<!--\s*END WAYBACK TOOLBAR INSERT\s*-->",
                               re.S | re.I)
 _JSON_LD = re.compile(r"<script[^>]+type\s*=\s*[\"']?application/ld\+json[\"']?[^>]*>(.*?)</script>", re.S | re.I)
@@ -77,10 +76,7 @@ def publication_date(html: str, url: str | None, *, page: Page | None = None) ->
 
 def _original_url(url: str | None) -> str | None:
     """The archived page's own address when `url` is a Wayback replay URL."""
-    if not url:
-        return None
-    match = _WAYBACK_URL.match(url)
-    return match.group(2) if match else url
+    return unwrap_replay_url(url) if url else None
 
 
 def parse_day(raw: str) -> date | None:

@@ -20,7 +20,8 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import lxml.etree as etree
 
-from ..htmlpage import BLOCK_TAGS, Page, Zone, extract, is_related_label, iter_zones, load_page, text_of
+from ..htmlpage import (BLOCK_TAGS, Page, Zone, extract, is_related_label, iter_zones, load_page, text_of,
+                        unwrap_replay_url)
 from ..records import DocumentFormat, HarvestedDocument, LinkRef, LinkRole
 from ..textnorm import fingerprint
 
@@ -53,6 +54,7 @@ def harvest_html(source: str, data: bytes | str, base_url: str | None = None,
                                  error="could not parse the page as HTML")
     base = _document_base(page.root, base_url)
     canonical = resolve(info.canonical_url, base) if info.canonical_url else None
+    own_url = canonical or (unwrap_replay_url(base_url) if base_url else None)
     links: list[LinkRef] = []
     if canonical:
         links.append(LinkRef(url=canonical, written=info.canonical_url, role=LinkRole.ORIGINAL))
@@ -60,7 +62,7 @@ def harvest_html(source: str, data: bytes | str, base_url: str | None = None,
         base = canonical  # a saved page's relative links belong to its original address
     links += _links(page, base, include_boilerplate, start=len(links))
     return HarvestedDocument(source=source, format=DocumentFormat.HTML, title=info.title, published=info.published,
-                             original_url=canonical or base_url, text=text, fingerprint=fingerprint(text),
+                             original_url=own_url, text=text, fingerprint=fingerprint(text),
                              links=tuple(links))
 
 
@@ -74,7 +76,11 @@ def _document_base(root: etree._Element, base_url: str | None) -> str | None:
 
 
 def resolve(written: str, base: str | None) -> str | None:
-    """Absolute URL for `written`, or None when it does not parse or cannot be made absolute."""
+    """Absolute URL for `written`, or None when it does not parse or cannot be made absolute.
+
+    A link rewritten by the Wayback Machine's replay (/web/<timestamp>/<url>) resolves to <url>:
+    the archived page cites the original, not the archive's copy of it.
+    """
     match = _SCHEME.match(written)
     try:
         if match:
@@ -89,7 +95,7 @@ def resolve(written: str, base: str | None) -> str | None:
             return None  # "http:", "http:/x", "http:www.example.com/" name no host
     except ValueError:  # e.g. "http://localhost]" (urllib: invalid IPv6 URL)
         return None
-    return quote(absolute, safe=_URL_SAFE)
+    return quote(unwrap_replay_url(absolute), safe=_URL_SAFE)
 
 
 def _links(page: Page, base: str | None, include_boilerplate: bool, start: int) -> list[LinkRef]:
