@@ -199,3 +199,22 @@ def test_ia_endpoints_remapped_to_pywb(pywb):
         assert ia.nearest.url == f"https://web.archive.org/web/20200601083000/{STORY}"  # stored as IA's URL
         assert "city council" in fetch_replay_text(remapped, ia.nearest)
         assert all(a.nearest is None for a in answers if a.url != STORY)
+
+
+def test_measure_drift_against_a_live_page(pywb, client):
+    from loopback import serve
+
+    from provenance.archive.drift import measure_drift
+
+    cited = WaybackCdx(client, pywb, collection="coll").nearest(STORY, date(2019, 1, 5)).nearest
+    pages = {"/same": lambda req: (200, {"Content-Type": "text/html"}, _page(f"<p>{ARTICLE} Correction added.</p>")),
+             "/moved": lambda req: (200, {"Content-Type": "text/html"}, _page("<p>Domain for sale. Make an offer.</p>")),
+             "/gone": lambda req: (404, {"Content-Type": "text/html"}, b"not found")}
+    with serve(pages) as server:
+        with HttpClient(HttpConfig(timeout=10, allow_private=(server.netloc, pywb.split("//")[1]))) as both:
+            same = measure_drift(both, server.url("/same"), cited)
+            moved = measure_drift(both, server.url("/moved"), cited)
+            gone = measure_drift(both, server.url("/gone"), cited)
+    assert same.similarity >= same.threshold == DRIFT_THRESHOLD and same.snapshot == cited
+    assert moved.similarity < DRIFT_THRESHOLD and moved.live_fingerprint != moved.snapshot_fingerprint
+    assert gone is None  # a dead page is dead_link's business, not drift's

@@ -25,11 +25,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..records import Snapshot
-from ..textnorm import words
+from ..records import DriftEvidence, Snapshot
+from ..textnorm import fingerprint, words
 from .base import WAYBACK_TS
 
-__all__ = ["DRIFT_THRESHOLD", "SHINGLE_SIZE", "content_similarity", "fetch_replay_text", "raw_replay_url"]
+__all__ = ["DRIFT_THRESHOLD", "SHINGLE_SIZE", "content_similarity", "fetch_replay_text", "fetch_live_text",
+           "measure_drift", "raw_replay_url"]
 
 DRIFT_THRESHOLD = 0.5  # below this the live page no longer holds what was cited
 SHINGLE_SIZE = 3
@@ -73,9 +74,12 @@ def raw_replay_url(snapshot_url: str) -> str:
 
 def fetch_replay_text(client: Any, snapshot: Snapshot) -> str | None:
     """Main text of the archived page as captured (raw `id_` replay); None if it cannot be replayed."""
+    return _main_text(client.request("GET", raw_replay_url(snapshot.url)), snapshot.original or snapshot.url)
+
+
+def _main_text(resp: Any, url: str) -> str | None:
     from ..htmlpage import parse_page
 
-    resp = client.request("GET", raw_replay_url(snapshot.url))
     if resp.error is not None or resp.status != 200 or not resp.body:
         return None
     content_type = (resp.headers.get("Content-Type") or "").split(";")[0].strip().lower()
@@ -83,4 +87,23 @@ def fetch_replay_text(client: Any, snapshot: Snapshot) -> str | None:
         return resp.body.decode("utf-8", errors="replace")
     if content_type and "html" not in content_type and "xml" not in content_type:
         return None  # PDFs, images: not comparable as text here
-    return parse_page(resp.body, snapshot.original or snapshot.url).main_text
+    return parse_page(resp.body, url).main_text
+
+
+def fetch_live_text(client: Any, url: str) -> str | None:
+    """Main text of the live page, read the same way as the replay; None unless it answers 200."""
+    return _main_text(client.request("GET", url), url)
+
+
+def measure_drift(client: Any, url: str, snapshot: Snapshot, *, live_text: str | None = None,
+                  threshold: float = DRIFT_THRESHOLD) -> DriftEvidence | None:
+    """Compare the live page with SNAPSHOT; None when either side cannot be read as text."""
+    archived = fetch_replay_text(client, snapshot)
+    if not archived or not archived.strip():
+        return None  # an empty replay proves nothing either way
+    live = live_text if live_text is not None else fetch_live_text(client, url)
+    if live is None:
+        return None
+    return DriftEvidence(url=url, similarity=content_similarity(live, archived), threshold=threshold,
+                         snapshot=snapshot, live_fingerprint=fingerprint(live),
+                         snapshot_fingerprint=fingerprint(archived))
