@@ -154,3 +154,23 @@ def test_timegate_unavailable(client, mocked, status):
     mocked.get(IA_TG + "https://e.com/", status=status)
     with pytest.raises(ArchiveUnavailable):
         MementoTimeGate(client, IA_TG, "ia").nearest("https://e.com/", None)
+
+
+def test_timegate_pick_after_the_date_is_checked_against_the_timemap(client, mocked):
+    # pywb answers 200 with only the memento it chose (no prev/next): closest to 2021-12-01 is 2022.
+    link = ('<http://e.com/>; rel="original", <http://archive.test/coll/timemap/link/http://e.com/>; '
+            'rel="timemap"; type="application/link-format", '
+            '<http://archive.test/coll/20200101000000mp_/http://e.com/>; rel="memento"; '
+            'datetime="Wed, 01 Jan 2020 00:00:00 GMT"')
+    mocked.get("http://archive.test/coll/http://e.com/", status=200, headers={"Link": link})
+    mocked.get("http://archive.test/coll/timemap/link/http://e.com/", body=TIMEMAP)
+    lookup = MementoTimeGate(client, "http://archive.test/coll/", "pywb").nearest("http://e.com/", date(2019, 12, 1))
+    assert lookup.nearest.datetime.year == 2015 and lookup.count == 3 and len(mocked.calls) == 2
+
+
+def test_timegate_without_a_timemap_keeps_its_own_pick(client, mocked):
+    link = ('<http://archive.test/coll/20200101000000mp_/http://e.com/>; rel="memento"; '
+            'datetime="Wed, 01 Jan 2020 00:00:00 GMT"')
+    mocked.get("http://archive.test/coll/http://e.com/", status=200, headers={"Link": link})
+    lookup = MementoTimeGate(client, "http://archive.test/coll/", "pywb").nearest("http://e.com/", date(2019, 12, 1))
+    assert lookup.nearest.datetime.year == 2020 and len(mocked.calls) == 1
