@@ -174,3 +174,9 @@ def test_timegate_without_a_timemap_keeps_its_own_pick(client, mocked):
     mocked.get("http://archive.test/coll/http://e.com/", status=200, headers={"Link": link})
     lookup = MementoTimeGate(client, "http://archive.test/coll/", "pywb").nearest("http://e.com/", date(2019, 12, 1))
     assert lookup.nearest.datetime.year == 2020 and len(mocked.calls) == 1
+
+
+def test_timegate_blocked_html_403_is_a_refusal(client, mocked):
+    mocked.get(IA_TG + "https://nationalpost.com/health/", status=403, body="<!DOCTYPE html><html>Blocked</html>")
+    lookup = MementoTimeGate(client, IA_TG, "ia").nearest("https://nationalpost.com/health/", None)
+    assert lookup.nearest is None and lookup.error == "blocked by the archive (HTTP 403): forbidden"

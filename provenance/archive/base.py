@@ -16,12 +16,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timezone
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
+from ..errors import ArchiveUnavailable
 from ..records import Snapshot, SnapshotLookup
 
 __all__ = ["WAYBACK_TS", "ArchiveSource", "choose_nearest", "lookup_from", "parse_timestamp", "http_date",
-           "utcnow", "is_unavailable_status"]
+           "utcnow", "is_unavailable_status", "refusal"]
 
 # A Wayback-style replay URL: /<4..14 digits><optional modifier like id_, mp_, im_>/<original URL>
 WAYBACK_TS = re.compile(r"/(\d{4,14})([a-z]{2}_)?/(?=[a-zA-Z][a-zA-Z0-9+.-]*:|[^/]+\.)")
@@ -98,3 +99,18 @@ def lookup_from(url: str, archive: str, query: str, captures: Sequence[Snapshot]
         last=ordered[-1] if ordered else None,
         count=len(ordered) if complete else None,
     )
+
+
+def refusal(name: str, resp: Any) -> str | None:
+    """Raise ArchiveUnavailable for 'could not ask'; an error string for refusals; None when fine."""
+    if resp.error is not None or is_unavailable_status(resp.status):
+        detail = resp.error or f"HTTP {resp.status}"
+        raise ArchiveUnavailable(f"{name}: {resp.error_class + ': ' if resp.error_class else ''}{detail}")
+    if resp.status == 403:
+        first = resp.body.decode("utf-8", errors="replace").strip().splitlines()[:1]
+        # IA's CDX says why in a Java exception line; an HTML page says nothing short and useful.
+        reason = first[0].rsplit(":", 1)[-1].strip() if first and "<" not in first[0] else "forbidden"
+        return f"blocked by the archive (HTTP 403): {reason[:200]}"
+    if resp.status >= 400 and resp.status != 404:
+        return f"archive refused the query (HTTP {resp.status})"
+    return None

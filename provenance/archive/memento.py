@@ -25,7 +25,8 @@ from typing import Any
 from urllib.parse import urljoin
 
 from ..records import Snapshot, SnapshotLookup
-from .base import WAYBACK_TS, choose_nearest, http_date, is_unavailable_status, lookup_from, parse_timestamp, utcnow
+from .base import (WAYBACK_TS, choose_nearest, http_date, lookup_from, parse_timestamp,
+                   refusal, utcnow)
 
 __all__ = ["LinkEntry", "parse_link_header", "parse_timemap", "MementoTimeGate", "MementoTimeMap"]
 
@@ -147,16 +148,14 @@ class MementoTimeGate:
 
     def nearest(self, url: str, when: date | None) -> SnapshotLookup:
         """Negotiate with Accept-Datetime (none: the latest); read 302 or 200 answers alike."""
-        from .wayback import _answered  # one place maps statuses to 'unavailable'/'refused'
-
         query = self.timegate_url + url
         headers = {"Accept-Datetime": http_date(when)} if when is not None else {}
         resp = self.client.request("GET", query, headers=headers, follow_redirects=False,
                                    timeout=self.timeout, max_bytes=65536)
-        refused = _answered(self.name, resp)
+        refused = refusal(self.name, resp)
         if refused is not None:
             return SnapshotLookup(url=url, archive=self.name, looked_up_at=utcnow(), query=query, error=refused)
-        if resp.status == 404 or is_unavailable_status(resp.status):
+        if resp.status == 404:
             return lookup_from(url, self.name, query, [], when)
         entries = parse_link_header(resp.headers.get("Link", "") or "")
         original = _original(entries, url)
@@ -223,11 +222,9 @@ class MementoTimeMap:
         self.timeout = timeout
 
     def nearest(self, url: str, when: date | None) -> SnapshotLookup:
-        from .wayback import _answered
-
         query = self.timemap_url + url
         resp = self.client.request("GET", query, timeout=self.timeout)
-        refused = _answered(self.name, resp)
+        refused = refusal(self.name, resp)
         if refused is not None:
             return SnapshotLookup(url=url, archive=self.name, looked_up_at=utcnow(), query=query, error=refused)
         if resp.status == 404:

@@ -22,9 +22,8 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from ..errors import ArchiveUnavailable
 from ..records import Snapshot, SnapshotLookup
-from .base import is_unavailable_status, lookup_from, parse_timestamp, utcnow
+from .base import lookup_from, parse_timestamp, refusal, utcnow
 
 __all__ = ["WaybackCdx", "WaybackAvailability", "parse_cdx", "CdxRow"]
 
@@ -134,7 +133,7 @@ class WaybackCdx:
         """Captures of URL from the index; the nearest per base.choose_nearest."""
         query = self.query_url(url)
         resp = self.client.request("GET", query, timeout=self.timeout, max_bytes=MAX_CDX_BYTES)
-        answered = _answered(self.name, resp)
+        answered = refusal(self.name, resp)
         if answered is not None:
             return SnapshotLookup(url=url, archive=self.name, looked_up_at=utcnow(), query=query, error=answered)
         if resp.status == 404:  # some CDX servers say "no captures" this way
@@ -178,7 +177,7 @@ class WaybackAvailability:
             params["timestamp"] = when.strftime("%Y%m%d")
         query = f"{self.base}/wayback/available?{urlencode(params)}"
         resp = self.client.request("GET", query, timeout=self.timeout)
-        answered = _answered(self.name, resp)
+        answered = refusal(self.name, resp)
         if answered is not None:
             return SnapshotLookup(url=url, archive=self.name, looked_up_at=utcnow(), query=query, error=answered)
         try:
@@ -202,17 +201,3 @@ class WaybackAvailability:
             replay = "https://" + replay[len("http://"):]
         return Snapshot(archive=self.name, url=replay, datetime=moment, original=url,
                         status=int(status) if status.isdigit() else None)
-
-
-def _answered(name: str, resp: Any) -> str | None:
-    """Raise ArchiveUnavailable for 'could not ask'; an error string for refusals; None when fine."""
-    if resp.error is not None or is_unavailable_status(resp.status):
-        detail = resp.error or f"HTTP {resp.status}"
-        raise ArchiveUnavailable(f"{name}: {resp.error_class + ': ' if resp.error_class else ''}{detail}")
-    if resp.status == 403:
-        first = resp.body.decode("utf-8", errors="replace").strip().splitlines()[:1]
-        reason = first[0].rsplit(":", 1)[-1].strip() if first else "forbidden"
-        return f"blocked by the archive (HTTP 403): {reason[:200]}"
-    if resp.status >= 400 and resp.status != 404:
-        return f"archive refused the query (HTTP {resp.status})"
-    return None
