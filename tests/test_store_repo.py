@@ -367,3 +367,17 @@ def test_drift_round_trip_and_latest_per_url(engine) -> None:
         repo.record_drift(s, old, T0 + timedelta(days=1))
     with session_scope(engine) as s:
         assert repo.latest_drift(s, ["https://example.org/a"]) == {"https://example.org/a": old}
+
+
+def test_reharvest_with_new_text_keeps_link_rows_but_stamps_update(engine) -> None:
+    with session_scope(engine) as s:
+        repo.save_harvest(s, _doc(), T0)
+        link_ids = [l.id for l in repo.load_documents(s)[0].links]
+    with session_scope(engine) as s:
+        repo.save_harvest(s, _doc(text="Edited text.", fingerprint="e" * 64, published=None), T0 + timedelta(days=2))
+    with session_scope(engine) as s:
+        (stored,) = repo.load_documents(s)
+        updated = s.execute(select(documents.c.updated_at)).scalar_one()
+    assert (stored.text, stored.fingerprint, stored.published) == ("Edited text.", "e" * 64, None)
+    assert [l.id for l in stored.links] == link_ids
+    assert updated == T0 + timedelta(days=2)

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Select, and_, case, delete, func, insert, not_, or_, select, update
+from sqlalchemy import Select, Table, and_, case, delete, func, insert, not_, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..config import ScheduleConfig
@@ -30,6 +30,7 @@ from ..records import (
     FindingKind,
     HarvestedDocument,
     Hop,
+    LinkRef,
     LinkRole,
     LinkStatus,
     PageInfo,
@@ -49,6 +50,24 @@ def _chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
     items = list(dict.fromkeys(values))
     for start in range(0, len(items), _CHUNK):
         yield items[start:start + _CHUNK]
+
+
+def _latest_query(table: Table, keys: Sequence[str], when: str, urls: list[str] | None = None) -> Select[Any]:
+    """The newest row of TABLE per KEYS by WHEN (a tie goes to the later row), optionally for URLS only."""
+    rank = func.row_number().over(partition_by=[table.c[k] for k in keys],
+                                  order_by=(table.c[when].desc(), table.c.id.desc()))
+    ranked = select(table, rank.label("rank"))
+    if urls is not None:
+        ranked = ranked.where(table.c.url.in_(urls))
+    sub = ranked.subquery(f"latest_{table.name}")
+    return (select(*(sub.c[c.name] for c in table.columns)).where(sub.c.rank == 1)
+            .order_by(*(sub.c[k] for k in keys)))
+
+
+def _latest_rows(session: Session, table: Table, keys: Sequence[str], when: str,
+                 urls: Iterable[str] | None) -> list[Any]:
+    chunks: Iterable[list[str] | None] = [None] if urls is None else _chunks(urls)
+    return [r for chunk in chunks for r in session.execute(_latest_query(table, keys, when, chunk)).mappings()]
 
 
 def to_json(value: Any) -> Any:
@@ -76,45 +95,52 @@ def _date_evidence(value: date | None, source: str | None, raw: str | None) -> D
 
 # --- documents and links -------------------------------------------------------------------
 
-def _link_values(document_id: int, link: Any) -> dict[str, Any]:
-    return {"document_id": document_id, "position": link.position, "url": link.url, "written": link.written,
-            "role": str(link.role), "anchor_text": link.anchor_text, "context": link.context}
+_LINK_FIELDS = ("position", "url", "written", "role", "anchor_text", "context")
 
 
-_LINK_KEY = ("position", "url", "written", "role", "anchor_text", "context")
+def _link_rows(document_id: int, refs: Sequence[LinkRef]) -> list[dict[str, Any]]:
+    return [{"document_id": document_id, "position": ref.position, "url": ref.url, "written": ref.written,
+             "role": str(ref.role), "anchor_text": ref.anchor_text, "context": ref.context} for ref in refs]
+
+
+def _replace_links(session: Session, document_id: int, refs: Sequence[LinkRef], *, known: bool) -> bool:
+    """Make the document's stored links equal REFS; rows are kept (ids stable) when nothing changed."""
+    new = _link_rows(document_id, refs)
+    if known:
+        old = session.execute(select(*(links.c[k] for k in _LINK_FIELDS)).where(links.c.document_id == document_id)
+                              .order_by(links.c.position, links.c.id)).all()
+        wanted = sorted((tuple(row[k] for k in _LINK_FIELDS) for row in new), key=lambda t: t[0])  # stable
+        if [tuple(r) for r in old] == wanted:
+            return False
+        session.execute(delete(links).where(links.c.document_id == document_id))
+    if new:
+        session.execute(insert(links), new)
+    return True
 
 
 def save_harvest(session: Session, doc: HarvestedDocument, now: datetime) -> int:
-    """Insert or update the document with this source (idempotent); replace its links if they changed."""
+    """Insert or update the document with this source (idempotent); replace its links if they changed.
+
+    `harvested_at` is the last time the source was read, `updated_at` the last time what it says changed.
+    """
+    published = doc.published
     values = {"format": str(doc.format), "title": doc.title, "original_url": doc.original_url,
-              "published": doc.published.value if doc.published else None,
-              "published_source": doc.published.source if doc.published else None,
-              "published_raw": doc.published.raw if doc.published else None,
+              "published": published.value if published else None,
+              "published_source": published.source if published else None,
+              "published_raw": published.raw if published else None,
               "text": doc.text, "fingerprint": doc.fingerprint, "error": doc.error}
     row = session.execute(select(documents).where(documents.c.source == doc.source)).mappings().first()
     if row is None:
         result = session.execute(insert(documents).values(source=doc.source, harvested_at=now, updated_at=now,
                                                           **values))
         doc_id = int(result.inserted_primary_key[0])
-        changed = False
-    else:
-        doc_id = int(row["id"])
-        changed = any(row[key] != value for key, value in values.items())
-    new_links = [_link_values(doc_id, link) for link in doc.links]
-    if row is not None:
-        old = session.execute(select(*(links.c[k] for k in _LINK_KEY)).where(links.c.document_id == doc_id)
-                              .order_by(links.c.position, links.c.id)).all()
-        new_keys = sorted((tuple(v[k] for k in _LINK_KEY) for v in new_links), key=lambda t: t[0])
-        if [tuple(r) for r in old] != new_keys:
-            session.execute(delete(links).where(links.c.document_id == doc_id))
-            changed = True
-        else:
-            new_links = []  # unchanged: keep the rows (and their ids)
-        stamp = {"updated_at": now} if changed else {}
-        session.execute(update(documents).where(documents.c.id == doc_id).values(harvested_at=now, **stamp,
-                                                                                   **values))
-    if new_links:
-        session.execute(insert(links), new_links)
+        _replace_links(session, doc_id, doc.links, known=False)
+        return doc_id
+    doc_id = int(row["id"])
+    changed = _replace_links(session, doc_id, doc.links, known=True)
+    changed = changed or any(row[key] != value for key, value in values.items())
+    stamp = {"updated_at": now} if changed else {}
+    session.execute(update(documents).where(documents.c.id == doc_id).values(harvested_at=now, **stamp, **values))
     return doc_id
 
 
@@ -209,21 +235,9 @@ def _check_from_row(r: Any) -> CheckResult:
         content_length=r["content_length"], page=None if page == PageInfo() else page)
 
 
-def _latest_checks_query(urls: list[str] | None = None) -> Select[Any]:
-    rank = func.row_number().over(partition_by=checks.c.url,
-                                  order_by=(checks.c.checked_at.desc(), checks.c.id.desc()))
-    ranked = select(checks, rank.label("rank"))
-    if urls is not None:
-        ranked = ranked.where(checks.c.url.in_(urls))
-    sub = ranked.subquery("ranked_checks")
-    return select(*(sub.c[c.name] for c in checks.columns)).where(sub.c.rank == 1)
-
-
 def latest_checks(session: Session, urls: Iterable[str] | None = None) -> dict[str, CheckResult]:
     """The most recent check of each URL (all checked URLs, or those of URLS that were checked)."""
-    chunks: Iterable[list[str] | None] = [None] if urls is None else _chunks(urls)
-    return {r["url"]: _check_from_row(r) for chunk in chunks
-            for r in session.execute(_latest_checks_query(chunk)).mappings()}
+    return {r["url"]: _check_from_row(r) for r in _latest_rows(session, checks, ["url"], "checked_at", urls)}
 
 
 def check_history(session: Session, url: str) -> list[CheckResult]:
@@ -238,7 +252,7 @@ def due_urls(session: Session, now: datetime, schedule: ScheduleConfig, limit: i
     Alive/redirected URLs are due after `schedule.alive_every`, every other status after
     `schedule.failing_every`.  One query; ties keep the order links were first harvested.
     """
-    latest = _latest_checks_query().subquery("latest")
+    latest = _latest_query(checks, ["url"], "checked_at").order_by(None).subquery("latest")
     known = (select(links.c.url, func.min(links.c.id).label("first_seen")).where(links.c.url.is_not(None))
              .group_by(links.c.url).subquery("known"))
     healthy = latest.c.status.in_(HEALTHY)
@@ -282,20 +296,9 @@ def _lookup_from_row(r: Any) -> SnapshotLookup:
 
 def latest_snapshot_lookups(session: Session, urls: Iterable[str] | None = None) -> dict[str, list[SnapshotLookup]]:
     """The latest look-up of each (URL, archive), grouped by URL, archives in name order."""
-    t = snapshot_lookups
-    rank = func.row_number().over(partition_by=(t.c.url, t.c.archive),
-                                  order_by=(t.c.looked_up_at.desc(), t.c.id.desc()))
     out: dict[str, list[SnapshotLookup]] = {}
-    chunks: Iterable[list[str] | None] = [None] if urls is None else _chunks(urls)
-    for chunk in chunks:
-        ranked = select(t, rank.label("rank"))
-        if chunk is not None:
-            ranked = ranked.where(t.c.url.in_(chunk))
-        sub = ranked.subquery("ranked_lookups")
-        query = (select(*(sub.c[c.name] for c in t.columns)).where(sub.c.rank == 1)
-                 .order_by(sub.c.url, sub.c.archive))
-        for r in session.execute(query).mappings():
-            out.setdefault(r["url"], []).append(_lookup_from_row(r))
+    for r in _latest_rows(session, snapshot_lookups, ["url", "archive"], "looked_up_at", urls):
+        out.setdefault(r["url"], []).append(_lookup_from_row(r))
     return out
 
 
@@ -313,21 +316,13 @@ def record_drift(session: Session, drift: DriftEvidence, now: datetime) -> None:
 
 def latest_drift(session: Session, urls: Iterable[str] | None = None) -> dict[str, DriftEvidence]:
     """The most recent drift measurement of each URL (all, or those of URLS that were measured)."""
-    t = drift_measurements
-    rank = func.row_number().over(partition_by=t.c.url, order_by=(t.c.measured_at.desc(), t.c.id.desc()))
     out: dict[str, DriftEvidence] = {}
-    chunks: Iterable[list[str] | None] = [None] if urls is None else _chunks(urls)
-    for chunk in chunks:
-        ranked = select(t, rank.label("rank"))
-        if chunk is not None:
-            ranked = ranked.where(t.c.url.in_(chunk))
-        sub = ranked.subquery("ranked_drift")
-        for r in session.execute(select(sub).where(sub.c.rank == 1)).mappings():
-            snap = Snapshot(archive=r["snapshot_archive"], url=r["snapshot_url"], datetime=r["snapshot_datetime"],
-                            original=r["snapshot_original"], status=r["snapshot_status"])
-            out[r["url"]] = DriftEvidence(url=r["url"], similarity=r["similarity"], threshold=r["threshold"],
-                                          snapshot=snap, live_fingerprint=r["live_fingerprint"],
-                                          snapshot_fingerprint=r["snapshot_fingerprint"])
+    for r in _latest_rows(session, drift_measurements, ["url"], "measured_at", urls):
+        snap = Snapshot(archive=r["snapshot_archive"], url=r["snapshot_url"], datetime=r["snapshot_datetime"],
+                        original=r["snapshot_original"], status=r["snapshot_status"])
+        out[r["url"]] = DriftEvidence(url=r["url"], similarity=r["similarity"], threshold=r["threshold"],
+                                      snapshot=snap, live_fingerprint=r["live_fingerprint"],
+                                      snapshot_fingerprint=r["snapshot_fingerprint"])
     return out
 
 
