@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterator
 
 import lxml.etree as etree
@@ -88,6 +89,11 @@ class Page:
     root: etree._Element | None
     container: etree._Element | None
 
+    @cached_property
+    def text(self) -> str:
+        """main_text(self), computed once (the harvester and the date finder both need it)."""
+        return main_text(self)
+
 
 def decode_html(data: bytes) -> str:
     """Bytes -> text: BOM, then <meta charset>/http-equiv/XML declaration, then detection; never raises."""
@@ -148,7 +154,7 @@ def extract(page: Page, url: str | None = None) -> PageExtract:
     published = publication_date(page.html, url, page=page)
     if page.root is None:
         return PageExtract(None, "", published, None, None)
-    return PageExtract(title=page_title(page), main_text=main_text(page), published=published,
+    return PageExtract(title=page_title(page), main_text=page.text, published=published,
                        canonical_url=canonical_url(page.root), lang=_lang(page.root))
 
 

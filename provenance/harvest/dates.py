@@ -22,7 +22,7 @@ import re
 from datetime import date, datetime
 
 import lxml.html
-from ..htmlpage import Page, load_page, main_text, text_of, unwrap_replay_url
+from ..htmlpage import Page, load_page, text_of, unwrap_replay_url
 from ..records import DateEvidence
 from htmldate import find_date
 from htmldate.extractors import COMPLETE_URL
@@ -233,7 +233,7 @@ def _dateline(page: Page) -> tuple[date, str, str] | None:
     """
     if page.container is None or page.container.tag == "body":
         return None
-    for line in main_text(page).split("\n")[:DATELINE_LINES]:
+    for line in page.text.split("\n")[:DATELINE_LINES]:
         found = _first_date(_DATELINE, line[:80])
         if not found and len(line) <= BYLINE_CHARS:
             found = _first_date(_BYLINE_DATE, line)
