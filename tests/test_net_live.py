@@ -111,6 +111,15 @@ def test_dns_rebinding_checked_address_is_the_one_used() -> None:
         assert (r.status, r.body) == (200, b"ok") and resolver.calls == 1
 
 
+def test_next_address_is_tried_when_the_first_refuses() -> None:
+    with serve({"/": text("second address")}) as server:
+        # nothing listens on 127.0.0.2:port (the server is bound to 127.0.0.1 only)
+        c = HttpClient(HttpConfig(allow_private=(f"dual.test:{server.port}",)),
+                       resolver=fixed_resolver("127.0.0.2", "127.0.0.1"))
+        r = c.request("GET", f"http://dual.test:{server.port}/")
+        assert (r.status, r.body) == (200, b"second address") and len(r.hops) == 1
+
+
 def test_total_deadline_beats_a_drip_feed() -> None:
     with serve({"/drip": drip(byte_every=0.1, total=1000)}) as server:
         started = time.monotonic()
@@ -149,6 +158,21 @@ def test_total_deadline_spans_redirect_hops() -> None:
         r = allowing(server).request("GET", server.url("/0"), timeout=1.0)
         assert r.error_class == "timeout" and time.monotonic() - started < 1.6
         assert server.count() <= 3
+
+
+def test_total_deadline_covers_a_hanging_dns_lookup() -> None:
+    release = threading.Event()
+
+    def hanging(host: str, port: int) -> list[str]:
+        release.wait(10)
+        return ["93.184.216.34"]
+
+    with HttpClient(HttpConfig(), resolver=hanging) as c:
+        started = time.monotonic()
+        r = c.request("GET", "https://slow-dns.example/", timeout=0.5)
+        elapsed = time.monotonic() - started
+    release.set()
+    assert r.error_class == "timeout" and r.status is None and 0.4 <= elapsed < 1.5
 
 
 def test_gzip_bomb_is_capped() -> None:

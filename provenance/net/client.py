@@ -14,6 +14,7 @@ import http.client
 import ssl
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -31,6 +32,7 @@ from .remap import compile_rules, remap, url_problem
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_MAX_ADDRESSES = 4  # addresses of one name tried in turn when connecting fails
 _DEFAULT_HEADERS = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
                     "Accept-Encoding": "gzip, deflate"}  # only what decode.CappedDecoder can cap
 
@@ -84,9 +86,10 @@ class HttpClient:
                  version: str = __version__) -> None:
         self.config = config
         self._rules = compile_rules(config.remap)
-        self._guard = Guard(config.allow_private, resolver)
-        self._user_agent = config.user_agent.format(version=version, contact=config.contact)
         pool = max(1, config.concurrency)
+        self._lookups = ThreadPoolExecutor(pool, thread_name_prefix="provenance-dns")
+        self._guard = Guard(config.allow_private, resolver, self._lookups)
+        self._user_agent = config.user_agent.format(version=version, contact=config.contact)
         # No Session: its send() reads redirect bodies in full and honours env proxies (which
         # would bypass the guard).  Cookies live per call (see _Chain); the adapter pools.
         self._adapter = PinnedAdapter(pool_connections=max(16, 2 * pool), pool_maxsize=pool, max_retries=0)
@@ -98,8 +101,9 @@ class HttpClient:
         self.close()
 
     def close(self) -> None:
-        """Close pooled connections."""
+        """Close pooled connections and the lookup threads."""
         self._adapter.close()
+        self._lookups.shutdown(wait=False, cancel_futures=True)
 
     def remap(self, url: str) -> str:
         """The URL that would be requested for URL (after http.remap)."""
@@ -158,7 +162,7 @@ class HttpClient:
         host = parts.hostname or ""
         port = parts.port or _DEFAULT_PORTS[parts.scheme]
         try:
-            verdict = self._guard.check(host, port)
+            verdict = self._guard.check(host, port, timeout=chain.remaining())
         except HostError as exc:
             chain.hops.append(Hop(url, None, requested))
             return chain.result(url, error=str(exc), error_class="invalid_url")
@@ -166,22 +170,29 @@ class HttpClient:
             chain.hops.append(Hop(url, None, requested))
             if verdict.blocked:
                 return chain.result(url, error=f"blocked: {verdict.blocked}", error_class="blocked")
-            return chain.result(url, error=verdict.dns_error, error_class="dns")
+            return chain.result(url, error=verdict.dns_error, error_class="timeout" if verdict.timed_out else "dns")
         remaining = chain.remaining()
         if remaining <= 0:
             return chain.result(url, error=f"timed out after {budget:g}s (total deadline)", error_class="timeout")
-        setattr(prepared, PIN_ATTRIBUTE, verdict.addresses[0])
         with Watch(chain.deadline) as watch:
-            try:
-                with self._adapter.watching(watch):
-                    resp = self._adapter.send(prepared, stream=True, timeout=(remaining, remaining),
-                                              verify=True, cert=None, proxies={})
-            except _NETWORK_ERRORS as exc:  # the one place network exceptions become values
-                chain.hops.append(Hop(url, None, requested))
-                error_class, message = classify(exc, budget)
-                if watch.fired or chain.remaining() <= 0:
-                    error_class, message = "timeout", f"timed out after {budget:g}s (total deadline)"
-                return chain.result(url, error=message, error_class=error_class)
+            addresses = verdict.addresses[:_MAX_ADDRESSES]
+            for i, address in enumerate(addresses):
+                setattr(prepared, PIN_ATTRIBUTE, address)
+                remaining = chain.remaining()
+                connect = remaining / (len(addresses) - i)  # leave time for the other addresses
+                try:
+                    with self._adapter.watching(watch):
+                        resp = self._adapter.send(prepared, stream=True, timeout=(connect, remaining),
+                                                  verify=True, cert=None, proxies={})
+                    break
+                except _NETWORK_ERRORS as exc:  # the one place network exceptions become values
+                    if i + 1 < len(addresses) and _not_connected(exc) and chain.remaining() > 0:
+                        continue  # e.g. an IPv6 answer on a host without IPv6: try the next address
+                    chain.hops.append(Hop(url, None, requested))
+                    error_class, message = classify(exc, budget)
+                    if watch.fired or chain.remaining() <= 0:
+                        error_class, message = "timeout", f"timed out after {budget:g}s (total deadline)"
+                    return chain.result(url, error=message, error_class=error_class)
             try:
                 return self._answer(chain, resp, prepared, method, url, requested, limit, follow,
                                     budget, watch)
@@ -254,6 +265,12 @@ def classify(exc: BaseException, budget: float) -> tuple[str, str]:
                           requests.exceptions.InvalidHeader)) for e in chain):
         return "protocol", f"not a valid HTTP answer: {one_line(chain[-1])}"
     return "connection", f"connection failed: {one_line(chain[-1])}"
+
+
+def _not_connected(exc: BaseException) -> bool:
+    """The request never reached a server (refused, unreachable, connect timeout): another address may."""
+    return any(isinstance(e, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError,
+                              requests.exceptions.ConnectTimeout)) for e in _causes(exc))
 
 
 def _causes(exc: BaseException) -> list[BaseException]:

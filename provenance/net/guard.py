@@ -19,6 +19,8 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -100,8 +102,8 @@ def forbidden_reason(address: Address) -> str | None:
 
 
 def system_resolver(host: str, port: int) -> list[str]:
-    """getaddrinfo, TCP only, addresses in the order the system prefers them."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    """getaddrinfo, TCP only, families this host can reach, in the order the system prefers them."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_ADDRCONFIG)
     seen: list[str] = []
     for info in infos:
         addr = str(info[4][0])
@@ -125,6 +127,7 @@ class Verdict:
     addresses: tuple[str, ...] = ()
     blocked: str | None = None      # readable reason when refused
     dns_error: str | None = None    # the name did not resolve
+    timed_out: bool = False         # ... in the time the request had left
 
     @property
     def ok(self) -> bool:
@@ -134,21 +137,28 @@ class Verdict:
 class Guard:
     """Checks destinations against the private-address rule, with `host:port` exemptions."""
 
-    def __init__(self, allow_private: Iterable[str] = (), resolver: Resolver | None = None) -> None:
+    def __init__(self, allow_private: Iterable[str] = (), resolver: Resolver | None = None,
+                 executor: Executor | None = None) -> None:
         self._allowed = frozenset(_norm_allow(item) for item in allow_private)
         self._resolve = resolver or system_resolver
+        self._executor = executor  # when given, lookups are bounded by check()'s timeout
 
     def allowed(self, host: str, port: int) -> bool:
         return _norm_allow(f"{_bracket(host)}:{port}") in self._allowed
 
-    def check(self, host: str, port: int) -> Verdict:
+    def check(self, host: str, port: int, timeout: float | None = None) -> Verdict:
         """Resolve HOST once and judge every address; raises HostError for impossible literals."""
         literal = parse_literal(host)
         if literal is not None:
             addresses = [literal]
         else:
             try:
-                answers = self._resolve(host, port)
+                if self._executor is None or timeout is None:
+                    answers = self._resolve(host, port)
+                else:  # getaddrinfo has no timeout of its own; the abandoned lookup ends by itself
+                    answers = self._executor.submit(self._resolve, host, port).result(max(timeout, 0.001))
+            except FutureTimeout:
+                return Verdict(host, port, dns_error=f"resolving {host} took too long", timed_out=True)
             except (OSError, UnicodeError) as exc:
                 return Verdict(host, port, dns_error=f"cannot resolve {host}: {_oneline(exc)}")
             try:
