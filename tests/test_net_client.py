@@ -204,3 +204,29 @@ def test_max_bytes_and_head_read_only_what_is_needed() -> None:
 def test_context_manager_closes() -> None:
     with client() as c:
         assert c.remap("https://x.example/") == "https://x.example/"
+
+
+@responses.activate
+def test_idn_host_is_resolved_and_sent_as_punycode() -> None:
+    asked: list[str] = []
+
+    def resolver(host: str, port: int) -> list[str]:
+        asked.append(host)
+        return ["93.184.216.34"]
+
+    responses.get("https://xn--bcher-kva.example/", body=b"books")
+    r = HttpClient(HttpConfig(), resolver=resolver).request("GET", "https://bücher.example/")
+    assert r.body == b"books" and r.url == "https://bücher.example/"
+    assert asked == ["xn--bcher-kva.example"]
+    assert responses.calls[0].request.headers["Host"] == "xn--bcher-kva.example"
+
+
+@pytest.mark.parametrize("template, expected", [
+    ("bot/{version}", "bot/9.9"),
+    ("literal {braces} kept", "literal {braces} kept"),
+])
+@responses.activate
+def test_user_agent_template(template: str, expected: str) -> None:
+    responses.get("https://a.example/", body=b"")
+    client(user_agent=template).request("GET", "https://a.example/")
+    assert responses.calls[0].request.headers["User-Agent"] == expected

@@ -89,7 +89,10 @@ class HttpClient:
         pool = max(1, config.concurrency)
         self._lookups = ThreadPoolExecutor(pool, thread_name_prefix="provenance-dns")
         self._guard = Guard(config.allow_private, resolver, self._lookups)
-        self._user_agent = config.user_agent.format(version=version, contact=config.contact)
+        try:
+            self._user_agent = config.user_agent.format(version=version, contact=config.contact)
+        except (KeyError, IndexError, ValueError):
+            self._user_agent = config.user_agent  # an operator's literal string with stray braces
         # No Session: its send() reads redirect bodies in full and honours env proxies (which
         # would bypass the guard).  Cookies live per call (see _Chain); the adapter pools.
         self._adapter = PinnedAdapter(pool_connections=max(16, 2 * pool), pool_maxsize=pool, max_retries=0)
