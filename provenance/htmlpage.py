@@ -301,7 +301,9 @@ def page_title(page: Page) -> str | None:
         el = root.find(".//title")
         title = text_of(el) if el is not None else None
         if title:
-            title = _SITE_SUFFIX.sub("", title) or title
+            suffix = _SITE_SUFFIX.search(title)
+            if suffix and len(title[:suffix.start()].split()) >= 2:  # "Story | Site", not "COVID-19 - what we know"
+                title = title[:suffix.start()]
     return title or None
 
 

@@ -142,6 +142,12 @@ def test_relative_links_of_a_saved_page_resolve_against_its_canonical() -> None:
     assert {link.url for link in doc.links} == {"https://blog.example/p/1", "https://blog.example/p/2"}
 
 
+def test_written_href_drops_line_breaks_and_outer_space() -> None:
+    doc = harvest_html("x", '<p><a href="  https://a.example/long/\n  path?x=1  ">wrapped</a></p>')
+    assert [(link.written, link.url) for link in doc.links] == [
+        ("https://a.example/long/  path?x=1", "https://a.example/long/%20%20path?x=1")]
+
+
 def test_anchor_text_falls_back_to_image_alt_then_title() -> None:
     html = ('<p><a href="https://a.example/1"><img src="i.png" alt="Chart of rainfall"></a>'
             '<a href="https://a.example/2" title="Rain data"></a></p>')
@@ -195,6 +201,7 @@ def test_deeply_nested_link_is_still_found() -> None:
     ("<title>Other | Site</title><article><h1>The headline</h1><p>text</p></article>", "The headline"),
     ("<title>Budget passes \u2013 Example Times</title><p>text</p>", "Budget passes"),
     ("<title>Just a title</title>", "Just a title"),
+    ("<title>COVID-19 - what we know</title>", "COVID-19 - what we know"),
     ("<p>nothing</p>", None),
 ])
 def test_title(html: str, title: str | None) -> None:

@@ -37,6 +37,7 @@ LINK_ATTRIBUTES: dict[str, tuple[str, LinkRole]] = {
 }
 SKIPPED_SCHEMES = frozenset({"javascript", "mailto", "tel", "data", "about", "clsid", "sms", "callto", "vbscript"})
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_NEWLINES = re.compile(r"[\t\n\r]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^\s])")
 _CONTEXT_CHARS = 300
 _URL_SAFE = "/:?#[]@!$&'()*+,;=%~-._"
@@ -104,7 +105,7 @@ def _links(page: Page, base: str | None, include_boilerplate: bool, start: int) 
         if event != "start" or el.tag not in LINK_ATTRIBUTES:
             continue
         attr, role = LINK_ATTRIBUTES[el.tag]
-        written = " ".join((el.get(attr) or "").split()) if el.get(attr) else None
+        written = _NEWLINES.sub("", (el.get(attr) or "").strip())  # as a browser reads it (WHATWG URL)
         if not written or not _harvestable(written):
             continue
         role = _role(el, role, zone, include_boilerplate)
