@@ -9,6 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import urllib3.util.connection
 from loopback import LoopbackServer, Request, drip, endless_chunked, garbage, raw, redirect, serve, text
 
 from provenance.config import HttpConfig
@@ -93,13 +94,23 @@ class _Rebinding:
             return [self.first if self.calls == 1 else self.then]
 
 
-def test_dns_rebinding_public_then_private_never_reaches_private() -> None:
+def test_dns_rebinding_public_then_private_never_reaches_private(monkeypatch: pytest.MonkeyPatch) -> None:
+    dialled: list[tuple[str, int]] = []
+
+    def no_outside_network(address: tuple[str, int], *args: object, **kwargs: object) -> socket.socket:
+        dialled.append(address)
+        if address[0] != "127.0.0.1":
+            raise ConnectionRefusedError(111, "test: no network beyond 127.0.0.1")
+        return real(address, *args, **kwargs)  # type: ignore[arg-type]
+
+    real = urllib3.util.connection.create_connection
+    monkeypatch.setattr(urllib3.util.connection, "create_connection", no_outside_network)
     with serve({"*": text("internal secret")}) as server:
         resolver = _Rebinding("93.184.216.34", "127.0.0.1")
-        c = HttpClient(HttpConfig(timeout=1.0), resolver=resolver)
-        r = c.request("GET", f"http://rebind.test:{server.port}/")
-        # the connection went to the public address that was checked (unreachable here), never to 127.0.0.1
-        assert r.error_class in ("connection", "timeout") and r.status is None
+        r = HttpClient(HttpConfig(), resolver=resolver).request("GET", f"http://rebind.test:{server.port}/")
+        # the socket went to the public address that was checked, never to the rebound 127.0.0.1
+        assert dialled == [("93.184.216.34", server.port)]
+        assert r.error_class == "connection" and r.status is None
         assert server.count() == 0 and resolver.calls == 1
 
 
