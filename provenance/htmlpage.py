@@ -38,11 +38,12 @@ DROP_TAGS = ("script", "style", "noscript", "template", "svg", "math")
 CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "menu"})
 CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "menu",
                           "menubar", "dialog", "alertdialog"})
+# Not "widget": Blogger puts the posts themselves in <div class="widget Blog">.
 _CHROME_WORDS = frozenset({
     "nav", "navbar", "navigation", "menu", "menubar", "header", "masthead", "footer", "sidebar", "breadcrumb",
     "breadcrumbs", "share", "sharing", "sharebar", "social", "comment", "comments", "disqus", "respond",
     "cookie", "cookies", "consent", "gdpr", "banner", "ad", "ads", "advert", "advertisement", "sponsored",
-    "promo", "newsletter", "subscribe", "signup", "skip", "pagination", "pager", "widget", "toolbar",
+    "promo", "newsletter", "subscribe", "signup", "skip", "pagination", "pager", "toolbar",
     "popup", "modal", "topbar", "wm", "ipp"})
 _RELATED_CLASS = re.compile(r"related|read[-_ ]?more|see[-_ ]?also|more[-_ ](stories|articles|on)|further[-_ ]reading"
                             r"|recommended|also[-_ ]read", re.I)

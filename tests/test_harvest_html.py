@@ -230,3 +230,12 @@ TEXT = "Žluťoučký kůň úpěl ďábelské ódy"
 def test_decode_html(data: bytes, expected: str) -> None:
     assert expected in decode_html(data)
     assert "\x00" not in decode_html(data)
+
+
+def test_blogger_post_widget_is_not_chrome() -> None:
+    html = ('<body><div class="content"><div class="widget Blog" id="Blog1"><h3>Old blog</h3>'
+            '<p>This is where my blog <a href="https://old.example/">used to be</a>.</p></div>'
+            '<div class="widget BlogArchive"><a href="/2011/">2011</a></div></div></body>')
+    doc = harvest_html("blogger", html, base_url="https://x.blogspot.com/")
+    assert "This is where my blog used to be." in doc.text
+    assert "https://old.example/" in {link.url for link in doc.links}
