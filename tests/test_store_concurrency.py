@@ -126,3 +126,15 @@ def test_lock_held_past_the_busy_timeout_is_a_storage_error(tmp_path: Path) -> N
             repo.save_harvest(s, _doc("x"), T0)
     finally:
         holder.close()
+
+
+def test_readonly_session_reads_one_consistent_snapshot(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
+    reader, writer = open_store(url), open_store(url)
+    with session_scope(reader, readonly=True) as s:
+        assert repo.load_documents(s) == []
+        with session_scope(writer) as w:
+            repo.save_harvest(w, _doc("x"), T0)
+        assert repo.load_documents(s) == []  # same transaction, same snapshot
+    with session_scope(reader, readonly=True) as s:
+        assert [d.source for d in repo.load_documents(s)] == ["x"]
