@@ -59,8 +59,6 @@ BLOCK_TAGS = frozenset({"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "td", "t
                         "caption", "details", "summary", "center"})
 _SPACES = re.compile(r"\s+")
 _WAYBACK_URL = re.compile(r"^https?://(?:web\.)?archive\.org/web/\d{4,14}[a-z_]*/((?:https?:)?//.+)$", re.I)
-# libxml2 stops at 256 levels of nesting unless told otherwise; real pages (and hostile ones) go deeper.
-_PARSER = lxml.html.HTMLParser(huge_tree=True)
 _SITE_SUFFIX = re.compile(r"\s+[|\u2013\u2014\u00b7\u2022:»-]\s+[^|\u2013\u2014\u00b7\u2022»-]{2,60}$")
 
 
@@ -123,7 +121,10 @@ def load_page(data: bytes | str) -> Page:
     """Parse `data` leniently and locate the article body; an unparseable page has root None."""
     html = decode_html(data) if isinstance(data, bytes) else data.replace("\x00", "")
     try:
-        root = lxml.html.document_fromstring(_XML_DECL.sub("", html, count=1) or "<html></html>", parser=_PARSER)
+        # huge_tree: libxml2 stops at 256 levels of nesting otherwise. One parser per call: lxml
+        # parser objects must not be shared between threads, and the checker runs in threads.
+        parser = lxml.html.HTMLParser(huge_tree=True)
+        root = lxml.html.document_fromstring(_XML_DECL.sub("", html, count=1) or "<html></html>", parser=parser)
     except (etree.ParserError, ValueError, etree.XMLSyntaxError):
         return Page(html, None, None)
     for el in list(root.iter(*DROP_TAGS)):
