@@ -239,3 +239,14 @@ def test_blogger_post_widget_is_not_chrome() -> None:
     doc = harvest_html("blogger", html, base_url="https://x.blogspot.com/")
     assert "This is where my blog used to be." in doc.text
     assert "https://old.example/" in {link.url for link in doc.links}
+
+
+def test_parse_page_from_several_threads_agrees() -> None:
+    """The link checker calls parse_page from worker threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = (DATA / "article.html").read_bytes()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: parse_page(data, PAGE_URL), range(16)))
+    assert len(set(results)) == 1
+    assert results[0].title == "Rivers rise after record rain"
