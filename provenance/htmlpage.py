@@ -57,6 +57,7 @@ BLOCK_TAGS = frozenset({"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "td", "t
                         "section", "article", "main", "figure", "figcaption", "pre", "h1", "h2", "h3", "h4",
                         "h5", "h6", "br", "hr", "header", "footer", "aside", "nav", "form", "address", "body",
                         "caption", "details", "summary", "center"})
+_LABEL_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6", "strong", "b", "p", "span"})
 _SPACES = re.compile(r"\s+")
 _WAYBACK_URL = re.compile(r"^https?://(?:web\.)?archive\.org/web/\d{4,14}[a-z_]*/((?:https?:)?//.+)$", re.I)
 _SITE_SUFFIX = re.compile(r"\s+[|\u2013\u2014\u00b7\u2022:»-]\s+[^|\u2013\u2014\u00b7\u2022»-]{2,60}$")
@@ -182,12 +183,14 @@ def is_related_block(el: etree._Element) -> bool:
         return False
     if _RELATED_CLASS.search(_classes(el)):
         return True
-    if el.tag in ("section", "div", "ul", "ol", "aside", "nav"):
-        first = next((c for c in el if isinstance(c.tag, str)), None)
-        lead = (el.text or "").strip() or (text_of(first)[:60] if first is not None and first.tag in
-                                            ("h2", "h3", "h4", "h5", "h6", "strong", "b", "p", "span") else "")
-        return is_related_label(lead)
-    return False
+    if el.tag not in ("section", "div", "ul", "ol", "aside", "nav"):
+        return False
+    first = next((c for c in el if isinstance(c.tag, str)), None)
+    lead = (el.text or "").strip() or (text_of(first)[:60] if first is not None and first.tag in _LABEL_TAGS else "")
+    if el.tag in ("ul", "ol") and not lead:  # <h3>See also</h3><ul>...</ul>
+        heading = el.getprevious()
+        lead = text_of(heading)[:60] if heading is not None and heading.tag in _LABEL_TAGS else ""
+    return is_related_label(lead)
 
 
 def is_related_label(text: str) -> bool:

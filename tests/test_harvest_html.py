@@ -250,3 +250,14 @@ def test_parse_page_from_several_threads_agrees() -> None:
         results = list(pool.map(lambda _: parse_page(data, PAGE_URL), range(16)))
     assert len(set(results)) == 1
     assert results[0].title == "Rivers rise after record rain"
+
+
+@pytest.mark.parametrize(("html", "role"), [
+    ("<h3>See also</h3><ul><li><a href='https://a.example/x'>X</a></li></ul>", LinkRole.RELATED),
+    ("<div><strong>Lesen Sie auch:</strong> <a href='https://a.example/x'>X</a></div>", LinkRole.RELATED),
+    ("<h3>Sources</h3><ul><li><a href='https://a.example/x'>X</a></li></ul>", LinkRole.CITED),
+    ("<p>We read more than <a href='https://a.example/x'>ten reports</a>.</p>", LinkRole.CITED),
+])
+def test_related_labels(html: str, role: LinkRole) -> None:
+    doc = harvest_html("x", "<article>" + html + "</article>")
+    assert [link.role for link in doc.links] == [role]
