@@ -1,17 +1,22 @@
 """When was a page published?
 
-Order of trust: the page's structured metadata (JSON-LD `datePublished`, then publication meta
-tags) unless the URL path carries an earlier full date (a later "published" stamp there is a
-re-publication); then a visible "Published on ..." line; then htmldate, the reference library
-(it reads <time> elements, visible dates and the URL), first in its fast mode, which is more
-precise, then with extensive search, which finds more; both with `original_date=True` so an
-update date does not win; then the URL path.  Comment threads, sidebars and related-article
-lists are cut out first: their dates belong to other texts.  Each answer is a DateEvidence
-naming where it came from.
+Order of trust, first answer wins:
+1. structured metadata: JSON-LD `datePublished` of an article-like item, then publication meta
+   tags (`article:published_time`, `DC.date.issued`, ...);
+2. a visible "Published on / Veröffentlicht am / Publié le <date>" line;
+3. an element whose class/id/itemprop says published/created (never modified/updated);
+4. a dateline among the first lines of a found article body ("Karlsruhe, (12.11.2021). ...",
+   "Home | By A. Writer | 30 septembre 2018"), but not "8 August 2009: ..." chronicle entries;
+5. htmldate, the reference library, fast mode first (more precise), then extensive search
+   (finds more), both with `original_date=True` so an update date does not win;
+6. the date in the URL path.
+A stamp from 1-4 more than 30 days after a full date in the page's own URL dates a
+re-publication; the URL date wins then.  Each answer is a DateEvidence naming its source.
 
-A Wayback Machine replay page carries the capture time in its toolbar and in its own address;
-neither is a publication date, so the toolbar is cut out and the archived page's original
-address is used for URL-based heuristics.
+Pruning comment threads and sidebars before htmldate was tried and lost more pages than it won on
+the 185-page corpus, so htmldate reads the page whole.  A Wayback Machine replay page carries the
+capture time in its toolbar and its own address; neither is a publication date, so the toolbar
+is cut out and the archived page's original address is used for URL-based heuristics.
 """
 
 from __future__ import annotations
@@ -22,10 +27,11 @@ import re
 from datetime import date, datetime
 
 import lxml.html
-from ..htmlpage import Page, load_page, text_of, unwrap_replay_url
-from ..records import DateEvidence
 from htmldate import find_date
 from htmldate.extractors import COMPLETE_URL
+
+from ..htmlpage import Page, load_page, text_of, unwrap_replay_url
+from ..records import DateEvidence
 
 log = logging.getLogger(__name__)
 
