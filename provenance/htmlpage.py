@@ -209,10 +209,7 @@ def is_chrome(el: etree._Element, container: etree._Element | None, page_chars: 
     if not (by_markup or by_name):
         return False
     if container is not None and (el is container or any(a is el for a in container.iterancestors())):
-        return False
-    if container is not None and by_markup and tag in ("header", "footer") and \
-            any(a is container for a in el.iterancestors()):
-        return True  # the article's own header/footer: byline, tags, share bar
+        return False  # (the article's own <header>/<footer> inside it is chrome: byline, tags, share bar)
     return not (by_name and page_chars and len(text_of(el)) > page_chars * 0.5)
 
 
