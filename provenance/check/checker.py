@@ -14,6 +14,7 @@ Classification lives in classify.py only; soft 404s in soft404.py; videos in med
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timezone
@@ -22,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..config import HttpConfig
+from ..domains import registrable_domain
 from ..htmlpage import parse_page
 from ..records import CheckResult, LinkStatus, PageInfo
 from ..textnorm import fingerprint
@@ -31,8 +33,9 @@ from .scheduler import Again, HostScheduler
 from .soft404 import (ProbeCache, error_page_reason, generic_redirect_reason, parked_reason, probe_url,
                       signature, similar_pages)
 
-PAGE_BYTES = 512 * 1024
+PAGE_BYTES = 64 * 1024
 BACKOFF_BASE = 0.5
+PARSERS = 1  # pages parsed at once: parsing is CPU under the GIL, more threads only contend
 _BINARY_SUFFIXES = frozenset({
     "pdf", "zip", "gz", "tgz", "bz2", "xz", "7z", "rar", "tar", "jpg", "jpeg", "png", "gif", "webp", "svg",
     "tif", "tiff", "bmp", "ico", "mp3", "mp4", "m4a", "m4v", "mov", "avi", "mkv", "webm", "ogg", "wav",
@@ -90,8 +93,10 @@ class UrlCheck:
     """The check of one URL as a small state machine: `step()` returns a result or `Again(delay)`."""
 
     def __init__(self, client: Any, url: str, config: HttpConfig, now: Callable[[], datetime],
-                 probes: ProbeCache, rng: random.Random | None = None) -> None:
+                 probes: ProbeCache, rng: random.Random | None = None,
+                 parsing: threading.Semaphore | None = None) -> None:
         self.client, self.url, self.config, self.now, self.probes = client, url, config, now, probes
+        self.parsing = parsing or threading.Semaphore(1)
         self.rng = rng or random.Random()
         self.attempt = 0
         self.note: str | None = None
@@ -152,12 +157,12 @@ class UrlCheck:
         body = response.body or b""
         if response.status is not None and 200 <= response.status < 300 and body and \
                 _is_html(response.headers, body):
-            extract = parse_page(body, response.final_url)
-            page = PageInfo(title=extract.title,
-                            text_fingerprint=fingerprint(extract.main_text) if extract.main_text else None,
-                            published=extract.published)
+            with self.parsing:
+                extract = parse_page(body, response.final_url)
+            text_fp = fingerprint(extract.main_text) if extract.main_text else None
+            page = PageInfo(title=extract.title, text_fingerprint=text_fp, published=extract.published)
             if status in (LinkStatus.ALIVE, LinkStatus.REDIRECTED) and verdict.error_class is None:
-                reason = self._soft_404(response, extract.title, extract.main_text)
+                reason = self._soft_404(response, extract.title, extract.main_text, text_fp)
                 if reason:
                     status = LinkStatus.SOFT_404
                     page = PageInfo(page.title, page.text_fingerprint, page.published, soft_404_reason=reason)
@@ -180,7 +185,7 @@ class UrlCheck:
             (len(body) if method != "HEAD" and not response.truncated and response.status is not None else None),
             page=page)
 
-    def _soft_404(self, response: Any, title: str | None, text: str) -> str | None:
+    def _soft_404(self, response: Any, title: str | None, text: str, text_fp: str | None) -> str | None:
         """The first soft-404 signal that fires (soft404.py), the per-site probe last."""
         final = response.final_url
         reason = (error_page_reason(title, text)
@@ -188,9 +193,10 @@ class UrlCheck:
                   or generic_redirect_reason(self.url, final))
         if reason or media_item(self.url) is not None or urlsplit(self.url).path in ("", "/"):
             return reason
-        mine = signature(response.status, final, title, fingerprint(text) if text else None, text)
         probe = self.probes.get(site_of(self.url), lambda: self._probe(probe_url(self.url)))
-        return similar_pages(mine, probe) if probe is not None else None
+        if probe is None or probe.status is None or not 200 <= probe.status < 300:
+            return None  # the site says 404 to a missing path: it is honest, nothing to compare
+        return similar_pages(signature(response.status, final, title, text_fp, text), probe)
 
     def _probe(self, url: str) -> Any:
         response = self.client.request("GET", url, max_bytes=min(self.config.max_bytes, PAGE_BYTES))
@@ -198,7 +204,8 @@ class UrlCheck:
             return None
         title, text = None, ""
         if response.body and _is_html(response.headers, response.body):
-            extract = parse_page(response.body, response.final_url)
+            with self.parsing:
+                extract = parse_page(response.body, response.final_url)
             title, text = extract.title, extract.main_text
         return signature(response.status, response.final_url, title, fingerprint(text) if text else None, text)
 
@@ -216,8 +223,9 @@ def check_url(client: Any, url: str, config: HttpConfig, now: Callable[[], datet
 def check_urls(client: Any, urls: Iterable[str], config: HttpConfig,
                now: Callable[[], datetime] = utcnow) -> Iterator[CheckResult]:
     """Check each distinct URL once, politely and concurrently, yielding results as they complete."""
-    probes = ProbeCache()
+    registrable_domain("example.org")  # build the suffix trie once, before 32 threads race to build it each
+    probes, parsing = ProbeCache(), threading.Semaphore(PARSERS)
     scheduler: HostScheduler[CheckResult] = HostScheduler(config.concurrency, config.per_host,
                                                           config.per_host_interval)
-    jobs = ((site_of(url), UrlCheck(client, url, config, now, probes)) for url in dict.fromkeys(urls))
+    jobs = ((site_of(url), UrlCheck(client, url, config, now, probes, parsing=parsing)) for url in dict.fromkeys(urls))
     yield from scheduler.run(jobs)

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import queue
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
@@ -68,22 +69,30 @@ class HostScheduler(Generic[T]):
         timers: list[tuple[float, int, str, Job[T]]] = []
         order = itertools.count()
         running: dict[Future[T | Again], tuple[str, Job[T]]] = {}
+        finished: queue.SimpleQueue[Future[T | Again]] = queue.SimpleQueue()
+        waiting = sum(len(s.ready) for s in sites.values())
         pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="check")
         try:
-            while running or timers or any(s.ready for s in sites.values()):
+            while running or timers or waiting:
                 now = self.clock()
                 while timers and timers[0][0] <= now:
                     _, _, host, job = heapq.heappop(timers)
                     sites[host].ready.appendleft(job)  # a retry goes before the site's new work
+                    waiting += 1
                     if host not in ring:
                         ring.append(host)
-                self._dispatch(pool, sites, ring, running, now)
-                done, _ = wait(list(running), timeout=self._idle_for(sites, timers, now),
-                               return_when=FIRST_COMPLETED) if running else (set(), None)
+                waiting -= self._dispatch(pool, sites, ring, running, finished.put, now)
+                pause = self._idle_for(sites, timers, now)
                 if not running:
-                    pause = self._idle_for(sites, timers, now)
                     if pause:
                         time.sleep(pause)  # nothing in flight: only timers or intervals remain
+                    continue
+                try:
+                    done = [finished.get(timeout=pause)]
+                except queue.Empty:
+                    continue
+                while not finished.empty():  # take every completion at hand in one pass
+                    done.append(finished.get_nowait())
                 for future in done:
                     host, job = running.pop(future)
                     sites[host].in_flight -= 1
@@ -96,14 +105,16 @@ class HostScheduler(Generic[T]):
             pool.shutdown(wait=True, cancel_futures=True)
 
     def _dispatch(self, pool: ThreadPoolExecutor, sites: dict[str, _Site], ring: deque[str],
-                  running: dict[Future[T | Again], tuple[str, Job[T]]], now: float) -> None:
-        """Start jobs round-robin over sites while global and per-site slots are free."""
+                  running: dict[Future[T | Again], tuple[str, Job[T]]],
+                  on_done: Callable[[Future[T | Again]], None], now: float) -> int:
+        """Start jobs round-robin over sites while global and per-site slots are free; how many started."""
+        started = 0
         progress = True
         while progress and len(running) < self.concurrency and ring:
             progress = False
             for _ in range(len(ring)):
                 if len(running) >= self.concurrency:
-                    return
+                    return started
                 host = ring[0]
                 ring.rotate(-1)
                 site = sites[host]
@@ -115,8 +126,12 @@ class HostScheduler(Generic[T]):
                 job = site.ready.popleft()
                 site.in_flight += 1
                 site.last_start = now
-                running[pool.submit(job.step)] = (host, job)
+                future = pool.submit(job.step)
+                running[future] = (host, job)
+                future.add_done_callback(on_done)
+                started += 1
                 progress = True
+        return started
 
     def _idle_for(self, sites: dict[str, _Site], timers: list[tuple[float, int, str, Job[T]]],
                   now: float) -> float | None:

@@ -72,6 +72,7 @@ _PARKED_RE = re.compile("|".join((
     r"questo dominio è in vendita", r"este domínio está à venda", r"этот домен продается",
 )), re.I)
 
+_PARKED_WORDS = ("domain", "domaine", "dominio", "domínio", "домен", "parked", "parking", "related searches")
 _GENERIC_SEGMENTS = frozenset({
     "login", "signin", "sign-in", "sign_in", "logon", "auth", "account", "register", "signup", "search",
     "suche", "recherche", "buscar", "busca", "cerca", "error", "errors", "404", "not-found", "notfound",
@@ -113,6 +114,9 @@ def parked_reason(final_url: str, hop_urls: tuple[str, ...], title: str | None, 
         if domain in _PARKING_HOSTS and registrable_domain(hop_urls[0] if hop_urls else final_url) != domain:
             return f"parked domain: redirected to {domain}"
     for candidate in (title or "", text[:SHORT_PAGE_CHARS * 2]):
+        lowered = candidate.lower()
+        if not any(word in lowered for word in _PARKED_WORDS):
+            continue  # a cheap test first: the pattern search is slow and almost never matches
         match = _PARKED_RE.search(candidate)
         if match:
             return f"parked or for-sale domain: {match.group(0)!r}"
