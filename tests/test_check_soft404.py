@@ -112,3 +112,18 @@ def test_probe_cache_fetches_once_per_site() -> None:
     cache.get("other.org", lambda: calls.append(1) or None)
     assert cache.get("other.org", lambda: calls.append(1) or answer) is None
     assert len(calls) == 2
+
+
+@pytest.mark.corpus
+def test_no_real_article_is_taken_for_an_error_or_parked_page(corpus_dir: Path) -> None:
+    """185 real pages (htmldate/trafilatura evaluation sets, many languages): none is a soft 404."""
+    import json
+    expected = json.loads((corpus_dir / "dates" / "expected.json").read_text(encoding="utf-8"))
+    flagged = []
+    for rel, meta in expected.items():
+        extract = parse_page((corpus_dir / "dates" / rel).read_bytes(), meta.get("url"))
+        reason = (error_page_reason(extract.title, extract.main_text)
+                  or parked_reason(meta.get("url") or "https://x.org/", (), extract.title, extract.main_text))
+        if reason:
+            flagged.append((rel, reason))
+    assert len(expected) >= 180 and flagged == []
