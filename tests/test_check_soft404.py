@@ -82,9 +82,9 @@ def test_probe_url_is_a_random_sibling() -> None:
     assert first != second
 
 
-def _sig(status: int, final: str, title: str, text: str):
+def _sig(status: int, final: str, title: str, text: str, redirected: bool = False):
     from provenance.textnorm import fingerprint
-    return signature(status, final, title, fingerprint(text), text)
+    return signature(status, final, title, fingerprint(text), text, redirected)
 
 
 SHELL = "Welcome to our shop. " + " ".join(f"item{i} costs {i} euros" for i in range(60))
@@ -93,7 +93,9 @@ SHELL = "Welcome to our shop. " + " ".join(f"item{i} costs {i} euros" for i in r
 @pytest.mark.parametrize("checked, probe, soft", [
     (_sig(200, "https://ex.org/a/real", "Real article", "A long real article text " * 40),
      _sig(404, "https://ex.org/a/zzz", "Not here", "missing"), False),
-    (_sig(200, "https://ex.org/", "Home", SHELL), _sig(200, "https://ex.org/", "Home", SHELL), True),
+    (_sig(200, "https://ex.org/", "Home", SHELL, True), _sig(200, "https://ex.org/", "Home", SHELL, True), True),
+    (_sig(200, "https://ex.org/a/", "Index", "A " * 9), _sig(200, "https://ex.org/a/", "Index", "B " * 9, True),
+     False),
     (_sig(200, "https://ex.org/a/old", "Shop", SHELL), _sig(200, "https://ex.org/a/zzz", "Shop", SHELL), True),
     (_sig(200, "https://ex.org/a/old", "Shop - old", SHELL + " old"),
      _sig(200, "https://ex.org/a/zzz", "Shop - zzz", SHELL + " zzz"), True),

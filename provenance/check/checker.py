@@ -202,7 +202,8 @@ class UrlCheck:
         probe = self.probes.get(site_of(self.url), lambda: self._probe(probe_url(self.url)))
         if probe is None or probe.status is None or not 200 <= probe.status < 300:
             return None  # the site says 404 to a missing path: it is honest, nothing to compare
-        return similar_pages(signature(response.status, final, title, text_fp, text), probe)
+        redirected = len(response.hops) > 1
+        return similar_pages(signature(response.status, final, title, text_fp, text, redirected), probe)
 
     def _probe(self, url: str) -> Any:
         response = self.client.request("GET", url, max_bytes=min(self.config.max_bytes, PAGE_BYTES))

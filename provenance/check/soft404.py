@@ -92,6 +92,7 @@ class PageSignature:
     title: str | None
     fingerprint: str | None
     words: frozenset[int] = frozenset()
+    redirected: bool = False  # the answer came after redirects (the link itself did not answer)
 
 
 def error_page_reason(title: str | None, text: str) -> str | None:
@@ -168,7 +169,7 @@ def similar_pages(checked: PageSignature, probe: PageSignature) -> str | None:
     if probe.status is None or not 200 <= probe.status < 300:
         return None
     # The probe's path is random, so ending at the link's final URL means both were redirected there.
-    if checked.final_url.split("#")[0] == probe.final_url.split("#")[0]:
+    if checked.redirected and checked.final_url.split("#")[0] == probe.final_url.split("#")[0]:
         return f"a random missing path on this site ends at the same page ({probe.final_url})"
     if checked.fingerprint and checked.fingerprint == probe.fingerprint:
         return "a random missing path on this site answers 200 with the same text"
@@ -181,9 +182,10 @@ def similar_pages(checked: PageSignature, probe: PageSignature) -> str | None:
 
 
 def signature(status: int | None, final_url: str, title: str | None, fingerprint: str | None,
-              text: str) -> PageSignature:
+              text: str, redirected: bool = False) -> PageSignature:
     """Build a PageSignature from a parsed answer."""
-    return PageSignature(status, final_url, title, fingerprint, frozenset(shingles(text, 3)) if text else frozenset())
+    return PageSignature(status, final_url, title, fingerprint, frozenset(shingles(text, 3)) if text else frozenset(),
+                         redirected)
 
 
 class ProbeCache:
