@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..config import HttpConfig
@@ -34,8 +34,11 @@ from ..textnorm import fingerprint
 from .classify import RETRY_AFTER_STATUSES, classify, head_refused, is_transient
 from .media import check_media, media_item
 from .scheduler import Again, HostScheduler
-from .soft404 import (ProbeCache, error_page_reason, generic_redirect_reason, parked_reason, probe_url,
+from .soft404 import (PageSignature, ProbeCache, error_page_reason, generic_redirect_reason, parked_reason, probe_url,
                       signature, similar_pages)
+
+if TYPE_CHECKING:
+    from ..net.client import HttpClient, Response
 
 PAGE_BYTES = 64 * 1024
 BACKOFF_BASE = 0.5
@@ -98,7 +101,7 @@ class UrlCheck:
 
     __slots__ = ("client", "url", "config", "now", "probes", "rng", "parsing", "attempt", "note")
 
-    def __init__(self, client: Any, url: str, config: HttpConfig, now: Callable[[], datetime],
+    def __init__(self, client: HttpClient, url: str, config: HttpConfig, now: Callable[[], datetime],
                  probes: ProbeCache, rng: random.Random | None = None,
                  parsing: threading.Semaphore | None = None) -> None:
         self.client, self.url, self.config, self.now, self.probes = client, url, config, now, probes
@@ -131,7 +134,7 @@ class UrlCheck:
                 return Again(delay)
         return self._finish(response, method)
 
-    def _fetch(self) -> tuple[Any, str]:
+    def _fetch(self) -> tuple[Response, str]:
         if wants_head(self.url):
             head = self.client.request("HEAD", self.url)
             if not head_refused(head.status, head.error_class):
@@ -139,7 +142,7 @@ class UrlCheck:
             return self.client.request("GET", self.url, max_bytes=PAGE_BYTES), "HEAD+GET"
         return self.client.request("GET", self.url, max_bytes=min(self.config.max_bytes, PAGE_BYTES)), "GET"
 
-    def _retry_delay(self, response: Any) -> float | None:
+    def _retry_delay(self, response: Response) -> float | None:
         """Seconds to wait before the next attempt, or None to stop retrying."""
         if self.attempt >= self.config.retries:
             self.note = f"gave up after {self.attempt + 1} attempts"
@@ -154,7 +157,7 @@ class UrlCheck:
                 return wait_s
         return BACKOFF_BASE * (2 ** self.attempt) * self.rng.uniform(0.5, 1.0)
 
-    def _finish(self, response: Any, method: str) -> CheckResult:
+    def _finish(self, response: Response, method: str) -> CheckResult:
         verdict = classify(self.url, response.status, response.error_class, hops=response.hops,
                            headers=response.headers, body=response.body)
         status, error_class = verdict.status, verdict.error_class or response.error_class
@@ -191,7 +194,7 @@ class UrlCheck:
             (len(body) if method != "HEAD" and not response.truncated and response.status is not None else None),
             page=page)
 
-    def _soft_404(self, response: Any, title: str | None, text: str, text_fp: str | None) -> str | None:
+    def _soft_404(self, response: Response, title: str | None, text: str, text_fp: str | None) -> str | None:
         """The first soft-404 signal that fires (soft404.py), the per-site probe last."""
         final = response.final_url
         reason = (error_page_reason(title, text)
@@ -205,7 +208,7 @@ class UrlCheck:
         redirected = len(response.hops) > 1
         return similar_pages(signature(response.status, final, title, text_fp, text, redirected), probe)
 
-    def _probe(self, url: str) -> Any:
+    def _probe(self, url: str) -> PageSignature | None:
         response = self.client.request("GET", url, max_bytes=min(self.config.max_bytes, PAGE_BYTES))
         if response.status is None:
             return None
@@ -217,7 +220,7 @@ class UrlCheck:
         return signature(response.status, response.final_url, title, fingerprint(text) if text else None, text)
 
 
-def check_url(client: Any, url: str, config: HttpConfig, now: Callable[[], datetime] = utcnow) -> CheckResult:
+def check_url(client: HttpClient, url: str, config: HttpConfig, now: Callable[[], datetime] = utcnow) -> CheckResult:
     """Check one URL, retrying in place (sleeping) when transient; never raises for network trouble."""
     check = UrlCheck(client, url, config, now, ProbeCache())
     while True:
@@ -227,7 +230,7 @@ def check_url(client: Any, url: str, config: HttpConfig, now: Callable[[], datet
         time.sleep(outcome.delay)
 
 
-def check_urls(client: Any, urls: Iterable[str], config: HttpConfig,
+def check_urls(client: HttpClient, urls: Iterable[str], config: HttpConfig,
                now: Callable[[], datetime] = utcnow) -> Iterator[CheckResult]:
     """Check each distinct URL once, politely and concurrently, yielding results as they complete."""
     registrable_domain("example.org")  # build the suffix trie once, before 32 threads race to build it each
