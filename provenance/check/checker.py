@@ -34,8 +34,8 @@ from ..textnorm import fingerprint
 from .classify import RETRY_AFTER_STATUSES, classify, head_refused, is_transient
 from .media import check_media, media_item
 from .scheduler import Again, HostScheduler
-from .soft404 import (PageSignature, ProbeCache, error_page_reason, generic_redirect_reason, parked_reason, probe_url,
-                      signature, similar_pages)
+from .soft404 import (PageSignature, ProbeCache, error_page_reason, generic_redirect_reason, parked_reason,
+                      probe_url, signature, similar_pages)
 
 if TYPE_CHECKING:
     from ..net.client import HttpClient, Response
