@@ -16,7 +16,8 @@ from provenance.config import HttpConfig
 from provenance.records import Hop, LinkStatus
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
-PAGE = b"<html><head><title>A real page</title></head><body><main>" + b"Real words here. " * 50 + b"</main></body></html>"
+PAGE = (b"<html><head><title>A real page</title></head><body><main>" + b"Real words here. " * 50
+        + b"</main></body></html>")
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,8 @@ class ScriptedClient:
 
     def request(self, method: str, url: str, **_: object) -> FakeResponse:
         self.calls.append((method, url))
-        answers = self.script.get((method, url)) or [(404, {"Content-Type": "text/html"}, b"<title>Not Found</title>", None)]
+        missing = [(404, {"Content-Type": "text/html"}, b"<title>Not Found</title>", None)]
+        answers = self.script.get((method, url)) or missing
         status, headers, body, error_class = answers.pop(0) if len(answers) > 1 else answers[0]
         return FakeResponse(url, url, status, headers, body if method != "HEAD" else b"",
                             hops=(Hop(url, status),), error_class=error_class,
