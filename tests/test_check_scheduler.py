@@ -117,3 +117,24 @@ def test_stopping_early_cancels_queued_work() -> None:
     assert next(run) in {str(i) for i in range(50)}
     run.close()
     assert gauge.total == 0
+
+
+def test_work_continues_while_the_consumer_is_busy() -> None:
+    """The caller commits each result; checking must go on meanwhile, not wait for the next pull."""
+    started, lock, everyone = [], threading.Lock(), threading.Event()
+
+    @dataclass
+    class Mark:
+        name: str
+
+        def step(self) -> str:
+            with lock:
+                started.append(self.name)
+                if len(started) == 6:
+                    everyone.set()
+            return self.name
+
+    run = HostScheduler(concurrency=2, per_host=1).run([(f"h{i}", Mark(str(i))) for i in range(6)])
+    first = next(run)  # the consumer now "commits" and pulls nothing more until every job has started
+    assert everyone.wait(5)
+    assert sorted([first, *run]) == [str(i) for i in range(6)]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import queue
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -57,7 +58,41 @@ class HostScheduler(Generic[T]):
         self.clock = clock
 
     def run(self, jobs: Iterable[tuple[str, Job[T]]]) -> Iterator[T]:
-        """Yield each job's result as it completes; stopping the iteration cancels queued work."""
+        """Yield each job's result as it completes; stopping the iteration cancels queued work.
+
+        The dispatcher runs in its own thread, so a slow consumer (one database commit per
+        result) never stops new requests from being started meanwhile.
+        """
+        results: queue.SimpleQueue[tuple[str, object]] = queue.SimpleQueue()
+        stop = threading.Event()
+
+        def drive() -> None:
+            try:
+                for outcome in self._drive(jobs):
+                    results.put(("result", outcome))
+                    if stop.is_set():
+                        break
+            except BaseException as exc:  # noqa: BLE001 - handed to the consumer, who re-raises it
+                results.put(("error", exc))
+            finally:
+                results.put(("end", None))
+
+        dispatcher = threading.Thread(target=drive, name="check-dispatcher", daemon=True)
+        dispatcher.start()
+        try:
+            while True:
+                kind, value = results.get()
+                if kind == "end":
+                    return
+                if kind == "error":
+                    raise value  # type: ignore[misc]
+                yield value  # type: ignore[misc]
+        finally:
+            stop.set()
+            dispatcher.join()
+
+    def _drive(self, jobs: Iterable[tuple[str, Job[T]]]) -> Iterator[T]:
+        """The dispatcher loop: feed the pool site by site, park retries on timers, yield results."""
         sites: dict[str, _Site] = {}
         ring: deque[str] = deque()
         for host, job in jobs:
