@@ -138,3 +138,23 @@ def test_work_continues_while_the_consumer_is_busy() -> None:
     first = next(run)  # the consumer now "commits" and pulls nothing more until every job has started
     assert everyone.wait(5)
     assert sorted([first, *run]) == [str(i) for i in range(6)]
+
+
+def test_a_timed_out_request_keeps_its_site_slot_for_a_while() -> None:
+    """The server may still be busy with a request the client abandoned: do not send the next one yet."""
+    stamps: dict[str, float] = {}
+
+    @dataclass
+    class Timed:
+        name: str
+
+        def step(self) -> str:
+            stamps[self.name + " start"] = time.monotonic()
+            return self.name
+
+    jobs = [("h", Timed("timed-out")), ("h", Timed("next")), ("other", Timed("elsewhere"))]
+    sched: HostScheduler[str] = HostScheduler(concurrency=4, per_host=1,
+                                              linger=lambda name: 0.3 if name == "timed-out" else 0.0)
+    assert sorted(sched.run(jobs)) == ["elsewhere", "next", "timed-out"]
+    assert stamps["next start"] - stamps["timed-out start"] >= 0.29
+    assert stamps["elsewhere start"] - stamps["timed-out start"] < 0.29  # other sites are not held up

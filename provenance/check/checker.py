@@ -235,7 +235,8 @@ def check_urls(client: HttpClient, urls: Iterable[str], config: HttpConfig,
     """Check each distinct URL once, politely and concurrently, yielding results as they complete."""
     registrable_domain("example.org")  # build the suffix trie once, before 32 threads race to build it each
     probes, parsing, rng = ProbeCache(), threading.Semaphore(PARSERS), random.Random()
-    scheduler: HostScheduler[CheckResult] = HostScheduler(config.concurrency, config.per_host,
-                                                          config.per_host_interval)
+    scheduler: HostScheduler[CheckResult] = HostScheduler(
+        config.concurrency, config.per_host, config.per_host_interval,
+        linger=lambda result: config.timeout if result.error_class == "timeout" else 0.0)
     jobs = ((site_of(url), UrlCheck(client, url, config, now, probes, rng, parsing)) for url in dict.fromkeys(urls))
     yield from scheduler.run(jobs)

@@ -51,11 +51,15 @@ class HostScheduler(Generic[T]):
     """Run jobs keyed by site with global and per-site concurrency caps; see module docstring."""
 
     def __init__(self, concurrency: int, per_host: int, per_host_interval: float = 0.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 linger: Callable[[T], float] | None = None) -> None:
         self.concurrency = max(1, concurrency)
         self.per_host = max(1, per_host)
         self.interval = max(0.0, per_host_interval)
         self.clock = clock
+        # Seconds a finished job keeps its site's slot: after a client-side timeout the server
+        # may still be working on the abandoned request, so the site is not sent another yet.
+        self.linger = linger
 
     def run(self, jobs: Iterable[tuple[str, Job[T]]]) -> Iterator[T]:
         """Yield each job's result as it completes; stopping the iteration cancels queued work.
@@ -101,18 +105,23 @@ class HostScheduler(Generic[T]):
                 site = sites[host] = _Site(deque())
                 ring.append(host)
             site.ready.append(job)
-        timers: list[tuple[float, int, str, Job[T]]] = []
+        timers: list[tuple[float, int, str, Job[T] | None]] = []  # job None: release a lingering slot
+        retries = 0
         order = itertools.count()
         running: dict[Future[T | Again], tuple[str, Job[T]]] = {}
         finished: queue.SimpleQueue[Future[T | Again]] = queue.SimpleQueue()
         waiting = sum(len(s.ready) for s in sites.values())
         pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="check")
         try:
-            while running or timers or waiting:
+            while running or retries or waiting:
                 now = self.clock()
                 while timers and timers[0][0] <= now:
                     _, _, host, job = heapq.heappop(timers)
+                    if job is None:
+                        sites[host].in_flight -= 1
+                        continue
                     sites[host].ready.appendleft(job)  # a retry goes before the site's new work
+                    retries -= 1
                     waiting += 1
                     if host not in ring:
                         ring.append(host)
@@ -130,10 +139,15 @@ class HostScheduler(Generic[T]):
                     done.append(finished.get_nowait())
                 for future in done:
                     host, job = running.pop(future)
-                    sites[host].in_flight -= 1
                     outcome = future.result()
+                    hold = self.linger(outcome) if self.linger and not isinstance(outcome, Again) else 0.0
+                    if hold > 0:
+                        heapq.heappush(timers, (self.clock() + hold, next(order), host, None))
+                    else:
+                        sites[host].in_flight -= 1
                     if isinstance(outcome, Again):
                         heapq.heappush(timers, (self.clock() + max(0.0, outcome.delay), next(order), host, job))
+                        retries += 1
                     else:
                         yield outcome
         finally:
@@ -168,7 +182,7 @@ class HostScheduler(Generic[T]):
                 progress = True
         return started
 
-    def _idle_for(self, sites: dict[str, _Site], timers: list[tuple[float, int, str, Job[T]]],
+    def _idle_for(self, sites: dict[str, _Site], timers: list[tuple[float, int, str, Job[T] | None]],
                   now: float) -> float | None:
         """How long the dispatcher may sleep before a timer or a site interval frees work."""
         moments = [timers[0][0]] if timers else []
