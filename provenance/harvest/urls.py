@@ -1,0 +1,160 @@
+"""Finding http(s) URLs in plain text, including text copied out of PDFs.
+
+PDF text wraps long URLs across lines, glues footnote numbers to them (`2https://...`) and
+ends them with the sentence's full stop.  `find_urls` re-joins a wrapped URL only when the
+continuation looks like part of an address (see `_continues`), and strips punctuation that
+belongs to the sentence.  Only `scheme://` and `www.` links are taken: bare `example.com`
+mentions are too ambiguous in prose (a documented choice, see tests/test_corpus_urls_text.py).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+__all__ = ["FoundUrl", "find_urls", "clean_url", "is_valid_url", "unbreak"]
+
+
+@dataclass(frozen=True)
+class FoundUrl:
+    """A URL found in text: normalised `url`, its span, and whether it was re-joined across lines."""
+
+    url: str
+    start: int
+    end: int
+    broken: bool = False
+    written: str = ""  # as written, line-wrap breaks and surrounding punctuation removed
+
+
+# A URL starts at a scheme or "www." not preceded by a letter (a digit is fine: footnote marks).
+_TLDS = "com|org|net|edu|gov|io|int|info|co|uk|de|fr|it|eu|ai|me|tv|us|ca|au|jp|nl|ch|es|be|ly"
+_BARE = rf"[a-z](?:[a-z0-9-]*\.)+(?:{_TLDS})/"
+# scheme or "www." not glued to a word (a digit is fine: footnote marks such as "2https://"), or a
+# scheme-less "host.tld/path" (the "/" makes it an address, not a name) at a word start or after a
+# footnote number opening a line ("9github.com/...").
+_START = re.compile(rf"(?<![A-Za-z0-9_@.-])(?:https?:|www\.)|(?<=[0-9])(?:https?:|www\.)"
+                    rf"|(?<![\w@./:\\-])(?={_BARE})|(?m:(?<=^[0-9])|(?<=^[0-9]{{2}}))(?={_BARE})", re.IGNORECASE)
+_BODY = re.compile(r"[^\s<>\"`|^\u201c\u201d\u2018\u2019\u00ab\u00bb\u3000]*")
+_TRAIL = ".,;:!?'*\u2026"
+_PAIRS = {")": "(", "]": "[", "}": "{"}
+_HOST = re.compile(r"^(?:[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff_-]*[a-z0-9\u00a1-\uffff])?\.)+"
+                   r"(?:[a-z\u00a1-\uffff]{2,63}|xn--[a-z0-9-]{2,59})\.?$|^localhost$|^\d{1,3}(?:\.\d{1,3}){3}$")
+_TOKEN = re.compile(r"[^\s<>\"`|^\u201c\u201d]+")
+_EXTENSIONS = frozenset("html htm shtml php asp aspx jsp pdf txt xml json csv zip gz tar md".split())
+_TRUNCATED = re.compile(r"^https?://(?:dx\.)?doi\.org/?$")  # a DOI resolver cut before the DOI
+_NEW_URL = re.compile(rf"[0-9]{{0,2}}(?:https?:|www\.)|[0-9]{{1,2}}{_BARE}", re.IGNORECASE)  # a URL of its own
+# the rest of a footnote line after its URL when PDF extraction turned "_" into " ": "move base"
+_SPACED = re.compile(r"(?: [a-z0-9][\w./#?=&%~-]*){1,3}[ \t]*(?=\r?\n|$)")
+_SCHEME_ONLY = re.compile(r"^https?:(?://)?$", re.IGNORECASE)
+
+
+def unbreak(written: str) -> str:
+    """Remove line-wrap breaks (a newline, with a LaTeX-style `\\` before it) from a URL run."""
+    return re.sub(r"\\?[ \t]*\r?\n[ \t]*", "", written)
+
+
+def _strip(run: str) -> str:
+    """Drop sentence punctuation, quotes and unbalanced closing brackets from the end of a run."""
+    while run:
+        last = run[-1]
+        if last in _TRAIL:
+            run = run[:-1]
+        elif last in _PAIRS and run.count(last) > run.count(_PAIRS[last]):
+            run = run[:-1]
+        else:
+            break
+    return run
+
+
+def _continues(head: str, token: str) -> bool:
+    """Whether `token`, first on the next line, continues the URL `head` cut at a line end."""
+    if not token or _NEW_URL.match(token):
+        return False
+    if _SCHEME_ONLY.match(head):  # "https:" / "http://" alone at the line end
+        return token.startswith("//") if head.endswith(":") else "." in token
+    bare = _strip(token)
+    if not bare or ":" in bare or not (bare[0].isalnum() or bare[0] in "/%~_") or bare.isdigit() and len(bare) <= 3:
+        return False  # "arXiv:2011.03287", page and footnote numbers
+    urlish = any(c in bare for c in "/._-=&?#%~") or any(c.isdigit() for c in bare)
+    last = head[-1]
+    if last == "\\":
+        return True
+    if last == ".":  # a host cut after a dot ("https://www.ncbi.nlm." + "nih.gov/..."), a file
+        rest = head.split("://", 1)[-1]  # extension ("index." + "html"), a DOI-like id ("m9.figshare." + "20039486.v1")
+        return ("/" not in rest and bare[0].islower() and urlish or bare.lower() in _EXTENSIONS
+                or "/" in rest and bare[0].isdigit() and "." in bare and len(bare) >= 6)
+    if last in "/-_=&?#%~":
+        return urlish
+    return False
+
+
+def _extend(text: str, start: int, end: int) -> tuple[int, bool]:
+    """Follow a URL run over line breaks while the next line continues it; return the new end."""
+    broken = False
+    while (gap := re.match(r"[ \t]*\r?\n[ \t]*", text[end:end + 80])) is not None:
+        token = _TOKEN.match(text, end + gap.end())
+        if not token or not _continues(unbreak(text[start:end]), token.group(0)):
+            break
+        end, broken = token.end(), True
+    return end, broken
+
+
+def _footnote_line(text: str, start: int) -> bool:
+    """True when the URL at `start` opens a line after a footnote number ("5http://...")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return 0 < start - line_start <= 2 and text[line_start:start].isdigit()
+
+
+def normalize_url(url: str) -> str | None:
+    """Lower-case scheme and host, add `http://` to `www.`, drop a default port; None if invalid."""
+    url = unicodedata.normalize("NFKC", url)  # PDF ligatures: "ﬁgshare" is "figshare"
+    if not re.match(r"https?://", url, re.IGNORECASE):
+        url = "http://" + url
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if scheme not in ("http", "https") or not host or not _HOST.match(host) or parts.username is not None:
+        return None
+    netloc = host if port in (None, 80 if scheme == "http" else 443) else f"{host}:{port}"
+    return urlunsplit((scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def clean_url(written: str) -> str | None:
+    """The normalised URL in `written` (punctuation, quotes, brackets, wrap breaks removed), or None."""
+    run = unbreak(written.strip()).strip("\"'<>\u201c\u201d\u2018\u2019([{")
+    match = _START.search(run)
+    if not match or match.start() != 0 and run[:match.start()].strip("0123456789"):
+        return None
+    return normalize_url(_strip(_BODY.match(run, match.start()).group(0)))
+
+
+def is_valid_url(url: str) -> bool:
+    """True for an absolute http(s) URL with a plausible host."""
+    return normalize_url(url) is not None
+
+
+def find_urls(text: str) -> list[FoundUrl]:
+    """Every http(s)/www URL in `text`, in order, with wrapped URLs re-joined."""
+    found: list[FoundUrl] = []
+    pos = 0
+    while (match := _START.search(text, pos)) is not None:
+        start = match.start()
+        end = _BODY.match(text, start).end()
+        end, broken = _extend(text, start, end)
+        if not broken and _footnote_line(text, start) and (spaced := _SPACED.match(text, end)):
+            end = spaced.end()  # "5http://wiki.ros.org/move base": the PDF lost the underscores
+        written = _strip(unbreak(text[start:end]).rstrip().replace(" ", "_"))
+        # map the stripped length back onto the raw span
+        while end > start and len(unbreak(text[start:end]).rstrip()) > len(written):
+            end -= 1
+        pos = max(end, match.end())
+        url = normalize_url(written)
+        if url is not None and not _TRUNCATED.match(url):
+            found.append(FoundUrl(url=url, start=start, end=end, broken=broken, written=written))
+    return found
