@@ -1,0 +1,174 @@
+"""Harvest plain text and text copied out of PDFs or printed web pages.
+
+A print of a web page keeps traces of its links without their addresses: underlined words
+(`<u>said</u>`), "Related article: TITLE" labels, an `Original url:` footer.  Those traces are
+links too (role lost/related/original) so the reconciler can say what a copy lost.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from ..records import DateEvidence, DocumentFormat, HarvestedDocument, LinkRef, LinkRole
+from ..textnorm import fingerprint
+from .urls import FoundUrl, find_urls
+
+__all__ = ["harvest_text", "sentence_around", "is_video_url"]
+
+_ORIGINAL = re.compile(r"^[ \t]*original[ \t]+(?:url|link|address|source)[ \t]*:[ \t]*(.*)$", re.IGNORECASE | re.MULTILINE)
+_LABEL = re.compile(r"^[ \t]*(?:related(?:[ \t]+(?:article|story|stories|link|content))?|read[ \t]+(?:more|also)"
+                    r"|see[ \t]+also|more[ \t]+on[ \t]+this)[ \t]*:[ \t]*(\S.*?)[ \t]*$", re.IGNORECASE | re.MULTILINE)
+_UNDERLINE = re.compile(r"<u>(.+?)</u>", re.IGNORECASE | re.DOTALL)
+_VIDEO = re.compile(r"^https?://(?:(?:www\.|m\.)?youtube\.com/(?:watch\b|shorts/|embed/)|youtu\.be/|(?:www\.|player\.)?vimeo\.com/)",
+                    re.IGNORECASE)
+_MONTHS = {m: i + 1 for i, m in enumerate("january february march april may june july august september october november december".split())}
+_MON = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?[ \t]+)?"
+_TIME = r"(?:,?[ \t]+(?:at[ \t]+)?\d{1,2}[:.]\d{2}(?:[ \t]*[ap]\.?m\.?)?(?:[ \t]+[A-Z]{2,4})?)?"
+_DATE_LINES = (
+    (re.compile(rf"^{_WEEKDAY}{_MON}[ \t]+(\d{{1,2}}),?[ \t]+(\d{{4}}){_TIME}$", re.IGNORECASE), "mdy"),
+    (re.compile(rf"^{_WEEKDAY}(\d{{1,2}})[ \t]+{_MON},?[ \t]+(\d{{4}}){_TIME}$", re.IGNORECASE), "dmy"),
+    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:]+Z?)?$"), "iso"),
+)
+_CONTEXT = 300
+_RELATED_REACH = 4  # paragraphs after a label searched for the URL it names
+
+
+def is_video_url(url: str) -> bool:
+    """YouTube watch/shorts/youtu.be and Vimeo pages: printed in place of an embedded player."""
+    return bool(_VIDEO.match(url))
+
+
+def sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence (or line) holding text[start:end], whitespace collapsed, at most ~300 chars."""
+    left = max(text.rfind("\n\n", 0, start), max(text.rfind(m, 0, start) for m in (". ", "? ", "! ")) + 1)
+    stops = [i for i in (text.find("\n\n", end), *(text.find(m, end) for m in (". ", "? ", "! "))) if i >= 0]
+    right = min(stops) + 1 if stops else len(text)
+    sentence = " ".join(text[max(left, 0):right].split())
+    if len(sentence) > _CONTEXT:
+        piece = " ".join(text[start:end].split())
+        at = max(sentence.find(piece[:40]), 0)
+        lo = max(0, min(at - (_CONTEXT - len(piece)) // 2, len(sentence) - _CONTEXT))
+        sentence = sentence[lo:lo + _CONTEXT]
+    return sentence
+
+
+def _date_line(line: str) -> DateEvidence | None:
+    text = " ".join(line.split())
+    for pattern, order in _DATE_LINES:
+        if (match := pattern.match(text)) is None:
+            continue
+        try:
+            if order == "iso":
+                value = date(int(match[1]), int(match[2]), int(match[3]))
+            else:
+                month_name, day = (match[1], match[2]) if order == "mdy" else (match[2], match[1])
+                month = next(i for name, i in _MONTHS.items() if name.startswith(month_name.lower()[:3]))
+                value = date(int(match[3]), month, int(day))
+        except ValueError:
+            return None
+        return DateEvidence(value=value, source="date_line", raw=text)
+    return None
+
+
+def _head(text: str) -> tuple[str | None, DateEvidence | None]:
+    """The headline (a short first line standing alone) and a date line near the top."""
+    paragraphs = [p.strip() for p in re.split(r"\n[ \t]*\n", text) if p.strip()][:6]
+    title = None
+    if paragraphs:
+        first = paragraphs[0]
+        if ("\n" not in first and len(first) <= 200 and len(first.split()) >= 2 and first[0].isupper()
+                and not first.endswith((".", ",", ";", ":")) and not find_urls(first) and _date_line(first) is None):
+            title = first
+    published = next((d for p in paragraphs if "\n" not in p and (d := _date_line(p)) is not None), None)
+    return title, published
+
+
+def _slug_words(value: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", value.lower().replace(".", "").replace("'", "").replace("\u2019", ""))
+
+
+def _slug_score(title: str, url: str) -> float:
+    """Share of the label's words found in the URL's path (the slug usually repeats the headline)."""
+    wanted = _slug_words(title)
+    have = set(_slug_words(url.split("://", 1)[-1].split("/", 1)[-1]))
+    return sum(w in have for w in wanted) / len(wanted) if wanted else 0.0
+
+
+def _paragraph_end(text: str, start: int, count: int) -> int:
+    pos = start
+    for _ in range(count):
+        nxt = re.compile(r"\n[ \t]*\n").search(text, pos)
+        if nxt is None:
+            return len(text)
+        pos = nxt.end()
+        while pos < len(text) and text[pos] in " \t\n":
+            pos += 1
+    return pos
+
+
+def _original_block(text: str) -> tuple[str, FoundUrl | None, int]:
+    """Cut the `Original url:` block; return the main text, the URL found there and its offset."""
+    match = _ORIGINAL.search(text)
+    if match is None:
+        return text, None, -1
+    after = text[match.start(1):match.start(1) + 2000]
+    found = next(iter(find_urls(after)), None)
+    if found is not None and after[:found.start].strip():
+        found = None  # words between the label and the URL: not the label's URL
+    block_end = match.start(1) + found.end if found else match.end()
+    url = FoundUrl(found.url, found.start + match.start(1), found.end + match.start(1), found.broken,
+                   found.written) if found else None
+    return text[:match.start()].rstrip() + "\n" + text[block_end:], url, match.start()
+
+
+def harvest_text(source: str, text: str) -> HarvestedDocument:
+    """Read a plain-text document: title, date line, Original url, links and lost links."""
+    main, original, original_at = _original_block(text)
+    title, published = _head(main)
+    placed: list[tuple[int, LinkRef]] = []
+    urls = find_urls(main)
+    claimed: dict[int, tuple[str, str]] = {}  # index in urls -> (label title, label context)
+    for label in _LABEL.finditer(main):
+        words = label.group(1)
+        inline = [u for u in urls if label.start(1) <= u.start < label.end(1)]
+        if inline:
+            anchor = main[label.start(1):inline[0].start].strip(" \t-:–—") or None
+            claimed[urls.index(inline[0])] = (anchor or "", sentence_around(main, label.start(), label.end()))
+            continue
+        reach = _paragraph_end(main, label.end(), _RELATED_REACH)
+        nearby = [(i, u) for i, u in enumerate(urls) if label.end() <= u.start < reach and i not in claimed]
+        scored = sorted(((_slug_score(words, u.url), -u.start, i) for i, u in nearby), reverse=True)
+        context = sentence_around(main, label.start(), label.end())
+        if scored and scored[0][0] >= 0.5:
+            claimed[scored[0][2]] = (words, context)
+        else:
+            placed.append((label.start(), LinkRef(url=None, written=None, role=LinkRole.LOST,
+                                                  anchor_text=words, context=context)))
+    for i, found in enumerate(urls):
+        line_start = main.rfind("\n", 0, found.start) + 1
+        line_end = main.find("\n", found.end)
+        alone = not (main[line_start:found.start].strip() + main[found.end:line_end if line_end >= 0 else None].strip(" \t.,;"))
+        if i in claimed:
+            role, anchor, context = LinkRole.RELATED, claimed[i][0] or None, claimed[i][1]
+        else:
+            role = LinkRole.EMBEDDED if alone and is_video_url(found.url) else LinkRole.CITED
+            anchor = None
+            context = found.written if alone else sentence_around(main, found.start, found.end)
+        placed.append((found.start, LinkRef(url=found.url, written=found.written, role=role,
+                                            anchor_text=anchor, context=context)))
+    for match in _UNDERLINE.finditer(main):
+        words = " ".join(match.group(1).split())
+        placed.append((match.start(), LinkRef(url=None, written=None, role=LinkRole.LOST, anchor_text=words,
+                                              context=_UNDERLINE.sub(r"\1", sentence_around(main, match.start(), match.end())))))
+    if original is not None:
+        placed.append((len(main) + 1, LinkRef(url=original.url, written=original.written, role=LinkRole.ORIGINAL,
+                                              context=" ".join(text[original_at:original.end].split()))))
+    placed.sort(key=lambda item: item[0])
+    links = tuple(LinkRef(link.url, link.written, link.role, link.anchor_text, link.context, position)
+                  for position, (_, link) in enumerate(placed))
+    body = _UNDERLINE.sub(r"\1", main).strip()
+    return HarvestedDocument(source=source, format=DocumentFormat.TEXT, title=title, published=published,
+                             original_url=original.url if original else None, text=body,
+                             fingerprint=fingerprint(body), links=links)
