@@ -1,0 +1,117 @@
+"""Harvest Markdown: inline, reference-style, autolinks, bare links and images, with positions.
+
+Hand-written over a Markdown library on purpose: a parser's token stream loses the character
+offsets that `context` needs, and the link forms that matter here are few and regular.  Code
+blocks and code spans are masked (same length) so a URL in code is not taken for a citation.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from ..records import DateEvidence, DocumentFormat, HarvestedDocument, LinkRef, LinkRole
+from ..textnorm import fingerprint
+from .text import is_video_url, sentence_around
+from .urls import find_urls, normalize_url
+
+__all__ = ["harvest_markdown"]
+
+_FENCE = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1[^\n]*$", re.MULTILINE | re.DOTALL)
+_CODE_SPAN = re.compile(r"(`+)[^`\n].*?\1", re.DOTALL)
+_FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
+_TEXT = r"((?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)"
+_DEST = r"<([^<>\n]*)>|((?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))*)"
+_TITLE = r"(?:\s+(\"[^\"]*\"|'[^']*'|\([^()]*\)))?"
+_INLINE = re.compile(rf"(!?)\[{_TEXT}\]\(\s*(?:{_DEST}){_TITLE}\s*\)")
+_REF_DEF = re.compile(r"^ {0,3}\[([^\[\]]+)\]:[ \t]*\n?[ \t]*(?:<([^<>\n]*)>|(\S+))(?:[ \t]+(\"[^\"]*\"|'[^']*'|\([^()]*\)))?[ \t]*$",
+                      re.MULTILINE)
+_REF_USE = re.compile(rf"(!?)\[{_TEXT}\](?:\[([^\[\]]*)\])?")
+_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^<>\s]+)>", re.IGNORECASE)
+_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$|^(\S[^\n]*)\n=+[ \t]*$", re.MULTILINE)
+_SKIP = re.compile(r"^(?:#|mailto:|tel:|javascript:)", re.IGNORECASE)
+_EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~)(\S(?:.*?\S)?)\1")
+
+
+def _mask(text: str, pattern: re.Pattern[str]) -> str:
+    return pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
+def _plain(markup: str) -> str:
+    """Link text as a reader sees it: nested link syntax and emphasis dropped."""
+    markup = _INLINE.sub(lambda m: m.group(2), markup)
+    return " ".join(_EMPHASIS.sub(r"\2", markup).replace("\\", "").split())
+
+
+def _link(written: str, role: LinkRole, anchor: str | None, context: str) -> LinkRef | None:
+    written = written.strip()
+    if not written or _SKIP.match(written):
+        return None  # in-page anchors and non-web schemes are not links to check
+    url = normalize_url(written) if re.match(r"https?://", written, re.IGNORECASE) else None
+    return LinkRef(url=url, written=written, role=role, anchor_text=anchor or None, context=context)
+
+
+def _front_matter(text: str) -> tuple[dict[str, str], int]:
+    match = _FRONT.match(text)
+    if match is None:
+        return {}, 0
+    fields = dict(re.findall(r"^([A-Za-z_]+)[ \t]*:[ \t]*[\"']?(.*?)[\"']?[ \t]*$", match.group(1), re.MULTILINE))
+    return {k.lower(): v for k, v in fields.items()}, match.end()
+
+
+def _published(fields: dict[str, str]) -> DateEvidence | None:
+    for key in ("date", "published", "pubdate"):
+        if (match := re.match(r"(\d{4})-(\d{2})-(\d{2})", fields.get(key, ""))) is not None:
+            try:
+                return DateEvidence(date(*(int(g) for g in match.groups())), f"front_matter:{key}", fields[key])
+            except ValueError:
+                return None
+    return None
+
+
+def harvest_markdown(source: str, text: str) -> HarvestedDocument:
+    """Read a Markdown document: title, front-matter date and every link form, in order."""
+    fields, body_start = _front_matter(text)
+    scan = _mask(_mask(" " * body_start + text[body_start:], _FENCE), _CODE_SPAN)
+    placed: list[tuple[int, LinkRef | None]] = []
+    refs: dict[str, str] = {}
+    for match in _REF_DEF.finditer(scan):
+        refs.setdefault(" ".join(match.group(1).lower().split()), match.group(2) or match.group(3))
+    scan = _mask(scan, _REF_DEF)
+    nested = [m for outer in _INLINE.finditer(scan) for m in _INLINE.finditer(scan, outer.start(2), outer.end(2))]
+    for match in [*_INLINE.finditer(scan), *nested]:  # a badge: [![alt](img)](target)
+        role = LinkRole.EMBEDDED if match.group(1) else LinkRole.CITED
+        placed.append((match.start(), _link(match.group(3) or match.group(4) or "", role, _plain(match.group(2)),
+                                            sentence_around(text, match.start(), match.end()))))
+    scan = _mask(scan, _INLINE)
+    for match in _REF_USE.finditer(scan):
+        label = match.group(3) if match.group(3) else match.group(2)
+        target = refs.get(" ".join(label.lower().split()))
+        if target is None:
+            continue  # "[1]" or "[sic]" with no definition is just text
+        role = LinkRole.EMBEDDED if match.group(1) else LinkRole.CITED
+        placed.append((match.start(), _link(target, role, _plain(match.group(2)),
+                                            sentence_around(text, match.start(), match.end()))))
+        scan = scan[:match.start()] + " " * (match.end() - match.start()) + scan[match.end():]
+    for match in _AUTOLINK.finditer(scan):
+        placed.append((match.start(), _link(match.group(1), LinkRole.CITED, None,
+                                            sentence_around(text, match.start(), match.end()))))
+    scan = _mask(scan, _AUTOLINK)
+    for found in find_urls(scan):
+        line = scan[scan.rfind("\n", 0, found.start) + 1:(scan.find("\n", found.end) + 1 or len(scan) + 1) - 1]
+        alone = line.strip(" \t.,;*-") == scan[found.start:found.end].strip()
+        role = LinkRole.EMBEDDED if alone and is_video_url(found.url) else LinkRole.CITED
+        placed.append((found.start, LinkRef(url=found.url, written=found.written, role=role,
+                                            context=sentence_around(text, found.start, found.end))))
+    placed.sort(key=lambda item: item[0])
+    links = tuple(LinkRef(link.url, link.written, link.role, link.anchor_text, link.context, position)
+                  for position, link in enumerate(link for _, link in placed if link is not None))
+    heading = _HEADING.search(_mask(text[body_start:], _FENCE))
+    title = fields.get("title") or (_plain(heading.group(1) or heading.group(2)) if heading else None)
+    main = _REF_DEF.sub("", text[body_start:])
+    main = _INLINE.sub(lambda m: m.group(2), main)
+    main = re.sub(r"^ {0,3}#+[ \t]*", "", main, flags=re.MULTILINE).strip()
+    original = fields.get("original_url") or fields.get("canonical_url")
+    return HarvestedDocument(source=source, format=DocumentFormat.MARKDOWN, title=title or None,
+                             published=_published(fields), original_url=normalize_url(original) if original else None,
+                             text=main, fingerprint=fingerprint(main), links=links)
