@@ -34,10 +34,10 @@ _BARE = rf"[a-z](?:[a-z0-9-]*\.)+(?:{_TLDS})/"
 # scheme or "www." not glued to a word (a digit is fine: footnote marks such as "2https://"), or a
 # scheme-less "host.tld/path" (the "/" makes it an address, not a name) at a word start or after a
 # footnote number opening a line ("9github.com/...").
-_START = re.compile(rf"(?<![A-Za-z0-9_@.-])(?:https?:|www\.)|(?<=[0-9])(?:https?:|www\.)"
-                    rf"|(?<![\w@./:\\-])(?={_BARE})|(?m:(?<=^[0-9])|(?<=^[0-9]{{2}}))(?={_BARE})", re.IGNORECASE)
+_START = re.compile(rf"(?<![A-Za-z0-9_@.])https?:|(?<![A-Za-z0-9_@.-])www\.|(?<=[0-9])(?:https?:|www\.)"
+                    rf"|(?<![\w@./:-])(?={_BARE})|(?m:(?<=^[0-9])|(?<=^[0-9]{{2}}))(?={_BARE})", re.IGNORECASE)
 _BODY = re.compile(r"[^\s<>\"`|^\u201c\u201d\u2018\u2019\u00ab\u00bb\u3000]*")
-_TRAIL = ".,;:!?'*\u2026"
+_TRAIL = ".,;:!?'*\\\u2026"
 _PAIRS = {")": "(", "]": "[", "}": "{"}
 _HOST = re.compile(r"^(?:[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff_-]*[a-z0-9\u00a1-\uffff])?\.)+"
                    r"(?:[a-z\u00a1-\uffff]{2,63}|xn--[a-z0-9-]{2,59})\.?$|^localhost$|^\d{1,3}(?:\.\d{1,3}){3}$")
@@ -53,6 +53,21 @@ _SCHEME_ONLY = re.compile(r"^https?:(?://)?$", re.IGNORECASE)
 def unbreak(written: str) -> str:
     """Remove line-wrap breaks (a newline, with a LaTeX-style `\\` before it) from a URL run."""
     return re.sub(r"\\?[ \t]*\r?\n[ \t]*", "", written)
+
+
+def _body_end(text: str, start: int) -> int:
+    """End of the URL run at `start`: at a space or a closing bracket that closes nothing in the URL."""
+    end = _BODY.match(text, start).end()
+    depth = {"(": 0, "[": 0, "{": 0}
+    for i in range(start, end):
+        char = text[i]
+        if char in depth:
+            depth[char] += 1
+        elif char in _PAIRS:
+            if depth[_PAIRS[char]] == 0:
+                return i  # "(see https://x.org/a)" and "[text](https://x.org)": the bracket is the prose's
+            depth[_PAIRS[char]] -= 1
+    return end
 
 
 def _strip(run: str) -> str:
@@ -131,7 +146,7 @@ def clean_url(written: str) -> str | None:
     match = _START.search(run)
     if not match or match.start() != 0 and run[:match.start()].strip("0123456789"):
         return None
-    return normalize_url(_strip(_BODY.match(run, match.start()).group(0)))
+    return normalize_url(_strip(run[match.start():_body_end(run, match.start())]))
 
 
 def is_valid_url(url: str) -> bool:
@@ -145,7 +160,7 @@ def find_urls(text: str) -> list[FoundUrl]:
     pos = 0
     while (match := _START.search(text, pos)) is not None:
         start = match.start()
-        end = _BODY.match(text, start).end()
+        end = _body_end(text, start)
         end, broken = _extend(text, start, end)
         if not broken and _footnote_line(text, start) and (spaced := _SPACED.match(text, end)):
             end = spaced.end()  # "5http://wiki.ros.org/move base": the PDF lost the underscores
