@@ -151,7 +151,7 @@ def clean_url(written: str) -> str | None:
 
 def is_valid_url(url: str) -> bool:
     """True for an absolute http(s) URL with a plausible host."""
-    return normalize_url(url) is not None
+    return bool(re.match(r"https?://", url, re.IGNORECASE)) and normalize_url(url) is not None
 
 
 def find_urls(text: str) -> list[FoundUrl]:
