@@ -16,13 +16,16 @@ from .urls import FoundUrl, find_urls
 
 __all__ = ["harvest_text", "sentence_around", "is_video_url"]
 
-_ORIGINAL = re.compile(r"^[ \t]*original[ \t]+(?:url|link|address|source)[ \t]*:[ \t]*(.*)$", re.IGNORECASE | re.MULTILINE)
+_ORIGINAL = re.compile(r"^[ \t]*original[ \t]+(?:url|link|address|source)[ \t]*:[ \t]*(.*)$",
+                       re.IGNORECASE | re.MULTILINE)
 _LABEL = re.compile(r"^[ \t]*(?:related(?:[ \t]+(?:article|story|stories|link|content))?|read[ \t]+(?:more|also)"
                     r"|see[ \t]+also|more[ \t]+on[ \t]+this)[ \t]*:[ \t]*(\S.*?)[ \t]*$", re.IGNORECASE | re.MULTILINE)
 _UNDERLINE = re.compile(r"<u>(.+?)</u>", re.IGNORECASE | re.DOTALL)
-_VIDEO = re.compile(r"^https?://(?:(?:www\.|m\.)?youtube\.com/(?:watch\b|shorts/|embed/)|youtu\.be/|(?:www\.|player\.)?vimeo\.com/)",
+_VIDEO = re.compile(r"^https?://(?:(?:www\.|m\.)?youtube\.com/(?:watch\b|shorts/|embed/)|youtu\.be/"
+                    r"|(?:www\.|player\.)?vimeo\.com/)",
                     re.IGNORECASE)
-_MONTHS = {m: i + 1 for i, m in enumerate("january february march april may june july august september october november december".split())}
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    "january february march april may june july august september october november december".split())}
 _MON = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?[ \t]+)?"
 _TIME = r"(?:,?[ \t]+(?:at[ \t]+)?\d{1,2}[:.]\d{2}(?:[ \t]*[ap]\.?m\.?)?(?:[ \t]+[A-Z]{2,4})?)?"
@@ -149,7 +152,8 @@ def harvest_text(source: str, text: str) -> HarvestedDocument:
     for i, found in enumerate(urls):
         line_start = main.rfind("\n", 0, found.start) + 1
         line_end = main.find("\n", found.end)
-        alone = not (main[line_start:found.start].strip() + main[found.end:line_end if line_end >= 0 else None].strip(" \t.,;"))
+        after = main[found.end:line_end if line_end >= 0 else None]
+        alone = not (main[line_start:found.start].strip() + after.strip(" \t.,;"))
         if i in claimed:
             role, anchor, context = LinkRole.RELATED, claimed[i][0] or None, claimed[i][1]
         else:
@@ -160,8 +164,9 @@ def harvest_text(source: str, text: str) -> HarvestedDocument:
                                             anchor_text=anchor, context=context)))
     for match in _UNDERLINE.finditer(main):
         words = " ".join(match.group(1).split())
+        context = _UNDERLINE.sub(r"\1", sentence_around(main, match.start(), match.end()))
         placed.append((match.start(), LinkRef(url=None, written=None, role=LinkRole.LOST, anchor_text=words,
-                                              context=_UNDERLINE.sub(r"\1", sentence_around(main, match.start(), match.end())))))
+                                              context=context)))
     if original is not None:
         placed.append((len(main) + 1, LinkRef(url=original.url, written=original.written, role=LinkRole.ORIGINAL,
                                               context=" ".join(text[original_at:original.end].split()))))
