@@ -131,3 +131,11 @@ def test_truncated_fragments_are_not_links():
     """PDF columns cut URLs to "https://www." or a bare resolver; those are not addresses (a choice)."""
     doc = harvest_text("x", "Available at https://www.\n\nand https://doi.org/\nPublisher's Note: none.\n")
     assert doc.links == ()
+
+
+def test_unparseable_original_url_keeps_its_written_form():
+    doc = harvest_text("x", "Body text.\n\nOriginal url:\n\nhtp:/www.example.org/story\n")
+    assert doc.original_url is None
+    assert [(link.role, link.url, link.written) for link in doc.links] == [
+        (LinkRole.ORIGINAL, None, "htp:/www.example.org/story")]
+    assert doc.text == "Body text."

@@ -12,7 +12,7 @@ from datetime import date
 
 from ..records import DateEvidence, DocumentFormat, HarvestedDocument, LinkRef, LinkRole
 from ..textnorm import fingerprint
-from .urls import FoundUrl, find_urls
+from .urls import find_urls
 
 __all__ = ["harvest_text", "sentence_around", "is_video_url"]
 
@@ -111,24 +111,27 @@ def _paragraph_end(text: str, start: int, count: int) -> int:
     return pos
 
 
-def _original_block(text: str) -> tuple[str, FoundUrl | None, int]:
-    """Cut the `Original url:` block; return the main text, the URL found there and its offset."""
+def _original_block(text: str) -> tuple[str, LinkRef | None]:
+    """Cut the `Original url:` block; return the main text and the original link (url None if unparseable)."""
     match = _ORIGINAL.search(text)
     if match is None:
-        return text, None, -1
+        return text, None
     after = text[match.start(1):match.start(1) + 2000]
     found = next(iter(find_urls(after)), None)
-    if found is not None and after[:found.start].strip():
-        found = None  # words between the label and the URL: not the label's URL
-    block_end = match.start(1) + found.end if found else match.end()
-    url = FoundUrl(found.url, found.start + match.start(1), found.end + match.start(1), found.broken,
-                   found.written) if found else None
-    return text[:match.start()].rstrip() + "\n" + text[block_end:], url, match.start()
+    if found is not None and not after[:found.start].strip():
+        url, written, block_end = found.url, found.written, match.start(1) + found.end
+    elif (raw := re.match(r"\s*(\S+)", after)) is not None:  # an address that does not parse
+        url, written, block_end = None, raw.group(1), match.start(1) + raw.end()
+    else:
+        return text, None
+    context = " ".join(text[match.start():block_end].split())
+    link = LinkRef(url=url, written=written, role=LinkRole.ORIGINAL, context=context)
+    return text[:match.start()].rstrip() + "\n" + text[block_end:], link
 
 
 def harvest_text(source: str, text: str) -> HarvestedDocument:
     """Read a plain-text document: title, date line, Original url, links and lost links."""
-    main, original, original_at = _original_block(text)
+    main, original = _original_block(text)
     title, published = _head(main)
     placed: list[tuple[int, LinkRef]] = []
     urls = find_urls(main)
@@ -168,8 +171,7 @@ def harvest_text(source: str, text: str) -> HarvestedDocument:
         placed.append((match.start(), LinkRef(url=None, written=None, role=LinkRole.LOST, anchor_text=words,
                                               context=context)))
     if original is not None:
-        placed.append((len(main) + 1, LinkRef(url=original.url, written=original.written, role=LinkRole.ORIGINAL,
-                                              context=" ".join(text[original_at:original.end].split()))))
+        placed.append((len(main) + 1, original))
     placed.sort(key=lambda item: item[0])
     links = tuple(LinkRef(link.url, link.written, link.role, link.anchor_text, link.context, position)
                   for position, (_, link) in enumerate(placed))
