@@ -27,6 +27,7 @@ from provenance.harvest.urls import clean_url, find_urls, is_valid_url
         "https://example.org/publications/x-distribution-in-the-us"]),
     ("5http://wiki.ros.org/move base\n", ["http://wiki.ros.org/move_base"]),
     ("Host https://ﬁgshare.com/x", ["https://figshare.com/x"]),
+    ("as in Fig. 2.https://x.org/a and e.g.http://y.org", ["https://x.org/a", "http://y.org"]),
 ])
 def test_found(text, urls):
     assert [found.url for found in find_urls(text)] == urls

@@ -34,7 +34,7 @@ _BARE = rf"[a-z](?:[a-z0-9-]*\.)+(?:{_TLDS})/"
 # scheme or "www." not glued to a word (a digit is fine: footnote marks such as "2https://"), or a
 # scheme-less "host.tld/path" (the "/" makes it an address, not a name) at a word start or after a
 # footnote number opening a line ("9github.com/...").
-_START = re.compile(rf"(?<![A-Za-z0-9_@.])https?:|(?<![A-Za-z0-9_@.-])www\.|(?<=[0-9])(?:https?:|www\.)"
+_START = re.compile(rf"(?<![A-Za-z0-9_@])https?:|(?<![A-Za-z0-9_@.-])www\.|(?<=[0-9])(?:https?:|www\.)"
                     rf"|(?<![\w@./:-])(?={_BARE})|(?m:(?<=^[0-9])|(?<=^[0-9]{{2}}))(?={_BARE})", re.IGNORECASE)
 _BODY = re.compile(r"[^\s<>\"`|^\u201c\u201d\u2018\u2019\u00ab\u00bb\u3000]*")
 _TRAIL = ".,;:!?'*\\\u2026"
