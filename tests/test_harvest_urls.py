@@ -43,6 +43,7 @@ def test_found(text, urls):
     ("1www.statista.com/stats/\n2datareportal.com/reports/x\n", [
         "http://www.statista.com/stats/", "http://datareportal.com/reports/x"]),
     ("CrowdTangle. https://crowdtangle.com/\n[9] Giuseppe", ["https://crowdtangle.com/"]),
+    ("3https://x.org/a see text\n", ["https://x.org/a"]),  # words after a footnote URL stay words
     ("[text](https://a.org/x) after", ["https://a.org/x"]),
 ])
 def test_not_over_joined(text, urls):

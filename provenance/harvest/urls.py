@@ -3,8 +3,11 @@
 PDF text wraps long URLs across lines, glues footnote numbers to them (`2https://...`) and
 ends them with the sentence's full stop.  `find_urls` re-joins a wrapped URL only when the
 continuation looks like part of an address (see `_continues`), and strips punctuation that
-belongs to the sentence.  Only `scheme://` and `www.` links are taken: bare `example.com`
-mentions are too ambiguous in prose (a documented choice, see tests/test_corpus_urls_text.py).
+belongs to the sentence.  Taken: `http(s)://` and `www.` links, and scheme-less `host.tld/path`
+for common TLDs (the "/" makes it an address); a bare `example.com` mention is too ambiguous in
+prose (a documented choice, see tests/test_corpus_urls_text.py).  A footnote number glued to a
+scheme-less host is taken as the mark, so a host that starts with a digit ("9gag.com/x") after a
+line start loses it: a known trade-off.
 """
 
 from __future__ import annotations
@@ -28,7 +31,6 @@ class FoundUrl:
     written: str = ""  # as written, line-wrap breaks and surrounding punctuation removed
 
 
-# A URL starts at a scheme or "www." not preceded by a letter (a digit is fine: footnote marks).
 _TLDS = "com|org|net|edu|gov|io|int|info|co|uk|de|fr|it|eu|ai|me|tv|us|ca|au|jp|nl|ch|es|be|ly"
 _BARE = rf"[a-z](?:[a-z0-9-]*\.)+(?:{_TLDS})/"
 # scheme or "www." not glued to a word (a digit is fine: footnote marks such as "2https://"), or a
@@ -162,7 +164,8 @@ def find_urls(text: str) -> list[FoundUrl]:
         start = match.start()
         end = _body_end(text, start)
         end, broken = _extend(text, start, end)
-        if not broken and _footnote_line(text, start) and (spaced := _SPACED.match(text, end)):
+        spaced = _SPACED.match(text, end) if not broken and _footnote_line(text, start) else None
+        if spaced and ("/" in spaced.group(0) or len(spaced.group(0).split()) == 1):
             end = spaced.end()  # "5http://wiki.ros.org/move base": the PDF lost the underscores
         written = _strip(unbreak(text[start:end]).rstrip().replace(" ", "_"))
         # map the stripped length back onto the raw span
