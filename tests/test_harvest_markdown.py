@@ -91,3 +91,8 @@ def test_setext_and_atx_titles():
     assert harvest_markdown("x.md", "Setext Title\n============\n\nbody").title == "Setext Title"
     assert harvest_markdown("x.md", "intro\n\n## Sub *heading*\n").title == "Sub heading"
     assert harvest_markdown("x.md", "no heading at all").title is None
+
+
+def test_windows_line_ends_in_reference_definitions():
+    doc = harvest_markdown("x.md", "# T\r\n\r\nSee [the report][r].\r\n\r\n[r]: https://a.org/report\r\n")
+    assert [(link.url, link.anchor_text) for link in doc.links] == [("https://a.org/report", "the report")]

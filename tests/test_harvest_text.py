@@ -139,3 +139,9 @@ def test_unparseable_original_url_keeps_its_written_form():
     assert [(link.role, link.url, link.written) for link in doc.links] == [
         (LinkRole.ORIGINAL, None, "htp:/www.example.org/story")]
     assert doc.text == "Body text."
+
+
+def test_windows_line_ends():
+    doc = harvest_text("x", "A Headline Here\r\n\r\nJanuary 21, 2022\r\n\r\nBody <u>said</u>.\r\n\r\nOriginal url:\r\nhttps://a.org/x\r\n")
+    assert doc.title == "A Headline Here" and doc.published.value == date(2022, 1, 21)
+    assert [(link.role, link.url) for link in doc.links] == [(LinkRole.LOST, None), (LinkRole.ORIGINAL, "https://a.org/x")]

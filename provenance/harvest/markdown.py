@@ -72,6 +72,7 @@ def _published(fields: dict[str, str]) -> DateEvidence | None:
 
 def harvest_markdown(source: str, text: str) -> HarvestedDocument:
     """Read a Markdown document: title, front-matter date and every link form, in order."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     fields, body_start = _front_matter(text)
     scan = _mask(_mask(" " * body_start + text[body_start:], _FENCE), _CODE_SPAN)
     placed: list[tuple[int, LinkRef | None]] = []

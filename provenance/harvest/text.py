@@ -131,6 +131,7 @@ def _original_block(text: str) -> tuple[str, LinkRef | None]:
 
 def harvest_text(source: str, text: str) -> HarvestedDocument:
     """Read a plain-text document: title, date line, Original url, links and lost links."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends
     main, original = _original_block(text)
     title, published = _head(main)
     placed: list[tuple[int, LinkRef]] = []
