@@ -29,3 +29,13 @@ def corpus_dir() -> Path:
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     return SEEDS
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--regen-golden", action="store_true", default=False,
+                     help="rewrite golden reports in tests/data/golden/ from the current output")
+
+
+@pytest.fixture
+def regen_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--regen-golden"))
