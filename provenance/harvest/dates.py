@@ -28,10 +28,10 @@ from datetime import date, datetime
 
 import lxml.html
 from htmldate import find_date
-from htmldate.extractors import COMPLETE_URL
 
 from ..htmlpage import Page, load_page, text_of, unwrap_replay_url
 from ..records import DateEvidence
+from ..urldates import url_date_precision, url_path_date
 
 log = logging.getLogger(__name__)
 
@@ -162,15 +162,6 @@ def _htmldate(html: "str | lxml.html.HtmlElement", url: str | None, extensive: b
 def _url_date(url: str | None) -> DateEvidence | None:
     if not url:
         return None
-    try:
-        from ..urldates import url_path_date  # the sibling's module, when present
-    except ImportError:
-        match = COMPLETE_URL.search(url)  # meanwhile htmldate's own full-date URL pattern
-        try:
-            value = date(int(match[1]), int(match[2]), int(match[3])) if match else None
-        except ValueError:
-            value = None
-        return DateEvidence(value, "url_path", match[0]) if value and MIN_DATE <= value <= date.today() else None
     return url_path_date(url)
 
 
@@ -180,8 +171,8 @@ def _republished(value: date, url_day: DateEvidence | None) -> bool:
 
 
 def _full_day(evidence: DateEvidence) -> bool:
-    """True when a URL-path date names a day, not just a month."""
-    return len(re.findall(r"\d+", evidence.raw)) >= 3
+    """True when a URL-path date names a day, not just a month (`/20240506/` and `?d=` included)."""
+    return url_date_precision(evidence) == "day"
 
 
 _MONTHS = {name: i + 1 for i, names in enumerate((

@@ -14,29 +14,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from types import MappingProxyType
 from typing import Mapping, Sequence
 
 from ..config import ReconcileConfig
 from ..records import CheckResult, DateEvidence, DriftEvidence, LinkStatus, SnapshotLookup, StoredDocument, StoredLink
 from ..textnorm import shingles
-
-try:  # the shared pure module (provenance/urldates.py), written by a sibling stage
-    from ..urldates import url_path_date
-except ModuleNotFoundError:  # pragma: no cover - only until urldates lands; same contract
-    _YMD = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?=/|$|[?#._-])")
-
-    def url_path_date(url: str) -> DateEvidence | None:
-        """A /YYYY/MM/DD/ (or /YYYY-MM-DD) date in the URL path, or None."""
-        match = _YMD.search(url.split("?", 1)[0])
-        if not match:
-            return None
-        try:
-            value = date(*(int(g) for g in match.groups()))
-        except ValueError:
-            return None
-        return DateEvidence(value=value, source="url_path", raw=match.group(0))
+from ..urldates import url_path_date
 
 _PAGE_DATE_STATUSES = frozenset({LinkStatus.ALIVE, LinkStatus.REDIRECTED})
 
