@@ -80,7 +80,7 @@ def test_said_and_warned_are_lost_links_of_the_web_page(findings):
     lost = {f.evidence["anchor_text"]: f for f in findings if f.kind is FindingKind.LOST_LINK}
     assert {"said", "warned"} <= set(lost)
     assert all(f.document_id == 1 for f in lost.values())
-    assert lost["said"].message == "'said' was a link in the original; its address is gone in this copy"
+    assert lost["said"].message == "'said' was a link on the original page; this text kept the words but not the address"
     assert lost[LABEL].evidence["recovered_from_copies"] == [{"document": "d2", "url": RELATED, "role": "related"}]
 
 

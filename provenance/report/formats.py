@@ -126,6 +126,8 @@ def _document_block(doc: ReportDocument, report: Report) -> list[str]:
         lines.append("    findings:")
         for f in findings:
             lines += _wrap(f"{f.kind.value}: {f.message}", 6, f"{SEVERITY_LABEL[f.severity]:<6}")
+            if f.url and f.url not in f.message:
+                lines += _wrap(f.url, 12)
     links = [link for link in report.links if link.document == doc.id]
     if links:
         lines.append("    links:")

@@ -30,11 +30,20 @@ def temporal_mismatch(ctx: ReconcileContext, link: LinkView) -> Finding | None:
     what = "a related link" if link.link.role is LinkRole.RELATED else "a link"
     return link_finding(
         FindingKind.TEMPORAL_MISMATCH, link,
-        f"{what} to a resource dated {target.value}, {days} days after this document ({cited.value}): "
+        f"{what} to a resource dated {target.value} (by its {_date_origin(target.source)}), {days} days after "
+        f"this document ({cited.value}, by its {_date_origin(cited.source)}): "
         "check whether it was added or replaced after publication",
         evidence={"document_date": cited, "target_date": target, "days_apart": days,
                   "tolerance_days": tolerance, "role": link.link.role},
         severity=Severity.WARNING if link.link.role is LinkRole.RELATED else None)
+
+
+def _date_origin(source: str) -> str:
+    """Where a date came from, in words: 'url_path' -> 'URL path'; 'copy_of:d1/date_line' -> inherited."""
+    via, _, source = source.rpartition("/")  # "copy of d1/date_line": the original's date, inherited
+    named = {"url_path": "URL path", "date_line": "date line", "json_ld": "JSON-LD", "htmldate": "page text"}
+    origin = named.get(source, source.replace(":", " ", 1).replace("_", " "))
+    return f"{origin}, inherited from {via.removeprefix('copy_of:')}, of which it is a copy" if via else origin
 
 
 @rule(FindingKind.LOST_LINK, severity=Severity.WARNING)
@@ -47,7 +56,7 @@ def lost_link(ctx: ReconcileContext, link: LinkView) -> Finding | None:
     recovered = [{"document": other.report_id, "url": other_link.url, "role": other_link.role}
                  for other in ctx.relatives(link.document) for other_link in other.links
                  if other_link.url and other_link.anchor_text and label_key(other_link.anchor_text) == key]
-    message = f"'{label}' was a link in the original; its address is gone in this copy"
+    message = f"'{label}' was a link on the original page; this text kept the words but not the address"
     if recovered:
         message += f" ({recovered[0]['document']} still has it: {recovered[0]['url']})"
     return link_finding(FindingKind.LOST_LINK, link, message,
