@@ -138,3 +138,14 @@ def test_unreadable_input_is_one_line_and_exit_2(tmp_path):
                                        "--db", f"sqlite:///{tmp_path / 'p.sqlite'}"])
     assert result.exit_code == 2
     assert result.stderr.strip().count("\n") == 0 and "no such file" in result.stderr
+
+
+def test_readme_shows_the_real_seeds_output(tmp_path):
+    """The README's seeds example is this command's output, not a hand-edited copy."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- seeds-output:start -->\n", 1)[1].split("<!-- seeds-output:end -->", 1)[0]
+    shown = block.split("$ provenance audit seeds/ --offline\n", 1)[1].rsplit("```", 1)[0]
+    with contextlib.chdir(tmp_path):
+        shutil.copytree(ROOT / "seeds", "seeds")
+        result = CliRunner().invoke(main, ["audit", "seeds/", "--offline", "--db", "sqlite:///a.sqlite"])
+    assert result.stdout == shown
