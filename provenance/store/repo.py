@@ -20,6 +20,7 @@ from sqlalchemy import Select, Table, and_, case, delete, func, insert, not_, or
 from sqlalchemy.orm import Session
 
 from ..config import ScheduleConfig
+from ..domains import registrable_domain
 from ..errors import StorageError
 from ..records import (
     CheckResult,
@@ -100,7 +101,8 @@ _LINK_FIELDS = ("position", "url", "written", "role", "anchor_text", "context")
 
 def _link_rows(document_id: int, refs: Sequence[LinkRef]) -> list[dict[str, Any]]:
     return [{"document_id": document_id, "position": ref.position, "url": ref.url, "written": ref.written,
-             "role": str(ref.role), "anchor_text": ref.anchor_text, "context": ref.context} for ref in refs]
+             "role": str(ref.role), "anchor_text": ref.anchor_text, "context": ref.context,
+             "domain": (registrable_domain(ref.url) or None) if ref.url else None} for ref in refs]
 
 
 def _replace_links(session: Session, document_id: int, refs: Sequence[LinkRef], *, known: bool) -> bool:

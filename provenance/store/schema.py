@@ -101,6 +101,7 @@ links = Table(
     Column("role", String(16), nullable=False),
     Column("anchor_text", Text),
     Column("context", Text),
+    Column("domain", Text, index=True),  # registrable domain of url, filled at save time (reports group by it)
 )
 
 checks = Table(
