@@ -12,14 +12,13 @@ them and they must agree everywhere:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping, Sequence
 
 from ..config import ReconcileConfig
 from ..records import CheckResult, DateEvidence, DriftEvidence, LinkStatus, SnapshotLookup, StoredDocument, StoredLink
-from ..textnorm import shingles
+from ..harvest.copies import containment, text_shingles
 from ..urldates import url_path_date
 
 _PAGE_DATE_STATUSES = frozenset({LinkStatus.ALIVE, LinkStatus.REDIRECTED})
@@ -77,10 +76,7 @@ class ReconcileContext:
 
     def copy_similarity(self, copy: StoredDocument, original: StoredDocument) -> float:
         """Containment of the smaller text's shingles in the larger's (as copy detection measures it)."""
-        a, b = shingles(_strip_tags(copy.text)), shingles(_strip_tags(original.text))
-        if not a or not b:
-            return 0.0
-        return round(len(a & b) / min(len(a), len(b)), 4)
+        return round(containment(text_shingles(copy.text), text_shingles(original.text)), 4)
 
 
 def build_context(documents: Sequence[StoredDocument], checks: Mapping[str, CheckResult],
@@ -114,8 +110,3 @@ def target_date(url: str | None, check: CheckResult | None) -> DateEvidence | No
     return url_path_date(url) if url else None
 
 
-_TAG = re.compile(r"<[^>]{0,200}>")
-
-
-def _strip_tags(text: str) -> str:
-    return _TAG.sub(" ", text)
