@@ -192,3 +192,28 @@ runs = Table(
     Column("status", String(16), nullable=False),
     Column("detail", JSON, nullable=False),
 )
+
+daemon_jobs = Table(  # current state of each configured daemon job; the history is in `runs`
+    "daemon_jobs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),  # "check", "reconcile", "harvest <source>"
+    Column("kind", String(16), nullable=False),
+    Column("every_s", Float, nullable=False),
+    Column("next_run_at", UTCDateTime),
+    Column("last_started_at", UTCDateTime),
+    Column("last_finished_at", UTCDateTime),
+    Column("last_status", String(16)),
+    Column("last_error", Text),
+    Column("last_error_at", UTCDateTime),
+    Column("last_detail", JSON),
+    Column("last_run_id", Integer),
+)
+
+leases = Table(  # a lock with expiry: one daemon per database; renewed by a heartbeat
+    "leases", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", Text, nullable=False),
+    Column("acquired_at", UTCDateTime, nullable=False),
+    Column("renewed_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
