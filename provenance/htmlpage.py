@@ -17,7 +17,7 @@ import codecs
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterator
+from typing import Iterator, Literal
 
 import lxml.etree as etree
 import lxml.html
@@ -60,6 +60,7 @@ BLOCK_TAGS = frozenset({"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "td", "t
 _LABEL_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6", "strong", "b", "p", "span"})
 _SPACES = re.compile(r"\s+")
 _WAYBACK_URL = re.compile(r"^https?://(?:web\.)?archive\.org/web/\d{4,14}[a-z_]*/((?:https?:)?//.+)$", re.I)
+DateSearch = Literal["full", "metadata", "none"]
 _SITE_SUFFIX = re.compile(r"\s+[|\u2013\u2014\u00b7\u2022:»-]\s+[^|\u2013\u2014\u00b7\u2022»-]{2,60}$")
 
 
@@ -139,9 +140,13 @@ def load_page(data: bytes | str) -> Page:
     return Page(html, root, _find_container(root))
 
 
-def parse_page(data: bytes | str, url: str | None = None) -> PageExtract:
-    """Title, article text, publication date, canonical address and language of a page."""
-    return extract(load_page(data), url)
+def parse_page(data: bytes | str, url: str | None = None, *, dates: DateSearch = "full") -> PageExtract:
+    """Title, article text, publication date, canonical address and language of a page.
+
+    `dates`: "full" searches the page as the harvester does, "metadata" reads only what the page
+    declares and its URL (the link checker), "none" skips the date (the soft-404 probe).
+    """
+    return extract(load_page(data), url, dates=dates)
 
 
 def unwrap_replay_url(url: str) -> str:
@@ -150,11 +155,13 @@ def unwrap_replay_url(url: str) -> str:
     return match.group(1) if match else url
 
 
-def extract(page: Page, url: str | None = None) -> PageExtract:
-    """The PageExtract of an already loaded page."""
+def extract(page: Page, url: str | None = None, *, dates: DateSearch = "full") -> PageExtract:
+    """The PageExtract of an already loaded page (`dates` as in parse_page)."""
     from .harvest.dates import publication_date  # dates read the raw HTML, not the pruned tree
 
-    published = publication_date(page.html, url, page=page)
+    published = None
+    if dates != "none":
+        published = publication_date(page.html, url, page=page, metadata_only=dates == "metadata")
     if page.root is None:
         return PageExtract(None, "", published, None, None)
     return PageExtract(title=page_title(page), main_text=page.text, published=published,

@@ -101,15 +101,16 @@ def due_urls(engine: Engine, config: Config, now: Clock = utcnow) -> list[str]:
 
 def check(engine: Engine, config: Config, client, urls: Iterable[str], now: Clock = utcnow,
           progress: Progress | None = None) -> int:
-    """Check each URL once and commit each result as it arrives (a crash loses only what is in flight)."""
+    """Check each URL once; commit results in small batches (a crash loses at most one batch)."""
+    from .check.batching import in_batches
     from .check.checker import check_urls
 
     urls = list(dict.fromkeys(urls))
     done = 0
-    for result in check_urls(client, urls, config.http, now=now):
+    for batch in in_batches(check_urls(client, urls, config.http, now=now)):
         with session_scope(engine) as session:
-            repo.record_check(session, result)
-        done += 1
+            repo.record_checks(session, batch)
+        done += len(batch)
         if progress:
             progress(done, len(urls))
     return done
@@ -117,20 +118,46 @@ def check(engine: Engine, config: Config, client, urls: Iterable[str], now: Cloc
 
 def archive(engine: Engine, config: Config, client, urls: Iterable[str], now: Clock = utcnow,
             progress: Progress | None = None) -> int:
-    """Look up snapshots for URLs whose last look-up is older than archive.max_age; commit each answer."""
+    """The archive stage: snapshot look-ups, then content drift; returns the number of look-ups.
+
+    Only URLs whose last look-up is older than archive.max_age are asked again; each answer and
+    each drift measurement is committed as it arrives.
+    """
     from .archive.lookup import archive_sources, lookup_snapshots
 
     sources = archive_sources(client, config.archive)
     if not sources:
         return 0
-    wanted = _stale_lookups(engine, config, list(dict.fromkeys(urls)), now())
+    urls = list(dict.fromkeys(urls))
+    wanted = _stale_lookups(engine, config, urls, now())
     done = 0
-    for lookup in lookup_snapshots(sources, wanted):
+    for lookup in lookup_snapshots(sources, wanted, config.archive.concurrency,
+                                   per_archive=config.archive.per_archive):
         with session_scope(engine) as session:
             repo.record_snapshot_lookup(session, lookup)
         done += 1
         if progress:
             progress(done, len(wanted) * len(sources))
+    drift(engine, config, client, urls, now=now)
+    return done
+
+
+def drift(engine: Engine, config: Config, client, urls: Iterable[str], now: Clock = utcnow) -> int:
+    """Measure alive links against the snapshot nearest their citing date (issue 4); returns how many."""
+    from .archive.drift import drift_candidates, measure_drifts
+
+    urls = list(dict.fromkeys(urls))
+    with session_scope(engine, readonly=True) as session:
+        wanted = drift_candidates(urls, repo.latest_checks(session, urls), repo.latest_snapshot_lookups(session, urls),
+                                  repo.earliest_citing_dates(session, urls), repo.latest_drift(session, urls),
+                                  config.reconcile.drift_threshold)
+    done = 0
+    for evidence in measure_drifts(client, wanted, threshold=config.reconcile.drift_threshold,
+                                   max_workers=config.archive.concurrency, per_archive=config.archive.per_archive,
+                                   per_host=config.http.per_host):
+        with session_scope(engine) as session:
+            repo.record_drift(session, evidence, now())
+        done += 1
     return done
 
 
@@ -156,8 +183,7 @@ def reconcile(engine: Engine, config: Config, now: Clock = utcnow) -> list[Findi
         documents = repo.load_documents(session)
         checks = repo.latest_checks(session)
         snapshots = repo.latest_snapshot_lookups(session)
-        drift = repo.latest_drift(session) if hasattr(repo, "latest_drift") else None
-        context = build_context(documents, checks, snapshots, config.reconcile, drift=drift)
+        context = build_context(documents, checks, snapshots, config.reconcile, drift=repo.latest_drift(session))
         findings = run_rules(context)
         repo.replace_findings(session, findings, now())
     return findings

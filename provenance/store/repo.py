@@ -16,7 +16,9 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Select, Table, and_, case, delete, func, insert, not_, or_, select, update
+from sqlalchemy import (
+    Select, Table, and_, case, column, delete, func, insert, literal_column, not_, or_, select, table, update,
+)
 from sqlalchemy.orm import Session
 
 from ..config import ScheduleConfig
@@ -210,9 +212,19 @@ def earliest_citing_dates(session: Session, urls: Iterable[str]) -> dict[str, da
 
 def record_check(session: Session, result: CheckResult) -> None:
     """Append one check to the history."""
+    record_checks(session, [result])
+
+
+def record_checks(session: Session, results: Sequence[CheckResult]) -> None:
+    """Append several checks to the history in one statement (the checker commits in batches)."""
+    if results:
+        session.execute(insert(checks), [_check_row(result) for result in results])
+
+
+def _check_row(result: CheckResult) -> dict[str, Any]:
     page = result.page or PageInfo()
     published = page.published
-    session.execute(insert(checks).values(
+    return dict(
         url=result.url, checked_at=result.checked_at, status=str(result.status), http_status=result.http_status,
         final_url=result.final_url, hops=[hop.as_json() for hop in result.hops], error=result.error,
         error_class=result.error_class, elapsed_ms=result.elapsed_ms, method=result.method,
@@ -220,7 +232,7 @@ def record_check(session: Session, result: CheckResult) -> None:
         text_fingerprint=page.text_fingerprint, target_published=published.value if published else None,
         target_published_source=published.source if published else None,
         target_published_raw=published.raw if published else None,
-        soft_404_reason=page.soft_404_reason, media_state=page.media_state))
+        soft_404_reason=page.soft_404_reason, media_state=page.media_state)
 
 
 def _check_from_row(r: Any) -> CheckResult:
@@ -246,6 +258,43 @@ def check_history(session: Session, url: str) -> list[CheckResult]:
     """Every check of URL, oldest first."""
     query = select(checks).where(checks.c.url == url).order_by(checks.c.checked_at, checks.c.id)
     return [_check_from_row(r) for r in session.execute(query).mappings()]
+
+
+def check_histories(session: Session, urls: Iterable[str]) -> dict[str, list[CheckResult]]:
+    """Every check of each of URLS, oldest first (URLs never checked are absent)."""
+    out: dict[str, list[CheckResult]] = {}
+    for chunk in _chunks(urls):
+        query = select(checks).where(checks.c.url.in_(chunk)).order_by(checks.c.checked_at, checks.c.id)
+        for r in session.execute(query).mappings():
+            out.setdefault(r["url"], []).append(_check_from_row(r))
+    return out
+
+
+def due_counts(session: Session, now: datetime, schedule: ScheduleConfig) -> dict[str, int]:
+    """How many link URLs are due now, never checked, and overdue (the backlog).
+
+    Overdue means due for longer than one `check_every`: a keeping-up daemon would have taken
+    them already.  A never-checked URL counts from the first harvest of a document citing it.
+    """
+    latest = _latest_query(checks, ["url"], "checked_at").order_by(None).subquery("latest")
+    known = (select(links.c.url, func.min(documents.c.harvested_at).label("seen"))
+             .join(documents, documents.c.id == links.c.document_id).where(links.c.url.is_not(None))
+             .group_by(links.c.url).subquery("known"))
+    healthy, never = latest.c.status.in_(HEALTHY), latest.c.checked_at.is_(None)
+
+    def due_by(when: datetime) -> Any:
+        return or_(and_(healthy, latest.c.checked_at <= when - schedule.alive_every),
+                   and_(not_(healthy), latest.c.checked_at <= when - schedule.failing_every))
+
+    late = now - schedule.check_every
+    query = (select(func.count(),
+                    func.coalesce(func.sum(case((never, 1), else_=0)), 0),
+                    func.coalesce(func.sum(case((or_(and_(never, known.c.seen <= late), due_by(late)), 1),
+                                                else_=0)), 0))
+             .select_from(known.outerjoin(latest, latest.c.url == known.c.url))
+             .where(or_(never, due_by(now))))
+    due, unchecked, overdue = session.execute(query).one()
+    return {"due": int(due), "never_checked": int(unchecked), "overdue": int(overdue)}
 
 
 def due_urls(session: Session, now: datetime, schedule: ScheduleConfig, limit: int | None = None) -> list[str]:
@@ -344,6 +393,24 @@ def load_findings(session: Session) -> list[Finding]:
     rows = session.execute(select(findings).order_by(findings.c.id)).mappings()
     return [Finding(kind=FindingKind(r["kind"]), severity=Severity(r["severity"]), document_id=r["document_id"],
                     url=r["url"], message=r["message"], evidence=r["evidence"] or {}) for r in rows]
+
+
+# --- report views (created by migration 0002) ----------------------------------------------
+
+ViewCondition = tuple[tuple[str, ...], str, Any]  # (columns, "=" or ">=", value): true if any column matches
+
+
+def read_view(session: Session, view: str, conditions: Sequence[ViewCondition] = (),
+              order_by: Sequence[tuple[str, bool]] = ()) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Column names and rows of a report VIEW, filtered by CONDITIONS, ordered by (column, descending)."""
+    query = select(literal_column("*")).select_from(table(view))
+    for names, op, value in conditions:
+        if op not in ("=", ">="):
+            raise ValueError(f"unknown view condition {op!r}")
+        query = query.where(or_(*((column(n) == value) if op == "=" else (column(n) >= value) for n in names)))
+    query = query.order_by(*(column(n).desc() if desc else column(n).asc() for n, desc in order_by))
+    result = session.execute(query)
+    return list(result.keys()), [tuple(row) for row in result]
 
 
 def start_run(session: Session, kind: str, now: datetime) -> int:
