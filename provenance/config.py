@@ -62,6 +62,9 @@ class ArchiveConfig:
     timegates: tuple[str, ...] = ()  # extra Memento TimeGates, e.g. "https://archive.ph/timegate/"
     max_age: timedelta = timedelta(days=30)  # re-ask an archive only after this long
     save_missing: bool = False
+    save_interval: timedelta = timedelta(seconds=15)  # at most one Save Page Now request per this long
+    concurrency: int = 8  # archive requests (look-ups, replays) in flight at once, all archives together
+    per_archive: int = 4  # archive requests in flight at once to one archive
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,8 @@ def _validate(config: Config) -> None:
         raise ConfigError("http.concurrency and http.per_host must be at least 1")
     if config.http.timeout <= 0:
         raise ConfigError("http.timeout must be positive")
+    if config.archive.concurrency < 1 or config.archive.per_archive < 1:
+        raise ConfigError("archive.concurrency and archive.per_archive must be at least 1")
 
 
 def config_from_mapping(data: dict[str, Any] | None, base_dir: Path = Path(".")) -> Config:

@@ -8,19 +8,10 @@ The Internet Archive's dialect is covered by recorded answers in test_archive_wa
 
 from __future__ import annotations
 
-import io
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from datetime import date
-from pathlib import Path
 
 import pytest
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
+from pywb_helpers import remap_ia_to, running_pywb, write_warc
 
 from provenance.archive.drift import DRIFT_THRESHOLD, content_similarity, fetch_replay_text
 from provenance.archive.lookup import archive_sources, lookup_snapshots
@@ -31,7 +22,6 @@ from provenance.net.client import HttpClient
 
 pytestmark = pytest.mark.pywb
 
-BIN = Path(sys.executable).parent
 STORY = "http://news.example/2019/01/library-budget"
 ARTICLE = ("The city council voted on Tuesday to approve a new budget for public libraries, ending a dispute "
            "that had lasted nearly two years. Supporters said the money would restore weekend opening hours at "
@@ -50,74 +40,14 @@ def _page(body: str) -> bytes:
             f"<article>{body}</article><footer>(c) News Example</footer></body></html>").encode()
 
 
-def _write_warc(path: Path) -> None:
-    with path.open("wb") as fh:
-        writer = WARCWriter(fh, gzip=True)
-        digests = {}
-        for when, body in CAPTURES:
-            payload = _page(body)
-            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8"),
-                                                  ("Content-Length", str(len(payload)))], protocol="HTTP/1.1")
-            record = writer.create_warc_record(STORY, "response", payload=io.BytesIO(payload), http_headers=headers,
-                                               warc_headers_dict={"WARC-Date": when})
-            writer.write_record(record)
-            digests[when] = record.rec_headers.get_header("WARC-Payload-Digest")
-        revisit = writer.create_revisit_record(STORY, digest=digests[CAPTURES[1][0]], refers_to_uri=STORY,
-                                               refers_to_date=CAPTURES[1][0],
-                                               warc_headers_dict={"WARC-Date": REVISIT_DATE})
-        writer.write_record(revisit)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_ready(proc: subprocess.Popen, url: str, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"wayback exited with {proc.returncode}: {proc.stdout.read().decode()[-2000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            pass
-        try:
-            proc.wait(timeout=0.1)  # paces the loop and notices an early exit, instead of a blind sleep
-        except subprocess.TimeoutExpired:
-            pass
-    raise RuntimeError("wayback did not become ready in time")
-
-
 @pytest.fixture(scope="module")
 def pywb(tmp_path_factory):
-    if not (BIN / "wayback").exists() or not (BIN / "wb-manager").exists():
-        pytest.fail("pywb is not installed in this environment (pip install pywb)")
     root = tmp_path_factory.mktemp("pywb")
     warc = root / "news.warc.gz"
-    _write_warc(warc)
-    for args in (["init", "coll"], ["add", "coll", str(warc)]):
-        subprocess.run([str(BIN / "wb-manager"), *args], cwd=root, check=True, capture_output=True, timeout=120)
-    port = _free_port()
-    started = time.monotonic()
-    proc = subprocess.Popen([str(BIN / "wayback"), "-b", "127.0.0.1", "-p", str(port)], cwd=root,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(proc, f"{base}/coll/cdx?url={STORY}&output=json", started + 60)
-        print(f"\npywb ready in {time.monotonic() - started:.2f}s on {base}")
+    write_warc(warc, [(STORY, when, _page(body)) for when, body in CAPTURES],
+               revisits=[(STORY, REVISIT_DATE, CAPTURES[1][0])])
+    with running_pywb(root, [warc], STORY) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        proc.stdout.close()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -186,9 +116,8 @@ def test_replay_text_with_id_and_drift(pywb, client):
 def test_ia_endpoints_remapped_to_pywb(pywb):
     """The contract's promise: http.remap routes the default (IA) archive endpoints elsewhere."""
     port = pywb.rsplit(":", 1)[1]
-    config = HttpConfig(timeout=10, allow_private=(f"127.0.0.1:{port}",), remap=(
-        (r"^https://web\.archive\.org/cdx/search/cdx", f"{pywb}/coll/cdx"),
-        (r"^https://web\.archive\.org/web/", f"{pywb}/coll/")))
+    config = HttpConfig(timeout=10, allow_private=(f"127.0.0.1:{port}",),
+                        remap=tuple(tuple(pair) for pair in remap_ia_to(pywb)))
     with HttpClient(config) as remapped:
         sources = archive_sources(remapped, ArchiveConfig(timegates=("https://web.archive.org/web/",)))
         answers = list(lookup_snapshots(sources, [(STORY, date(2020, 12, 31)), ("http://nope.example/", None)]))

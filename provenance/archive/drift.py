@@ -18,19 +18,33 @@ replaced content); see tests/test_archive_drift_eval.py for the figures it is he
 Replay text comes from the archive's raw (`id_`) mode, so no replay banner or rewritten links
 leak into the comparison, and through `htmlpage.parse_page`, the same main-text extractor the
 checker uses for the live page, so both sides lose the same chrome.
+
+In a batch (`drift_candidates` then `measure_drifts`), a link is measured when it is alive and
+some archive holds a snapshot; the snapshot is the one nearest the earliest citing date
+(`base.choose_nearest` across archives).  A link already measured against that same snapshot
+is skipped while its live text is unchanged (the checker's text fingerprint is the same hash of
+the same main text), so a re-audit costs no extra requests for pages that did not move.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
-from ..records import DriftEvidence, Snapshot
+from ..records import CheckResult, DriftEvidence, LinkStatus, Snapshot, SnapshotLookup
 from ..textnorm import fingerprint, words
-from .base import WAYBACK_TS
+from .base import WAYBACK_TS, choose_nearest
+from .slots import KeyedSlots
 
-__all__ = ["DRIFT_THRESHOLD", "SHINGLE_SIZE", "content_similarity", "fetch_replay_text", "fetch_live_text",
-           "measure_drift", "raw_replay_url"]
+__all__ = ["DRIFT_THRESHOLD", "SHINGLE_SIZE", "content_similarity", "drift_candidates", "fetch_replay_text",
+           "fetch_live_text", "measure_drift", "measure_drifts", "raw_replay_url"]
+
+log = logging.getLogger(__name__)
 
 DRIFT_THRESHOLD = 0.5  # below this the live page no longer holds what was cited
 SHINGLE_SIZE = 3
@@ -104,6 +118,65 @@ def measure_drift(client: Any, url: str, snapshot: Snapshot, *, live_text: str |
     live = live_text if live_text is not None else fetch_live_text(client, url)
     if live is None:
         return None
+    return _evidence(url, snapshot, live, archived, threshold)
+
+
+def _evidence(url: str, snapshot: Snapshot, live: str, archived: str, threshold: float) -> DriftEvidence:
     return DriftEvidence(url=url, similarity=content_similarity(live, archived), threshold=threshold,
                          snapshot=snapshot, live_fingerprint=fingerprint(live),
                          snapshot_fingerprint=fingerprint(archived))
+
+
+def drift_candidates(urls: Iterable[str], checks: Mapping[str, CheckResult],
+                     lookups: Mapping[str, Sequence[SnapshotLookup]], cited_on: Mapping[str, date],
+                     measured: Mapping[str, DriftEvidence], threshold: float) -> list[tuple[str, Snapshot]]:
+    """(url, snapshot) pairs worth measuring: alive, archived, and not measured already (module docstring)."""
+    wanted = []
+    for url in dict.fromkeys(urls):
+        check = checks.get(url)
+        if check is None or check.status is not LinkStatus.ALIVE:
+            continue  # dead or moved targets have their own findings; there is no live text to compare
+        snapshot = choose_nearest((a.nearest for a in lookups.get(url, ()) if a.nearest is not None),
+                                  cited_on.get(url))
+        if snapshot is None:
+            continue
+        prior = measured.get(url)
+        live_fp = check.page.text_fingerprint if check.page else None
+        if (prior is not None and prior.snapshot.url == snapshot.url and prior.threshold == threshold
+                and live_fp is not None and prior.live_fingerprint == live_fp):
+            continue
+        wanted.append((url, snapshot))
+    return wanted
+
+
+def measure_drifts(client: Any, items: Iterable[tuple[str, Snapshot]], *, threshold: float = DRIFT_THRESHOLD,
+                   max_workers: int = 8, per_archive: int = 4, per_host: int = 2) -> Iterator[DriftEvidence]:
+    """DriftEvidence for each (url, snapshot) that both sides could be read for, as measurements finish.
+
+    Replays are fetched at most PER_ARCHIVE at a time from one archive, live pages at most PER_HOST
+    at a time from one site (keyed on the original URL's host, like the checker); never raises.
+    """
+    pairs = list(items)
+    if not pairs:
+        return
+    archives, hosts = KeyedSlots(per_archive), KeyedSlots(per_host)
+
+    def one(url: str, snapshot: Snapshot) -> DriftEvidence | None:
+        with archives.hold(snapshot.archive):
+            archived = fetch_replay_text(client, snapshot)
+        if not archived or not archived.strip():
+            return None  # an empty or unreplayable snapshot proves nothing either way
+        with hosts.hold(urlsplit(url).hostname or url):
+            live = fetch_live_text(client, url)
+        return None if live is None else _evidence(url, snapshot, live, archived, threshold)
+
+    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(pairs))), thread_name_prefix="drift") as pool:
+        futures = {pool.submit(one, url, snapshot): url for url, snapshot in pairs}
+        for future in as_completed(futures):
+            failure = future.exception()
+            if failure is not None:  # one odd page must not stop the others; measured again next run
+                log.warning("drift of %s not measured: %s: %s", futures[future], type(failure).__name__, failure)
+                continue
+            evidence = future.result()
+            if evidence is not None:
+                yield evidence

@@ -7,6 +7,10 @@ reconcile reads as "unknown", never as "unarchived".  After `give_up_after` cons
 failures an archive is presumed down for the rest of the batch: hammering an overloaded archive
 with thousands more requests helps nobody, and those pairs are simply asked again next run.
 
+Look-ups run in a small thread pool (an audit of 500 links must not wait for 500 round trips
+one after another), with at most `per_archive` of them in flight to any one archive: the pool
+is sized so no thread sits waiting on a busy archive while another archive is idle.
+
 Back-off and the pool are per call: no module-level state, the sleep function is injectable.
 """
 
@@ -25,6 +29,7 @@ from ..errors import ArchiveUnavailable
 from ..records import SnapshotLookup
 from .base import ArchiveSource, utcnow
 from .memento import MementoTimeGate
+from .slots import KeyedSlots
 from .wayback import WaybackCdx
 
 __all__ = ["archive_sources", "lookup_snapshots", "lookup_one"]
@@ -79,24 +84,31 @@ def lookup_one(source: ArchiveSource, url: str, when: date | None, *, attempts: 
 
 
 def lookup_snapshots(sources: list[ArchiveSource], items: Iterable[tuple[str, date | None]], max_workers: int = 8,
-                     *, attempts: int = 3, backoff: float = 1.0, give_up_after: int = 5,
+                     *, per_archive: int = 4, attempts: int = 3, backoff: float = 1.0, give_up_after: int = 5,
                      sleep: Callable[[float], None] = time.sleep) -> Iterator[SnapshotLookup]:
-    """One SnapshotLookup per (url, archive), yielded as answers arrive; never raises."""
+    """One SnapshotLookup per (url, archive), yielded as answers arrive; never raises.
+
+    At most MAX_WORKERS look-ups in flight in all, and PER_ARCHIVE to any one archive.
+    """
     pairs = [(source, url, when) for url, when in items for source in sources]
     if not pairs:
         return
     breaker = _Breaker(give_up_after)
+    per_archive = max(1, per_archive)
+    slots = KeyedSlots(per_archive)
+    workers = max(1, min(max_workers, per_archive * len(sources), len(pairs)))
 
     def ask(source: ArchiveSource, url: str, when: date | None) -> SnapshotLookup:
         name = getattr(source, "name", type(source).__name__)
         if breaker.is_open(name):
             return SnapshotLookup(url=url, archive=name, looked_up_at=utcnow(), query=url,
                                   error=f"not asked: {name} failed {give_up_after} times in a row in this run")
-        answer = lookup_one(source, url, when, attempts=attempts, backoff=backoff, sleep=sleep)
+        with slots.hold(name):  # retries back off while holding the slot: a struggling archive gets fewer
+            answer = lookup_one(source, url, when, attempts=attempts, backoff=backoff, sleep=sleep)
         breaker.record(name, ok=answer.error is None or answer.error.startswith("blocked"))
         return answer
 
-    with ThreadPoolExecutor(max_workers=max(1, max_workers), thread_name_prefix="archive") as pool:
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="archive") as pool:
         futures = {pool.submit(ask, *pair): pair for pair in pairs}
         try:
             for future in as_completed(futures):
