@@ -26,6 +26,8 @@ class Exit(IntEnum):
     OK = 0
     FINDINGS = 1  # audit: at least one finding of severity error
     USAGE = 2  # bad usage, or input that could not be read at all
+    BUSY = 3  # daemon: another daemon holds the database's lease (or took it over)
+    JOB_FAILED = 4  # daemon --once: at least one job ended in error
 
 
 class Context:
@@ -197,6 +199,51 @@ def report(ctx: Context, name: str | None, sql: str | None, output) -> int:
         run_named_or_sql(ctx, name, sql, output or sys.stdout)
         return Exit.OK
     _print_report(ctx, output=output)
+    return Exit.OK
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Run one full cycle (harvest, check, archive, reconcile) and exit.")
+@common_options
+def daemon(ctx: Context, once: bool) -> int:
+    """Scheduled service: harvest watched sources, check due links, reconcile; stops on SIGINT/SIGTERM."""
+    import os
+
+    from .daemon import Daemon, LeaseHeld, stop_on_signals
+
+    logging.getLogger("provenance").setLevel(logging.DEBUG if ctx.debug else
+                                             logging.WARNING if ctx.quiet else logging.INFO)
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if ctx.debug else logging.WARNING)
+    engine = ctx.engine()
+    client = ctx.client()
+    service = Daemon(engine, ctx.config, client, archives=ctx.archives)
+    try:
+        with stop_on_signals(service.stop):
+            outcome = service.run_once() if once else service.serve()
+    except LeaseHeld as exc:
+        click.echo(f"provenance: {exc}", err=True)
+        return Exit.BUSY
+    finally:
+        if client is not None:
+            client.close()
+    if not outcome.clean:  # a job outlived the stop deadline: its thread must not hold the exit up
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(Exit.OK)
+    if outcome.lost_lease:
+        return Exit.BUSY
+    return Exit.JOB_FAILED if any(status == "error" for _, status in outcome.runs) else Exit.OK
+
+
+@main.command()
+@common_options
+def status(ctx: Context) -> int:
+    """The daemon's jobs (last and next run, last error), links due and backlog."""
+    from .daemon import format_status
+    from .daemon import status as daemon_status
+
+    format_status(daemon_status(ctx.engine(), ctx.config), ctx.fmt, sys.stdout)
     return Exit.OK
 
 

@@ -75,6 +75,7 @@ class ScheduleConfig:
     dead_after_failures: int = 3
     dead_failure_spacing: timedelta = timedelta(days=3)
     reconcile_every: timedelta = timedelta(hours=1)
+    lease_ttl: timedelta = timedelta(seconds=60)  # one daemon per database; renewed every third of this
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,18 @@ crash loses at most the item in flight, and another process could have claimed t
 
 from __future__ import annotations
 
+import glob
 import logging
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from .config import Config
+from .check.policy import DeadLinkPolicy
+from .config import Config, SourceConfig
 from .harvest.inputs import expand_targets, harvest_items
 from .records import Finding, HarvestedDocument
 from .store import repo
@@ -24,6 +28,7 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 Progress = Callable[[int, int], None]  # (done, total)
+Fetch = Callable[[str], tuple[bytes, str | None]]  # url -> (body, error)
 
 
 def utcnow() -> datetime:
@@ -46,10 +51,11 @@ class AuditOutcome:
 
 
 def harvest(engine: Engine, config: Config, targets: Sequence[str], client=None,
-            now: Clock = utcnow) -> HarvestOutcome:
+            now: Clock = utcnow, fetch: Fetch | None = None) -> HarvestOutcome:
     """Harvest files, folders and URLs into the store, then recognise copies among all documents."""
     items = expand_targets(targets)
-    fetch = _fetcher(client, config) if client is not None else None
+    if fetch is None and client is not None:
+        fetch = _fetcher(client, config)
     ids: list[int] = []
     errors: list[tuple[str, str]] = []
     for doc in harvest_items(items, config.harvest, fetch):
@@ -58,6 +64,45 @@ def harvest(engine: Engine, config: Config, targets: Sequence[str], client=None,
             errors.append((doc.source, doc.error))
     link_copies(engine)
     return HarvestOutcome(tuple(ids), tuple(errors))
+
+
+def harvest_source(engine: Engine, config: Config, source: SourceConfig, client=None,
+                   now: Clock = utcnow) -> HarvestOutcome:
+    """Harvest one watched source (config `sources:`): a file, folder or glob, or a page, feed or sitemap URL.
+
+    Paths are relative to the config file.  A glob matching nothing harvests nothing (not an
+    error: the folder may fill later); a missing file or folder is an InputError.
+    """
+    if source.url is None:
+        return harvest(engine, config, source_targets(config, source), client=client, now=now)
+    if client is None:
+        return HarvestOutcome((), ((source.url, "URL sources need the network (run without --offline)"),))
+    from .harvest.feeds import expand_source
+
+    plain = _fetcher(client, config)
+    first: dict[str, tuple[bytes, str | None]] = {}
+
+    def fetch_listing(url: str) -> tuple[bytes, str | None]:
+        answer = plain(url)
+        if url == source.url:
+            first[url] = answer
+        return answer
+
+    def fetch(url: str) -> tuple[bytes, str | None]:  # a page source is fetched once, not to sniff and again
+        return first.pop(url, None) or plain(url)
+
+    pages, errors = expand_source(source.url, fetch_listing)
+    outcome = harvest(engine, config, pages, client=client, now=now, fetch=fetch) if pages else HarvestOutcome(())
+    return HarvestOutcome(outcome.document_ids, tuple(errors) + outcome.errors)
+
+
+def source_targets(config: Config, source: SourceConfig) -> list[str]:
+    """The files and folders a `path:` source names now, resolved against the config file's folder."""
+    assert source.path is not None
+    path = source.path if Path(source.path).is_absolute() else str(config.base_dir / source.path)
+    if not any(char in path for char in "*?["):
+        return [path]
+    return sorted(p for p in glob.glob(path, recursive=True) if Path(p).is_file())
 
 
 def _save(engine: Engine, doc: HarvestedDocument, when: datetime) -> int:
@@ -100,8 +145,12 @@ def due_urls(engine: Engine, config: Config, now: Clock = utcnow) -> list[str]:
 
 
 def check(engine: Engine, config: Config, client, urls: Iterable[str], now: Clock = utcnow,
-          progress: Progress | None = None) -> int:
-    """Check each URL once; commit results in small batches (a crash loses at most one batch)."""
+          progress: Progress | None = None, stop: threading.Event | None = None) -> int:
+    """Check each URL once; commit results in small batches (a crash loses at most one batch).
+
+    Setting STOP (the daemon's SIGTERM) ends the run after the batch at hand is committed; checks
+    still in flight finish but are not stored, so those links simply stay due.
+    """
     from .check.batching import in_batches
     from .check.checker import check_urls
 
@@ -113,6 +162,8 @@ def check(engine: Engine, config: Config, client, urls: Iterable[str], now: Cloc
         done += len(batch)
         if progress:
             progress(done, len(urls))
+        if stop is not None and stop.is_set():
+            break
     return done
 
 
@@ -175,16 +226,30 @@ def _stale_lookups(engine: Engine, config: Config, urls: list[str], now: datetim
     return wanted
 
 
-def reconcile(engine: Engine, config: Config, now: Clock = utcnow) -> list[Finding]:
-    """Recompute every finding from stored evidence (no network: deterministic and cheap)."""
+def reconcile(engine: Engine, config: Config, now: Clock = utcnow, policy: DeadLinkPolicy | None = None) -> list[Finding]:
+    """Recompute every finding from stored evidence (no network: deterministic and cheap).
+
+    With POLICY (the daemon's), a failing link's status is the dead-link policy's verdict on its
+    whole check history rather than its latest answer (issue 5).  Evidence is read in a read-only
+    transaction and the findings written in a short one, so the write lock is never held while
+    rules run (other processes share the database).
+    """
+    from .check.policy import apply_policy, failing_urls
     from .reconcile import build_context, run_rules
 
-    with session_scope(engine) as session:
+    with session_scope(engine, readonly=True) as session:
         documents = repo.load_documents(session)
         checks = repo.latest_checks(session)
         snapshots = repo.latest_snapshot_lookups(session)
-        context = build_context(documents, checks, snapshots, config.reconcile, drift=repo.latest_drift(session))
-        findings = run_rules(context)
+        drift = repo.latest_drift(session)
+        histories = repo.check_histories(session, failing_urls(checks)) if policy is not None else {}
+    verdicts: dict[str, dict] = {}
+    if policy is not None:
+        checks, judged = apply_policy(checks, histories, policy)
+        verdicts = {url: verdict.as_json() for url, verdict in judged.items()}
+    context = build_context(documents, checks, snapshots, config.reconcile, drift=drift, policy=verdicts)
+    findings = run_rules(context)
+    with session_scope(engine) as session:
         repo.replace_findings(session, findings, now())
     return findings
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from ..config import ReconcileConfig
 from ..records import CheckResult, DateEvidence, DriftEvidence, LinkStatus, SnapshotLookup, StoredDocument, StoredLink
@@ -44,6 +44,9 @@ class ReconcileContext:
     documents_by_id: Mapping[int, StoredDocument] = field(default_factory=dict)
     drift: Mapping[str, DriftEvidence] = field(default_factory=dict)
     copy_ids: Mapping[int, tuple[int, ...]] = field(default_factory=dict)  # original id -> its copies' ids
+    # url -> the daemon's dead-link policy verdict (JSON evidence) where it changed or judged the
+    # status; empty for the one-off audit, whose statuses are the checker's own (issue 5)
+    policy: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def document(self, document_id: int | None) -> StoredDocument | None:
         return self.documents_by_id.get(document_id) if document_id is not None else None
@@ -81,7 +84,8 @@ class ReconcileContext:
 
 def build_context(documents: Sequence[StoredDocument], checks: Mapping[str, CheckResult],
                   snapshots: Mapping[str, Sequence[SnapshotLookup]], config: ReconcileConfig,
-                  drift: Mapping[str, DriftEvidence] | None = None) -> ReconcileContext:
+                  drift: Mapping[str, DriftEvidence] | None = None,
+                  policy: Mapping[str, Mapping[str, Any]] | None = None) -> ReconcileContext:
     """Join documents with the latest check, snapshot look-ups and drift of each link's URL."""
     drift = dict(drift or {})
     docs = tuple(sorted(documents, key=lambda d: d.id))
@@ -100,7 +104,8 @@ def build_context(documents: Sequence[StoredDocument], checks: Mapping[str, Chec
     return ReconcileContext(documents=docs, links=tuple(views), config=config,
                             documents_by_id=MappingProxyType({d.id: d for d in docs}),
                             drift=MappingProxyType(drift),
-                            copy_ids=MappingProxyType({k: tuple(v) for k, v in copy_ids.items()}))
+                            copy_ids=MappingProxyType({k: tuple(v) for k, v in copy_ids.items()}),
+                            policy=MappingProxyType(dict(policy or {})))
 
 
 def target_date(url: str | None, check: CheckResult | None) -> DateEvidence | None:

@@ -15,10 +15,18 @@ def _checked(link: LinkView, status: LinkStatus) -> CheckResult | None:
     return check if check is not None and check.status is status else None
 
 
-def _basics(check: CheckResult) -> dict[str, object]:
-    """What every network finding shows: the answer, the chain that led to it, and when."""
-    return {"status": check.status, "http_status": check.http_status, "final_url": check.final_url,
-            "hops": check.hops, "checked_at": check.checked_at}
+def _basics(check: CheckResult, ctx: ReconcileContext | None = None) -> dict[str, object]:
+    """What every network finding shows: the answer, the chain that led to it, and when.
+
+    In the daemon the status may be the dead-link policy's verdict on the URL's history; its
+    counted failures are then part of the evidence (`policy`).
+    """
+    basics: dict[str, object] = {"status": check.status, "http_status": check.http_status,
+                                 "final_url": check.final_url, "hops": check.hops, "checked_at": check.checked_at}
+    verdict = ctx.policy.get(check.url) if ctx is not None else None
+    if verdict:
+        basics["policy"] = verdict
+    return basics
 
 
 @rule(FindingKind.DEAD_LINK, severity=Severity.ERROR)
@@ -30,7 +38,7 @@ def dead_link(ctx: ReconcileContext, link: LinkView) -> Finding | None:
     answer = f"HTTP {check.http_status}" if check.http_status else "gone"
     return link_finding(FindingKind.DEAD_LINK, link,
                         f"the target is gone ({answer} on {check.checked_at.date()}): replace it with an archived copy",
-                        evidence=_basics(check))
+                        evidence=_basics(check, ctx))
 
 
 @rule(FindingKind.SOFT_404, severity=Severity.ERROR)
@@ -42,7 +50,7 @@ def soft_404(ctx: ReconcileContext, link: LinkView) -> Finding | None:
     reason = check.page.soft_404_reason if check.page and check.page.soft_404_reason else "error-like page"
     return link_finding(FindingKind.SOFT_404, link,
                         f"the target answers but is not the cited page ({reason}): replace it with an archived copy",
-                        evidence={**_basics(check), "reason": reason})
+                        evidence={**_basics(check, ctx), "reason": reason})
 
 
 @rule(FindingKind.REDIRECT_CHANGED, severity=Severity.WARNING)
@@ -66,9 +74,14 @@ def unreachable(ctx: ReconcileContext, link: LinkView) -> Finding | None:
     if check is None:
         return None
     why = check.error_class or (f"HTTP {check.http_status}" if check.http_status else "no answer")
+    verdict = ctx.policy.get(check.url)
+    if verdict and verdict.get("observed") != LinkStatus.UNREACHABLE.value:  # e.g. a 404 not yet confirmed
+        answer = f"HTTP {check.http_status}" if check.http_status else str(verdict.get("observed"))
+        counted = len(verdict.get("failures_counted") or ())
+        why = f"{answer}; failure {counted} of the {verdict.get('failures_needed')} needed to call it dead"
     return link_finding(FindingKind.UNREACHABLE, link,
                         f"the target could not be reached ({why}): it will be checked again",
-                        evidence={**_basics(check), "error_class": check.error_class, "error": check.error})
+                        evidence={**_basics(check, ctx), "error_class": check.error_class, "error": check.error})
 
 
 @rule(FindingKind.BLOCKED_URL, severity=Severity.WARNING)

@@ -1,0 +1,444 @@
+"""The daemon: the pipeline's stages on a schedule, with every piece of its state in the database.
+
+Design decisions (issue 5):
+- **Jobs are stage calls.**  `harvest <source>` per configured source (on its `every`), `check`
+  (due links, on `schedule.check_every`), `archive` (snapshot look-ups and drift for links whose
+  look-up is stale, same interval) and `reconcile` (on `schedule.reconcile_every`, and right
+  after a check run that stored something, so findings stay current).  Each is a plain method
+  that the scheduler, `--once` and tests call alike (`run_job`), with the clock injected.
+- **State lives in our tables, not APScheduler's.**  `daemon_jobs` holds each job's next run,
+  last run and last error; `runs` the history of every run.  The scheduler uses an in-memory job
+  store and gets each job's `next_run_time` from the database, so a restart resumes the
+  timetable instead of restarting it.  What is *due* is never stored at all: it is a query over
+  the check history (`repo.due_urls`), so a check run killed with SIGKILL resumes exactly where
+  its commits stopped, and a link whose result was committed is never checked twice.
+- **APScheduler 3**: BackgroundScheduler, UTC, `max_instances=1`, `coalesce=True` (missed runs
+  collapse into one), `misfire_grace_time` of one interval; jobs run on a pool of two threads
+  (a long check does not hold up harvests), the lease heartbeat on its own one-thread executor
+  so no job can starve it.  A job that raises is logged, recorded as `error`, and the daemon
+  goes on.
+- **One daemon per database**: a lease row (holder, expires_at) taken at start and renewed by
+  the heartbeat every third of `schedule.lease_ttl`.  A daemon that finds the lease held waits
+  (or, with `--once`, says so and exits).  A holder that died is replaced when its lease lapses,
+  or at once when it was a process on this host that no longer exists.  Losing the lease (taken
+  over after a stall) stops the daemon rather than doubling the work.
+- **Stopping**: SIGTERM/SIGINT set an event; a check run stops after the batch at hand is
+  committed; shutdown waits for running jobs up to `http.timeout + STOP_GRACE_S`.  Whatever was
+  committed stays; runs a killed process left as `running` are marked `interrupted` at the next
+  start.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from . import pipeline
+from .check.policy import DeadLinkPolicy
+from .config import Config
+from .errors import ConfigError, ProvenanceError
+from .store import daemon_repo, repo
+from .store.db import session_scope
+
+log = logging.getLogger(__name__)
+
+LEASE = "daemon"
+STOP_GRACE_S = 5.0  # beyond http.timeout: how long a stop waits for running jobs
+STANDBY_POLL_S = 5.0  # how often a waiting daemon tries the lease again (at most)
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class LeaseHeld(ProvenanceError):
+    """Another daemon holds this database's lease."""
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    kind: str  # harvest, check, archive, reconcile
+    every: timedelta
+    run: Callable[[], dict[str, Any]]
+
+
+@dataclass
+class DaemonOutcome:
+    """How a daemon run ended: `clean` False when jobs were still running at the stop deadline."""
+
+    clean: bool = True
+    lost_lease: bool = False
+    runs: list[tuple[str, str]] = field(default_factory=list)  # (job, status) in order, for --once
+
+
+def new_holder() -> str:
+    """host:pid:random, so a same-host successor can tell whether the holder still runs."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _holder_is_dead(holder: str) -> bool:
+    """True only for a holder on this host whose process is gone (a zombie counts as gone)."""
+    host, _, rest = holder.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            return handle.read().rpartition(")")[2].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
+
+
+class Daemon:
+    """The scheduled service over one database; see the module docstring."""
+
+    def __init__(self, engine: Engine, config: Config, client=None, *, archives: bool = True,
+                 clock: Clock = utcnow, holder: str | None = None, stop: threading.Event | None = None) -> None:
+        self.engine, self.config, self.client = engine, config, client
+        self.archives = archives and config.archive.enabled
+        self.clock = clock
+        self.holder = holder or new_holder()
+        self.stop = stop or threading.Event()
+        self.policy = DeadLinkPolicy.from_schedule(config.schedule)
+        self.lost_lease = False
+        self._scheduler: Any = None
+        self._running = 0
+        self._idle = threading.Condition()
+
+    # --- jobs ---------------------------------------------------------------------------------
+
+    def jobs(self) -> dict[str, JobSpec]:
+        """The configured jobs by name."""
+        schedule = self.config.schedule
+        specs = [JobSpec(f"harvest {src.path or src.url}", "harvest", src.every,
+                         lambda src=src: self._harvest(src)) for src in self.config.sources]
+        specs += [JobSpec("check", "check", schedule.check_every, self._check),
+                  JobSpec("archive", "archive", schedule.check_every, self._archive),
+                  JobSpec("reconcile", "reconcile", schedule.reconcile_every, self._reconcile)]
+        return {spec.name: spec for spec in specs}
+
+    def _harvest(self, source) -> dict[str, Any]:
+        outcome = pipeline.harvest_source(self.engine, self.config, source, self.client, now=self.clock)
+        for where, reason in outcome.errors:
+            log.warning("harvest %s: %s", where, reason)
+        return {"documents": len(outcome.document_ids), "errors": [list(e) for e in outcome.errors[:20]],
+                "error_count": len(outcome.errors)}
+
+    def _check(self) -> dict[str, Any]:
+        if self.client is None:
+            return {"skipped": "offline"}
+        urls = pipeline.due_urls(self.engine, self.config, now=self.clock)
+        checked = pipeline.check(self.engine, self.config, self.client, urls, now=self.clock, stop=self.stop)
+        if checked and not self.stop.is_set():
+            self._reconcile_soon()
+        return {"due": len(urls), "checked": checked}
+
+    def _archive(self) -> dict[str, Any]:
+        if self.client is None or not self.archives:
+            return {"skipped": "offline" if self.client is None else "archive look-ups are off"}
+        urls = pipeline.checkable_urls(self.engine)
+        return {"looked_up": pipeline.archive(self.engine, self.config, self.client, urls, now=self.clock)}
+
+    def _reconcile(self) -> dict[str, Any]:
+        findings = pipeline.reconcile(self.engine, self.config, now=self.clock, policy=self.policy)
+        return {"findings": len(findings)}
+
+    def _reconcile_soon(self) -> None:
+        """Ask the scheduler to reconcile now (findings current after a check run)."""
+        scheduler = self._scheduler
+        if scheduler is not None and scheduler.get_job("reconcile") is not None:
+            scheduler.modify_job("reconcile", next_run_time=utcnow())
+
+    def run_job(self, name: str) -> str:
+        """Run job NAME once, recording it; returns its status (ok, skipped, error, stopped). Never raises."""
+        spec = self.jobs()[name]
+        started = self.clock()
+        try:
+            with session_scope(self.engine) as session:
+                run_id = daemon_repo.job_started(session, name, spec.kind, started)
+        except ProvenanceError as exc:
+            log.error("job %s not started: %s", name, exc)
+            return "error"
+        with self._busy():
+            log.info("job %s started", name)
+            status, detail, error = "ok", {}, None
+            try:
+                detail = spec.run()
+                if "skipped" in detail:
+                    status = "skipped"
+                elif self.stop.is_set() and spec.kind == "check":
+                    status = "stopped"
+            except Exception as exc:  # noqa: BLE001 - a failing job is logged and recorded; the daemon goes on
+                status, error = "error", " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
+                log.error("job %s failed: %s", name, error)
+                log.debug("job %s traceback", name, exc_info=True)
+        finished = self.clock()
+        detail = {**detail, "seconds": round((finished - started).total_seconds(), 3)}
+        try:
+            with session_scope(self.engine) as session:
+                daemon_repo.job_finished(session, name, run_id, finished, status=status, detail=detail,
+                                         next_run_at=self._next_run(name, started, spec.every), error=error)
+        except ProvenanceError as exc:
+            log.error("job %s: result not recorded: %s", name, exc)
+        log.info("job %s %s: %s", name, status, detail)
+        return status
+
+    def _next_run(self, name: str, started: datetime, every: timedelta) -> datetime:
+        job = self._scheduler.get_job(name) if self._scheduler is not None else None
+        if job is not None and job.next_run_time is not None:
+            return job.next_run_time.astimezone(timezone.utc)
+        return started + every
+
+    @contextmanager
+    def _busy(self) -> Iterator[None]:
+        with self._idle:
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._idle:
+                self._running -= 1
+                self._idle.notify_all()
+
+    # --- lease --------------------------------------------------------------------------------
+
+    def acquire(self) -> bool:
+        """Take the database's lease if free, expired, already ours, or left by a dead local process."""
+        now = self.clock()
+        with session_scope(self.engine) as session:
+            current = daemon_repo.current_lease(session, LEASE)
+            steal = current.holder if current is not None and _holder_is_dead(current.holder) else None
+            got = daemon_repo.acquire_lease(session, LEASE, self.holder, now, self.config.schedule.lease_ttl,
+                                            steal_from=steal)
+            if got:
+                stale = daemon_repo.interrupt_stale_runs(session, now)
+        if got:
+            taken = f" (taken over from {current.holder})" if current is not None and current.holder != self.holder else ""
+            log.info("holding the database lease as %s%s", self.holder, taken)
+            if stale:
+                log.warning("%d run(s) of a previous daemon were interrupted; resuming", stale)
+        return got
+
+    def heartbeat(self) -> bool:
+        """Renew the lease; on losing it, stop (another daemon took over after a stall)."""
+        try:
+            with session_scope(self.engine) as session:
+                kept = daemon_repo.renew_lease(session, LEASE, self.holder, self.clock(),
+                                               self.config.schedule.lease_ttl)
+        except ProvenanceError as exc:
+            log.warning("lease not renewed (will retry): %s", exc)
+            return True
+        if not kept:
+            log.error("lost the database lease to another daemon; stopping")
+            self.lost_lease = True
+            self.stop.set()
+        return kept
+
+    def release(self) -> None:
+        try:
+            with session_scope(self.engine) as session:
+                daemon_repo.release_lease(session, LEASE, self.holder)
+        except ProvenanceError as exc:
+            log.warning("lease not released (it will lapse): %s", exc)
+
+    def _register(self) -> dict[str, daemon_repo.JobState]:
+        wanted = {name: (spec.kind, spec.every) for name, spec in self.jobs().items()}
+        with session_scope(self.engine) as session:
+            return daemon_repo.register_jobs(session, wanted)
+
+    # --- modes --------------------------------------------------------------------------------
+
+    def run_once(self) -> DaemonOutcome:
+        """One full cycle (every harvest, check, archive, reconcile) under the lease; LeaseHeld if taken."""
+        if not self.acquire():
+            raise LeaseHeld(self._held_message())
+        outcome = DaemonOutcome()
+        try:
+            self._register()
+            for name in self.jobs():
+                if self.stop.is_set():
+                    break
+                outcome.runs.append((name, self.run_job(name)))
+        finally:
+            self.release()
+        return outcome
+
+    def serve(self) -> DaemonOutcome:
+        """Run until stopped: wait for the lease, then schedule the jobs from the stored timetable."""
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.schedulers.background import BackgroundScheduler
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        while not self.acquire():
+            log.info("%s; waiting", self._held_message())
+            if self.stop.wait(min(STANDBY_POLL_S, self.config.schedule.lease_ttl.total_seconds() / 3)):
+                return DaemonOutcome()
+        outcome = DaemonOutcome()
+        scheduler = BackgroundScheduler(timezone=timezone.utc, executors={
+            "default": ThreadPoolExecutor(2), "lease": ThreadPoolExecutor(1)})
+        self._scheduler = scheduler
+        try:
+            stored = self._register()
+            now = utcnow()
+            for name, spec in self.jobs().items():
+                due = stored[name].next_run_at if name in stored else None
+                scheduler.add_job(self.run_job, IntervalTrigger(seconds=spec.every.total_seconds()), args=[name],
+                                  id=name, name=name, max_instances=1, coalesce=True,
+                                  misfire_grace_time=max(1, int(spec.every.total_seconds())),
+                                  next_run_time=max(due, now) if due else now)
+            ttl = self.config.schedule.lease_ttl.total_seconds()
+            scheduler.add_job(self.heartbeat, IntervalTrigger(seconds=max(ttl / 3, 0.2)), id="lease",
+                              executor="lease", max_instances=1, coalesce=True, misfire_grace_time=None)
+            scheduler.start()
+            log.info("daemon started: %s", ", ".join(self.jobs()))
+            while not self.stop.wait(1.0):
+                pass
+            log.info("stopping: waiting for running jobs")
+            scheduler.shutdown(wait=False)
+            outcome.clean = self._wait_idle(self.config.http.timeout + STOP_GRACE_S)
+            if not outcome.clean:
+                log.warning("jobs still running at the stop deadline; exiting anyway (committed work is kept)")
+        finally:
+            self._scheduler = None
+            if scheduler.running:
+                scheduler.shutdown(wait=False)
+            if not self.lost_lease:
+                self.release()
+        outcome.lost_lease = self.lost_lease
+        return outcome
+
+    def _wait_idle(self, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        with self._idle:
+            while self._running:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._idle.wait(left)
+        return True
+
+    def _held_message(self) -> str:
+        with session_scope(self.engine, readonly=True) as session:
+            lease = daemon_repo.current_lease(session, LEASE)
+        if lease is None:
+            return "the daemon lease is held by another daemon"
+        return f"another daemon ({lease.holder}) holds the lease until {lease.expires_at:%Y-%m-%d %H:%M:%S}Z"
+
+
+@contextmanager
+def stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM and SIGINT set STOP for the duration (main thread only; elsewhere a no-op)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, _frame: Any) -> None:
+        log.info("received %s", signal.Signals(signum).name)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+# --- status -------------------------------------------------------------------------------------
+
+def status(engine: Engine, config: Config, now: datetime | None = None) -> dict[str, Any]:
+    """The daemon's state as JSON-ready data: lease, links due and backlog, each job's last and next run."""
+    now = now or utcnow()
+    with session_scope(engine, readonly=True) as session:
+        lease = daemon_repo.current_lease(session, LEASE)
+        jobs = daemon_repo.load_jobs(session)
+        counts = repo.due_counts(session, now, config.schedule)
+    running = lease is not None and lease.expires_at > now
+    errors = [j for j in jobs.values() if j.last_error_at is not None]
+    last_error = max(errors, key=lambda j: j.last_error_at) if errors else None
+    return repo.to_json({
+        "schema": "provenance.status/1",
+        "generated_at": now,
+        "daemon": {"running": running, "holder": lease.holder if lease else None,
+                   "lease_expires_at": lease.expires_at if lease else None},
+        "links": {"due": counts["due"], "never_checked": counts["never_checked"], "backlog": counts["overdue"]},
+        "last_error": {"job": last_error.name, "at": last_error.last_error_at, "error": last_error.last_error}
+        if last_error else None,
+        "jobs": [{"name": j.name, "kind": j.kind, "every_s": j.every.total_seconds(),
+                  "last_started_at": j.last_started_at, "last_finished_at": j.last_finished_at,
+                  "last_status": j.last_status, "last_detail": j.last_detail, "next_run_at": j.next_run_at,
+                  "last_error": j.last_error, "last_error_at": j.last_error_at} for j in jobs.values()],
+    })
+
+
+def _when(value: str | None) -> str:
+    return value[:19].replace("T", " ") + "Z" if value else "-"
+
+
+def _every(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
+def format_status(data: dict[str, Any], fmt: str, out) -> None:
+    """Write `status()` data as a table (for people), JSON or CSV (one row per job)."""
+    import csv
+    import json
+
+    if fmt == "json":
+        json.dump(data, out, indent=2)
+        out.write("\n")
+        return
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        columns = ["name", "kind", "every_s", "last_started_at", "last_finished_at", "last_status", "next_run_at",
+                   "last_error", "last_error_at"]
+        writer.writerow(columns)
+        for job in data["jobs"]:
+            writer.writerow(["" if job[c] is None else job[c] for c in columns])
+        return
+    if fmt != "table":
+        raise ConfigError(f"--format {fmt} is not available for status (use table, json or csv)")
+    daemon, links = data["daemon"], data["links"]
+    state = (f"running as {daemon['holder']} (lease until {_when(daemon['lease_expires_at'])})"
+             if daemon["running"] else "not running")
+    out.write(f"daemon:     {state}\n")
+    out.write(f"links due:  {links['due']} ({links['never_checked']} never checked); "
+              f"backlog: {links['backlog']} (due for longer than check_every)\n")
+    error = data["last_error"]
+    told = f"{error['job']} at {_when(error['at'])}: {error['error']}" if error else "-"
+    out.write(f"last error: {told}\n")
+    rows = [("JOB", "EVERY", "LAST RUN", "STATUS", "TOOK", "NEXT RUN", "LAST ERROR")]
+    for job in data["jobs"]:
+        took = (job["last_detail"] or {}).get("seconds")
+        rows.append((job["name"], _every(job["every_s"]), _when(job["last_started_at"]), job["last_status"] or "never",
+                     f"{took:.1f}s" if isinstance(took, (int, float)) else "-", _when(job["next_run_at"]),
+                     (job["last_error"] or "-")[:80]))
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        out.write("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip() + "\n")
