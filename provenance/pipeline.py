@@ -172,7 +172,8 @@ def archive(engine: Engine, config: Config, client, urls: Iterable[str], now: Cl
     """The archive stage: snapshot look-ups, then content drift; returns the number of look-ups.
 
     Only URLs whose last look-up is older than archive.max_age are asked again; each answer and
-    each drift measurement is committed as it arrives.
+    each drift measurement is committed as it arrives.  With archive.save_missing, Save Page Now
+    is asked, in the background while drift is measured, to capture alive links no archive holds.
     """
     from .archive.lookup import archive_sources, lookup_snapshots
 
@@ -189,8 +190,36 @@ def archive(engine: Engine, config: Config, client, urls: Iterable[str], now: Cl
         done += 1
         if progress:
             progress(done, len(wanted) * len(sources))
-    drift(engine, config, client, urls, now=now)
+    captures = _start_captures(engine, config, client, urls, now) if config.archive.save_missing else None
+    try:
+        drift(engine, config, client, urls, now=now)
+    finally:
+        if captures is not None:
+            _record_captures(engine, captures.finish())
     return done
+
+
+def _start_captures(engine: Engine, config: Config, client, urls: list[str], now: Clock):
+    """A running CaptureQueue over the alive links that no archive holds (archive.save_missing)."""
+    from .archive.save import CaptureQueue, SaveLimiter, save_candidates
+
+    with session_scope(engine, readonly=True) as session:
+        wanted = save_candidates(urls, repo.latest_checks(session, urls), repo.latest_snapshot_lookups(session, urls),
+                                 repo.latest_save_requests(session, urls), now(), config.archive.max_age)
+    limiter = SaveLimiter(config.archive.save_interval.total_seconds())
+    return CaptureQueue(client, wanted, limiter).start()
+
+
+def _record_captures(engine: Engine, results) -> None:
+    """Store each capture request; a capture made at once is also the archive's answer about its URL."""
+    from .archive.save import capture_lookup
+
+    with session_scope(engine) as session:
+        for result in results:
+            repo.record_save_request(session, result)
+            answer = capture_lookup(result)
+            if answer is not None:
+                repo.record_snapshot_lookup(session, answer)
 
 
 def drift(engine: Engine, config: Config, client, urls: Iterable[str], now: Clock = utcnow) -> int:

@@ -246,3 +246,20 @@ class DriftEvidence:
                              "datetime": self.snapshot.datetime.isoformat()},
                 "live_fingerprint": self.live_fingerprint,
                 "snapshot_fingerprint": self.snapshot_fingerprint}
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What one Save Page Now request achieved. status: saved | submitted | rate_limited | refused | failed.
+
+    `saved` names the new capture (snapshot_url, snapshot_datetime); `submitted` was accepted
+    without naming one; `rate_limited` is the archive's 429.
+    """
+
+    url: str
+    requested_at: datetime
+    status: str
+    snapshot_url: str | None = None
+    snapshot_datetime: datetime | None = None
+    http_status: int | None = None
+    error: str | None = None

@@ -208,3 +208,44 @@ def test_robust_links_of_the_audited_document(tmp_path, pywb, site):
         assert anchor.get("data-versiondate") == snap.datetime.date().isoformat()
         assert anchor.get("data-versiondate").startswith("2019-06-0")
     assert lxml_html.fromstring(out).findtext(".//h1") == "What the council decided this winter"
+
+
+SAVED_AT = "20261203081500"
+
+
+def test_save_page_now_for_the_unarchived_alive_link(tmp_path, pywb, site):
+    """archive.save_missing: the one alive link no archive holds is sent to a (loopback) Save Page Now."""
+    def save(req):
+        original = req.target.split("/save/", 1)[1]
+        return 302, {"Location": f"https://web.archive.org/web/{SAVED_AT}/{original}"}, b""
+
+    with serve({"*": save}) as spn:
+        config = _config(tmp_path, pywb, site, save_missing=True)
+        data = yaml.safe_load(config.read_text())
+        data["http"]["remap"].insert(0, [r"^https://web\.archive\.org/save/", f"{spn.base}/save/"])
+        data["http"]["allow_private"].append(spn.netloc)
+        config.write_text(yaml.safe_dump(data), encoding="utf-8")
+
+        report = _audit(tmp_path, config)
+        assert [r.path for r in spn.requests] == [f"/save/{NEW}"]  # not the archived ones
+        rows = _rows(tmp_path, "SELECT url, status, snapshot_url, http_status FROM save_requests")
+        assert rows == [(NEW, "saved", f"https://web.archive.org/web/{SAVED_AT}/{NEW}", 302)]
+        links = {link["url"]: link for link in report["links"]}
+        assert links[NEW]["snapshot"] == {"url": f"https://web.archive.org/web/{SAVED_AT}/{NEW}",
+                                          "datetime": "2026-12-03T08:15:00Z"}
+        assert not [f for f in report["findings"] if f["url"] == NEW and f["kind"] == "unarchived"]
+
+        _audit(tmp_path, config)  # saved a moment ago: not asked again
+        assert spn.count() == 1 and len(_rows(tmp_path, "SELECT id FROM save_requests")) == 1
+
+
+def test_save_page_now_down_never_fails_the_audit(tmp_path, pywb, site):
+    with serve({"*": lambda req: (503, {}, b"busy")}) as spn:
+        config = _config(tmp_path, pywb, site, save_missing=True)
+        data = yaml.safe_load(config.read_text())
+        data["http"]["remap"].insert(0, [r"^https://web\.archive\.org/save/", f"{spn.base}/save/"])
+        data["http"]["allow_private"].append(spn.netloc)
+        config.write_text(yaml.safe_dump(data), encoding="utf-8")
+        report = _audit(tmp_path, config)
+    assert _rows(tmp_path, "SELECT url, status, http_status FROM save_requests") == [(NEW, "failed", 503)]
+    assert "unarchived" in {f["kind"] for f in report["findings"] if f["url"] == NEW}

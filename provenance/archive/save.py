@@ -8,36 +8,36 @@ used (SPN2 needs account keys); its answer names the new capture in `Content-Loc
 Rate limiting never blocks: a `SaveLimiter` (owned by the caller, one per run or daemon) says
 whether a request may start now; if not, the result is `rate_limited` and the URL is simply
 tried again on a later run.  Every outcome is a `SaveResult` value the caller can store.
+
+In the archive stage (`save_candidates`, then `CaptureQueue`), captures are asked for on one
+background thread while the stage goes on measuring drift: the queue waits for the limiter
+between requests, and when the stage is done it stops taking new URLs and only the request in
+flight is waited for.  The rest are asked on a later run.  Only alive links that every archive
+asked says it does not hold are candidates (never one an archive could not be asked about), and
+a link asked about within `archive.max_age` is not asked again: the archive's index takes hours
+to show a new capture, so the look-up would still say "nothing".
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin
 
+from ..records import CheckResult, LinkStatus, SaveResult, Snapshot, SnapshotLookup
 from .base import WAYBACK_TS, parse_timestamp, utcnow
 
-__all__ = ["SaveResult", "SaveLimiter", "request_capture"]
+__all__ = ["SaveResult", "SaveLimiter", "CaptureQueue", "capture_lookup", "request_capture", "save_candidates"]
+
+log = logging.getLogger(__name__)
+ARCHIVE_NAME = "wayback"  # the name the Internet Archive's CDX source records its answers under
+_SETTLED = ("saved", "submitted", "refused")  # outcomes not worth asking again before archive.max_age
 
 SAVE_TIMEOUT = 60.0  # SPN answers only once the capture is done; it routinely takes 10-40 s
-
-
-@dataclass(frozen=True)
-class SaveResult:
-    """What one capture request achieved. status: saved | submitted | rate_limited | refused | failed."""
-
-    url: str
-    requested_at: datetime
-    status: str
-    snapshot_url: str | None = None
-    snapshot_datetime: datetime | None = None
-    http_status: int | None = None
-    error: str | None = None
 
 
 class SaveLimiter:
@@ -57,6 +57,18 @@ class SaveLimiter:
             self._next = now + self.interval
             return True
 
+    def acquire(self, stop: threading.Event) -> bool:
+        """Take a slot, waiting for one unless STOP is set first (then False); a free slot is taken even then."""
+        while True:
+            with self._lock:
+                now = self.clock()
+                if now >= self._next:
+                    self._next = now + self.interval
+                    return True
+                delay = self._next - now
+            if stop.wait(delay):
+                return False
+
     def back_off(self, seconds: float) -> None:
         """The archive said 429: hold off at least this long."""
         with self._lock:
@@ -69,6 +81,11 @@ def request_capture(client: Any, url: str, *, limiter: SaveLimiter | None = None
     requested_at = utcnow()
     if limiter is not None and not limiter.try_acquire():
         return SaveResult(url, requested_at, "rate_limited", error="local rate limit: tried again on a later run")
+    return _send(client, url, requested_at, limiter, base, timeout)
+
+
+def _send(client: Any, url: str, requested_at: datetime, limiter: SaveLimiter | None, base: str,
+          timeout: float) -> SaveResult:
     endpoint = f"{base.rstrip('/')}/save/{url}"
     resp = client.request("GET", endpoint, follow_redirects=False, timeout=timeout, max_bytes=65536)
     if resp.error is not None:
@@ -95,3 +112,64 @@ def _retry_after(value: str | None, default: float = 60.0) -> float:
         return max(0.0, float(value)) if value else default
     except ValueError:
         return default
+
+
+def save_candidates(urls: Iterable[str], checks: Mapping[str, CheckResult],
+                    lookups: Mapping[str, Sequence[SnapshotLookup]], asked: Mapping[str, SaveResult],
+                    now: datetime, max_age: timedelta) -> list[str]:
+    """Alive links that every archive asked cleanly says it does not hold, not asked to save lately."""
+    wanted = []
+    for url in dict.fromkeys(urls):
+        check = checks.get(url)
+        if check is None or check.status is not LinkStatus.ALIVE:
+            continue
+        answers = lookups.get(url, ())
+        if not answers or any(a.error is not None or a.nearest or a.first or a.last or a.count for a in answers):
+            continue  # archived somewhere, or some archive could not be asked: not proven missing
+        prior = asked.get(url)
+        if prior is not None and prior.status in _SETTLED and now - prior.requested_at < max_age:
+            continue
+        wanted.append(url)
+    return wanted
+
+
+def capture_lookup(result: SaveResult, base: str = "https://web.archive.org") -> SnapshotLookup | None:
+    """A `saved` result as the archive's answer about its URL (it now holds this capture), else None."""
+    if result.status != "saved" or result.snapshot_url is None or result.snapshot_datetime is None:
+        return None
+    snapshot = Snapshot(archive=ARCHIVE_NAME, url=result.snapshot_url, datetime=result.snapshot_datetime,
+                        original=result.url, status=200)
+    return SnapshotLookup(url=result.url, archive=ARCHIVE_NAME, looked_up_at=result.requested_at,
+                          query=f"{base.rstrip('/')}/save/{result.url}", nearest=snapshot, first=snapshot,
+                          last=snapshot, count=None)
+
+
+class CaptureQueue:
+    """Capture requests for URLS, one at a time on a background thread, paced by LIMITER (module docstring)."""
+
+    def __init__(self, client: Any, urls: Sequence[str], limiter: SaveLimiter, *,
+                 base: str = "https://web.archive.org", timeout: float = SAVE_TIMEOUT) -> None:
+        self.client, self.urls, self.limiter, self.base, self.timeout = client, list(urls), limiter, base, timeout
+        self.results: list[SaveResult] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="save-page-now", daemon=True)
+
+    def start(self) -> CaptureQueue:
+        self._thread.start()
+        return self
+
+    def finish(self) -> list[SaveResult]:
+        """Stop taking new URLs, wait for the request in flight, and return every result."""
+        self._stop.set()
+        self._thread.join()
+        return list(self.results)
+
+    def _run(self) -> None:
+        for url in self.urls:
+            if not self.limiter.acquire(self._stop):
+                return
+            try:
+                self.results.append(_send(self.client, url, utcnow(), self.limiter, self.base, self.timeout))
+            except Exception as exc:  # noqa: BLE001 - a capture is a courtesy; it must never fail the audit
+                log.warning("save page now for %s failed: %s: %s", url, type(exc).__name__, exc)
+                self.results.append(SaveResult(url, utcnow(), "failed", error=f"{type(exc).__name__}: {exc}"))

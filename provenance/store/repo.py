@@ -37,13 +37,14 @@ from ..records import (
     LinkRole,
     LinkStatus,
     PageInfo,
+    SaveResult,
     Severity,
     Snapshot,
     SnapshotLookup,
     StoredDocument,
     StoredLink,
 )
-from .schema import checks, documents, drift_measurements, findings, links, runs, snapshot_lookups
+from .schema import checks, documents, drift_measurements, findings, links, runs, save_requests, snapshot_lookups
 
 HEALTHY = (LinkStatus.ALIVE.value, LinkStatus.REDIRECTED.value)  # re-checked on alive_every
 _CHUNK = 500  # bound parameters per IN (...), well under every backend's limit
@@ -413,6 +414,23 @@ def latest_drift(session: Session, urls: Iterable[str] | None = None) -> dict[st
                                       snapshot=snap, live_fingerprint=r["live_fingerprint"],
                                       snapshot_fingerprint=r["snapshot_fingerprint"])
     return out
+
+
+# --- save page now requests ------------------------------------------------------------------
+
+def record_save_request(session: Session, result: SaveResult) -> None:
+    """Append one Save Page Now request and its outcome."""
+    session.execute(insert(save_requests).values(
+        url=result.url, requested_at=result.requested_at, status=result.status, snapshot_url=result.snapshot_url,
+        snapshot_datetime=result.snapshot_datetime, http_status=result.http_status, error=result.error))
+
+
+def latest_save_requests(session: Session, urls: Iterable[str] | None = None) -> dict[str, SaveResult]:
+    """The most recent Save Page Now request of each URL (all, or those of URLS that were asked for)."""
+    return {r["url"]: SaveResult(url=r["url"], requested_at=r["requested_at"], status=r["status"],
+                                 snapshot_url=r["snapshot_url"], snapshot_datetime=r["snapshot_datetime"],
+                                 http_status=r["http_status"], error=r["error"])
+            for r in _latest_rows(session, save_requests, ["url"], "requested_at", urls)}
 
 
 # --- findings and runs ----------------------------------------------------------------------

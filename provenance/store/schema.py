@@ -217,3 +217,16 @@ leases = Table(  # a lock with expiry: one daemon per database; renewed by a hea
     Column("renewed_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
 )
+
+save_requests = Table(  # append-only: every Save Page Now request actually sent (issue 4, opt-in)
+    "save_requests", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("requested_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),  # saved | submitted | rate_limited | refused | failed
+    Column("snapshot_url", Text),
+    Column("snapshot_datetime", UTCDateTime),
+    Column("http_status", Integer),
+    Column("error", Text),
+    Index(None, "url", "requested_at"),
+)
