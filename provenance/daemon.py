@@ -178,7 +178,7 @@ class Daemon:
         started = self.clock()
         try:
             with session_scope(self.engine) as session:
-                run_id = daemon_repo.job_started(session, name, spec.kind, started)
+                run_id = daemon_repo.job_started(session, name, spec.kind, spec.every, started)
         except ProvenanceError as exc:
             log.error("job %s not started: %s", name, exc)
             return "error"

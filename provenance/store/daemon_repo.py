@@ -77,13 +77,14 @@ def register_jobs(session: Session, wanted: dict[str, tuple[str, timedelta]]) ->
     return load_jobs(session)
 
 
-def job_started(session: Session, name: str, kind: str, now: datetime) -> int:
-    """Record that job NAME started (a `runs` row, kind `daemon.KIND`); returns the run id."""
+def job_started(session: Session, name: str, kind: str, every: timedelta, now: datetime) -> int:
+    """Record that job NAME started (a `runs` row, kind `daemon.KIND`; the job's row if new); returns the run id."""
     result = session.execute(insert(runs).values(kind=f"daemon.{kind}", started_at=now, status="running",
                                                  detail={"job": name}))
     run_id = int(result.inserted_primary_key[0])
-    session.execute(update(daemon_jobs).where(daemon_jobs.c.name == name)
-                    .values(last_started_at=now, last_status="running", last_run_id=run_id))
+    values = {"last_started_at": now, "last_status": "running", "last_run_id": run_id}
+    if not session.execute(update(daemon_jobs).where(daemon_jobs.c.name == name).values(**values)).rowcount:
+        session.execute(insert(daemon_jobs).values(name=name, kind=kind, every_s=every.total_seconds(), **values))
     return run_id
 
 
