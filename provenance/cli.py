@@ -191,14 +191,18 @@ def reconcile(ctx: Context) -> int:
 @click.argument("name", required=False)
 @click.option("--sql", "sql", default=None, help="Run a read-only SQL query.")
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default=None, help="Write to FILE.")
+@click.option("--document", default=None, help="Only this document (id as reports show it, e.g. d3).")
+@click.option("--domain", default=None, help="Only links of this registrable domain (e.g. bbc.co.uk).")
+@click.option("--kind", default=None, help="Only this finding kind (or, for link reports, this status).")
+@click.option("--since", default=None, help="Only rows on or after this ISO date (or date-time, UTC).")
 @common_options
-def report(ctx: Context, name: str | None, sql: str | None, output) -> int:
-    """Named report queries over the database, or a read-only SQL query."""
-    if name or sql:
-        from .report.named import run_named_or_sql
-        run_named_or_sql(ctx, name, sql, output or sys.stdout)
-        return Exit.OK
-    _print_report(ctx, output=output)
+def report(ctx: Context, name: str | None, sql: str | None, output, document: str | None, domain: str | None,
+           kind: str | None, since: str | None) -> int:
+    """Named reports (none given: list them; --format json|csv|html: the whole report), or read-only --sql."""
+    from .report.named import ReportFilters, run_named_or_sql
+
+    filters = ReportFilters(document=document, domain=domain, kind=kind, since=since)
+    run_named_or_sql(ctx, name, sql, output or sys.stdout, filters)
     return Exit.OK
 
 

@@ -1,4 +1,4 @@
-"""Report record -> text: table (80 columns), JSON (the contract's schema), CSV (one row per finding).
+"""Report record -> text: table (80 columns), JSON (the contract's schema), CSV (one row per finding), HTML.
 
 FORMATTERS maps a --format name to a function (report, out) -> None.
 """
@@ -137,8 +137,15 @@ def _document_block(doc: ReportDocument, report: Report) -> list[str]:
     return lines
 
 
+def write_html(report: Report, out: TextIO) -> None:
+    """One self-contained HTML page (report/html.py; imported here lazily, it imports this module)."""
+    from .html import write_html as render
+    render(report, out)
+
+
 FORMATTERS: dict[str, Callable[[Report, TextIO], None]] = {
     "table": write_table,
     "json": write_json,
     "csv": write_csv,
+    "html": write_html,
 }

@@ -1,0 +1,372 @@
+"""Named reports: each is a SQL view (migration 0002), so `provenance report NAME` and any SQLite
+client show the same rows; plus read-only `--sql` and the Robust Links rendering of one document.
+
+Why a registry rather than SQL here: the SQL lives in the views (store/), this module only knows
+which view a name reads, which filters apply to it (and to which columns), and its default order.
+A filter that does not apply to a report is an error rather than silently ignored, so a user never
+reads an unfiltered list believing it filtered.
+
+`provenance report` with no name lists the reports in table format; with `--format json|csv|html`
+(or the name `audit`) it prints the whole audit report, whose JSON shape is the contract's.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sqlite3
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..domains import registrable_domain
+from ..errors import ConfigError, InputError, StorageError
+
+TABLE_CELL_MAX = 60  # characters per cell in table output; json/csv/html keep whole values
+
+
+@dataclass(frozen=True)
+class NamedReport:
+    """One named report: the view it reads, what it is for, and which filters apply to which columns."""
+
+    name: str
+    view: str
+    description: str
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # filter -> columns (any may match)
+    order_by: tuple[tuple[str, bool], ...] = ()  # (column, descending)
+
+
+NAMED_REPORTS: dict[str, NamedReport] = {r.name: r for r in (
+    NamedReport("dead_links", "dead_links", "links whose latest check is dead or soft-404, with a snapshot to use",
+                {"document": ("document_id",), "domain": ("domain",), "kind": ("status",), "since": ("checked_at",)},
+                (("document_id", False), ("url", False))),
+    NamedReport("findings", "report_findings", "every finding, by severity and kind, with its document and URL",
+                {"document": ("document_id",), "kind": ("kind",), "since": ("created_at",)},
+                (("severity_rank", False), ("kind", False), ("document_id", False), ("url", False))),
+    NamedReport("domain_health", "domain_health",
+                "per registrable domain: links, checked, alive, dead, soft-404, moved, share rotten",
+                {"domain": ("domain",)}, (("share_rotten", True), ("links", True), ("domain", False))),
+    NamedReport("link_history", "link_history", "every check of every URL, oldest first, with status changes",
+                {"domain": ("domain",), "kind": ("status",), "since": ("checked_at",)},
+                (("url", False), ("checked_at", False), ("check_id", False))),
+    NamedReport("unarchived", "unarchived", "alive links no archive holds: save these now",
+                {"domain": ("domain",), "since": ("checked_at",)}, (("documents", True), ("url", False))),
+    NamedReport("anachronisms", "anachronisms", "citations of things dated after the citing document",
+                {"document": ("document_id",), "since": ("document_published",)},
+                (("document_id", False), ("url", False))),
+    NamedReport("documents_by_rot", "documents_by_rot", "documents ranked by their share of rotten citations",
+                {"document": ("document_id",), "since": ("published",)},
+                (("share_rotten", True), ("rotten", True), ("document_id", False))),
+    NamedReport("copies", "copies", "copy pairs and what differs between copy and original",
+                {"document": ("copy_id", "original_id")}, (("original_id", False), ("copy_id", False))),
+    NamedReport("current_status", "current_status", "each link with its latest check",
+                {"document": ("document_id",), "domain": ("domain",), "kind": ("status",),
+                 "since": ("checked_at",)},
+                (("document_id", False), ("position", False), ("link_id", False))),
+)}
+
+SPECIAL_REPORTS = {
+    "audit": "the whole audit report (documents, links, findings), as `audit` prints it",
+    "robust-links": "one document (--document) with Robust Links to archived copies; text list for non-HTML",
+}
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """--document, --domain, --kind, --since as the user typed them (None: not given)."""
+
+    document: str | None = None
+    domain: str | None = None
+    kind: str | None = None
+    since: str | None = None
+
+    def given(self) -> dict[str, str]:
+        return {k: v for k, v in (("document", self.document), ("domain", self.domain), ("kind", self.kind),
+                                  ("since", self.since)) if v is not None}
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows of a named report or a --sql query, ready for a formatter."""
+
+    title: str
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+def run_named_or_sql(ctx: Any, name: str | None, sql: str | None, out: TextIO,
+                     filters: ReportFilters | None = None) -> None:
+    """`provenance report [NAME] [--sql QUERY]`: list, run a named report, or run read-only SQL."""
+    filters = filters or ReportFilters()
+    if name and sql:
+        raise ConfigError("give a report NAME or --sql, not both")
+    if sql is not None:
+        if filters.given():
+            raise ConfigError("--document, --domain, --kind and --since apply to named reports, not to --sql")
+        write_table(run_sql(ctx.db, sql), ctx.fmt, out)
+        return
+    if name is None and ctx.fmt == "table":
+        if filters.given():
+            raise ConfigError("filters need a report NAME; run `provenance report` to list them")
+        list_reports(out)
+        return
+    if name is None or name == "audit":
+        _write_audit_report(ctx, filters, out)
+        return
+    if name == "robust-links":
+        _write_robust_links(ctx, filters, out)
+        return
+    report = NAMED_REPORTS.get(name)
+    if report is None:
+        raise ConfigError(f"no report named {name!r}; known: {', '.join(all_report_names())}")
+    write_table(run_named(ctx.engine(), report, filters), ctx.fmt, out)
+
+
+def all_report_names() -> list[str]:
+    return [*NAMED_REPORTS, *SPECIAL_REPORTS]
+
+
+def list_reports(out: TextIO) -> None:
+    """One line per report: name, description, and the filters it takes."""
+    width = max(len(n) for n in all_report_names())
+    for report in NAMED_REPORTS.values():
+        takes = f" [{' '.join('--' + f for f in report.filters)}]" if report.filters else ""
+        out.write(f"{report.name:<{width}}  {report.description}{takes}\n")
+    out.write(f"{'audit':<{width}}  {SPECIAL_REPORTS['audit']} [--document]\n")
+    out.write(f"{'robust-links':<{width}}  {SPECIAL_REPORTS['robust-links']} [--document]\n")
+
+
+def run_named(engine: Any, report: NamedReport, filters: ReportFilters) -> Table:
+    """The rows of REPORT's view, with FILTERS applied to the columns the report names."""
+    from ..store import repo
+    from ..store.db import session_scope
+
+    conditions = []
+    for key, value in filters.given().items():
+        columns = report.filters.get(key)
+        if columns is None:
+            takes = ", ".join("--" + f for f in report.filters) or "no filters"
+            raise ConfigError(f"--{key} does not apply to report {report.name} (it takes {takes})")
+        conditions.append((columns, ">=" if key == "since" else "=", _filter_value(key, value, report)))
+    with session_scope(engine, readonly=True) as session:
+        columns, rows = repo.read_view(session, report.view, conditions, report.order_by)
+    return Table(report.name, columns, rows)
+
+
+def _filter_value(key: str, value: str, report: NamedReport) -> Any:
+    if key == "document":
+        return document_id(value)
+    if key == "domain":
+        return registrable_domain(value.strip()) or value.strip()
+    if key == "since":
+        return _since(value, date_only=report.filters["since"][0] in ("published", "document_published"))
+    return value.strip()
+
+
+def document_id(value: str) -> int:
+    """'d12' or '12' -> 12; anything else is a usage error."""
+    match = re.fullmatch(r"\s*d?(\d+)\s*", value)
+    if not match:
+        raise ConfigError(f"--document wants a document id like d3 (as reports show it), not {value!r}")
+    return int(match.group(1))
+
+
+def _since(value: str, *, date_only: bool) -> str:
+    """An ISO date or date-time -> the text form the store compares with (UTC, 'YYYY-MM-DD HH:MM:SS')."""
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ConfigError(f"--since wants an ISO date like 2024-01-31, not {value!r}") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    if date_only:
+        return moment.date().isoformat()
+    return moment.strftime("%Y-%m-%d %H:%M:%S") if moment.time() != time() else moment.date().isoformat()
+
+
+# --- read-only SQL --------------------------------------------------------------------------
+
+# Three locks on --sql, any one of which suffices: the file is opened `mode=ro` with `query_only`
+# (store/db.py), and the authorizer below refuses every statement that would write before it runs,
+# which also gives the user a message naming what was refused.
+_WRITES = {getattr(sqlite3, name): words for name, words in {
+    "SQLITE_INSERT": "INSERT", "SQLITE_UPDATE": "UPDATE", "SQLITE_DELETE": "DELETE",
+    "SQLITE_CREATE_TABLE": "CREATE TABLE", "SQLITE_CREATE_TEMP_TABLE": "CREATE TEMP TABLE",
+    "SQLITE_CREATE_INDEX": "CREATE INDEX", "SQLITE_CREATE_TEMP_INDEX": "CREATE TEMP INDEX",
+    "SQLITE_CREATE_VIEW": "CREATE VIEW", "SQLITE_CREATE_TEMP_VIEW": "CREATE TEMP VIEW",
+    "SQLITE_CREATE_TRIGGER": "CREATE TRIGGER", "SQLITE_CREATE_TEMP_TRIGGER": "CREATE TEMP TRIGGER",
+    "SQLITE_CREATE_VTABLE": "CREATE VIRTUAL TABLE", "SQLITE_DROP_TABLE": "DROP TABLE",
+    "SQLITE_DROP_TEMP_TABLE": "DROP TEMP TABLE", "SQLITE_DROP_INDEX": "DROP INDEX",
+    "SQLITE_DROP_TEMP_INDEX": "DROP TEMP INDEX", "SQLITE_DROP_VIEW": "DROP VIEW",
+    "SQLITE_DROP_TEMP_VIEW": "DROP TEMP VIEW", "SQLITE_DROP_TRIGGER": "DROP TRIGGER",
+    "SQLITE_DROP_TEMP_TRIGGER": "DROP TEMP TRIGGER", "SQLITE_DROP_VTABLE": "DROP VIRTUAL TABLE",
+    "SQLITE_ALTER_TABLE": "ALTER TABLE", "SQLITE_REINDEX": "REINDEX", "SQLITE_ANALYZE": "ANALYZE",
+    "SQLITE_ATTACH": "ATTACH", "SQLITE_DETACH": "DETACH",
+}.items() if hasattr(sqlite3, name)}
+# Pragmas that take an argument yet only read; any other pragma given a value would set something.
+_READING_PRAGMAS = {"table_info", "table_xinfo", "table_list", "index_info", "index_xinfo", "index_list",
+                    "foreign_key_list", "foreign_key_check", "integrity_check", "quick_check"}
+_ACTING_PRAGMAS = {"wal_checkpoint", "optimize", "shrink_memory", "incremental_vacuum"}
+_REFUSALS = ("readonly", "read-only", "query_only", "not authorized", "authorization denied")
+
+
+def run_sql(db_url: str, sql: str) -> Table:
+    """QUERY on a read-only connection; a statement that would write is refused with one line."""
+    from ..store.db import readonly_connection
+
+    if not sql.strip():
+        raise ConfigError("--sql needs a query")
+    refused: list[str] = []
+    try:
+        with readonly_connection(db_url) as conn:
+            conn.connection.driver_connection.set_authorizer(_read_only_authorizer(refused))
+            result = conn.exec_driver_sql(sql)
+            if not result.returns_rows:
+                raise StorageError("the statement returns nothing a query would")
+            return Table("sql", list(result.keys()), [tuple(row) for row in result])
+    except StorageError as err:
+        text = str(err)
+        if refused or any(word in text.lower() for word in _REFUSALS) or "returns nothing" in text:
+            verb = sql.split(None, 1)[0].upper()
+            detail = next((r for r in refused if "sqlite_" not in r), refused[0]) if refused else ""
+            raise StorageError(f"--sql is read-only: the {verb} statement was refused"
+                               f"{f' ({detail})' if detail else ''}; nothing was changed") from None
+        if "one statement at a time" in text:
+            raise ConfigError("--sql takes one statement") from None
+        raise
+
+
+def _read_only_authorizer(refused: list[str]):
+    def authorize(action: int, arg1: str | None, arg2: str | None, _db: str | None, _trigger: str | None) -> int:
+        if action in _WRITES:
+            refused.append(f"{_WRITES[action]} {arg1 or ''}".strip())
+            return sqlite3.SQLITE_DENY
+        if action == sqlite3.SQLITE_PRAGMA:
+            name = (arg1 or "").lower()
+            if name in _ACTING_PRAGMAS or (arg2 is not None and name not in _READING_PRAGMAS):
+                refused.append(f"PRAGMA {name}" + (f" = {arg2}" if arg2 is not None else ""))
+                return sqlite3.SQLITE_DENY
+        return sqlite3.SQLITE_OK
+    return authorize
+
+
+# --- tabular output -------------------------------------------------------------------------
+
+def write_table(data: Table, fmt: str, out: TextIO) -> None:
+    """Rows in table, json, csv or html (a page with one table)."""
+    if fmt == "json":
+        json.dump({"report": data.title, "columns": data.columns,
+                   "rows": [dict(zip(data.columns, (_json_value(v) for v in row))) for row in data.rows]},
+                  out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    elif fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(data.columns)
+        writer.writerows([_text(v) for v in row] for row in data.rows)
+    elif fmt == "html":
+        from .html import write_table_page
+        write_table_page(data.title, data.columns, [[_text(v) for v in row] for row in data.rows], out)
+    else:
+        _write_text_table(data, out)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, bytes):
+        return value.hex()
+    return str(value)
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= TABLE_CELL_MAX else text[:TABLE_CELL_MAX - 1] + "…"
+
+
+def _write_text_table(data: Table, out: TextIO) -> None:
+    cells = [[_clip(_text(v)) for v in row] for row in data.rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(data.columns)]
+    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()  # noqa: E731
+    out.write(line(data.columns) + "\n")
+    out.write(line(["-" * w for w in widths]) + "\n")
+    for row in cells:
+        out.write(line(row) + "\n")
+    out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n")
+
+
+# --- the whole report, and Robust Links -----------------------------------------------------
+
+def _write_audit_report(ctx: Any, filters: ReportFilters, out: TextIO) -> None:
+    extra = set(filters.given()) - {"document"}
+    if extra:
+        raise ConfigError(f"the audit report takes --document only, not {', '.join('--' + k for k in sorted(extra))}")
+    ids = [document_id(filters.document)] if filters.document else None
+    if ctx.fmt == "html":
+        from .html import write_report_from_store
+        write_report_from_store(ctx.engine(), out, ids)
+        return
+    from ..store.db import session_scope
+    from .build import build_report
+    from .formats import FORMATTERS
+
+    with session_scope(ctx.engine(), readonly=True) as session:
+        report = build_report(session, ids)
+    FORMATTERS[ctx.fmt](report, out)
+
+
+_PROBLEMS = ("dead", "soft_404", "unreachable", "redirected")
+
+
+def _write_robust_links(ctx: Any, filters: ReportFilters, out: TextIO) -> None:
+    """The document's HTML with Robust Links attributes, or for other documents the replacement list."""
+    from ..records import DocumentFormat
+    from ..store import repo
+    from ..store.db import session_scope
+    from .build import build_report
+    from .robust_links import robust_links_html, robust_links_text
+
+    if not filters.document or set(filters.given()) != {"document"}:
+        raise ConfigError("robust-links takes exactly one filter: --document ID")
+    doc_id = document_id(filters.document)
+    with session_scope(ctx.engine(), readonly=True) as session:
+        docs = repo.load_documents(session, [doc_id])
+        if not docs:
+            raise InputError(f"no document d{doc_id} in the database")
+        report = build_report(session, [doc_id])
+    doc = docs[0]
+    html = _read_html_source(doc.source) if doc.format is DocumentFormat.HTML else None
+    if html is not None:
+        pairs: list[tuple[str, Any]] = []
+        for stored, link in zip(doc.links, report.links):
+            for href in {stored.written, stored.url} - {None}:
+                pairs.append((href, link.snapshot))
+        out.write(robust_links_html(html, pairs))
+        return
+    out.write(robust_links_text((link.url, link.status.value, link.snapshot) for link in report.links
+                                if link.url and link.status.value in _PROBLEMS))
+
+
+def _read_html_source(source: str) -> str | None:
+    """The stored document's HTML from its file, or None when the source is not a readable file."""
+    path = Path(source)
+    try:
+        return path.read_bytes().decode("utf-8", errors="replace") if path.is_file() else None
+    except OSError:
+        return None
+
+
+__all__ = ["NAMED_REPORTS", "NamedReport", "ReportFilters", "Table", "list_reports", "run_named",
+           "run_named_or_sql", "run_sql", "write_table", "document_id", "all_report_names"]

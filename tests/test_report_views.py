@@ -1,0 +1,281 @@
+"""Every named report view, on a database built by a real audit of a fixture folder whose links
+point at a loopback server (sites and the Wayback CDX API remapped to it, allowed by allow_private).
+
+The audit runs on day 1; a second check on day 3 turns one link dead, so history has a change.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import pytest
+from loopback import Request, serve
+
+from provenance import pipeline
+from provenance.config import config_from_mapping
+from provenance.net.client import HttpClient
+from provenance.store.migrate import open_store
+
+DAY1 = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+DAY3 = datetime(2026, 3, 3, 9, 0, tzinfo=timezone.utc)
+
+NEWS, BLOG, SHOP = "http://news.example.co.uk", "http://blog.example.org", "http://shop.example.net"
+OK_STORY = f"{NEWS}/2021/05/ok-story"       # alive, archived
+GONE = f"{NEWS}/gone"                        # 404
+FLAKY = f"{NEWS}/flaky"                      # alive on day 1, 410 on day 3
+DEEP = f"{BLOG}/deep/post"                   # redirected to the blog's home page: soft-404
+FUTURE = f"{BLOG}/2024/03/01/future-story"   # dated after the article: anachronism; not archived
+MOVED = f"{SHOP}/moved"                      # permanent redirect to another site
+
+FILLER = (" The bridge carried about twelve thousand vehicles a day before it closed, and the detour "
+          "through the old town added twenty minutes to most journeys, according to the council. ") * 4
+
+
+def _article(links: list[tuple[str, str]], published: str | None) -> str:
+    anchors = " ".join(f'As <a href="{url}">{text}</a> reported, work went on.' for url, text in links)
+    meta = f'<meta property="article:published_time" content="{published}">' if published else ""
+    return (f"<!DOCTYPE html><html><head><title>Bridge reopens after repairs</title>{meta}</head><body>"
+            f"<article><h1>Bridge reopens after repairs</h1><p>{FILLER}</p><p>{anchors}</p>"
+            f"<p>{FILLER}</p></article></body></html>")
+
+
+ARTICLE_LINKS = [(OK_STORY, "Earlier story"), (GONE, "Council minutes"), (FLAKY, "Traffic update"),
+                 (DEEP, "Engineer's blog"), (FUTURE, "Later analysis"), (MOVED, "Supplier page")]
+
+
+def write_fixture_folder(folder: Path) -> Path:
+    """An HTML article (2022-01-21), a copy of it missing one link, and undated Markdown notes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "article.html").write_text(_article(ARTICLE_LINKS, "2022-01-21"), encoding="utf-8")
+    (folder / "copy.html").write_text(_article(ARTICLE_LINKS[:-1], "2022-01-21"), encoding="utf-8")
+    (folder / "notes.md").write_text(
+        "# Reading notes\n\nPublished 2023-06-01.\n\n"
+        f"The [minutes]({GONE}) vanished; the [earlier story]({OK_STORY}) is still up.\n", encoding="utf-8")
+    return folder
+
+
+def _page(title: str, body: str = "") -> tuple[int, dict[str, str], bytes]:
+    html = (f"<!DOCTYPE html><html><head><title>{title}</title></head><body><h1>{title}</h1>"
+            f"<p>{body or title} {FILLER}</p></body></html>")
+    return 200, {"Content-Type": "text/html; charset=utf-8"}, html.encode()
+
+
+class FixtureSite:
+    """Every site the fixture links to, plus a Wayback CDX endpoint knowing OK_STORY only."""
+
+    def __init__(self) -> None:
+        self.day = 1
+
+    def __call__(self, req: Request) -> tuple[int, dict[str, str], bytes]:
+        path = req.path
+        if path == "/wa/cdx/search/cdx":
+            url = parse_qs(req.query).get("url", [""])[0]
+            rows: list[list[str]] = []
+            if url == OK_STORY:
+                rows = [["timestamp", "original", "mimetype", "statuscode"],
+                        ["20220110120000", OK_STORY, "text/html", "200"]]
+            return 200, {"Content-Type": "application/json"}, json.dumps(rows).encode()
+        if path.startswith("/wa/web/"):
+            return _page("Old story", "The earlier story about the bridge closure.")
+        if path == "/news/2021/05/ok-story":
+            return _page("Old story", "The earlier story about the bridge closure.")
+        if path == "/news/flaky" and self.day == 1:
+            return _page("Traffic update", "Traffic is flowing again over the bridge.")
+        if path == "/news/flaky":
+            return 410, {"Content-Type": "text/html"}, b"<html><body>Gone</body></html>"
+        if path == "/blog/deep/post":
+            return 301, {"Location": f"{BLOG}/"}, b""
+        if path == "/blog/":
+            return _page("Engineering blog", "Welcome to the engineering blog home page.")
+        if path == "/blog/2024/03/01/future-story":
+            return _page("Later analysis", "An analysis of the bridge repairs, two years on.")
+        if path == "/shop/moved":
+            return 301, {"Location": "http://supplier.example.com/catalogue/bridges"}, b""
+        if path == "/other/catalogue/bridges":
+            return _page("Bridge catalogue", "Steel bridge parts and services catalogue.")
+        return 404, {"Content-Type": "text/html"}, b"<html><head><title>Not found</title></head><body>404</body></html>"
+
+
+def fixture_config(base: str, netloc: str) -> dict[str, Any]:
+    """The config a user would write: remap every fixture site to the loopback server, and allow it."""
+    return {
+        "http": {"timeout": 5, "retries": 0, "allow_private": [netloc], "remap": [
+            [r"^http://news\.example\.co\.uk/", f"{base}/news/"],
+            [r"^http://blog\.example\.org/", f"{base}/blog/"],
+            [r"^http://shop\.example\.net/", f"{base}/shop/"],
+            [r"^http://supplier\.example\.com/", f"{base}/other/"],
+            [r"^https?://web\.archive\.org/", f"{base}/wa/"],
+        ]},
+        "archive": {"enabled": True, "wayback": True, "timegates": []},
+    }
+
+
+@dataclass(frozen=True)
+class AuditedDb:
+    path: Path
+    url: str
+    folder: Path
+    config: dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def audited_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AuditedDb]:
+    """The fixture folder audited on day 1 (pipeline.audit, real HTTP), re-checked on day 3."""
+    yield from build_audited_db(tmp_path_factory.mktemp("report_views"))
+
+
+def build_audited_db(root: Path) -> Iterator[AuditedDb]:
+    folder = write_fixture_folder(root / "docs")
+    site = FixtureSite()
+    with serve(site) as server:
+        data = fixture_config(server.base, server.netloc)
+        config = config_from_mapping(data)
+        db_path = root / "audit.sqlite"
+        engine = open_store(f"sqlite:///{db_path}")
+        with HttpClient(config.http) as client:
+            pipeline.audit(engine, config, [str(folder)], client, now=lambda: DAY1)
+            site.day = 3
+            pipeline.check(engine, config, client, pipeline.checkable_urls(engine), now=lambda: DAY3)
+        pipeline.reconcile(engine, config, now=lambda: DAY3)
+        engine.dispose()
+        yield AuditedDb(db_path, f"sqlite:///{db_path}", folder, data)
+
+
+def rows(db: AuditedDb, sql: str, *params: Any) -> list[dict[str, Any]]:
+    """Query a view with the plain sqlite3 module, as any SQLite client would."""
+    with sqlite3.connect(db.path) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute(sql, params)]
+
+
+# --- one test per view ------------------------------------------------------------------------
+
+def test_current_status_is_each_links_latest_check(audited_db: AuditedDb) -> None:
+    got = {(r["document"], r["url"]): (r["status"], r["http_status"], r["checked_at"][:10])
+           for r in rows(audited_db, "SELECT * FROM current_status")}
+    assert len(got) == 6 + 5 + 2  # article, its copy without MOVED, the notes
+    assert got[("d1", FLAKY)] == ("dead", 410, "2026-03-03")  # alive on day 1; the latest check wins
+    assert got[("d1", OK_STORY)] == ("alive", 200, "2026-03-03")
+    assert got[("d1", DEEP)][0] == "soft_404"
+    assert got[("d1", MOVED)][0] == "redirected"
+    assert got[("d3", GONE)] == ("dead", 404, "2026-03-03")
+    domains = {r["url"]: r["domain"] for r in rows(audited_db, "SELECT url, domain FROM current_status")}
+    assert domains[OK_STORY] == "example.co.uk" and domains[MOVED] == "example.net"
+
+
+def test_dead_links_lists_dead_and_soft_404_per_citing_document(audited_db: AuditedDb) -> None:
+    got = sorted((r["document"], r["url"], r["status"]) for r in rows(audited_db, "SELECT * FROM dead_links"))
+    assert got == sorted([
+        ("d1", GONE, "dead"), ("d1", FLAKY, "dead"), ("d1", DEEP, "soft_404"),
+        ("d2", GONE, "dead"), ("d2", FLAKY, "dead"), ("d2", DEEP, "soft_404"),
+        ("d3", GONE, "dead"),
+    ])
+
+
+def test_report_findings_view_carries_kind_severity_document_and_url(audited_db: AuditedDb) -> None:
+    got = rows(audited_db, "SELECT * FROM report_findings")
+    table = rows(audited_db, "SELECT kind, severity, document_id, url FROM findings")
+    assert len(got) == len(table) > 0
+    kinds = {(r["kind"], r["severity"], r["document"], r["url"]) for r in got}
+    assert ("temporal_mismatch", "error", "d1", FUTURE) in kinds
+    assert ("dead_link", "error", "d3", GONE) in kinds
+    assert ("redirect_changed", "warning", "d1", MOVED) in kinds
+    assert ("copy_divergence", "warning", "d2", None) in kinds
+    assert all(r["severity_rank"] == {"error": 0, "warning": 1, "info": 2}[r["severity"]] for r in got)
+    assert all(r["source"].endswith((".html", ".md")) for r in got)
+
+
+def test_domain_health_counts_distinct_urls_per_registrable_domain(audited_db: AuditedDb) -> None:
+    got = {r["domain"]: r for r in rows(audited_db, "SELECT * FROM domain_health")}
+    assert set(got) == {"example.co.uk", "example.org", "example.net"}
+    news = got["example.co.uk"]
+    assert (news["links"], news["checked"], news["alive"], news["dead"], news["soft_404"]) == (3, 3, 1, 2, 0)
+    assert news["share_rotten"] == pytest.approx(0.667)
+    blog = got["example.org"]
+    assert (blog["links"], blog["alive"], blog["soft_404"], blog["share_rotten"]) == (2, 1, 1, 0.5)
+    shop = got["example.net"]
+    assert (shop["moved"], shop["share_rotten"]) == (1, 0.0)
+
+
+def test_link_history_shows_every_check_and_the_change(audited_db: AuditedDb) -> None:
+    flaky = rows(audited_db, "SELECT * FROM link_history WHERE url = ? ORDER BY checked_at", FLAKY)
+    assert [(r["checked_at"][:10], r["status"], r["previous_status"], r["changed"]) for r in flaky] == [
+        ("2026-03-01", "alive", None, 1), ("2026-03-03", "dead", "alive", 1)]
+    gone = rows(audited_db, "SELECT * FROM link_history WHERE url = ? ORDER BY checked_at", GONE)
+    assert [(r["status"], r["changed"]) for r in gone] == [("dead", 1), ("dead", 0)]
+    assert len(rows(audited_db, "SELECT * FROM link_history")) == 2 * 6  # six URLs, checked twice
+
+
+def test_unarchived_lists_alive_links_no_archive_holds(audited_db: AuditedDb) -> None:
+    got = rows(audited_db, "SELECT * FROM unarchived")
+    # OK_STORY is alive but archived; GONE/FLAKY/DEEP are not alive; MOVED is redirected, not alive.
+    assert [(r["url"], r["domain"], r["documents"], r["first_document"]) for r in got] == [
+        (FUTURE, "example.org", 2, "d1")]
+    assert got[0]["lookups"] >= 1  # it was asked, and the archive said no
+
+
+def test_anachronisms_come_with_both_dates(audited_db: AuditedDb) -> None:
+    got = rows(audited_db, "SELECT * FROM anachronisms")
+    assert [(r["document"], r["url"], r["document_published"], r["target_date"], r["target_date_source"])
+            for r in got] == [("d1", FUTURE, "2022-01-21", "2024-03-01", "url_path"),
+                              ("d2", FUTURE, "2022-01-21", "2024-03-01", "url_path")]
+
+
+def test_documents_by_rot_ranks_by_share_of_rotten_citations(audited_db: AuditedDb) -> None:
+    got = rows(audited_db, "SELECT * FROM documents_by_rot ORDER BY share_rotten DESC, document_id")
+    assert [(r["document"], r["citations"], r["checked"], r["rotten"], r["share_rotten"]) for r in got] == [
+        ("d2", 5, 5, 3, 0.6), ("d1", 6, 6, 3, 0.5), ("d3", 2, 2, 1, 0.5)]
+
+
+def test_copies_pairs_the_copy_with_its_original_and_what_differs(audited_db: AuditedDb) -> None:
+    [pair] = rows(audited_db, "SELECT * FROM copies")
+    assert (pair["copy"], pair["original"]) == ("d2", "d1")
+    assert (pair["copy_links"], pair["original_links"]) == (5, 6)
+    assert (pair["only_in_copy"], pair["only_in_original"]) == (0, 1)
+    assert pair["title_differs"] == 0 and pair["published_differs"] == 0
+    assert pair["divergence_findings"] == 1
+
+
+def test_views_work_in_the_plain_sqlite3_shell(audited_db: AuditedDb) -> None:
+    """What Datasette or the sqlite3 shell would see: the views need nothing from Python."""
+    import shutil
+    import subprocess
+
+    shell = shutil.which("sqlite3")
+    if shell is None:
+        pytest.fail("the sqlite3 shell is needed for this test (apt-get install sqlite3)")
+    out = subprocess.run([shell, "-csv", str(audited_db.path),
+                          "SELECT domain, dead FROM domain_health ORDER BY domain"],
+                         capture_output=True, text=True, check=True, timeout=30).stdout
+    assert out.splitlines() == ["example.co.uk,2", "example.net,0", "example.org,0"]
+
+
+def test_links_domain_is_back_filled_by_the_migration(tmp_path: Path) -> None:
+    """A database harvested before revision 0002 gets its links' domains when upgraded."""
+    from alembic import command
+
+    from provenance.store.db import make_engine, migration_connection
+    from provenance.store.migrate import alembic_config
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    config = alembic_config()
+    with migration_connection(engine) as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO documents (id, source, format, text, fingerprint, harvested_at, updated_at) "
+            "VALUES (1, 'a.html', 'html', 't', 'f', '2026-01-01 00:00:00', '2026-01-01 00:00:00')")
+        conn.exec_driver_sql("INSERT INTO links (document_id, position, url, role) VALUES "
+                             "(1, 0, 'https://www.bbc.co.uk/news/x', 'cited'), (1, 1, NULL, 'lost')")
+    open_store(f"sqlite:///{tmp_path / 'old.sqlite'}").dispose()
+    with sqlite3.connect(tmp_path / "old.sqlite") as conn:
+        assert conn.execute("SELECT url, domain FROM links ORDER BY position").fetchall() == [
+            ("https://www.bbc.co.uk/news/x", "bbc.co.uk"), (None, None)]
