@@ -210,7 +210,7 @@ _WRITES = {getattr(sqlite3, name): words for name, words in {
 _READING_PRAGMAS = {"table_info", "table_xinfo", "table_list", "index_info", "index_xinfo", "index_list",
                     "foreign_key_list", "foreign_key_check", "integrity_check", "quick_check"}
 _ACTING_PRAGMAS = {"wal_checkpoint", "optimize", "shrink_memory", "incremental_vacuum"}
-_REFUSALS = ("readonly", "read-only", "query_only", "not authorized", "authorization denied")
+_REFUSALS = ("readonly", "read-only", "query_only", "not authorized", "authorization denied", "may not be modified")
 
 
 def run_sql(db_url: str, sql: str) -> Table:
@@ -242,6 +242,8 @@ def run_sql(db_url: str, sql: str) -> Table:
 def _read_only_authorizer(refused: list[str]):
     def authorize(action: int, arg1: str | None, arg2: str | None, _db: str | None, _trigger: str | None) -> int:
         if action in _WRITES:
+            if action == sqlite3.SQLITE_UPDATE and arg1 in ("sqlite_master", "sqlite_temp_master"):
+                return sqlite3.SQLITE_OK  # SQLite asks this when reading pragma table-valued functions
             refused.append(f"{_WRITES[action]} {arg1 or ''}".strip())
             return sqlite3.SQLITE_DENY
         if action == sqlite3.SQLITE_PRAGMA:
