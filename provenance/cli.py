@@ -244,8 +244,8 @@ def daemon(ctx: Context, once: bool) -> int:
 @common_options
 def status(ctx: Context) -> int:
     """The daemon's jobs (last and next run, last error), links due and backlog."""
-    from .daemon import format_status
-    from .daemon import status as daemon_status
+    from .daemon_status import format_status
+    from .daemon_status import status as daemon_status
 
     format_status(daemon_status(ctx.engine(), ctx.config), ctx.fmt, sys.stdout)
     return Exit.OK

@@ -4,7 +4,8 @@ Design decisions (issue 5):
 - **Jobs are stage calls.**  `harvest <source>` per configured source (on its `every`), `check`
   (due links, on `schedule.check_every`), `archive` (snapshot look-ups and drift for links whose
   look-up is stale, same interval) and `reconcile` (on `schedule.reconcile_every`, and right
-  after a check run that stored something, so findings stay current).  Each is a plain method
+  after a check run that stored something, so findings stay current).  A harvest that stored
+  documents brings the check run forward, so new links are checked at once.  Each is a plain method
   that the scheduler, `--once` and tests call alike (`run_job`), with the clock injected.
 - **State lives in our tables, not APScheduler's.**  `daemon_jobs` holds each job's next run,
   last run and last error; `runs` the history of every run.  The scheduler uses an in-memory job
@@ -48,13 +49,13 @@ from sqlalchemy.engine import Engine
 from . import pipeline
 from .check.policy import DeadLinkPolicy
 from .config import Config
-from .errors import ConfigError, ProvenanceError
-from .store import daemon_repo, repo
+from .errors import ProvenanceError
+from .store import daemon_repo
 from .store.db import session_scope
 
 log = logging.getLogger(__name__)
 
-LEASE = "daemon"
+LEASE = daemon_repo.DAEMON_LEASE
 STOP_GRACE_S = 5.0  # beyond http.timeout: how long a stop waits for running jobs
 STANDBY_POLL_S = 5.0  # how often a waiting daemon tries the lease again (at most)
 Clock = Callable[[], datetime]
@@ -126,6 +127,7 @@ class Daemon:
         self.lost_lease = False
         self._scheduler: Any = None
         self._running = 0
+        self._active: set[str] = set()
         self._idle = threading.Condition()
 
     # --- jobs ---------------------------------------------------------------------------------
@@ -144,6 +146,8 @@ class Daemon:
         outcome = pipeline.harvest_source(self.engine, self.config, source, self.client, now=self.clock)
         for where, reason in outcome.errors:
             log.warning("harvest %s: %s", where, reason)
+        if outcome.document_ids:
+            self._run_soon("check")  # new links are checked at once, not at the next interval
         return {"documents": len(outcome.document_ids), "errors": [list(e) for e in outcome.errors[:20]],
                 "error_count": len(outcome.errors)}
 
@@ -153,7 +157,7 @@ class Daemon:
         urls = pipeline.due_urls(self.engine, self.config, now=self.clock)
         checked = pipeline.check(self.engine, self.config, self.client, urls, now=self.clock, stop=self.stop)
         if checked and not self.stop.is_set():
-            self._reconcile_soon()
+            self._run_soon("reconcile")
         return {"due": len(urls), "checked": checked}
 
     def _archive(self) -> dict[str, Any]:
@@ -166,11 +170,11 @@ class Daemon:
         findings = pipeline.reconcile(self.engine, self.config, now=self.clock, policy=self.policy)
         return {"findings": len(findings)}
 
-    def _reconcile_soon(self) -> None:
-        """Ask the scheduler to reconcile now (findings current after a check run)."""
+    def _run_soon(self, name: str) -> None:
+        """Ask the scheduler to run job NAME now (a no-op outside `serve`, or while NAME is running)."""
         scheduler = self._scheduler
-        if scheduler is not None and scheduler.get_job("reconcile") is not None:
-            scheduler.modify_job("reconcile", next_run_time=utcnow())
+        if scheduler is not None and name not in self._active and scheduler.get_job(name) is not None:
+            scheduler.modify_job(name, next_run_time=utcnow())
 
     def run_job(self, name: str) -> str:
         """Run job NAME once, recording it; returns its status (ok, skipped, error, stopped). Never raises."""
@@ -182,7 +186,7 @@ class Daemon:
         except ProvenanceError as exc:
             log.error("job %s not started: %s", name, exc)
             return "error"
-        with self._busy():
+        with self._busy(name):
             log.info("job %s started", name)
             status, detail, error = "ok", {}, None
             try:
@@ -213,14 +217,16 @@ class Daemon:
         return started + every
 
     @contextmanager
-    def _busy(self) -> Iterator[None]:
+    def _busy(self, name: str) -> Iterator[None]:
         with self._idle:
             self._running += 1
+            self._active.add(name)
         try:
             yield
         finally:
             with self._idle:
                 self._running -= 1
+                self._active.discard(name)
                 self._idle.notify_all()
 
     # --- lease --------------------------------------------------------------------------------
@@ -365,80 +371,3 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
-
-
-# --- status -------------------------------------------------------------------------------------
-
-def status(engine: Engine, config: Config, now: datetime | None = None) -> dict[str, Any]:
-    """The daemon's state as JSON-ready data: lease, links due and backlog, each job's last and next run."""
-    now = now or utcnow()
-    with session_scope(engine, readonly=True) as session:
-        lease = daemon_repo.current_lease(session, LEASE)
-        jobs = daemon_repo.load_jobs(session)
-        counts = repo.due_counts(session, now, config.schedule)
-    running = lease is not None and lease.expires_at > now
-    errors = [j for j in jobs.values() if j.last_error_at is not None]
-    last_error = max(errors, key=lambda j: j.last_error_at) if errors else None
-    return repo.to_json({
-        "schema": "provenance.status/1",
-        "generated_at": now,
-        "daemon": {"running": running, "holder": lease.holder if lease else None,
-                   "lease_expires_at": lease.expires_at if lease else None},
-        "links": {"due": counts["due"], "never_checked": counts["never_checked"], "backlog": counts["overdue"]},
-        "last_error": {"job": last_error.name, "at": last_error.last_error_at, "error": last_error.last_error}
-        if last_error else None,
-        "jobs": [{"name": j.name, "kind": j.kind, "every_s": j.every.total_seconds(),
-                  "last_started_at": j.last_started_at, "last_finished_at": j.last_finished_at,
-                  "last_status": j.last_status, "last_detail": j.last_detail, "next_run_at": j.next_run_at,
-                  "last_error": j.last_error, "last_error_at": j.last_error_at} for j in jobs.values()],
-    })
-
-
-def _when(value: str | None) -> str:
-    return value[:19].replace("T", " ") + "Z" if value else "-"
-
-
-def _every(seconds: float) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{int(seconds // size)}{unit}"
-    return f"{seconds:g}s"
-
-
-def format_status(data: dict[str, Any], fmt: str, out) -> None:
-    """Write `status()` data as a table (for people), JSON or CSV (one row per job)."""
-    import csv
-    import json
-
-    if fmt == "json":
-        json.dump(data, out, indent=2)
-        out.write("\n")
-        return
-    if fmt == "csv":
-        writer = csv.writer(out, lineterminator="\n")
-        columns = ["name", "kind", "every_s", "last_started_at", "last_finished_at", "last_status", "next_run_at",
-                   "last_error", "last_error_at"]
-        writer.writerow(columns)
-        for job in data["jobs"]:
-            writer.writerow(["" if job[c] is None else job[c] for c in columns])
-        return
-    if fmt != "table":
-        raise ConfigError(f"--format {fmt} is not available for status (use table, json or csv)")
-    daemon, links = data["daemon"], data["links"]
-    state = (f"running as {daemon['holder']} (lease until {_when(daemon['lease_expires_at'])})"
-             if daemon["running"] else "not running")
-    out.write(f"daemon:     {state}\n")
-    out.write(f"links due:  {links['due']} ({links['never_checked']} never checked); "
-              f"backlog: {links['backlog']} (due for longer than check_every)\n")
-    error = data["last_error"]
-    told = f"{error['job']} at {_when(error['at'])}: {error['error']}" if error else "-"
-    out.write(f"last error: {told}\n")
-    rows = [("JOB", "EVERY", "LAST RUN", "STATUS", "TOOK", "NEXT RUN", "LAST ERROR")]
-    for job in data["jobs"]:
-        took = (job["last_detail"] or {}).get("seconds")
-        rows.append((job["name"], _every(job["every_s"]), _when(job["last_started_at"]), job["last_status"] or "never",
-                     f"{took:.1f}s" if isinstance(took, (int, float)) else "-", _when(job["next_run_at"]),
-                     (job["last_error"] or "-")[:80]))
-    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        out.write("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip() + "\n")

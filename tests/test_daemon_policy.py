@@ -16,7 +16,8 @@ from loopback import serve
 
 from provenance import pipeline
 from provenance.config import ArchiveConfig, Config, HttpConfig, ScheduleConfig, SourceConfig, parse_duration
-from provenance.daemon import Daemon, format_status, status
+from provenance.daemon import Daemon
+from provenance.daemon_status import format_status, status
 from provenance.net.client import HttpClient
 from provenance.records import FindingKind
 from provenance.store import daemon_repo, repo

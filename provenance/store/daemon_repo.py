@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from .repo import to_json
 from .schema import daemon_jobs, leases, runs
 
+DAEMON_LEASE = "daemon"  # the lock the daemon takes: one daemon per database
+
 
 @dataclass(frozen=True)
 class JobState:
