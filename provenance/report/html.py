@@ -46,7 +46,7 @@ figure{margin:0;background:#fff;border:1px solid #ddd;border-radius:6px;padding:
 figcaption{font-weight:600;margin-bottom:6px}svg text{font-size:11px;fill:#333}
 table{border-collapse:collapse;width:100%;background:#fff;font-size:13px;margin:6px 0}
 th,td{border:1px solid #e0e0e0;padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-th{background:#f0f0f0}.badge{display:inline-block;color:#fff;border-radius:3px;padding:0 5px;font-size:12px}
+th{background:#f0f0f0}.badge{display:inline-block;color:#fff;border-radius:3px;padding:0 5px;font-size:12px;white-space:nowrap}
 .doc{background:#fff;border:1px solid #ddd;border-radius:6px;padding:4px 14px 12px;margin:14px 0}
 """
 
@@ -142,11 +142,11 @@ def health_chart(series: HealthSeries, width: int = 340, height: int = 200) -> s
 
 
 def domain_chart(report: Report, width: int = 340) -> str:
-    """One bar per domain (most links first): rotten part red, the rest by share, with rotten/checked."""
+    """One bar per domain (most rot first): rotten share red, with rotten/checked distinct URLs (as domain_health)."""
+    status_of = {link.url: link.status.value for link in report.links if link.url and link.status.value != "unchecked"}
     per: dict[str, Counter[str]] = {}
-    for link in report.links:
-        if link.url and link.status.value != "unchecked":
-            per.setdefault(registrable_domain(link.url) or "(none)", Counter())[link.status.value] += 1
+    for url, status in status_of.items():
+        per.setdefault(registrable_domain(url) or "(none)", Counter())[status] += 1
     ranked = sorted(per.items(), key=lambda kv: (-sum(kv[1][s] for s in ROTTEN), -sum(kv[1].values()), kv[0]))
     ranked = ranked[:MAX_DOMAINS]
     label_w, row_h = 130, 20
