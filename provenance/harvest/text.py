@@ -35,6 +35,7 @@ _DATE_LINES = (
     (re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:]+Z?)?$"), "iso"),
 )
 _CONTEXT = 300
+_REACH = 2_000  # how far sentence_around looks for a sentence boundary
 _RELATED_REACH = 4  # paragraphs after a label searched for the URL it names
 
 
@@ -44,10 +45,17 @@ def is_video_url(url: str) -> bool:
 
 
 def sentence_around(text: str, start: int, end: int) -> str:
-    """The sentence (or line) holding text[start:end], whitespace collapsed, at most ~300 chars."""
-    left = max(text.rfind("\n\n", 0, start), max(text.rfind(m, 0, start) for m in (". ", "? ", "! ")) + 1)
-    stops = [i for i in (text.find("\n\n", end), *(text.find(m, end) for m in (". ", "? ", "! "))) if i >= 0]
-    right = min(stops) + 1 if stops else len(text)
+    """The sentence (or line) holding text[start:end], whitespace collapsed, at most ~300 chars.
+
+    Boundaries are looked for at most _REACH characters away: a 50 MB text without a full stop
+    would otherwise be searched and split whole once per link (quadratic; issue 7).
+    """
+    low, high = max(0, start - _REACH), min(len(text), end + _REACH)
+    left = max(text.rfind("\n\n", low, start), max(text.rfind(m, low, start) for m in (". ", "? ", "! ")) + 1,
+               low)
+    stops = [i for i in (text.find("\n\n", end, high), *(text.find(m, end, high) for m in (". ", "? ", "! ")))
+             if i >= 0]
+    right = min(stops) + 1 if stops else high
     sentence = " ".join(text[max(left, 0):right].split())
     if len(sentence) > _CONTEXT:
         piece = " ".join(text[start:end].split())
