@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterator
 
 _PUNCT_FOLD = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
@@ -18,6 +19,7 @@ _PUNCT_FOLD = str.maketrans({
     "\u00ad": None, "\u200b": None, "\ufeff": None,
 })
 _WORD = re.compile(r"\w+", re.UNICODE)
+_PIECE = 1 << 20  # characters normalised at a time by fingerprint()
 
 
 def normalize_text(text: str) -> str:
@@ -31,9 +33,35 @@ def words(text: str) -> list[str]:
     return _WORD.findall(normalize_text(text))
 
 
+def _pieces(text: str, size: int) -> Iterator[str]:
+    """TEXT in pieces of about SIZE characters, each cut just after a space or newline (no word is split)."""
+    start = 0
+    while len(text) - start > size:
+        cut = max(text.rfind(" ", start, start + size), text.rfind("\n", start, start + size))
+        if cut < start:  # no break in the window: go on to the next one
+            ahead = [i for i in (text.find(" ", start + size), text.find("\n", start + size)) if i >= 0]
+            if not ahead:
+                break
+            cut = min(ahead)
+        yield text[start:cut + 1]
+        start = cut + 1
+    yield text[start:]
+
+
 def fingerprint(text: str) -> str:
-    """sha256 over the canonical words: equal for the same text however it is wrapped."""
-    return hashlib.sha256(" ".join(words(text)).encode("utf-8")).hexdigest()
+    """sha256 over the canonical words: equal for the same text however it is wrapped.
+
+    Hashed piece by piece, so a 50 MB text never becomes a list of millions of words (issue 7);
+    the digest is the one of " ".join(words(text)).
+    """
+    digest = hashlib.sha256()
+    first = True
+    for piece in _pieces(text, _PIECE):
+        found = words(piece)
+        if found:
+            digest.update((("" if first else " ") + " ".join(found)).encode("utf-8"))
+            first = False
+    return digest.hexdigest()
 
 
 def shingles(text: str, size: int = 5) -> set[int]:

@@ -36,6 +36,9 @@ MIN_SHINGLES = 20  # shorter texts (a title, an empty page) are never called cop
 SAMPLE = 4  # keep 1 shingle in SAMPLE for candidate generation
 MAX_POSTING = 200  # a sampled shingle in more documents than this is boilerplate
 MIN_SHARED_SAMPLES = 2
+# A 50 MB text would make a set of millions of shingles, in every run (issue 7); a copy shows in
+# its first two million characters, so only those are compared.
+MAX_COMPARED_CHARS = 2_000_000
 
 _TAG = re.compile(r"<[^>]{0,200}>")
 
@@ -51,8 +54,8 @@ class CopyRelation:
 
 
 def text_shingles(text: str) -> set[int]:
-    """Shingles of a document's text with markup tags removed."""
-    return shingles(_TAG.sub(" ", text))
+    """Shingles of a document's text with markup tags removed (its first MAX_COMPARED_CHARS only)."""
+    return shingles(_TAG.sub(" ", text[:MAX_COMPARED_CHARS]))
 
 
 def containment(a: set[int], b: set[int]) -> float:
