@@ -65,6 +65,9 @@ def test_named_report_json_is_exactly_the_view(audited_db: AuditedDb, name: str)
     assert code == 0, err
     data = json.loads(out)
     expected = view_rows(audited_db, NAMED_REPORTS[name].view)
+    for row in expected:  # JSON held as text in the database comes out nested
+        if "evidence" in row:
+            row["evidence"] = json.loads(row["evidence"])
     assert data["report"] == name and len(data["rows"]) == len(expected) > 0
     key = lambda row: json.dumps(row, sort_keys=True, default=str)  # noqa: E731
     assert sorted(map(key, data["rows"])) == sorted(map(key, expected))
@@ -74,7 +77,9 @@ def test_named_report_json_is_exactly_the_view(audited_db: AuditedDb, name: str)
 def test_named_report_in_table_csv_and_html(audited_db: AuditedDb, name: str) -> None:
     expected = view_rows(audited_db, NAMED_REPORTS[name].view)
     code, table, _ = run(audited_db, name)
-    assert code == 0 and table.splitlines()[0].split() == list(expected[0])
+    readable = [c for c in expected[0] if not (c.endswith("_id") and c[:-3] in expected[0]) and c != "severity_rank"]
+    assert code == 0 and table.splitlines()[0].split() == readable
+    assert ".000000" not in table  # times to the second
     assert table.rstrip().endswith(f"({len(expected)} row{'s' if len(expected) != 1 else ''})")
     code, text, _ = run(audited_db, name, "--format", "csv")
     parsed = list(csv.reader(io.StringIO(text)))

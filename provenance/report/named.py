@@ -261,7 +261,7 @@ def write_table(data: Table, fmt: str, out: TextIO) -> None:
     """Rows in table, json, csv or html (a page with one table)."""
     if fmt == "json":
         json.dump({"report": data.title, "columns": data.columns,
-                   "rows": [dict(zip(data.columns, (_json_value(v) for v in row))) for row in data.rows]},
+                   "rows": [{c: _json_value(c, v) for c, v in zip(data.columns, row)} for row in data.rows]},
                   out, indent=2, ensure_ascii=False)
         out.write("\n")
     elif fmt == "csv":
@@ -275,7 +275,15 @@ def write_table(data: Table, fmt: str, out: TextIO) -> None:
         _write_text_table(data, out)
 
 
-def _json_value(value: Any) -> Any:
+JSON_COLUMNS = {"evidence", "hops", "detail", "last_detail"}  # JSON stored as text: nested in --format json
+
+
+def _json_value(column: str, value: Any) -> Any:
+    if column in JSON_COLUMNS and isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, bytes):
@@ -298,11 +306,24 @@ def _clip(text: str) -> str:
     return text if len(text) <= TABLE_CELL_MAX else text[:TABLE_CELL_MAX - 1] + "…"
 
 
+_FRACTION = re.compile(r"^(\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d)\.\d+$")
+
+
+def table_columns(columns: Sequence[str]) -> list[int]:
+    """Indexes of the columns a person reads: `x_id` is hidden when `x` says the same ('d3' vs 3)."""
+    names = set(columns)
+    return [i for i, c in enumerate(columns)
+            if not (c.endswith("_id") and c[:-3] in names) and c != "severity_rank"]
+
+
 def _write_text_table(data: Table, out: TextIO) -> None:
-    cells = [[_clip(_text(v)) for v in row] for row in data.rows]
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(data.columns)]
+    """Aligned columns for a terminal: long cells clipped, seconds without fractions, twin ids hidden."""
+    keep = table_columns(data.columns)
+    columns = [data.columns[i] for i in keep]
+    cells = [[_clip(_FRACTION.sub(r"\1", _text(row[i]))) for i in keep] for row in data.rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
     line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()  # noqa: E731
-    out.write(line(data.columns) + "\n")
+    out.write(line(columns) + "\n")
     out.write(line(["-" * w for w in widths]) + "\n")
     for row in cells:
         out.write(line(row) + "\n")
