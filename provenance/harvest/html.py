@@ -44,8 +44,11 @@ _URL_SAFE = "/:?#[]@!$&'()*+,;=%~-._"
 
 
 def harvest_html(source: str, data: bytes | str, base_url: str | None = None,
-                 include_boilerplate: bool = False) -> HarvestedDocument:
-    """Harvest one page: title, date, own address, main text and its links; never raises on bad markup."""
+                 include_boilerplate: bool = False, max_links: int | None = None) -> HarvestedDocument:
+    """Harvest one page: title, date, own address, main text and its links; never raises on bad markup.
+
+    At most MAX_LINKS + 1 links are collected (the caller keeps MAX_LINKS and notes the cut).
+    """
     page = load_page(data)
     info = extract(page, base_url)
     text = info.main_text
@@ -61,7 +64,7 @@ def harvest_html(source: str, data: bytes | str, base_url: str | None = None,
         links.append(LinkRef(url=canonical, written=info.canonical_url, role=LinkRole.ORIGINAL))
     if base is None and canonical:
         base = canonical  # a saved page's relative links belong to its original address
-    links += _links(page, base, include_boilerplate, start=len(links))
+    links += _links(page, base, include_boilerplate, start=len(links), limit=max_links)
     return HarvestedDocument(source=source, format=DocumentFormat.HTML, title=info.title, published=info.published,
                              original_url=own_url, text=text, fingerprint=fingerprint(text),
                              links=tuple(links))
@@ -99,9 +102,12 @@ def resolve(written: str, base: str | None) -> str | None:
     return quote(unwrap_replay_url(absolute), safe=_URL_SAFE)
 
 
-def _links(page: Page, base: str | None, include_boilerplate: bool, start: int) -> list[LinkRef]:
+def _links(page: Page, base: str | None, include_boilerplate: bool, start: int,
+           limit: int | None = None) -> list[LinkRef]:
     links: list[LinkRef] = []
     for event, el, zone in iter_zones(page):
+        if limit is not None and len(links) > limit:
+            break
         if event != "start" or el.tag not in LINK_ATTRIBUTES:
             continue
         attr, role = LINK_ATTRIBUTES[el.tag]

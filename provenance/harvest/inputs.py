@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 from urllib.parse import urlsplit
@@ -152,27 +152,32 @@ def harvest_bytes(source: str, data: bytes, config: HarvestConfig, base_url: str
     if kind:
         return failed_document(source, f"not a text document: {kind}")
     fmt = detect_format(source, data)
+    notes = [f"only the first {len(data):,} bytes were read (harvest.max_file_bytes)"] if truncated else []
+    if fmt is DocumentFormat.HTML and len(data) > config.max_html_bytes:
+        data = data[:config.max_html_bytes]  # lxml would need ~25x the page in memory (issue 7)
+        notes.append(f"only the first {len(data):,} bytes of the page were parsed (harvest.max_html_bytes)")
     try:
         if fmt is DocumentFormat.HTML:
-            doc = harvest_html(source, data, base_url=base_url, include_boilerplate=config.include_boilerplate)
+            doc = harvest_html(source, data, base_url=base_url, include_boilerplate=config.include_boilerplate,
+                               max_links=config.max_links)
         elif fmt is DocumentFormat.MARKDOWN:
-            doc = harvest_markdown(source, decode_text(data))
+            doc = harvest_markdown(source, decode_text(data), max_links=config.max_links)
         else:
-            doc = harvest_text(source, decode_text(data))
+            doc = harvest_text(source, decode_text(data), max_links=config.max_links)
     except RecursionError:
         return failed_document(source, "document nested too deeply to parse")
     except Exception as exc:  # noqa: BLE001 - one unreadable document must not end the run (issue 7)
         log.warning("harvesting %s failed", source, exc_info=True)
         return failed_document(source, f"could not parse as {fmt}: {type(exc).__name__}: {exc}")
-    if truncated:
-        note = f"only the first {len(data):,} bytes were read (harvest.max_file_bytes)"
+    if len(doc.links) > config.max_links:
+        doc = replace(doc, links=doc.links[:config.max_links])
+        notes.append(f"only the first {config.max_links:,} links were kept (harvest.max_links)")
+    for note in notes:
         doc = _with_error(doc, note)
     return doc
 
 
 def _with_error(doc: HarvestedDocument, note: str) -> HarvestedDocument:
-    from dataclasses import replace
-
     return replace(doc, error=f"{doc.error}; {note}" if doc.error else note)
 
 

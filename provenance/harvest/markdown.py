@@ -38,6 +38,16 @@ def _mask(text: str, pattern: re.Pattern[str]) -> str:
     return pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
 
 
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """TEXT with each (start, end) span replaced by spaces (same length)."""
+    out, pos = [], 0
+    for start, end in spans:
+        out += [text[pos:start], " " * (end - start)]
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def _plain(markup: str) -> str:
     """Link text as a reader sees it: nested link syntax and emphasis dropped."""
     markup = _INLINE.sub(lambda m: m.group(2), markup)
@@ -70,8 +80,11 @@ def _published(fields: dict[str, str]) -> DateEvidence | None:
     return None
 
 
-def harvest_markdown(source: str, text: str) -> HarvestedDocument:
-    """Read a Markdown document: title, front-matter date and every link form, in order."""
+def harvest_markdown(source: str, text: str, max_links: int | None = None) -> HarvestedDocument:
+    """Read a Markdown document: title, front-matter date and every link form, in order.
+
+    MAX_LINKS bounds the bare-URL scan of a link dump; the caller keeps that many and notes the cut.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     fields, body_start = _front_matter(text)
     scan = _mask(_mask(" " * body_start + text[body_start:], _FENCE), _CODE_SPAN)
@@ -86,6 +99,7 @@ def harvest_markdown(source: str, text: str) -> HarvestedDocument:
         placed.append((match.start(), _link(match.group(3) or match.group(4) or "", role, _plain(match.group(2)),
                                             sentence_around(text, match.start(), match.end()))))
     scan = _mask(scan, _INLINE)
+    used: list[tuple[int, int]] = []
     for match in _REF_USE.finditer(scan):
         label = match.group(3) if match.group(3) else match.group(2)
         target = refs.get(" ".join(label.lower().split()))
@@ -94,12 +108,13 @@ def harvest_markdown(source: str, text: str) -> HarvestedDocument:
         role = LinkRole.EMBEDDED if match.group(1) else LinkRole.CITED
         placed.append((match.start(), _link(target, role, _plain(match.group(2)),
                                             sentence_around(text, match.start(), match.end()))))
-        scan = scan[:match.start()] + " " * (match.end() - match.start()) + scan[match.end():]
+        used.append((match.start(), match.end()))
+    scan = _blank(scan, used)  # once, not per use: a file of a million "[x][1]" is not quadratic
     for match in _AUTOLINK.finditer(scan):
         placed.append((match.start(), _link(match.group(1), LinkRole.CITED, None,
                                             sentence_around(text, match.start(), match.end()))))
     scan = _mask(scan, _AUTOLINK)
-    for found in find_urls(scan):
+    for found in find_urls(scan, limit=None if max_links is None else max_links + 1):
         line = scan[scan.rfind("\n", 0, found.start) + 1:(scan.find("\n", found.end) + 1 or len(scan) + 1) - 1]
         alone = line.strip(" \t.,;*-") == scan[found.start:found.end].strip()
         role = LinkRole.EMBEDDED if alone and is_video_url(found.url) else LinkRole.CITED

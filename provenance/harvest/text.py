@@ -8,6 +8,7 @@ links too (role lost/related/original) so the reconciler can say what a copy los
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from datetime import date
 
 from ..records import DateEvidence, DocumentFormat, HarvestedDocument, LinkRef, LinkRole
@@ -20,7 +21,7 @@ _ORIGINAL = re.compile(r"^[ \t]*original[ \t]+(?:url|link|address|source)[ \t]*:
                        re.IGNORECASE | re.MULTILINE)
 _LABEL = re.compile(r"^[ \t]*(?:related(?:[ \t]+(?:article|story|stories|link|content))?|read[ \t]+(?:more|also)"
                     r"|see[ \t]+also|more[ \t]+on[ \t]+this)[ \t]*:[ \t]*(\S.*?)[ \t]*$", re.IGNORECASE | re.MULTILINE)
-_UNDERLINE = re.compile(r"<u>(.+?)</u>", re.IGNORECASE | re.DOTALL)
+_UNDERLINE = re.compile(r"<u>(.{1,1000}?)</u>", re.IGNORECASE | re.DOTALL)  # bounded: "<u>" x 1e6, no "</u>"
 _VIDEO = re.compile(r"^https?://(?:(?:www\.|m\.)?youtube\.com/(?:watch\b|shorts/|embed/)|youtu\.be/"
                     r"|(?:www\.|player\.)?vimeo\.com/)",
                     re.IGNORECASE)
@@ -36,6 +37,7 @@ _DATE_LINES = (
 )
 _CONTEXT = 300
 _REACH = 2_000  # how far sentence_around looks for a sentence boundary
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _RELATED_REACH = 4  # paragraphs after a label searched for the URL it names
 
 
@@ -85,7 +87,7 @@ def _date_line(line: str) -> DateEvidence | None:
 
 def _head(text: str) -> tuple[str | None, DateEvidence | None]:
     """The headline (a short first line standing alone) and a date line near the top."""
-    paragraphs = [p.strip() for p in re.split(r"\n[ \t]*\n", text) if p.strip()][:6]
+    paragraphs = [p.strip() for p in _BLANK_LINE.split(text[:10 * _REACH]) if p.strip()][:6]
     title = None
     if paragraphs:
         first = paragraphs[0]
@@ -108,11 +110,11 @@ def _slug_score(title: str, url: str) -> float:
 
 
 def _paragraph_end(text: str, start: int, count: int) -> int:
-    pos = start
+    pos, stop = start, min(len(text), start + 25 * _REACH)  # paragraphs longer than this end anyway
     for _ in range(count):
-        nxt = re.compile(r"\n[ \t]*\n").search(text, pos)
+        nxt = _BLANK_LINE.search(text, pos, stop)
         if nxt is None:
-            return len(text)
+            return stop
         pos = nxt.end()
         while pos < len(text) and text[pos] in " \t\n":
             pos += 1
@@ -137,23 +139,30 @@ def _original_block(text: str) -> tuple[str, LinkRef | None]:
     return text[:match.start()].rstrip() + "\n" + text[block_end:], link
 
 
-def harvest_text(source: str, text: str) -> HarvestedDocument:
-    """Read a plain-text document: title, date line, Original url, links and lost links."""
+def harvest_text(source: str, text: str, max_links: int | None = None) -> HarvestedDocument:
+    """Read a plain-text document: title, date line, Original url, links and lost links.
+
+    MAX_LINKS bounds the work on a link dump (issue 7): the caller keeps that many and notes the cut.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends
     main, original = _original_block(text)
     title, published = _head(main)
     placed: list[tuple[int, LinkRef]] = []
-    urls = find_urls(main)
+    urls = find_urls(main, limit=None if max_links is None else max_links + 1)
+    starts = [u.start for u in urls]
     claimed: dict[int, tuple[str, str]] = {}  # index in urls -> (label title, label context)
-    for label in _LABEL.finditer(main):
+    for count, label in enumerate(_LABEL.finditer(main)):
+        if max_links is not None and count > max_links:
+            break
         words = label.group(1)
-        inline = [u for u in urls if label.start(1) <= u.start < label.end(1)]
-        if inline:
-            anchor = main[label.start(1):inline[0].start].strip(" \t-:–—") or None
-            claimed[urls.index(inline[0])] = (anchor or "", sentence_around(main, label.start(), label.end()))
+        first = bisect_left(starts, label.start(1))
+        if first < len(urls) and urls[first].start < label.end(1):  # the label's own line names the URL
+            anchor = main[label.start(1):urls[first].start].strip(" \t-:–—") or None
+            claimed[first] = (anchor or "", sentence_around(main, label.start(), label.end()))
             continue
         reach = _paragraph_end(main, label.end(), _RELATED_REACH)
-        nearby = [(i, u) for i, u in enumerate(urls) if label.end() <= u.start < reach and i not in claimed]
+        lo, hi = bisect_left(starts, label.end()), bisect_left(starts, reach)
+        nearby = [(i, urls[i]) for i in range(lo, hi) if i not in claimed]
         scored = sorted(((_slug_score(words, u.url), -u.start, i) for i, u in nearby), reverse=True)
         context = sentence_around(main, label.start(), label.end())
         if scored and scored[0][0] >= 0.5:
@@ -162,9 +171,9 @@ def harvest_text(source: str, text: str) -> HarvestedDocument:
             placed.append((label.start(), LinkRef(url=None, written=None, role=LinkRole.LOST,
                                                   anchor_text=words, context=context)))
     for i, found in enumerate(urls):
-        line_start = main.rfind("\n", 0, found.start) + 1
-        line_end = main.find("\n", found.end)
-        after = main[found.end:line_end if line_end >= 0 else None]
+        line_start = max(main.rfind("\n", max(0, found.start - _REACH), found.start) + 1, found.start - _REACH, 0)
+        line_end = main.find("\n", found.end, found.end + _REACH)
+        after = main[found.end:line_end if line_end >= 0 else found.end + _REACH]
         alone = not (main[line_start:found.start].strip() + after.strip(" \t.,;"))
         if i in claimed:
             role, anchor, context = LinkRole.RELATED, claimed[i][0] or None, claimed[i][1]
@@ -174,7 +183,9 @@ def harvest_text(source: str, text: str) -> HarvestedDocument:
             context = found.written if alone else sentence_around(main, found.start, found.end)
         placed.append((found.start, LinkRef(url=found.url, written=found.written, role=role,
                                             anchor_text=anchor, context=context)))
-    for match in _UNDERLINE.finditer(main):
+    for count, match in enumerate(_UNDERLINE.finditer(main)):
+        if max_links is not None and count > max_links:
+            break
         words = " ".join(match.group(1).split())
         context = _UNDERLINE.sub(r"\1", sentence_around(main, match.start(), match.end()))
         placed.append((match.start(), LinkRef(url=None, written=None, role=LinkRole.LOST, anchor_text=words,

@@ -77,7 +77,7 @@ def _strip(run: str) -> str:
     while run:
         last = run[-1]
         if last in _TRAIL:
-            run = run[:-1]
+            run = run.rstrip(_TRAIL)  # at once: "https://x.org/a" + a million dots is not quadratic
         elif last in _PAIRS and run.count(last) > run.count(_PAIRS[last]):
             run = run[:-1]
         else:
@@ -156,11 +156,11 @@ def is_valid_url(url: str) -> bool:
     return bool(re.match(r"https?://", url, re.IGNORECASE)) and normalize_url(url) is not None
 
 
-def find_urls(text: str) -> list[FoundUrl]:
-    """Every http(s)/www URL in `text`, in order, with wrapped URLs re-joined."""
+def find_urls(text: str, limit: int | None = None) -> list[FoundUrl]:
+    """Every http(s)/www URL in `text` (the first LIMIT), in order, with wrapped URLs re-joined."""
     found: list[FoundUrl] = []
     pos = 0
-    while (match := _START.search(text, pos)) is not None:
+    while (limit is None or len(found) < limit) and (match := _START.search(text, pos)) is not None:
         start = match.start()
         end = _body_end(text, start)
         end, broken = _extend(text, start, end)
@@ -169,8 +169,10 @@ def find_urls(text: str) -> list[FoundUrl]:
             end = spaced.end()  # "5http://wiki.ros.org/move base": the PDF lost the underscores
         written = _strip(unbreak(text[start:end]).rstrip().replace(" ", "_"))
         # map the stripped length back onto the raw span
-        while end > start and len(unbreak(text[start:end]).rstrip()) > len(written):
-            end -= 1
+        # (one raw character shortens the unbroken run by at most one, so stepping back by the
+        # excess never overshoots)
+        while end > start and (excess := len(unbreak(text[start:end]).rstrip()) - len(written)) > 0:
+            end -= excess
         pos = max(end, match.end())
         url = normalize_url(written)
         if url is not None and not _TRUNCATED.match(url):
