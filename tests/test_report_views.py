@@ -227,6 +227,23 @@ def test_anachronisms_come_with_both_dates(audited_db: AuditedDb) -> None:
     assert [(r["document"], r["url"], r["document_published"], r["target_date"], r["target_date_source"])
             for r in got] == [("d1", FUTURE, "2022-01-21", "2024-03-01", "url_path"),
                               ("d2", FUTURE, "2022-01-21", "2024-03-01", "url_path")]
+    assert {r["document_date_source"] for r in got} == {"meta:article:published_time"}
+
+
+def test_a_copy_shows_its_originals_date_and_title(seeds_dir: Path, tmp_path: Path) -> None:
+    """The seeds' PDF text has no title or date of its own: the views inherit them, as the JSON report does."""
+    engine = open_store(f"sqlite:///{tmp_path / 'seeds.sqlite'}")
+    pipeline.audit(engine, config_from_mapping({}), [str(seeds_dir)], None)  # offline: no client
+    engine.dispose()
+    db = AuditedDb(tmp_path / "seeds.sqlite", "", seeds_dir, {})
+    [anachronism] = rows(db, "SELECT * FROM anachronisms")
+    assert (anachronism["document"], anachronism["document_published"]) == ("d2", "2022-01-21")
+    assert anachronism["document_date_source"].startswith("copy_of")
+    by_rot = {r["document"]: r for r in rows(db, "SELECT * FROM documents_by_rot")}
+    assert by_rot["d2"]["title"] == by_rot["d1"]["title"] == "Russia, U.S. Agree to Talk Security Demands Next Week"
+    assert by_rot["d2"]["published"] == "2022-01-21"
+    [pair] = rows(db, "SELECT * FROM copies")
+    assert (pair["copy"], pair["original"], pair["title_differs"], pair["only_in_copy"]) == ("d2", "d1", 0, 2)
 
 
 def test_documents_by_rot_ranks_by_share_of_rotten_citations(audited_db: AuditedDb) -> None:

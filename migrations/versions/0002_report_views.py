@@ -15,6 +15,7 @@ Vocabulary shared by the views:
 - a link's *current status* is the status of the latest check of its URL (`unchecked` if none;
   a link without a URL is `invalid`, or `unchecked` when its role is `lost`, as in the JSON report);
 - *rotten* means `dead` or `soft_404`; `share_rotten` is rotten / checked, 3 decimals;
+- a copy without its own title or date shows its original's, as the JSON report does;
 - the `findings` report is the view `report_findings` (the table `findings` has that name).
 
 The SQL sticks to what SQLite (>= 3.25, window functions) and PostgreSQL both accept, except the
@@ -153,7 +154,8 @@ CREATE VIEW anachronisms AS
 SELECT 'd' || f.document_id AS document,
        f.document_id AS document_id,
        d.source AS source,
-       d.published AS document_published,
+       COALESCE({document_date}, d.published) AS document_published,
+       {document_source} AS document_date_source,
        f.url AS url,
        {target_date} AS target_date,
        {target_source} AS target_date_source,
@@ -178,14 +180,15 @@ WITH counted AS (
 SELECT 'd' || d.id AS document,
        d.id AS document_id,
        d.source AS source,
-       d.title AS title,
-       d.published AS published,
+       COALESCE(d.title, o.title) AS title,
+       COALESCE(d.published, o.published) AS published,
        COALESCE(c.citations, 0) AS citations,
        COALESCE(c.checked, 0) AS checked,
        COALESCE(c.dead, 0) + COALESCE(c.soft_404, 0) AS rotten,
        CASE WHEN COALESCE(c.checked, 0) = 0 THEN NULL
             ELSE ROUND(1.0 * (c.dead + c.soft_404) / c.checked, 3) END AS share_rotten
 FROM documents d
+LEFT JOIN documents o ON o.id = d.copy_of_id
 LEFT JOIN counted c ON c.document_id = d.id
 """
 
@@ -197,7 +200,8 @@ SELECT 'd' || c.id AS copy,
        'd' || o.id AS original,
        o.id AS original_id,
        o.source AS original_source,
-       CASE WHEN COALESCE(c.title, '') <> COALESCE(o.title, '') THEN 1 ELSE 0 END AS title_differs,
+       CASE WHEN c.title IS NULL OR o.title IS NULL THEN 0
+            WHEN c.title <> o.title THEN 1 ELSE 0 END AS title_differs,
        CASE WHEN c.published IS NULL OR o.published IS NULL THEN 0
             WHEN c.published <> o.published THEN 1 ELSE 0 END AS published_differs,
        CASE WHEN c.fingerprint <> o.fingerprint THEN 1 ELSE 0 END AS text_differs,
@@ -229,17 +233,19 @@ VIEWS: tuple[tuple[str, str], ...] = (
     ("copies", COPIES),
 )
 
-_JSON_PATHS = {  # evidence.target_date.{value,source}, per dialect
-    "postgresql": ("(f.evidence -> 'target_date' ->> 'value')", "(f.evidence -> 'target_date' ->> 'source')"),
-    "sqlite": ("json_extract(f.evidence, '$.target_date.value')", "json_extract(f.evidence, '$.target_date.source')"),
+_JSON_PATH = {  # evidence.<key>.<field> of a finding, per dialect
+    "postgresql": "(f.evidence -> '{key}' ->> '{field}')",
+    "sqlite": "json_extract(f.evidence, '$.{key}.{field}')",
 }
 
 
 def _view_sql(name: str, sql: str, dialect: str) -> str:
+    """The anachronisms view reads both dates from the finding's evidence: a copy's date is inherited."""
     if name != "anachronisms":
         return sql
-    target_date, target_source = _JSON_PATHS.get(dialect, _JSON_PATHS["sqlite"])
-    return sql.format(target_date=target_date, target_source=target_source)
+    path = _JSON_PATH.get(dialect, _JSON_PATH["sqlite"])
+    return sql.format(**{f"{key}_{short}": path.format(key=f"{key}_date", field=field)
+                         for key in ("document", "target") for short, field in (("date", "value"), ("source", "source"))})
 
 
 def _backfill_domains() -> None:

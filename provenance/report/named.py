@@ -309,11 +309,14 @@ def _clip(text: str) -> str:
 _FRACTION = re.compile(r"^(\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d)\.\d+$")
 
 
+TABLE_HIDDEN = {"severity_rank", "evidence"}  # for sorting, or too long for a terminal: json/csv/html have them
+
+
 def table_columns(columns: Sequence[str]) -> list[int]:
     """Indexes of the columns a person reads: `x_id` is hidden when `x` says the same ('d3' vs 3)."""
     names = set(columns)
     return [i for i, c in enumerate(columns)
-            if not (c.endswith("_id") and c[:-3] in names) and c != "severity_rank"]
+            if not (c.endswith("_id") and c[:-3] in names) and c not in TABLE_HIDDEN]
 
 
 def _write_text_table(data: Table, out: TextIO) -> None:
