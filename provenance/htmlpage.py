@@ -34,6 +34,10 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs
 _LABEL_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252",
                   "ascii": "cp1252", "iso8859-1": "cp1252"}
 
+# Tags that only nest and group (a 10,000-deep page is made of them); links, media and text stay.
+_CONTAINER_TAG = re.compile(r"</?(?:div|span|section|article|main|aside|nav|header|footer|font|center|b|i|u|s|em"
+                            r"|strong|small|big|sub|sup|table|thead|tbody|tfoot|tr|td|th|ul|ol|li|dl|dt|dd"
+                            r"|blockquote|form|fieldset|label|p|pre|code|h[1-6])\b[^>]*>", re.I)
 DROP_TAGS = ("script", "style", "noscript", "template", "svg", "math")
 CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "menu"})
 CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "menu",
@@ -89,6 +93,7 @@ class Page:
     html: str
     root: etree._Element | None
     container: etree._Element | None
+    flattened: bool = False  # nested past libxml2's depth limit: re-parsed without container tags
 
     @cached_property
     def text(self) -> str:
@@ -123,10 +128,9 @@ def load_page(data: bytes | str) -> Page:
     """Parse `data` leniently and locate the article body; an unparseable page has root None."""
     html = decode_html(data) if isinstance(data, bytes) else data.replace("\x00", "")
     try:
-        # huge_tree: libxml2 stops at 256 levels of nesting otherwise. One parser per call: lxml
-        # parser objects must not be shared between threads, and the checker runs in threads.
-        parser = lxml.html.HTMLParser(huge_tree=True)
-        root = lxml.html.document_fromstring(_XML_DECL.sub("", html, count=1) or "<html></html>", parser=parser)
+        root, too_deep = _parse(_XML_DECL.sub("", html, count=1))
+        if too_deep:  # what lies deeper is silently dropped: keep the links, lose the layout
+            root, _ = _parse(_CONTAINER_TAG.sub(" ", _XML_DECL.sub("", html, count=1)))
     except (etree.ParserError, ValueError, etree.XMLSyntaxError):
         return Page(html, None, None)
     for el in list(root.iter(*DROP_TAGS)):
@@ -137,7 +141,16 @@ def load_page(data: bytes | str) -> Page:
     for el in root.xpath('//*[starts-with(@id, "wm-ipp")]'):  # the Wayback Machine's replay toolbar
         if el.getparent() is not None:
             el.drop_tree()
-    return Page(html, root, _find_container(root))
+    return Page(html, root, _find_container(root), flattened=too_deep)
+
+
+def _parse(html: str) -> tuple[etree._Element, bool]:
+    """The tree, and whether the page nested deeper than libxml2 goes (it then drops the rest)."""
+    # huge_tree: libxml2 stops at 256 levels of nesting otherwise (2,048 with it). One parser per
+    # call: lxml parser objects must not be shared between threads, and the checker runs in threads.
+    parser = lxml.html.HTMLParser(huge_tree=True)
+    root = lxml.html.document_fromstring(html or "<html></html>", parser=parser)
+    return root, any("Excessive depth" in entry.message for entry in parser.error_log)
 
 
 def parse_page(data: bytes | str, url: str | None = None, *, dates: DateSearch = "full") -> PageExtract:

@@ -65,9 +65,11 @@ def harvest_html(source: str, data: bytes | str, base_url: str | None = None,
     if base is None and canonical:
         base = canonical  # a saved page's relative links belong to its original address
     links += _links(page, base, include_boilerplate, start=len(links), limit=max_links)
+    note = ("nested deeper than the parser goes (2,048 levels): read without its layout, so link roles "
+            "may be off") if page.flattened else None
     return HarvestedDocument(source=source, format=DocumentFormat.HTML, title=info.title, published=info.published,
                              original_url=own_url, text=text, fingerprint=fingerprint(text),
-                             links=tuple(links))
+                             links=tuple(links), error=note)
 
 
 def _document_base(root: etree._Element, base_url: str | None) -> str | None:
