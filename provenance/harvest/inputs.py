@@ -29,6 +29,7 @@ TEXT_EXTENSIONS = {".txt", ".text", ""}
 log = logging.getLogger(__name__)
 _HTML_SNIFF = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
 _MARKDOWN_SNIFF = re.compile(r"(^|\n)(#{1,6} |\[[^\]\n]+\]\([^)\s]+\)|\[[^\]\n]+\]:\s*\S)")
+_NON_TEXT_BYTES = bytes(sorted(set(range(32)) - {8, 9, 10, 11, 12, 13, 27})) + b"\x7f"  # controls no text uses
 _BINARY_MAGIC = {
     b"PK\x03\x04": "a zip archive", b"%PDF": "a PDF (harvest the text copied out of it instead)",
     b"\x1f\x8b": "gzip-compressed", b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image",
@@ -87,6 +88,8 @@ def binary_kind(data: bytes) -> str | None:
     head = data[:8192]
     if head.count(b"\x00") > len(head) // 100 + 1:
         return "binary (NUL bytes)"
+    if len(head.translate(None, _NON_TEXT_BYTES)) < len(head) - len(head) // 20 - 1:
+        return "binary (control bytes)"  # >5% bytes no text encoding uses (tab, CR, LF, FF, ESC are fine)
     return None
 
 
