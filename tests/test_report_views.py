@@ -243,7 +243,10 @@ def test_a_copy_shows_its_originals_date_and_title(seeds_dir: Path, tmp_path: Pa
     assert by_rot["d2"]["title"] == by_rot["d1"]["title"] == "Russia, U.S. Agree to Talk Security Demands Next Week"
     assert by_rot["d2"]["published"] == "2022-01-21"
     [pair] = rows(db, "SELECT * FROM copies")
-    assert (pair["copy"], pair["original"], pair["title_differs"], pair["only_in_copy"]) == ("d2", "d1", 0, 2)
+    assert (pair["copy"], pair["original"], pair["title_differs"]) == ("d2", "d1", 0)
+    # The copy's two links (video, related article) are not in the original, whose three are lost.
+    assert (pair["copy_links"], pair["original_links"], pair["only_in_copy"], pair["only_in_original"]) == (2, 0, 2, 0)
+    assert (pair["lost_in_copy"], pair["lost_in_original"]) == (0, 3)
 
 
 def test_documents_by_rot_ranks_by_share_of_rotten_citations(audited_db: AuditedDb) -> None:

@@ -205,15 +205,20 @@ SELECT 'd' || c.id AS copy,
        CASE WHEN c.published IS NULL OR o.published IS NULL THEN 0
             WHEN c.published <> o.published THEN 1 ELSE 0 END AS published_differs,
        CASE WHEN c.fingerprint <> o.fingerprint THEN 1 ELSE 0 END AS text_differs,
-       (SELECT COUNT(*) FROM links cl WHERE cl.document_id = c.id AND cl.url IS NOT NULL) AS copy_links,
-       (SELECT COUNT(*) FROM links ol WHERE ol.document_id = o.id AND ol.url IS NOT NULL) AS original_links,
+       (SELECT COUNT(*) FROM links cl WHERE cl.document_id = c.id AND cl.url IS NOT NULL
+          AND cl.role <> 'original') AS copy_links,
+       (SELECT COUNT(*) FROM links ol WHERE ol.document_id = o.id AND ol.url IS NOT NULL
+          AND ol.role <> 'original') AS original_links,
        (SELECT COUNT(DISTINCT cl.url) FROM links cl WHERE cl.document_id = c.id AND cl.url IS NOT NULL
+          AND cl.role <> 'original'
           AND NOT EXISTS (SELECT 1 FROM links ol WHERE ol.document_id = o.id AND ol.url = cl.url))
          AS only_in_copy,
        (SELECT COUNT(DISTINCT ol.url) FROM links ol WHERE ol.document_id = o.id AND ol.url IS NOT NULL
+          AND ol.role <> 'original'
           AND NOT EXISTS (SELECT 1 FROM links cl WHERE cl.document_id = c.id AND cl.url = ol.url))
          AS only_in_original,
        (SELECT COUNT(*) FROM links cl WHERE cl.document_id = c.id AND cl.role = 'lost') AS lost_in_copy,
+       (SELECT COUNT(*) FROM links ol WHERE ol.document_id = o.id AND ol.role = 'lost') AS lost_in_original,
        (SELECT COUNT(*) FROM findings f WHERE f.kind = 'copy_divergence'
           AND f.document_id IN (c.id, o.id)) AS divergence_findings
 FROM documents c
