@@ -195,3 +195,27 @@ def test_audit_format_html_over_the_network(tmp_path: Path) -> None:
     assert soup.find(attrs={"data-count": "links"}).get_text() == "13"
     assert int(soup.find(attrs={"data-count": "dead"}).get_text()) == 3  # GONE in three documents
     assert len(soup.find_all("svg")) == 3
+
+
+def test_readme_report_examples_are_real_output(seeds_dir: Path, tmp_path: Path) -> None:
+    """Each `$ provenance report ...` in the README's Reports section, run on the seeds, prints what it shows."""
+    import re
+    import shlex
+    import shutil
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Reports", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```console\n(.*?)```", section, re.S)
+    shutil.copytree(seeds_dir, tmp_path / "seeds")
+    audit = subprocess.run([sys.executable, "-m", "provenance", "audit", "seeds/", "--offline"], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=120)
+    assert audit.returncode == 0, audit.stderr
+    examples = [part for block in blocks for part in block.split("$ ")[1:]]
+    assert len(examples) >= 3
+    for example in examples:
+        command, _, shown = example.partition("\n")
+        args = shlex.split(command)
+        assert args[:2] == ["provenance", "report"]
+        result = subprocess.run([sys.executable, "-m", *args], cwd=tmp_path, capture_output=True, text=True,
+                                timeout=120)
+        assert result.stdout + result.stderr == shown, command
