@@ -298,44 +298,6 @@ def due_counts(session: Session, now: datetime, schedule: ScheduleConfig) -> dic
     return {"due": int(due), "never_checked": int(unchecked), "overdue": int(overdue)}
 
 
-
-def check_histories(session: Session, urls: Iterable[str]) -> dict[str, list[CheckResult]]:
-    """Every check of each of URLS, oldest first (URLs never checked are absent)."""
-    out: dict[str, list[CheckResult]] = {}
-    for chunk in _chunks(urls):
-        query = select(checks).where(checks.c.url.in_(chunk)).order_by(checks.c.checked_at, checks.c.id)
-        for r in session.execute(query).mappings():
-            out.setdefault(r["url"], []).append(_check_from_row(r))
-    return out
-
-
-def due_counts(session: Session, now: datetime, schedule: ScheduleConfig) -> dict[str, int]:
-    """How many link URLs are due now, never checked, and overdue (the backlog).
-
-    Overdue means due for longer than one `check_every`: a keeping-up daemon would have taken
-    them already.  A never-checked URL counts from the first harvest of a document citing it.
-    """
-    latest = _latest_query(checks, ["url"], "checked_at").order_by(None).subquery("latest")
-    known = (select(links.c.url, func.min(documents.c.harvested_at).label("seen"))
-             .join(documents, documents.c.id == links.c.document_id).where(links.c.url.is_not(None))
-             .group_by(links.c.url).subquery("known"))
-    healthy, never = latest.c.status.in_(HEALTHY), latest.c.checked_at.is_(None)
-
-    def due_by(when: datetime) -> Any:
-        return or_(and_(healthy, latest.c.checked_at <= when - schedule.alive_every),
-                   and_(not_(healthy), latest.c.checked_at <= when - schedule.failing_every))
-
-    late = now - schedule.check_every
-    query = (select(func.count(),
-                    func.coalesce(func.sum(case((never, 1), else_=0)), 0),
-                    func.coalesce(func.sum(case((or_(and_(never, known.c.seen <= late), due_by(late)), 1),
-                                                else_=0)), 0))
-             .select_from(known.outerjoin(latest, latest.c.url == known.c.url))
-             .where(or_(never, due_by(now))))
-    due, unchecked, overdue = session.execute(query).one()
-    return {"due": int(due), "never_checked": int(unchecked), "overdue": int(overdue)}
-
-
 def due_urls(session: Session, now: datetime, schedule: ScheduleConfig, limit: int | None = None) -> list[str]:
     """Link URLs due a check: never checked first, then the longest-unchecked past their interval.
 
