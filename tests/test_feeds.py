@@ -62,6 +62,8 @@ INDEX = b"""<?xml version="1.0" encoding="UTF-8"?>
                    "https://news.example/2024/01/three"]),
     (RSS1, "rss", ["https://news.example/a"]),
     (ATOM, "atom", ["https://blog.example/posts/e1", "https://blog.example/posts/e2"]),
+    (ATOM.replace(b'xml:base="https://blog.example/"', b'xml:base="/blog/"'), "atom",
+     ["https://news.example/blog/posts/e1", "https://news.example/blog/posts/e2"]),  # relative xml:base
     (SITEMAP, "sitemap", ["https://news.example/p1", "https://news.example/p2"]),
     (gzip.compress(SITEMAP), "sitemap", ["https://news.example/p1", "https://news.example/p2"]),
 ])

@@ -89,7 +89,7 @@ def parse_listing(body: bytes, url: str) -> Listing | None:
     if not head.startswith(b"<") or b"<html" in head or b"<!doctype html" in head:
         return None
     try:
-        root = etree.fromstring(body, _parser())
+        root = etree.fromstring(body, _parser(), base_url=url)  # relative xml:base resolves against URL
     except (etree.XMLSyntaxError, ValueError):
         return None
     if root is None:
