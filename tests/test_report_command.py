@@ -19,7 +19,16 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 from loopback import serve
 from test_report_views import (
-    DEEP, FLAKY, FUTURE, GONE, MOVED, OK_STORY, AuditedDb, FixtureSite, build_audited_db, fixture_config,
+    DEEP,
+    FLAKY,
+    FUTURE,
+    GONE,
+    MOVED,
+    OK_STORY,
+    AuditedDb,
+    FixtureSite,
+    build_audited_db,
+    fixture_config,
     write_fixture_folder,
 )
 

@@ -166,7 +166,7 @@ JOIN documents d ON d.id = f.document_id
 WHERE f.kind = 'temporal_mismatch'
 """
 
-DOCUMENTS_BY_ROT = f"""
+DOCUMENTS_BY_ROT = """
 CREATE VIEW documents_by_rot AS
 WITH counted AS (
     SELECT cs.document_id AS document_id,
@@ -249,8 +249,9 @@ def _view_sql(name: str, sql: str, dialect: str) -> str:
     if name != "anachronisms":
         return sql
     path = _JSON_PATH.get(dialect, _JSON_PATH["sqlite"])
+    fields = (("date", "value"), ("source", "source"))
     return sql.format(**{f"{key}_{short}": path.format(key=f"{key}_date", field=field)
-                         for key in ("document", "target") for short, field in (("date", "value"), ("source", "source"))})
+                         for key in ("document", "target") for short, field in fields})
 
 
 def _backfill_domains() -> None:

@@ -46,7 +46,8 @@ figure{margin:0;background:#fff;border:1px solid #ddd;border-radius:6px;padding:
 figcaption{font-weight:600;margin-bottom:6px}svg text{font-size:11px;fill:#333}
 table{border-collapse:collapse;width:100%;background:#fff;font-size:13px;margin:6px 0}
 th,td{border:1px solid #e0e0e0;padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-th{background:#f0f0f0}.badge{display:inline-block;color:#fff;border-radius:3px;padding:0 5px;font-size:12px;white-space:nowrap}
+th{background:#f0f0f0}
+.badge{display:inline-block;color:#fff;border-radius:3px;padding:0 5px;font-size:12px;white-space:nowrap}
 .doc{background:#fff;border:1px solid #ddd;border-radius:6px;padding:4px 14px 12px;margin:14px 0}
 """
 

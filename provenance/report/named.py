@@ -261,7 +261,8 @@ def write_table(data: Table, fmt: str, out: TextIO) -> None:
     """Rows in table, json, csv or html (a page with one table)."""
     if fmt == "json":
         json.dump({"report": data.title, "columns": data.columns,
-                   "rows": [{c: _json_value(c, v) for c, v in zip(data.columns, row)} for row in data.rows]},
+                   "rows": [{c: _json_value(c, v) for c, v in zip(data.columns, row, strict=True)}
+                            for row in data.rows]},
                   out, indent=2, ensure_ascii=False)
         out.write("\n")
     elif fmt == "csv":
@@ -325,7 +326,7 @@ def _write_text_table(data: Table, out: TextIO) -> None:
     columns = [data.columns[i] for i in keep]
     cells = [[_clip(_FRACTION.sub(r"\1", _text(row[i]))) for i in keep] for row in data.rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()  # noqa: E731
+    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()  # noqa: E731
     out.write(line(columns) + "\n")
     out.write(line(["-" * w for w in widths]) + "\n")
     for row in cells:
@@ -376,7 +377,7 @@ def _write_robust_links(ctx: Any, filters: ReportFilters, out: TextIO) -> None:
     html = _read_html_source(doc.source) if doc.format is DocumentFormat.HTML else None
     if html is not None:
         pairs: list[tuple[str, Any]] = []
-        for stored, link in zip(doc.links, report.links):
+        for stored, link in zip(doc.links, report.links, strict=True):
             for href in {stored.written, stored.url} - {None}:
                 pairs.append((href, link.snapshot))
         out.write(robust_links_html(html, pairs))
