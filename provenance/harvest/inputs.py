@@ -86,22 +86,27 @@ def binary_kind(data: bytes) -> str | None:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         return None
     head = data[:8192]
-    if head.count(b"\x00") > len(head) // 100 + 1:
+    # More than 5% bytes no text uses (tab, CR, LF, FF, ESC are fine); a stray NUL is not enough.
+    limit = len(head) // 20 + 1
+    if head.count(b"\x00") > limit:
         return "binary (NUL bytes)"
-    if len(head.translate(None, _NON_TEXT_BYTES)) < len(head) - len(head) // 20 - 1:
-        return "binary (control bytes)"  # >5% bytes no text encoding uses (tab, CR, LF, FF, ESC are fine)
+    if len(head) - len(head.translate(None, _NON_TEXT_BYTES)) > limit:
+        return "binary (control bytes)"
     return None
 
 
 def decode_text(data: bytes) -> str:
-    """Bytes -> text: BOM, then strict UTF-8, then charset detection; never raises."""
+    """Bytes -> text: BOM, then strict UTF-8, then charset detection; never raises.
+
+    NUL characters are dropped (as decode_html does): no text needs them, and PostgreSQL refuses them.
+    """
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
                           (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
                           (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return data.decode(encoding, errors="replace")
+            return data.decode(encoding, errors="replace").replace("\x00", "")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8").replace("\x00", "")
     except UnicodeDecodeError:
         pass
     return data.decode(_guess_legacy_encoding(data[:200_000]), errors="replace").replace("\x00", "")

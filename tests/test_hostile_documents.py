@@ -1,0 +1,195 @@
+"""Hostile documents (issue 7): each harvests what it can or becomes a per-document error, fast.
+
+`write_hostile_documents` is shared with test_hostile_audit.py, which audits the same folder end to
+end; here each file goes through the real reader (`harvest_items` over files on disk), so sniffing,
+caps, decoding and the harvesters are all exercised.  Big files are generated in tmp_path.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from provenance.config import HarvestConfig
+from provenance.harvest.html import harvest_html
+from provenance.harvest.inputs import InputItem, harvest_bytes, harvest_items
+from provenance.harvest.markdown import harvest_markdown
+from provenance.harvest.text import harvest_text
+from provenance.records import HarvestedDocument
+
+LINE = b"Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt.\n"
+FRENCH = "Les négociations à Genève ont duré une heure et demie; le ministre a déclaré être satisfait."
+RUSSIAN = "Министр заявил, что Москва получит письменный ответ на свои предложения на следующей неделе."
+
+
+def write_hostile_documents(folder: Path, site: str = "https://ok.example.org",
+                            huge_bytes: int = 50 * 1024 * 1024) -> dict[str, Path]:
+    """Every hostile document of issue 7 in FOLDER; harvestable ones link to SITE/<name>."""
+    folder.mkdir(parents=True, exist_ok=True)
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("index.html", f"<a href='{site}/zipped'>inside a zip</a>")
+    files: dict[str, bytes] = {
+        "binary.bin": bytes(range(256)) * 64,
+        "empty.txt": b"",
+        "cp1251.txt": f"{RUSSIAN}\nИсточник: {site}/ru/статья\n".encode("cp1251"),
+        "latin1.txt": (f"{FRENCH}\nVoilà: {site}/fr/café\n").encode("latin-1"),
+        "utf16.txt": codecs.BOM_UTF16_LE + f"UTF-16 text citing {site}/utf16 here.\n".encode("utf-16-le"),
+        "malformed.html": (f"<html><body><p>unclosed <b><a href='{site}/malformed'>link<div><table><tr><td>"
+                           "</p></span></i><a href=\"http://[broken\">broken</a><p <p <<a href=>").encode(),
+        "deep.html": (b"<html><body>" + b"<div>" * 10_000 + f"<a href='{site}/deep'>deep</a>".encode()
+                      + b"</div>" * 10_000 + b"</body></html>"),
+        "long-url.html": f"<html><body><p><a href='{site}/{'a' * 100_000}'>long</a></p></body></html>".encode(),
+        "long-url.txt": f"A link of 100,000 characters: {site}/{'b' * 100_000} ends here.\n".encode(),
+        "nul.txt": f"Text with a \x00 NUL byte citing {site}/nul\x00 and more.\n".encode(),
+        "zip.html": zipped.getvalue(),
+    }
+    paths = {}
+    for name, data in files.items():
+        paths[name] = folder / name
+        paths[name].write_bytes(data)
+    paths["huge.txt"] = folder / "huge.txt"
+    with paths["huge.txt"].open("wb") as out:  # 50 MB of prose, a link at each end
+        out.write(f"Huge text\n\nIt starts by citing {site}/huge-start today.\n\n".encode())
+        for _ in range(huge_bytes // len(LINE) + 1):
+            out.write(LINE)
+        out.write(f"and ends citing {site}/huge-end.\n".encode())
+    return paths
+
+
+@pytest.fixture(scope="module")
+def harvested(tmp_path_factory: pytest.TempPathFactory) -> dict[str, HarvestedDocument]:
+    folder = tmp_path_factory.mktemp("hostile")
+    paths = write_hostile_documents(folder, huge_bytes=3_000_000)
+    config = HarvestConfig(max_file_bytes=2_000_000)
+    items = [InputItem(source=name, path=path) for name, path in paths.items()]
+    return {doc.source: doc for doc in harvest_items(items, config, fetch=None)}
+
+
+def urls(doc: HarvestedDocument) -> list[str | None]:
+    return [link.url for link in doc.links]
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("binary.bin", "not a text document: binary (control bytes)"),
+    ("zip.html", "not a text document: a zip archive"),
+])
+def test_binary_files_are_per_document_errors(harvested, name: str, reason: str) -> None:
+    doc = harvested[name]
+    assert doc.error == reason and doc.links == () and doc.text == ""
+
+
+def test_empty_file_is_an_empty_document(harvested) -> None:
+    doc = harvested["empty.txt"]
+    assert (doc.error, doc.links, doc.text, doc.title) == (None, (), "", None)
+
+
+@pytest.mark.parametrize("name, text, url", [
+    ("cp1251.txt", "Москва получит", "https://ok.example.org/ru/статья"),
+    ("latin1.txt", "négociations à Genève", "https://ok.example.org/fr/café"),
+    ("utf16.txt", "UTF-16 text citing", "https://ok.example.org/utf16"),
+    ("nul.txt", "Text with a  NUL byte", "https://ok.example.org/nul"),
+])
+def test_legacy_encodings_and_nul_bytes_are_read(harvested, name: str, text: str, url: str) -> None:
+    doc = harvested[name]
+    assert doc.error is None and text in doc.text and "\x00" not in doc.text
+    assert urls(doc) == [url]
+
+
+def test_huge_file_is_read_up_to_the_cap_and_says_so(harvested) -> None:
+    doc = harvested["huge.txt"]
+    assert doc.error == "only the first 2,000,000 bytes were read (harvest.max_file_bytes)"
+    assert urls(doc) == ["https://ok.example.org/huge-start"]  # the end lies past the cap
+    assert doc.title == "Huge text"
+
+
+def test_malformed_html_keeps_its_links_and_the_unparseable_one(harvested) -> None:
+    doc = harvested["malformed.html"]
+    assert doc.error is None
+    assert [(link.url, link.written) for link in doc.links] == [
+        ("https://ok.example.org/malformed", "https://ok.example.org/malformed"), (None, "http://[broken")]
+
+
+def test_ten_thousand_levels_of_nesting_still_yield_the_link(harvested) -> None:
+    doc = harvested["deep.html"]
+    assert urls(doc) == ["https://ok.example.org/deep"]
+    assert doc.error and "nested deeper than the parser goes" in doc.error
+
+
+@pytest.mark.parametrize("name, char", [("long-url.html", "a"), ("long-url.txt", "b")])
+def test_a_100000_character_url_is_kept_as_written(harvested, name: str, char: str) -> None:
+    (link,) = harvested[name].links
+    assert link.url == f"https://ok.example.org/{char * 100_000}"  # the checker calls it invalid
+
+
+def test_every_file_was_harvested_once(harvested, tmp_path: Path) -> None:
+    assert set(harvested) == set(write_hostile_documents(tmp_path, huge_bytes=10))
+
+
+# ---- caps on what one document may cost ---------------------------------------------------
+
+def test_link_dump_keeps_max_links_and_says_so() -> None:
+    data = b"".join(b"see https://e.org/%d here\n" % i for i in range(50))
+    doc = harvest_bytes("dump.txt", data, HarvestConfig(max_links=20))
+    assert urls(doc) == [f"https://e.org/{i}" for i in range(20)]
+    assert doc.error == "only the first 20 links were kept (harvest.max_links)"
+
+
+@pytest.mark.parametrize("name, data", [
+    ("dump.html", b"<html><body><article>" + b"".join(b"<p><a href='https://e.org/%d'>x</a></p>" % i
+                                                       for i in range(50)) + b"</article></body></html>"),
+    ("dump.md", b"# Dump\n\n" + b"".join(b"* [x](https://e.org/%d)\n" % i for i in range(50))),
+])
+def test_link_cap_applies_to_every_format(name: str, data: bytes) -> None:
+    doc = harvest_bytes(name, data, HarvestConfig(max_links=7))
+    assert urls(doc) == [f"https://e.org/{i}" for i in range(7)]
+    assert doc.error == "only the first 7 links were kept (harvest.max_links)"
+
+
+def test_big_html_is_parsed_up_to_max_html_bytes() -> None:
+    data = b"<html><body><article><p><a href='https://e.org/first'>first</a></p>" + LINE * 2000 + \
+        b"<p><a href='https://e.org/last'>last</a></p></article></body></html>"
+    doc = harvest_bytes("big.html", data, HarvestConfig(max_html_bytes=50_000))
+    assert urls(doc) == ["https://e.org/first"]
+    assert doc.error == "only the first 50,000 bytes of the page were parsed (harvest.max_html_bytes)"
+
+
+def _timed(func, *args):
+    started = time.monotonic()
+    result = func(*args)
+    return result, time.monotonic() - started
+
+
+# Each of these took minutes or longer before the fix (quadratic in the text's length).
+def test_links_in_text_without_sentence_ends_are_linear() -> None:
+    text = "".join(f"word https://e.org/{i} and more words\n" for i in range(8000))  # no ". " anywhere
+    doc, seconds = _timed(harvest_text, "t.txt", text)
+    assert len(doc.links) == 8000 and seconds < 10
+
+
+def test_a_url_followed_by_a_million_full_stops() -> None:
+    doc, seconds = _timed(harvest_text, "t.txt", "see https://e.org/a" + "." * 1_000_000)
+    assert urls(doc) == ["https://e.org/a"] and seconds < 5
+
+
+def test_unclosed_underlines_and_related_labels() -> None:
+    text = "<u>never closed " * 100_000 + "\n" + "Related: a title\n" * 20_000 + "https://e.org/x\n"
+    doc, seconds = _timed(harvest_text, "t.txt", text)
+    assert urls(doc)[-1] == "https://e.org/x" and seconds < 20
+
+
+def test_many_reference_links_in_markdown() -> None:
+    text = "[x][1] " * 100_000 + "\n\n[1]: https://e.org/ref\n"
+    doc, seconds = _timed(harvest_markdown, "t.md", text)
+    assert len(doc.links) == 100_000 and seconds < 20
+
+
+def test_html_link_dump_is_bounded_by_max_links() -> None:
+    page = "<html><body><article>" + "<a href='https://e.org/x'>x</a> " * 100_000 + "</article></body></html>"
+    doc, seconds = _timed(harvest_html, "p.html", page, None, False, 100)
+    assert len(doc.links) == 101 and seconds < 20  # the caller keeps 100 and notes the cut
