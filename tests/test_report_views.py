@@ -302,6 +302,27 @@ def test_links_domain_is_back_filled_by_the_migration(tmp_path: Path) -> None:
             ("https://www.bbc.co.uk/news/x", "bbc.co.uk"), (None, None)]
 
 
+def test_revision_0002_downgrades_and_upgrades_again(tmp_path: Path) -> None:
+    from alembic import command
+
+    from provenance.store.db import migration_connection
+    from provenance.store.migrate import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'p.sqlite'}"
+    engine = open_store(url)
+    config = alembic_config()
+    with migration_connection(engine) as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0001")
+    engine.dispose()
+    with sqlite3.connect(tmp_path / "p.sqlite") as conn:
+        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'view'").fetchone() == (0,)
+        assert "domain" not in [r[1] for r in conn.execute("PRAGMA table_info(links)")]
+    open_store(url).dispose()
+    with sqlite3.connect(tmp_path / "p.sqlite") as conn:
+        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'view'").fetchone()[0] >= 9
+
+
 # --- docs/schema.md stays true ------------------------------------------------------------------
 
 SCHEMA_DOC = Path(__file__).resolve().parents[1] / "docs" / "schema.md"

@@ -70,7 +70,7 @@ NAMED_REPORTS: dict[str, NamedReport] = {r.name: r for r in (
 
 SPECIAL_REPORTS = {
     "audit": "the whole audit report (documents, links, findings), as `audit` prints it",
-    "robust-links": "one document (--document) with Robust Links to archived copies; text list for non-HTML",
+    "robust-links": "one document (--document) with Robust Links to archived copies (text list unless local HTML)",
 }
 
 
