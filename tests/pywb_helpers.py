@@ -52,11 +52,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_ready(proc: subprocess.Popen, url: str, deadline: float) -> None:
+def wait_ready(proc: subprocess.Popen, url: str, deadline: float, log: Path) -> None:
     """Poll URL until it answers 200; fail early if the server process exits."""
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"wayback exited with {proc.returncode}: {proc.stdout.read().decode()[-2000:]}")
+            output = log.read_text(encoding="utf-8", errors="replace")[-2000:]
+            raise RuntimeError(f"wayback exited with {proc.returncode}: {output}")
         try:
             with urllib.request.urlopen(url, timeout=1) as resp:
                 if resp.status == 200:
@@ -82,11 +83,14 @@ def running_pywb(root: Path, warcs: Sequence[Path], probe_url: str) -> Iterator[
         subprocess.run([str(BIN / "wb-manager"), *args], cwd=root, check=True, capture_output=True, timeout=120)
     port = free_port()
     started = time.monotonic()
-    proc = subprocess.Popen([str(BIN / "wayback"), "-b", "127.0.0.1", "-p", str(port)], cwd=root,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # Its access log goes to a file: a pipe nobody reads fills after ~150 requests and hangs pywb.
+    log = root / "wayback.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([str(BIN / "wayback"), "-b", "127.0.0.1", "-p", str(port)], cwd=root,
+                                stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_ready(proc, f"{base}/{COLLECTION}/cdx?url={probe_url}&output=json", started + 60)
+        wait_ready(proc, f"{base}/{COLLECTION}/cdx?url={probe_url}&output=json", started + 60, log)
         print(f"\npywb ready in {time.monotonic() - started:.2f}s on {base}")
         yield base
     finally:
@@ -96,7 +100,6 @@ def running_pywb(root: Path, warcs: Sequence[Path], probe_url: str) -> Iterator[
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
-        proc.stdout.close()
         shutil.rmtree(root, ignore_errors=True)
 
 

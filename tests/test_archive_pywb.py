@@ -147,3 +147,13 @@ def test_measure_drift_against_a_live_page(pywb, client):
     assert same.similarity >= same.threshold == DRIFT_THRESHOLD and same.snapshot == cited
     assert moved.similarity < DRIFT_THRESHOLD and moved.live_fingerprint != moved.snapshot_fingerprint
     assert gone is None  # a dead page is dead_link's business, not drift's
+
+
+def test_pywb_keeps_answering_past_a_pipe_buffer_of_log_lines(pywb):
+    """Regression: with its access log on an unread pipe, pywb hung after ~150 requests."""
+    import urllib.request
+
+    query = WaybackCdx(None, pywb, collection="coll").query_url(STORY)
+    for _ in range(250):
+        with urllib.request.urlopen(query, timeout=10) as resp:
+            assert resp.status == 200 and b"20190105120000" in resp.read()
