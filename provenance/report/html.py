@@ -123,20 +123,24 @@ def health_chart(series: HealthSeries, width: int = 340, height: int = 200) -> s
     """Stacked bars, one per day, coloured by status, with a legend."""
     total_max = max((sum(c.values()) for _day, c in series), default=0) or 1
     left, top, plot_h = 30, 10, height - 70
-    bar_w = max(6, min(40, (width - left - 10) // max(1, len(series)) - 4))
+    slot = (width - left - 10) / max(1, len(series))  # a year of daily bars still fits the frame
+    gap = 4.0 if slot > 8 else (1.0 if slot > 2 else 0.0)
+    bar_w = min(40.0, slot - gap)
     shapes = [f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 5}" y2="{top + plot_h}" stroke="#999"/>',
               f'<text x="2" y="{top + 8}">{total_max}</text>']
     for i, (day, counts) in enumerate(series):
-        x, y = left + 4 + i * (bar_w + 4), top + plot_h
+        x, y = left + gap + i * slot, top + plot_h
         for status, colour in STATUS_COLOURS.items():
             n = counts.get(status, 0)
             if n:
                 h = max(1.0, plot_h * n / total_max)
                 y -= h
-                shapes.append(f'<rect x="{x}" y="{y:.1f}" width="{bar_w}" height="{h:.1f}" fill="{colour}">'
+                shapes.append(f'<rect x="{x:.2f}" y="{y:.1f}" width="{bar_w:.2f}" height="{h:.1f}" fill="{colour}">'
                               f"<title>{day}: {n} {status}</title></rect>")
         if i == 0 or i == len(series) - 1:
-            shapes.append(f'<text x="{x}" y="{top + plot_h + 14}">{day.strftime("%m-%d")}</text>')
+            anchor = "end" if i == len(series) - 1 and i else "start"
+            shapes.append(f'<text x="{x + (bar_w if anchor == "end" else 0):.1f}" y="{top + plot_h + 14}" '
+                          f'text-anchor="{anchor}">{day.isoformat()}</text>')
     used = [s for s in STATUS_COLOURS if any(c.get(s) for _d, c in series)]
     shapes += _legend(used, STATUS_COLOURS, top + plot_h + 24, width)
     return _svg(width, height, shapes, "Link health over time")
