@@ -214,3 +214,28 @@ def test_a_stop_signal_mid_cycle_ends_the_daemon_cleanly(tmp_path: Path, sig):
     assert _query(tmp_path, "SELECT 1 FROM leases") == []
     log = (tmp_path / "daemon.log").read_text()
     assert f"received {signal.Signals(sig).name}" in log and "Traceback" not in log
+
+
+def test_a_second_daemon_waits_and_takes_over_when_the_first_dies(tmp_path: Path):
+    release = threading.Event()
+    with serve(_routes(release)) as server:
+        urls = _write_site(tmp_path, server, 24)
+        _write_config(tmp_path, server)
+
+        def holder_pid() -> int | None:
+            rows = _query(tmp_path, "SELECT holder FROM leases WHERE name = 'daemon'")
+            return int(rows[0][0].split(":")[1]) if rows else None
+
+        with _daemon(tmp_path, "a.log") as first:
+            assert wait_until(lambda: holder_pid() == first.pid and _running_check(tmp_path), timeout=60)
+            with _daemon(tmp_path, "b.log") as second:
+                assert wait_until(lambda: "waiting" in (tmp_path / "b.log").read_text(), timeout=60)
+                assert holder_pid() == first.pid  # one daemon works, the other stands by
+                first.send_signal(signal.SIGKILL)
+                first.wait(timeout=30)
+                assert wait_until(lambda: holder_pid() == second.pid, timeout=30), (tmp_path / "b.log").read_text()
+                assert wait_until(lambda: len(_check_counts(tmp_path)) == len(urls), timeout=60)
+                second.send_signal(signal.SIGTERM)
+                assert second.wait(timeout=30) == 0
+    assert set(_check_counts(tmp_path).values()) == {1}  # never checked twice, across both daemons
+    assert "taken over from" in (tmp_path / "b.log").read_text()
