@@ -11,6 +11,7 @@ Network trouble is returned as a `Response` with `error_class`, never raised.
 from __future__ import annotations
 
 import http.client
+import logging
 import ssl
 import time
 from collections.abc import Callable, Mapping
@@ -31,6 +32,22 @@ from .guard import PIN_ATTRIBUTE, Guard, HostError, PinnedAdapter, Watch
 from .remap import compile_rules, remap, url_problem
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+class _OneLineWarnings(logging.Filter):
+    """urllib3 logs a server's malformed headers as a WARNING with a traceback; keep the one line.
+
+    The answer itself goes on (and is judged like any other), and "no traceback without --debug"
+    holds (issue 7: hostile servers).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.ERROR:
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+logging.getLogger("urllib3.connection").addFilter(_OneLineWarnings())
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _MAX_ADDRESSES = 4  # addresses of one name tried in turn when connecting fails
 _DEFAULT_HEADERS = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
