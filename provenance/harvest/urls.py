@@ -12,6 +12,7 @@ line start loses it: a known trade-off.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -43,6 +44,11 @@ _TRAIL = ".,;:!?'*\\\u2026"
 _PAIRS = {")": "(", "]": "[", "}": "{"}
 _HOST = re.compile(r"^(?:[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff_-]*[a-z0-9\u00a1-\uffff])?\.)+"
                    r"(?:[a-z\u00a1-\uffff]{2,63}|xn--[a-z0-9-]{2,59})\.?$|^localhost$|^\d{1,3}(?:\.\d{1,3}){3}$")
+# IPv4 as one number or four in any base (2130706433, 0x7f000001, 0177.0.0.1), as browsers read it: a
+# valid URL, which the guard judges later.  The 2- and 3-part short forms ("192.1.1") stay out, as in
+# URLExtract's cases (tests/test_corpus_urls_text.py).
+_NUM = r"(?:0x[0-9a-f]+|[0-9]+)"
+_NUMERIC_HOST = re.compile(rf"^{_NUM}(?:\.{_NUM}){{3}}$|^{_NUM}$")
 _TOKEN = re.compile(r"[^\s<>\"`|^\u201c\u201d]+")
 _EXTENSIONS = frozenset("html htm shtml php asp aspx jsp pdf txt xml json csv zip gz tar md".split())
 _TRUNCATED = re.compile(r"^https?://(?:dx\.)?doi\.org/?$")  # a DOI resolver cut before the DOI
@@ -124,6 +130,14 @@ def _footnote_line(text: str, start: int) -> bool:
     return 0 < start - line_start <= 2 and text[line_start:start].isdigit()
 
 
+def _is_ipv6(host: str) -> bool:
+    try:
+        ipaddress.IPv6Address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
 def normalize_url(url: str) -> str | None:
     """Lower-case scheme and host, add `http://` to `www.`, drop a default port; None if invalid."""
     url = unicodedata.normalize("NFKC", url)  # PDF ligatures: "ﬁgshare" is "figshare"
@@ -136,8 +150,12 @@ def normalize_url(url: str) -> str | None:
         return None
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").rstrip(".")
-    if scheme not in ("http", "https") or not host or not _HOST.match(host) or parts.username is not None:
+    if scheme not in ("http", "https") or not host or parts.username is not None:
         return None
+    if not (_HOST.match(host) or _NUMERIC_HOST.match(host) or _is_ipv6(host)):
+        return None
+    if ":" in host:
+        host = f"[{host}]"
     netloc = host if port in (None, 80 if scheme == "http" else 443) else f"{host}:{port}"
     return urlunsplit((scheme, netloc, parts.path, parts.query, parts.fragment))
 
