@@ -143,6 +143,8 @@ class Daemon:
         return {spec.name: spec for spec in specs}
 
     def _harvest(self, source) -> dict[str, Any]:
+        if source.url is not None and self.client is None:
+            return {"skipped": "offline"}
         outcome = pipeline.harvest_source(self.engine, self.config, source, self.client, now=self.clock)
         for where, reason in outcome.errors:
             log.warning("harvest %s: %s", where, reason)

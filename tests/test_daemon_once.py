@@ -93,9 +93,11 @@ def test_status_in_html_is_a_one_line_error(workdir: Path):
 
 
 def test_a_missing_source_fails_its_job_and_the_cycle_goes_on(workdir: Path):
-    (workdir / "config.yaml").write_text("sources:\n  - path: nowhere/\n    every: 1d\n", encoding="utf-8")
+    (workdir / "config.yaml").write_text("sources:\n  - path: nowhere/\n    every: 1d\n"
+                                         "  - url: https://news.example/feed.xml\n    every: 6h\n", encoding="utf-8")
     result = _run(workdir, "daemon", "--once", "--offline")
     assert result.returncode == 4  # a job failed: cron sees it
+    assert "job harvest https://news.example/feed.xml skipped" in result.stderr  # offline: no fetch, no error
     assert "job harvest nowhere/ failed: InputError: no such file, folder or URL" in result.stderr
     assert "job reconcile ok" in result.stderr  # and the cycle went on
     assert "Traceback" not in result.stderr
