@@ -243,7 +243,7 @@ def drift(engine: Engine, config: Config, client, urls: Iterable[str], now: Cloc
 
 def _stale_lookups(engine: Engine, config: Config, urls: list[str], now: datetime) -> list[tuple[str, date | None]]:
     """(url, citing date) pairs that need asking: never asked, or asked longer ago than archive.max_age."""
-    with session_scope(engine) as session:
+    with session_scope(engine, readonly=True) as session:
         latest = repo.latest_snapshot_lookups(session, urls)
         cited_on = repo.earliest_citing_dates(session, urls)
     wanted = []
