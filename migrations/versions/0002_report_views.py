@@ -9,7 +9,8 @@ Datasette or any other SQLite client sees exactly what the command shows (issue 
 
 Why a stored `domain` column: the registrable domain ("eTLD+1") needs the Public Suffix List,
 which SQL cannot compute; `repo.save_harvest` fills it from `provenance.domains`, and this
-revision back-fills the rows harvested before it existed.
+revision back-fills the rows harvested before it existed (not in an offline `--sql` script, which
+cannot read rows; links saved afterwards get theirs at save time).
 
 Vocabulary shared by the views:
 - a link's *current status* is the status of the latest check of its URL (`unchecked` if none;
@@ -26,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -257,6 +258,8 @@ def _view_sql(name: str, sql: str, dialect: str) -> str:
 def _backfill_domains() -> None:
     from provenance.domains import registrable_domain  # the one definition of "registrable domain"
 
+    if context.is_offline_mode():  # `alembic upgrade --sql` writes a script: no rows to read here
+        return
     conn = op.get_bind()
     links = sa.table("links", sa.column("id", sa.Integer), sa.column("url", sa.Text), sa.column("domain", sa.Text))
     last_id = 0
