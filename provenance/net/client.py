@@ -28,7 +28,7 @@ from .. import __version__
 from ..config import HttpConfig
 from ..records import Hop
 from .decode import read_body
-from .guard import PIN_ATTRIBUTE, Guard, HostError, PinnedAdapter, Watch
+from .guard import PIN_ATTRIBUTE, Guard, HostError, PinnedAdapter, Watch, Watchdog
 from .remap import compile_rules, remap, url_problem
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -113,6 +113,7 @@ class HttpClient:
         # No Session: its send() reads redirect bodies in full and honours env proxies (which
         # would bypass the guard).  Cookies live per call (see _Chain); the adapter pools.
         self._adapter = PinnedAdapter(pool_connections=max(16, 2 * pool), pool_maxsize=pool, max_retries=0)
+        self._watchdog = Watchdog()  # one thread enforces every hop's deadline (see guard.Watch)
 
     def __enter__(self) -> HttpClient:
         return self
@@ -124,6 +125,7 @@ class HttpClient:
         """Close pooled connections and the lookup threads."""
         self._adapter.close()
         self._lookups.shutdown(wait=False, cancel_futures=True)
+        self._watchdog.close()
 
     def remap(self, url: str) -> str:
         """The URL that would be requested for URL (after http.remap)."""
@@ -194,7 +196,7 @@ class HttpClient:
         remaining = chain.remaining()
         if remaining <= 0:
             return chain.result(url, error=f"timed out after {budget:g}s (total deadline)", error_class="timeout")
-        with Watch(chain.deadline) as watch:
+        with Watch(chain.deadline, self._watchdog) as watch:
             addresses = verdict.addresses[:_MAX_ADDRESSES]
             for i, address in enumerate(addresses):
                 setattr(prepared, PIN_ATTRIBUTE, address)

@@ -13,7 +13,9 @@ address, and `Watch` holds every socket read of a hop to the request's total dea
 
 from __future__ import annotations
 
+import heapq
 import ipaddress
+import itertools
 import re
 import socket
 import threading
@@ -195,29 +197,94 @@ def _oneline(exc: BaseException) -> str:
 PIN_ATTRIBUTE = "provenance_pinned_address"
 
 
+class Watchdog:
+    """One thread that fires every registered Watch at its deadline.
+
+    A `threading.Timer` per hop costs a thread start and a thread switch per request; at a few
+    hundred requests a second that was a measurable share of the checker's CPU (issue 3).  Here
+    one daemon thread sleeps until the earliest deadline; a finished Watch is only marked, and
+    dropped from the heap when its deadline comes up (or when most of the heap is finished).
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int, Watch]] = []
+        self._order = itertools.count()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    def add(self, watch: Watch) -> None:
+        """Fire WATCH at its deadline unless it is finished first."""
+        with self._cond:
+            if self._thread is None and not self._closed:
+                self._thread = threading.Thread(target=self._run, name="provenance-watchdog", daemon=True)
+                self._thread.start()
+            heapq.heappush(self._heap, (watch.deadline, next(self._order), watch))
+            if self._heap[0][2] is watch:
+                self._cond.notify()
+            if len(self._heap) > 1024 and sum(1 for *_, w in self._heap if w.finished) > len(self._heap) // 2:
+                self._heap = [entry for entry in self._heap if not entry[2].finished]
+                heapq.heapify(self._heap)
+
+    def close(self) -> None:
+        """Stop the thread; watches still pending are not fired."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                due: list[Watch] = []
+                while not due:
+                    if self._closed:
+                        return
+                    now = time.monotonic()
+                    while self._heap and self._heap[0][0] <= now:
+                        watch = heapq.heappop(self._heap)[2]
+                        if not watch.finished:
+                            due.append(watch)
+                    if not due:
+                        self._cond.wait(self._heap[0][0] - now if self._heap else None)
+            for watch in due:  # outside the lock: firing shuts a socket down
+                watch.fire()
+
+
 class Watch:
     """One hop's deadline, enforced on the socket: when it passes, the socket is shut down.
 
     Socket timeouts only bound each recv(); a server sending a header line or a chunk-size byte
-    every second would never trip them.  Shutting the socket down from a timer ends any read in
-    any phase (status line, headers, chunked framing, body) at the deadline.
+    every second would never trip them.  Shutting the socket down at the deadline (from the
+    client's `Watchdog`, else from a timer of its own) ends any read in any phase (status line,
+    headers, chunked framing, body).
     """
 
-    def __init__(self, deadline: float) -> None:
+    def __init__(self, deadline: float, watchdog: Watchdog | None = None) -> None:
         self.deadline = deadline
         self.fired = False
+        self.finished = False
         self._lock = threading.Lock()
         self._sock: socket.socket | None = None
-        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
-        self._timer.daemon = True
+        self._watchdog = watchdog
+        self._timer: threading.Timer | None = None
+        if watchdog is None:
+            self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self.fire)
+            self._timer.daemon = True
 
     def __enter__(self) -> Watch:
-        self._timer.start()
+        if self._watchdog is not None:
+            self._watchdog.add(self)
+        elif self._timer is not None:
+            self._timer.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._timer.cancel()
+        if self._timer is not None:
+            self._timer.cancel()
         with self._lock:
+            self.finished = True
             self._sock = None
 
     def attach(self, sock: socket.socket) -> None:
@@ -227,8 +294,11 @@ class Watch:
         if fired:
             _shutdown(sock)
 
-    def _fire(self) -> None:
+    def fire(self) -> None:
+        """The deadline passed: shut the attached socket down (a finished hop is left alone)."""
         with self._lock:
+            if self.finished:
+                return
             self.fired = True
             sock = self._sock
         if sock is not None:
