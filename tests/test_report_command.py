@@ -126,7 +126,7 @@ def test_kind_filter(audited_db: AuditedDb) -> None:
     rows = _json_rows(audited_db, "findings", "--kind", "temporal_mismatch")
     assert {(r["document"], r["url"]) for r in rows} == {("d1", FUTURE), ("d2", FUTURE)}
     assert {r["url"] for r in _json_rows(audited_db, "current_status", "--kind", "redirected")} == {MOVED}
-    assert _json_rows(audited_db, "findings", "--kind", "no_such_kind") == []
+    assert _json_rows(audited_db, "findings", "--kind", "blocked_url") == []  # a kind with no findings here
 
 
 def test_since_filter(audited_db: AuditedDb) -> None:
@@ -140,6 +140,8 @@ def test_since_filter(audited_db: AuditedDb) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["domain_health", "--kind", "dead"], "--kind does not apply to report domain_health"),
+    (["findings", "--kind", "dead_links"], "--kind 'dead_links' is not a finding kind (known: dead_link,"),
+    (["dead_links", "--kind", "404"], "--kind '404' is not a link status (known: alive, dead,"),
     (["dead_links", "--since", "last tuesday"], "--since wants an ISO date"),
     (["dead_links", "--document", "article.html"], "--document wants a document id"),
     (["no_such_report"], "no report named 'no_such_report'"),

@@ -163,7 +163,18 @@ def _filter_value(key: str, value: str, report: NamedReport) -> Any:
         return registrable_domain(value.strip()) or value.strip()
     if key == "since":
         return _since(value, date_only=report.filters["since"][0] in ("published", "document_published"))
-    return value.strip()
+    return _kind(value.strip(), report.filters["kind"][0])
+
+
+def _kind(value: str, column: str) -> str:
+    """A finding kind (or, for link reports, a status) spelled as the contract spells it; a typo is an error."""
+    from ..records import FindingKind, LinkStatus
+
+    known = [k.value for k in (FindingKind if column == "kind" else LinkStatus)]
+    if value not in known:
+        what = "finding kind" if column == "kind" else "link status"
+        raise ConfigError(f"--kind {value!r} is not a {what} (known: {', '.join(known)})")
+    return value
 
 
 def document_id(value: str) -> int:
