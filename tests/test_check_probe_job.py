@@ -1,0 +1,75 @@
+"""The per-site soft-404 probe runs as a job of its own, queued before the site's pages."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from loopback import Request, serve
+from provenance.check.checker import check_urls, needs_probe
+from provenance.config import HttpConfig
+from provenance.net.client import HttpClient
+from provenance.records import LinkStatus
+
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+
+
+def page(title: str, words: str) -> bytes:
+    return (f"<!doctype html><html><head><title>{title}</title></head><body><main><h1>{title}</h1>"
+            f"<p>{words}</p></main></body></html>").encode()
+
+
+SHOP = page("Shop", "Welcome to the shop. " + " ".join(f"item{i} costs {i} euros" for i in range(60)))
+
+
+@pytest.mark.parametrize("url, wanted", [
+    ("https://a.example/news/story", True),
+    ("https://a.example/", False),                           # a home page is not compared with the probe
+    ("https://a.example/files/report.pdf", False),           # binary: HEAD only, no page to compare
+    ("https://www.youtube.com/watch?v=abcdefghijk", False),  # media: its oEmbed answer decides
+    ("ftp://a.example/x", False),
+    ("not a url", False),
+])
+def test_which_links_need_their_sites_probe(url: str, wanted: bool) -> None:
+    assert needs_probe(url) is wanted
+
+
+def run(routes, urls: list[str]) -> tuple[list, list[Request]]:
+    with serve(routes) as server:
+        config = HttpConfig(timeout=5, retries=0, concurrency=4, per_host=2,
+                            remap=((r"^https?://([^/]+)/", rf"http://{server.netloc}/\1/"),),
+                            allow_private=(server.netloc,))
+        with HttpClient(config) as client:
+            results = list(check_urls(client, urls, config, lambda: datetime.now(timezone.utc)))
+        return results, list(server.requests)
+
+
+def test_the_probe_is_sent_first_and_once_and_catches_a_site_answering_200_for_everything() -> None:
+    urls = [f"https://shop.example/products/item-{i}" for i in range(5)]
+    results, requests = run(lambda req: (200, HTML, SHOP), urls)
+    assert sorted(r.url for r in results) == sorted(urls)  # the probe's own outcome is not a result
+    assert {r.status for r in results} == {LinkStatus.SOFT_404}
+    probes = [r for r in requests if "provenance-probe" in r.path]
+    assert len(probes) == 1 and probes[0].path.startswith("/shop.example/products/provenance-probe-")
+    assert "provenance-probe" in requests[0].path or "provenance-probe" in requests[1].path  # with the first page
+
+
+def test_a_site_with_only_files_is_not_probed() -> None:
+    urls = ["https://files.example/a.pdf", "https://files.example/b.zip"]
+    results, requests = run(lambda req: (200, {"Content-Type": "application/pdf"}, b"%PDF-1.4"), urls)
+    assert {r.status for r in results} == {LinkStatus.ALIVE}
+    assert not [r for r in requests if "provenance-probe" in r.path]
+    assert {r.method for r in requests} == {"HEAD"}
+
+
+def test_an_honest_site_keeps_its_pages_alive() -> None:
+    def honest(req: Request):
+        if "provenance-probe" in req.path:
+            return 404, HTML, page("Not Found", "no such page")
+        return 200, HTML, page(f"Story {req.path}", f"the story at {req.path} " * 30)
+
+    urls = [f"https://news.example/2020/story-{i}" for i in range(4)]
+    results, requests = run(honest, urls)
+    assert {r.status for r in results} == {LinkStatus.ALIVE}
+    assert len([r for r in requests if "provenance-probe" in r.path]) == 1
