@@ -276,6 +276,12 @@ def test_views_work_in_the_plain_sqlite3_shell(audited_db: AuditedDb) -> None:
                           "SELECT domain, dead FROM domain_health ORDER BY domain"],
                          capture_output=True, text=True, check=True, timeout=30).stdout
     assert out.splitlines() == ["example.co.uk,2", "example.net,0", "example.org,0"]
+    views = [r["name"] for r in rows(audited_db, "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name")]
+    counts = " UNION ALL ".join(f"SELECT '{v}', count(*) FROM {v}" for v in views)
+    out = subprocess.run([shell, "-csv", str(audited_db.path), counts],
+                         capture_output=True, text=True, check=True, timeout=30).stdout
+    expected = [f"{v},{rows(audited_db, f'SELECT count(*) AS n FROM {v}')[0]['n']}" for v in views]
+    assert len(views) >= 9 and out.splitlines() == expected
 
 
 def test_links_domain_is_back_filled_by_the_migration(tmp_path: Path) -> None:
