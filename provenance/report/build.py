@@ -66,8 +66,10 @@ def build_report(session: Session, document_ids: Sequence[int] | None = None,
     urls = {link.url for doc in documents for link in doc.links if link.url}
     checks = repo.latest_checks(session, urls)
     lookups = repo.latest_snapshot_lookups(session, urls)
-    by_id = {doc.id: doc for doc in repo.load_documents(session)} if document_ids is not None else {
-        doc.id: doc for doc in documents}
+    by_id = {doc.id: doc for doc in documents}
+    originals = sorted({doc.copy_of for doc in documents if doc.copy_of and doc.copy_of not in by_id})
+    if originals:  # only the originals the copies inherit from, not every stored document again
+        by_id.update({doc.id: doc for doc in repo.load_documents(session, originals)})
     wanted = {doc.id for doc in documents}
     findings = [f for f in repo.load_findings(session) if f.document_id in wanted or
                 (f.document_id is None and document_ids is None)]
