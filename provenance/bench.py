@@ -3,7 +3,9 @@
 Makes a deterministic corpus with linkbench's `makecorpus.py` in a temporary folder, then runs
 linkbench's `run_bench.py` with its `provenance` adapter (which writes a config with remap,
 allow_private, concurrency and per_host, and runs `provenance audit --no-archive --format json`)
-for several rounds, and prints its table.  linkbench lives beside the project
+for several rounds, and prints its table.  `--peer linkinator --peer linkchecker` alternates
+other checkers with it (A B C A B C ...), as issue 3's figures are measured; see linkbench's
+README for installing them in a scratch folder.  linkbench lives beside the project
 (`../shared/bench`, or `--bench-dir`, or $PROVENANCE_BENCH_DIR); it is a measuring tool, not
 part of the product, so it is run as a separate process and never imported.
 """
@@ -35,7 +37,8 @@ def commands(args: argparse.Namespace, bench: Path, work: Path) -> tuple[list[st
     corpus = work / "corpus"
     make = [sys.executable, str(bench / "makecorpus.py"), "--out", str(corpus), "--links", str(args.links),
             "--hosts", str(args.hosts), "--seed", str(args.seed)]
-    run = [sys.executable, str(bench / "run_bench.py"), "--corpus", str(corpus), "--tool", "provenance",
+    tools = ["--tool", "provenance"] + [arg for peer in args.peer for arg in ("--tool", peer)]
+    run = [sys.executable, str(bench / "run_bench.py"), "--corpus", str(corpus), *tools,
            "--concurrency", str(args.concurrency), "--per-host-cap", str(args.per_host),
            "--rounds", str(args.rounds), "--latency-ms", str(args.latency_ms), "--timeout-s", str(args.timeout_s),
            "--workdir", str(work)]
@@ -59,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bench-dir", help="linkbench folder (default ../shared/bench)")
     parser.add_argument("--out", help="also append run_bench's JSON lines to this file")
     parser.add_argument("--keep", action="store_true", help="keep the work folder and each run's output")
+    parser.add_argument("--peer", action="append", default=[], metavar="TOOL",
+                        help="also run this linkbench tool in alternation (linkinator, linkchecker, refcheck, or "
+                             "NAME:ALIAS=COMMAND); its command comes from $LINKBENCH_<NAME> or PATH")
     args = parser.parse_args(argv)
     bench = bench_dir(args.bench_dir)
     env = dict(os.environ)
