@@ -28,6 +28,7 @@ class Exit(IntEnum):
     USAGE = 2  # bad usage, or input that could not be read at all
     BUSY = 3  # daemon: another daemon holds the database's lease (or took it over)
     JOB_FAILED = 4  # daemon --once: at least one job ended in error
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT): what was stored stays, the next run finishes the work
 
 
 class Context:
@@ -79,6 +80,12 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
                 raise
             click.echo(f"provenance: {_one_line(exc)}", err=True)
             sys.exit(Exit.USAGE)
+        except KeyboardInterrupt:  # every unit of work is its own transaction: nothing half-stored
+            if debug:
+                raise
+            click.echo("provenance: interrupted; what was stored is kept, run the command again to finish",
+                       err=True)
+            sys.exit(Exit.INTERRUPTED)
         sys.exit(code or Exit.OK)
 
     for option in reversed(options):
