@@ -131,14 +131,14 @@ def test_ia_endpoints_remapped_to_pywb(pywb):
 
 
 def test_measure_drift_against_a_live_page(pywb, client):
-    from loopback import serve
+    from loopback import serve, text
 
     from provenance.archive.drift import measure_drift
 
     cited = WaybackCdx(client, pywb, collection="coll").nearest(STORY, date(2019, 1, 5)).nearest
-    pages = {"/same": lambda req: (200, {"Content-Type": "text/html"}, _page(f"<p>{ARTICLE} Correction added.</p>")),
-             "/moved": lambda req: (200, {"Content-Type": "text/html"}, _page("<p>Domain for sale. Make an offer.</p>")),
-             "/gone": lambda req: (404, {"Content-Type": "text/html"}, b"not found")}
+    pages = {"/same": text(_page(f"<p>{ARTICLE} Correction added.</p>")),
+             "/moved": text(_page("<p>Domain for sale. Make an offer.</p>")),
+             "/gone": text(b"not found", status=404)}
     with serve(pages) as server:
         with HttpClient(HttpConfig(timeout=10, allow_private=(server.netloc, pywb.split("//")[1]))) as both:
             same = measure_drift(both, server.url("/same"), cited)
