@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 import time
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from provenance.config import HarvestConfig
+from provenance import pipeline
+from provenance.config import Config, HarvestConfig
 from provenance.harvest.html import harvest_html
-from provenance.harvest.inputs import InputItem, harvest_bytes, harvest_items
+from provenance.harvest.inputs import InputItem, expand_targets, harvest_bytes, harvest_items
 from provenance.harvest.markdown import harvest_markdown
 from provenance.harvest.text import harvest_text
 from provenance.records import HarvestedDocument
+from provenance.store import repo
+from provenance.store.db import session_scope
+from provenance.store.migrate import open_store
 
 LINE = b"Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt.\n"
 FRENCH = "Les négociations à Genève ont duré une heure et demie; le ministre a déclaré être satisfait."
@@ -193,3 +198,27 @@ def test_html_link_dump_is_bounded_by_max_links() -> None:
     page = "<html><body><article>" + "<a href='https://e.org/x'>x</a> " * 100_000 + "</article></body></html>"
     doc, seconds = _timed(harvest_html, "p.html", page, None, False, 100)
     assert len(doc.links) == 101 and seconds < 20  # the caller keeps 100 and notes the cut
+
+
+# ---- hostile folders -------------------------------------------------------------------------
+
+def test_file_names_that_are_not_utf8_are_stored_distinctly(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for raw_name in (b"bad\xffname.txt", b"bad\xfename.txt"):
+        with open(os.path.join(os.fsencode(folder), raw_name), "wb") as out:
+            out.write(b"see https://e.org/x here")
+    engine = open_store(f"sqlite:///{tmp_path / 'p.sqlite'}")
+    outcome = pipeline.harvest(engine, Config(), [str(folder)])
+    with session_scope(engine) as session:
+        sources = sorted(doc.source for doc in repo.load_documents(session))
+    assert len(outcome.document_ids) == 2
+    assert sources == [f"{folder}/bad\\xfename.txt", f"{folder}/bad\\xffname.txt"]
+
+
+def test_a_symlink_loop_in_a_folder_ends(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("text")
+    (folder / "sub" / "loop").symlink_to(folder, target_is_directory=True)
+    assert [item.source for item in expand_targets([str(folder)])] == [str(folder / "a.txt")]

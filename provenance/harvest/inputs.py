@@ -59,16 +59,22 @@ def expand_targets(targets: Sequence[str]) -> list[InputItem]:
             continue
         path = Path(target)
         if path.is_file():
-            items.append(InputItem(source=target, path=path))
+            items.append(InputItem(source=_printable(target), path=path))
         elif path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
                 relative = child.relative_to(path)
                 if any(part.startswith(".") for part in relative.parts):
                     continue
-                items.append(InputItem(source=str(Path(target) / relative), path=child))
+                items.append(InputItem(source=_printable(str(Path(target) / relative)), path=child))
         else:
             raise InputError(f"no such file, folder or URL: {target}")
     return items
+
+
+def _printable(name: str) -> str:
+    """A file name as text the store can hold: bytes that are not UTF-8 (kept by the OS as surrogates)
+    are written as \\xNN, so two such names stay distinct (hostile case: issue 7)."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def read_capped(path: Path, limit: int) -> tuple[bytes, bool]:
