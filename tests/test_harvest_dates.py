@@ -119,3 +119,13 @@ def test_parse_day(raw: str, expected: date | None) -> None:
                                   "</script>"])
 def test_never_raises(html: str) -> None:
     publication_date(html, "not a url")
+
+
+def test_an_undated_page_is_not_dated_by_what_it_cites() -> None:
+    """htmldate's link search would date this page 2024-03-01 from the story it links to."""
+    body = "<p>Some words about a matter that goes on for a while in this essay.</p>" * 5
+    html = (f"<html><head><title>An essay</title></head><body><article><h1>An essay</h1>{body}"
+            '<p>See <a href="https://news.example/2024/03/01/other-story">this story</a>.</p>'
+            "</article></body></html>")
+    assert publication_date(html, "https://blog.example/essay") is None
+

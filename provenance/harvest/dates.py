@@ -21,6 +21,7 @@ is cut out and the archived page's original address is used for URL-based heuris
 
 from __future__ import annotations
 
+from copy import deepcopy
 import json
 import logging
 import re
@@ -80,7 +81,8 @@ def publication_date(html: str, url: str | None, *, page: Page | None = None,
     if metadata_only:
         return from_url
     for extensive in (False, True) if page.root is not None and text_of(page.root) else ():
-        value = _htmldate(html, original_url, extensive)
+        value = _htmldate(_without_cited_links(page.root) if extensive else html, original_url,
+                          extensive)
         if value:
             return DateEvidence(value[0], "htmldate" if extensive else "htmldate:fast", value[1])
     return from_url
@@ -148,6 +150,19 @@ def _meta_date(html: str) -> tuple[date, str, str] | None:
             if value:
                 return value, f"meta:{key}", found[key]
     return None
+
+
+def _without_cited_links(root: "lxml.html.HtmlElement") -> "lxml.html.HtmlElement":
+    """A copy of the page with no link addresses.
+
+    htmldate's extensive search reads dates out of every link's URL, so an undated page citing
+    `/2024/03/01/story` would be dated by what it cites: the very anachronism this tool reports.
+    The page's own URL is still given to htmldate separately.
+    """
+    copy = deepcopy(root)
+    for anchor in copy.iter("a"):
+        anchor.attrib.pop("href", None)
+    return copy
 
 
 def _htmldate(html: "str | lxml.html.HtmlElement", url: str | None, extensive: bool) -> tuple[date, str] | None:
