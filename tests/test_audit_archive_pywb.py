@@ -169,6 +169,15 @@ def test_audit_finds_drift_and_unarchived_and_fills_snapshots(tmp_path, pywb, si
     assert archives == {"wayback", "127.0.0.1"}  # the IA dialect (remapped) and pywb's own TimeGate
     assert not _rows(tmp_path, "SELECT url, archive, error FROM snapshot_lookups WHERE error IS NOT NULL")
 
+    # The finding comes from stored drift: an offline `reconcile` recomputes it without asking the site.
+    site.requests.clear()
+    proc = subprocess.run([sys.executable, "-m", "provenance", "reconcile", "--offline", "--quiet",
+                           "--db", f"sqlite:///{tmp_path / 'audit.sqlite'}"],
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert _rows(tmp_path, "SELECT url FROM findings WHERE kind = 'content_drift'") == [(REPLACED,)]
+    assert site.requests == []
+
 
 def test_second_audit_reuses_lookups_and_drift(tmp_path, pywb, site):
     config = _config(tmp_path, pywb, site)
