@@ -113,6 +113,10 @@ def _print_report(ctx: Context, document_ids=None, output=None) -> Any:
     from .report.formats import FORMATTERS
     from .store.db import session_scope
 
+    if ctx.fmt == "html":  # the HTML report draws each link's stored check history
+        from .report.html import write_report_from_store
+        write_report_from_store(ctx.engine(), output or sys.stdout, document_ids)
+        return None
     with session_scope(ctx.engine()) as session:
         report = build_report(session, document_ids)
     formatter = FORMATTERS.get(ctx.fmt)
