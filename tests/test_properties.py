@@ -12,16 +12,20 @@ import re
 from datetime import date, datetime, timezone
 
 from hypothesis import HealthCheck, example, given, settings
+import urllib3.util.connection
 from hypothesis import strategies as st
 
 from provenance import textnorm
-from provenance.config import HarvestConfig, ReconcileConfig
+from provenance.check.checker import check_url
+from provenance.config import HarvestConfig, HttpConfig, ReconcileConfig
 from provenance.harvest.dates import _full_day
 from provenance.harvest.html import harvest_html
 from provenance.harvest.inputs import harvest_bytes
 from provenance.harvest.markdown import harvest_markdown
 from provenance.harvest.text import harvest_text
 from provenance.harvest.urls import clean_url, find_urls, is_valid_url, normalize_url, unbreak
+from provenance.net.client import HttpClient
+from provenance.net.guard import fixed_resolver
 from provenance.net.remap import compile_rules, remap, url_problem
 from provenance.reconcile import build_context, run_rules
 from provenance.records import (CheckResult, DateEvidence, DocumentFormat, FindingKind, Hop, LinkRole,
@@ -230,3 +234,28 @@ def test_a_compact_or_query_date_in_a_url_is_a_full_day() -> None:
                       ("https://e.org/a?date=2024-05-06", True), ("https://e.org/2024/05/x", False)]:
         evidence = url_path_date(url)
         assert evidence is not None and _full_day(evidence) is full, url
+
+
+# ---- the HTTP door and the checker on arbitrary URLs ----------------------------------------------
+
+def _refuse_outside(address, *args, **kwargs):
+    raise ConnectionRefusedError(111, f"test: no network ({address})")
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ANY_TEXT | st.sampled_from(["http://8.8.8.8/", "https://[::1]:0/", "http://e.org:99999/", "http://xn--/",
+                                   "http://e.org/a\x01b", "https://e.org/\r\nX-Injected: 1", "http://%zz/",
+                                   "http://a" + ".b" * 200 + "/", "https://" + "x" * 300 + ".org/"]))
+def test_client_and_checker_never_raise_on_any_url(url: str) -> None:
+    config = HttpConfig(timeout=0.5, retries=0)
+    real = urllib3.util.connection.create_connection
+    urllib3.util.connection.create_connection = _refuse_outside  # nothing leaves the machine, whatever the URL
+    try:
+        with HttpClient(config, resolver=fixed_resolver("10.9.8.7")) as client:
+            response = client.request("GET", url)
+            assert response.status is None and response.error_class in (
+                "blocked", "invalid_url", "connection", "dns", "timeout"), response
+            result = check_url(client, url, config, now=lambda: NOW)
+    finally:
+        urllib3.util.connection.create_connection = real
+    assert result.status in (LinkStatus.BLOCKED, LinkStatus.INVALID, LinkStatus.UNREACHABLE)
