@@ -142,3 +142,21 @@ def test_drip_feed_costs_one_deadline_even_with_retries() -> None:
         elapsed = time.monotonic() - started
     assert result.status is LinkStatus.UNREACHABLE and result.error_class == "timeout"
     assert elapsed < 4  # timeouts are not retried within a run (classify.py)
+
+
+def _endless_header_line(_req: Request, wfile: BinaryIO, server: LoopbackServer) -> None:
+    wfile.write(b"HTTP/1.1 200 OK\r\nX-Endless: ")
+    while not server.stopping.is_set():
+        wfile.write(b"a" * 65_536)
+
+
+def _thousand_headers(_req: Request, wfile: BinaryIO, _server: LoopbackServer) -> None:
+    wfile.write(b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(1000)) + b"\r\nbody")
+
+
+@pytest.mark.parametrize("writer", [_endless_header_line, _thousand_headers], ids=["endless-line", "1000-headers"])
+def test_header_floods_are_protocol_errors(writer) -> None:
+    with serve({"/": raw(writer)}) as server:
+        started = time.monotonic()
+        r = HttpClient(_config(server)).request("GET", server.url("/"))
+        assert r.status is None and r.error_class == "protocol" and time.monotonic() - started < 2
