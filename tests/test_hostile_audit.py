@@ -194,9 +194,9 @@ def test_audit_over_everything_hostile(tmp_path: Path, tls_server: LoopbackServe
     links_of: dict[str, dict[str | None, dict]] = {}
     for link in report["links"]:
         links_of.setdefault(ids[link["document"]], {})[link["url"]] = link
-    for name, url in [("cp1251.txt", "https://www.ordinary.test/ru/статья"), ("deep.html", "https://www.ordinary.test/deep"),
-                      ("latin1.txt", "https://www.ordinary.test/fr/café"), ("nul.txt", "https://www.ordinary.test/nul"),
-                      ("utf16.txt", "https://www.ordinary.test/utf16"), ("huge.txt", "https://www.ordinary.test/huge-start")]:
+    for name, path in [("cp1251.txt", "ru/статья"), ("deep.html", "deep"), ("latin1.txt", "fr/café"),
+                       ("nul.txt", "nul"), ("utf16.txt", "utf16"), ("huge.txt", "huge-start")]:
+        url = f"https://www.ordinary.test/{path}"
         assert links_of[f"docs/{name}"][url]["status"] == "dead", (name, url)  # the ordinary site: 404
     (long_link,) = links_of["docs/long-url.txt"].values()
     assert long_link["status"] == "invalid"

@@ -29,7 +29,8 @@ from provenance.store.migrate import open_store
 
 LINE = b"Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt.\n"
 FRENCH = "Les négociations à Genève ont duré une heure et demie; le ministre a déclaré être satisfait."
-RUSSIAN = "Министр заявил, что Москва получит письменный ответ на свои предложения на следующей неделе."
+RUSSIAN = ("Министр заявил, что Москва получит письменный ответ на свои предложения "
+           "на следующей неделе.")
 
 
 def write_hostile_documents(folder: Path, site: str = "https://ok.example.org",

@@ -5,7 +5,7 @@ the 20-hop chain stopping at max_redirects with every hop recorded, endless chun
 gzip bombs capped, a drip-feed of body bytes or header lines cut at the total deadline, invalid
 status lines as `protocol`, a hanging DNS lookup.  test_net_tls.py: a certificate for another name.
 test_net_decode.py: the capped decoder itself.  What is added here: deflate bombs (both flavours),
-a huge Content-Length, a body cut short, malformed headers, a wrong Content-Type either way, a
+a huge Content-Length, a body cut short, malformed headers, header floods, a wrong Content-Type either way, a
 certificate from an untrusted CA, and each of them classified by `check_url` into a status with
 the client's error class as evidence.
 """
