@@ -234,7 +234,7 @@ def drift(engine: Engine, config: Config, client, urls: Iterable[str], now: Cloc
     done = 0
     for evidence in measure_drifts(client, wanted, threshold=config.reconcile.drift_threshold,
                                    max_workers=config.archive.concurrency, per_archive=config.archive.per_archive,
-                                   per_host=config.http.per_host):
+                                   per_host=config.http.per_host, per_host_interval=config.http.per_host_interval):
         with session_scope(engine) as session:
             repo.record_drift(session, evidence, now())
         done += 1

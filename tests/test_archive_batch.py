@@ -76,6 +76,44 @@ def test_keyed_slots_refuse_a_zero_limit():
         KeyedSlots(0)
 
 
+def test_keyed_slots_space_starts_per_key():
+    now = [100.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(round(seconds, 6))
+
+    slots = KeyedSlots(5, interval=2.0, clock=lambda: now[0], sleep=sleep)
+    for key in ("a", "a", "b", "a"):
+        with slots.hold(key):
+            pass
+    assert slept == [2.0, 4.0]  # the second and third start on "a"; "b" has its own schedule
+    now[0] += 10
+    with slots.hold("a"):
+        pass
+    assert slept == [2.0, 4.0]  # long after: no wait
+
+
+def test_measure_drifts_spaces_live_requests_to_one_site():
+    starts: list[float] = []
+
+    def live(_req):
+        starts.append(time.monotonic())
+        return 200, {"Content-Type": "text/plain"}, ARTICLE.encode()
+
+    replay = lambda _req: (200, {"Content-Type": "text/plain"}, ARTICLE.encode())  # noqa: E731
+    with serve({"*": live}) as server, serve({"*": replay}) as archive:
+        config = HttpConfig(timeout=10, allow_private=(server.netloc, archive.netloc), remap=(
+            (r"^https://archive\.example/", f"{archive.base}/"), (r"^http://site\.example/", f"{server.base}/")))
+        items = [(f"http://site.example/p{i}", Snapshot("ia", f"https://archive.example/web/20190101000000/p{i}",
+                                                        datetime(2019, 1, 1, tzinfo=UTC))) for i in range(3)]
+        with HttpClient(config) as client:
+            results = list(measure_drifts(client, items, per_host=3, per_host_interval=0.2))
+    assert len(results) == 3 and len(starts) == 3
+    gaps = [b - a for a, b in zip(sorted(starts), sorted(starts)[1:])]
+    assert min(gaps) >= 0.18  # 0.2 s apart (less a little for the clock read inside the handler)
+
+
 def _held(reply):
     def route(req):
         time.sleep(HOLD)  # server side: keeps the request in flight so the peak can be observed

@@ -150,16 +150,18 @@ def drift_candidates(urls: Iterable[str], checks: Mapping[str, CheckResult],
 
 
 def measure_drifts(client: Any, items: Iterable[tuple[str, Snapshot]], *, threshold: float = DRIFT_THRESHOLD,
-                   max_workers: int = 8, per_archive: int = 4, per_host: int = 2) -> Iterator[DriftEvidence]:
+                   max_workers: int = 8, per_archive: int = 4, per_host: int = 2,
+                   per_host_interval: float = 0.0) -> Iterator[DriftEvidence]:
     """DriftEvidence for each (url, snapshot) that both sides could be read for, as measurements finish.
 
     Replays are fetched at most PER_ARCHIVE at a time from one archive, live pages at most PER_HOST
-    at a time from one site (keyed on the original URL's host, like the checker); never raises.
+    at a time from one site, started PER_HOST_INTERVAL seconds apart (keyed on the original URL's
+    host, like the checker); never raises.
     """
     pairs = list(items)
     if not pairs:
         return
-    archives, hosts = KeyedSlots(per_archive), KeyedSlots(per_host)
+    archives, hosts = KeyedSlots(per_archive), KeyedSlots(per_host, per_host_interval)
 
     def one(url: str, snapshot: Snapshot) -> DriftEvidence | None:
         with archives.hold(snapshot.archive):
