@@ -138,7 +138,7 @@ def capture_lookup(result: SaveResult, base: str = "https://web.archive.org") ->
     if result.status != "saved" or result.snapshot_url is None or result.snapshot_datetime is None:
         return None
     snapshot = Snapshot(archive=ARCHIVE_NAME, url=result.snapshot_url, datetime=result.snapshot_datetime,
-                        original=result.url, status=200)
+                        original=result.url)  # its recorded status is not in the answer
     return SnapshotLookup(url=result.url, archive=ARCHIVE_NAME, looked_up_at=result.requested_at,
                           query=f"{base.rstrip('/')}/save/{result.url}", nearest=snapshot, first=snapshot,
                           last=snapshot, count=None)
