@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import ssl
 import subprocess
 import sys
@@ -34,7 +35,7 @@ HUGE_BODY = 1 << 30  # a 1 GB Content-Length, streamed until the client hangs up
 
 def _chain(req: Request):
     """/chain/N redirects to /chain/N+1 up to 20 hops; any other path is 404."""
-    if not req.path.startswith("/chain/"):
+    if not re.fullmatch(r"/chain/\d+", req.path):  # and the checker's soft-404 probes
         return 404, {"Content-Type": "text/html"}, b"<title>Not found</title>not found"
     n = int(req.path.rsplit("/", 1)[1])
     if n >= 20:
@@ -65,6 +66,7 @@ HOSTILE_ROUTES = {
     "/garbage": garbage(b"THIS IS NOT HTTP AT ALL\r\n\r\n"),
     "/bad-headers": raw(_bad_headers),
     "/binary-as-html": text(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40, content_type="text/html"),
+    "/deep": text(b"<html><body>" + b"<div>" * 10_000 + b"<title>deep</title>" + b"</div>" * 10_000),
     "/html-as-png": text("<html><head><title>A page</title></head><body>words</body></html>",
                          content_type="image/png"),
     "*": _chain,
@@ -93,6 +95,7 @@ HOSTILE_LINKS = [
     ("https://headers.hostile.test/bad-headers", "alive", None),  # read leniently, as browsers do
     ("https://binary.hostile.test/binary-as-html", "alive", None),
     ("https://png.hostile.test/html-as-png", "alive", None),
+    ("https://deep.hostile.test/deep", "alive", None),
     ("https://tls.hostile.test/", "unreachable", "unreachable"),
 ]
 ORDINARY_LINKS = [
@@ -103,6 +106,11 @@ ORDINARY_LINKS = [
     ("http://10.1.2.3/admin", "blocked", "blocked_url"),
     ("http://2130706433/secret", "blocked", "blocked_url"),
 ]
+
+
+# Pages given on the command line: read up to harvest.max_file_bytes, or a per-document error.
+URL_INPUTS = ["https://endless.hostile.test/endless", "https://drip.hostile.test/drip",
+              "https://bomb.hostile.test/bomb", "https://garbage.hostile.test/garbage"]
 
 
 def ordinary_documents(folder: Path) -> dict[str, set[tuple[str | None, str]]]:
@@ -171,7 +179,7 @@ def test_audit_over_everything_hostile(tmp_path: Path, tls_server: LoopbackServe
             "allow_private": [hostile.netloc, ordinary.netloc, tls_server.netloc]}}
         (tmp_path / "config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
         code, seconds, peak_mb, stdout, stderr = _run_measured(
-            [sys.executable, "-m", "provenance", "audit", "docs", "--config", "config.yaml",
+            [sys.executable, "-m", "provenance", "audit", "docs", *URL_INPUTS, "--config", "config.yaml",
              "--db", f"sqlite:///{tmp_path / 'audit.sqlite'}", "--format", "json", "--no-archive", "--quiet"],
             tmp_path, TIME_BOUND)
     print(f"hostile audit: {seconds:.1f} s, peak RSS {peak_mb:.0f} MB, exit {code}")  # shown with -s
@@ -185,6 +193,12 @@ def test_audit_over_everything_hostile(tmp_path: Path, tls_server: LoopbackServe
                                                           "latin1.txt", "utf16.txt", "malformed.html",
                                                           "deep.html", "long-url.html", "long-url.txt",
                                                           "nul.txt", "zip.html")}
+
+    # hostile pages as inputs: read up to the cap, or a per-document error naming the failure
+    assert "harvest.max_file_bytes" in documents["https://endless.hostile.test/endless"]["error"]
+    assert documents["https://bomb.hostile.test/bomb"]["error"] == "not a text document: binary (NUL bytes)"
+    assert "timed out" in documents["https://drip.hostile.test/drip"]["error"]
+    assert documents["https://garbage.hostile.test/garbage"]["error"].startswith("cannot fetch")
 
     # hostile documents: a per-document error where nothing could be read, links where they could
     assert documents["docs/binary.bin"]["error"].startswith("not a text document")

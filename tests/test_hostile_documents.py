@@ -223,3 +223,12 @@ def test_a_symlink_loop_in_a_folder_ends(tmp_path: Path) -> None:
     (folder / "a.txt").write_text("text")
     (folder / "sub" / "loop").symlink_to(folder, target_is_directory=True)
     assert [item.source for item in expand_targets([str(folder)])] == [str(folder / "a.txt")]
+
+
+def test_a_url_input_cut_at_the_cap_says_so() -> None:
+    config = HarvestConfig(max_file_bytes=1000)
+    item = InputItem(source="https://e.org/endless", url="https://e.org/endless")
+    (doc,) = harvest_items([item], config, fetch=lambda _url: (b"words " * 166 + b"word", None))
+    assert doc.error == "only the first 1,000 bytes were read (harvest.max_file_bytes)"
+    (whole,) = harvest_items([item], config, fetch=lambda _url: (b"words", None))
+    assert whole.error is None

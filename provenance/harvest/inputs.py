@@ -204,8 +204,9 @@ def harvest_items(items: Sequence[InputItem], config: HarvestConfig,
                 yield failed_document(item.source, "URL inputs need the network (run without --offline)")
                 continue
             body, error = fetch(item.url)
+            # a body as long as the cap was cut there (fetch reads at most max_file_bytes)
             yield failed_document(item.source, error) if error else harvest_bytes(
-                item.source, body, config, base_url=item.url)
+                item.source, body, config, base_url=item.url, truncated=len(body) >= config.max_file_bytes)
             continue
         assert item.path is not None
         try:
