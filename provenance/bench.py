@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     # The adapter runs LINKBENCH_PROVENANCE: this interpreter's provenance, whatever is on PATH.
     env.setdefault("LINKBENCH_PROVENANCE", f"{shlex.quote(sys.executable)} -m provenance")
     work = Path(tempfile.mkdtemp(prefix="provenance-bench-"))
+    work.chmod(0o755)  # LinkChecker, run as root, drops to `nobody` and must still read the corpus
     try:
         make, run = commands(args, bench, work)
         subprocess.run(make, check=True, stdout=subprocess.DEVNULL, env=env)
