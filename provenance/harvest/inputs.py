@@ -2,8 +2,10 @@
 
 Format is chosen by content first and extension second, because PDF prints are saved as .txt,
 web pages as .txt or with no extension, and Markdown as .txt too.  Reading is capped
-(`harvest.max_file_bytes`) so a 50 MB file cannot exhaust memory, and nothing here raises for
-one bad file: it becomes a HarvestedDocument with `error` set, and the run goes on.
+(`harvest.max_file_bytes`) so a 50 MB file cannot exhaust memory, an HTML page is parsed only up
+to `harvest.max_html_bytes` (its tree takes ~25 times the page), and a document keeps at most
+`harvest.max_links` links; each cut is noted in the document's `error`.  Nothing here raises for
+one bad file: it becomes a HarvestedDocument with `error` set, and the run goes on (issue 7).
 """
 
 from __future__ import annotations
