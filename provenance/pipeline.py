@@ -56,14 +56,20 @@ def harvest(engine: Engine, config: Config, targets: Sequence[str], client=None,
     items = expand_targets(targets)
     if fetch is None and client is not None:
         fetch = _fetcher(client, config)
+    ids, errors = _save_all(engine, harvest_items(items, config.harvest, fetch), now)
+    link_copies(engine)
+    return HarvestOutcome(tuple(ids), tuple(errors))
+
+
+def _save_all(engine: Engine, docs: Iterable[HarvestedDocument], now: Clock) -> tuple[list[int], list[tuple[str, str]]]:
+    """Store each document as it comes; none is held afterwards (a 50 MB text is ~200 MB as str + UTF-8)."""
     ids: list[int] = []
     errors: list[tuple[str, str]] = []
-    for doc in harvest_items(items, config.harvest, fetch):
+    for doc in docs:
         ids.append(_save(engine, doc, now()))
         if doc.error:
             errors.append((doc.source, doc.error))
-    link_copies(engine)
-    return HarvestOutcome(tuple(ids), tuple(errors))
+    return ids, errors
 
 
 def harvest_source(engine: Engine, config: Config, source: SourceConfig, client=None,

@@ -18,6 +18,7 @@ import pytest
 
 from provenance import pipeline
 from provenance.config import Config, HarvestConfig
+from provenance.harvest.copies import MAX_COMPARED_CHARS
 from provenance.harvest.html import harvest_html
 from provenance.harvest.inputs import InputItem, expand_targets, harvest_bytes, harvest_items
 from provenance.harvest.markdown import harvest_markdown
@@ -232,3 +233,11 @@ def test_a_url_input_cut_at_the_cap_says_so() -> None:
     assert doc.error == "only the first 1,000 bytes were read (harvest.max_file_bytes)"
     (whole,) = harvest_items([item], config, fetch=lambda _url: (b"words", None))
     assert whole.error is None
+
+
+def test_only_what_copy_detection_reads_is_kept_of_a_huge_text() -> None:
+    data = ("Huge text\n\n" + "Это текст в кодировке cp1251, повторённый много раз. " * 60_000).encode("cp1251")
+    doc = harvest_bytes("ru.txt", data, HarvestConfig())
+    whole = harvest_text("ru.txt", data.decode("cp1251"))
+    assert len(whole.text) > MAX_COMPARED_CHARS and len(doc.text) == MAX_COMPARED_CHARS
+    assert doc.text == whole.text[:MAX_COMPARED_CHARS] and doc.fingerprint == whole.fingerprint

@@ -4,7 +4,9 @@ Format is chosen by content first and extension second, because PDF prints are s
 web pages as .txt or with no extension, and Markdown as .txt too.  Reading is capped
 (`harvest.max_file_bytes`) so a 50 MB file cannot exhaust memory, an HTML page is parsed only up
 to `harvest.max_html_bytes` (its tree takes ~25 times the page), and a document keeps at most
-`harvest.max_links` links; each cut is noted in the document's `error`.  Nothing here raises for
+`harvest.max_links` links; each cut is noted in the document's `error`.  Of the text only what
+copy detection reads is kept (copies.MAX_COMPARED_CHARS; the fingerprint is the whole text's): a
+50 MB cp1251 text is 100 MB as str and as much again on its way into SQLite.  Nothing here raises for
 one bad file: it becomes a HarvestedDocument with `error` set, and the run goes on (issue 7).
 """
 
@@ -24,6 +26,7 @@ from ..config import HarvestConfig
 from ..errors import InputError
 from ..records import DocumentFormat, HarvestedDocument
 from ..textnorm import fingerprint
+from .copies import MAX_COMPARED_CHARS
 
 HTML_EXTENSIONS = {".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx"}
 MARKDOWN_EXTENSIONS = {".md", ".markdown", ".mdown", ".mkd"}
@@ -82,8 +85,8 @@ def _printable(name: str) -> str:
 def read_capped(path: Path, limit: int) -> tuple[bytes, bool]:
     """At most `limit` bytes of a file, and whether there was more."""
     with path.open("rb") as handle:
-        data = handle.read(limit + 1)
-    return data[:limit], len(data) > limit
+        data = handle.read(limit)
+        return data, bool(handle.read(1))  # no slice: a second copy of 50 MB otherwise
 
 
 def binary_kind(data: bytes) -> str | None:
@@ -185,6 +188,8 @@ def harvest_bytes(source: str, data: bytes, config: HarvestConfig, base_url: str
     except Exception as exc:  # noqa: BLE001 - one unreadable document must not end the run (issue 7)
         log.warning("harvesting %s failed", source, exc_info=True)
         return failed_document(source, f"could not parse as {fmt}: {type(exc).__name__}: {exc}")
+    if len(doc.text) > MAX_COMPARED_CHARS:  # the fingerprint stays the whole text's
+        doc = replace(doc, text=doc.text[:MAX_COMPARED_CHARS])
     if len(doc.links) > config.max_links:
         doc = replace(doc, links=doc.links[:config.max_links])
         notes.append(f"only the first {config.max_links:,} links were kept (harvest.max_links)")
@@ -216,4 +221,6 @@ def harvest_items(items: Sequence[InputItem], config: HarvestConfig,
         except OSError as exc:
             yield failed_document(item.source, f"cannot read: {exc.strerror or exc}")
             continue
-        yield harvest_bytes(item.source, data, config, truncated=truncated)
+        doc = harvest_bytes(item.source, data, config, truncated=truncated)
+        del data  # not held while the caller stores the document
+        yield doc
