@@ -13,7 +13,9 @@ parse at once made the run slower, not faster (measured on linkbench, 2 cores).
 Retries (exponential back-off with jitter, or Retry-After for 429/503, up to
 `retry_after_max`) happen between steps of a `UrlCheck`, so under `check_urls` a waiting retry
 holds no worker (see scheduler.py).  Timeouts are not retried within a run: the deadline was
-spent once already and the schedule re-checks failing links later.
+spent once already and the schedule re-checks failing links later.  Each site's soft-404 probe
+is a job of its own (`ProbeJob`), queued before the site's first page, so no page holds a slot
+while the probe is fetched.
 Classification lives in classify.py only; soft 404s in soft404.py; videos in media.py.
 """
 
@@ -253,7 +255,8 @@ class ProbeJob:
 
     def step(self) -> ProbeDone:
         """Fetch and cache the probe answer of the check's site (once per site, whoever asks first)."""
-        check, seen = self.check, []
+        check = self.check
+        seen: list[str | None] = []
 
         def fetch() -> PageSignature | None:
             response = check.probe_fetch(probe_url(check.url))
