@@ -34,6 +34,7 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs
 _LABEL_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252",
                   "ascii": "cp1252", "iso8859-1": "cp1252"}
 
+_ASCII_PROBE = b'<meta charset="x"><a href="https://e.org/?a=1&b=2#c">Text, 0-9!</a>\n'
 # Tags that only nest and group (a 10,000-deep page is made of them); links, media and text stay.
 _CONTAINER_TAG = re.compile(r"</?(?:div|span|section|article|main|aside|nav|header|footer|font|center|b|i|u|s|em"
                             r"|strong|small|big|sub|sup|table|thead|tbody|tfoot|tr|td|th|ul|ol|li|dl|dt|dd"
@@ -101,6 +102,16 @@ class Page:
         return main_text(self)
 
 
+def _ascii_compatible(name: str) -> bool:
+    """Whether codec NAME reads ASCII markup as ASCII (and any byte without raising), as every
+    encoding a page may declare does; Python's idna, punycode, utf-7, utf-16 codecs do not."""
+    try:
+        (_ASCII_PROBE + b"\x80\xff").decode(name, "replace")
+        return _ASCII_PROBE.decode(name, "replace") == _ASCII_PROBE.decode("ascii")
+    except (UnicodeError, LookupError, ValueError, TypeError):
+        return False
+
+
 def decode_html(data: bytes) -> str:
     """Bytes -> text: BOM, then <meta charset>/http-equiv/XML declaration, then detection; never raises."""
     for bom, name in _BOMS:
@@ -112,7 +123,8 @@ def decode_html(data: bytes) -> str:
         label = match.group(1).decode("ascii", "ignore").lower()
         try:
             name = codecs.lookup(_LABEL_ALIASES.get(label, label)).name
-            return data.decode(name, "replace").replace("\x00", "")
+            if _ascii_compatible(name):  # WHATWG: a <meta> naming UTF-16 means UTF-8; idna, utf-7... mean nothing
+                return data.decode(name, "replace").replace("\x00", "")
         except LookupError:
             pass  # unknown label: fall through to detection
     try:

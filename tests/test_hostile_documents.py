@@ -241,3 +241,11 @@ def test_only_what_copy_detection_reads_is_kept_of_a_huge_text() -> None:
     whole = harvest_text("ru.txt", data.decode("cp1251"))
     assert len(whole.text) > MAX_COMPARED_CHARS and len(doc.text) == MAX_COMPARED_CHARS
     assert doc.text == whole.text[:MAX_COMPARED_CHARS] and doc.fingerprint == whole.fingerprint
+
+
+@pytest.mark.parametrize("label", ["utf-16", "utf-16le", "utf-32", "idna", "punycode", "cp037", "no-such-charset"])
+def test_a_page_declaring_an_impossible_charset_is_read_as_usual(label: str) -> None:
+    page = (f'<html><head><meta charset="{label}"><title>Title</title></head><body><article>'
+            '<p><a href="https://e.org/x">x</a></p></article></body></html>').encode()
+    doc = harvest_bytes("p.html", page, HarvestConfig())
+    assert (doc.error, doc.title, urls(doc)) == (None, "Title", ["https://e.org/x"])
