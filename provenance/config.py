@@ -175,6 +175,9 @@ def _validate(config: Config) -> None:
         raise ConfigError("http.concurrency and http.per_host must be at least 1")
     if config.http.timeout <= 0:
         raise ConfigError("http.timeout must be positive")
+    for key in ("max_file_bytes", "max_html_bytes", "max_links"):
+        if getattr(config.harvest, key) < 1:
+            raise ConfigError(f"harvest.{key} must be at least 1")
     if config.archive.concurrency < 1 or config.archive.per_archive < 1:
         raise ConfigError("archive.concurrency and archive.per_archive must be at least 1")
 

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from provenance import pipeline
-from provenance.config import Config, HarvestConfig
+from provenance.config import Config, HarvestConfig, config_from_mapping
+from provenance.errors import ConfigError
 from provenance.harvest.copies import MAX_COMPARED_CHARS
 from provenance.harvest.html import harvest_html
 from provenance.harvest.inputs import InputItem, expand_targets, harvest_bytes, harvest_items
@@ -249,3 +250,9 @@ def test_a_page_declaring_an_impossible_charset_is_read_as_usual(label: str) -> 
             '<p><a href="https://e.org/x">x</a></p></article></body></html>').encode()
     doc = harvest_bytes("p.html", page, HarvestConfig())
     assert (doc.error, doc.title, urls(doc)) == (None, "Title", ["https://e.org/x"])
+
+
+@pytest.mark.parametrize("key", ["max_file_bytes", "max_html_bytes", "max_links"])
+def test_caps_below_one_are_config_errors(key: str) -> None:
+    with pytest.raises(ConfigError, match=f"harvest.{key} must be at least 1"):
+        config_from_mapping({"harvest": {key: 0}})
