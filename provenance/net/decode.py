@@ -115,7 +115,7 @@ def read_body(raw: Any, limit: int, deadline: float, content_encoding: str | Non
         while not decoder.full and taken < raw_cap:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                return Body(bytes(out[:limit]), len(out) > limit, "deadline passed", "timeout")
+                return _cut(out, limit, "deadline passed", "timeout")
             _arm(raw, remaining)
             data = raw.read1(chunk, decode_content=False)
             if not data:
@@ -123,16 +123,24 @@ def read_body(raw: Any, limit: int, deadline: float, content_encoding: str | Non
             taken += len(data)
             out += decoder.feed(data)
     except DecodeError as exc:
-        return Body(bytes(out[:limit]), False, str(exc), "protocol")
+        return _cut(out, limit, str(exc), "protocol", truncated=False)
     except (TimeoutError, socket.timeout, ReadTimeoutError):
-        return Body(bytes(out[:limit]), len(out) > limit, "deadline passed", "timeout")
+        return _cut(out, limit, "deadline passed", "timeout")
     except (ProtocolError, HTTPException, OSError) as exc:
         if isinstance(exc, ProtocolError) and _is_timeout(exc):
-            return Body(bytes(out[:limit]), len(out) > limit, "deadline passed", "timeout")
+            return _cut(out, limit, "deadline passed", "timeout")
         text = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        return Body(bytes(out[:limit]), False, f"body broken off: {text}", "protocol")
+        return _cut(out, limit, f"body broken off: {text}", "protocol", truncated=False)
     truncated = len(out) > limit or taken >= raw_cap
-    return Body(bytes(out[:limit]), truncated)
+    return _cut(out, limit, truncated=truncated)
+
+
+def _cut(out: bytearray, limit: int, error: str | None = None, error_class: str | None = None,
+         truncated: bool | None = None) -> Body:
+    """OUT cut to LIMIT in place, then copied once (a 50 MB body is not copied twice)."""
+    over = len(out) > limit if truncated is None else truncated
+    del out[limit:]
+    return Body(bytes(out), over, error, error_class)
 
 
 def _arm(raw: Any, remaining: float) -> None:
