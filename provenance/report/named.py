@@ -1,5 +1,6 @@
 """Named reports: each is a SQL view (migration 0002), so `provenance report NAME` and any SQLite
-client show the same rows; plus read-only `--sql` and the Robust Links rendering of one document.
+client show the same rows; plus the Robust Links rendering of one document (read-only `--sql` is
+sql.py, rows and their formats table.py).
 
 Why a registry rather than SQL here: the SQL lives in the views (store/), this module only knows
 which view a name reads, which filters apply to it (and to which columns), and its default order.
@@ -12,20 +13,17 @@ reads an unfiltered list believing it filtered.
 
 from __future__ import annotations
 
-import csv
-import json
 import re
-import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import datetime, time, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
 from ..domains import registrable_domain
-from ..errors import ConfigError, InputError, StorageError
-
-TABLE_CELL_MAX = 60  # characters per cell in table output; json/csv/html keep whole values
+from ..errors import ConfigError, InputError
+from .sql import run_sql
+from .table import Table, write_table
 
 
 @dataclass(frozen=True)
@@ -86,15 +84,6 @@ class ReportFilters:
     def given(self) -> dict[str, str]:
         return {k: v for k, v in (("document", self.document), ("domain", self.domain), ("kind", self.kind),
                                   ("since", self.since)) if v is not None}
-
-
-@dataclass(frozen=True)
-class Table:
-    """Rows of a named report or a --sql query, ready for a formatter."""
-
-    title: str
-    columns: list[str]
-    rows: list[tuple[Any, ...]]
 
 
 def run_named_or_sql(ctx: Any, name: str | None, sql: str | None, out: TextIO,
@@ -196,153 +185,6 @@ def _since(value: str, *, date_only: bool) -> str:
     if date_only:
         return moment.date().isoformat()
     return moment.strftime("%Y-%m-%d %H:%M:%S") if moment.time() != time() else moment.date().isoformat()
-
-
-# --- read-only SQL --------------------------------------------------------------------------
-
-# Three locks on --sql, any one of which suffices: the file is opened `mode=ro` with `query_only`
-# (store/db.py), and the authorizer below refuses every statement that would write before it runs,
-# which also gives the user a message naming what was refused.
-_WRITES = {getattr(sqlite3, name): words for name, words in {
-    "SQLITE_INSERT": "INSERT", "SQLITE_UPDATE": "UPDATE", "SQLITE_DELETE": "DELETE",
-    "SQLITE_CREATE_TABLE": "CREATE TABLE", "SQLITE_CREATE_TEMP_TABLE": "CREATE TEMP TABLE",
-    "SQLITE_CREATE_INDEX": "CREATE INDEX", "SQLITE_CREATE_TEMP_INDEX": "CREATE TEMP INDEX",
-    "SQLITE_CREATE_VIEW": "CREATE VIEW", "SQLITE_CREATE_TEMP_VIEW": "CREATE TEMP VIEW",
-    "SQLITE_CREATE_TRIGGER": "CREATE TRIGGER", "SQLITE_CREATE_TEMP_TRIGGER": "CREATE TEMP TRIGGER",
-    "SQLITE_CREATE_VTABLE": "CREATE VIRTUAL TABLE", "SQLITE_DROP_TABLE": "DROP TABLE",
-    "SQLITE_DROP_TEMP_TABLE": "DROP TEMP TABLE", "SQLITE_DROP_INDEX": "DROP INDEX",
-    "SQLITE_DROP_TEMP_INDEX": "DROP TEMP INDEX", "SQLITE_DROP_VIEW": "DROP VIEW",
-    "SQLITE_DROP_TEMP_VIEW": "DROP TEMP VIEW", "SQLITE_DROP_TRIGGER": "DROP TRIGGER",
-    "SQLITE_DROP_TEMP_TRIGGER": "DROP TEMP TRIGGER", "SQLITE_DROP_VTABLE": "DROP VIRTUAL TABLE",
-    "SQLITE_ALTER_TABLE": "ALTER TABLE", "SQLITE_REINDEX": "REINDEX", "SQLITE_ANALYZE": "ANALYZE",
-    "SQLITE_ATTACH": "ATTACH", "SQLITE_DETACH": "DETACH",
-}.items() if hasattr(sqlite3, name)}
-# Pragmas that take an argument yet only read; any other pragma given a value would set something.
-_READING_PRAGMAS = {"table_info", "table_xinfo", "table_list", "index_info", "index_xinfo", "index_list",
-                    "foreign_key_list", "foreign_key_check", "integrity_check", "quick_check"}
-_ACTING_PRAGMAS = {"wal_checkpoint", "optimize", "shrink_memory", "incremental_vacuum"}
-_REFUSALS = ("readonly", "read-only", "query_only", "not authorized", "authorization denied", "may not be modified")
-
-
-def run_sql(db_url: str, sql: str) -> Table:
-    """QUERY on a read-only connection; a statement that would write is refused with one line."""
-    from ..store.db import readonly_connection
-
-    if not sql.strip():
-        raise ConfigError("--sql needs a query")
-    refused: list[str] = []
-    try:
-        with readonly_connection(db_url) as conn:
-            conn.connection.driver_connection.set_authorizer(_read_only_authorizer(refused))
-            result = conn.exec_driver_sql(sql)
-            if not result.returns_rows:
-                raise StorageError("the statement returns nothing a query would")
-            return Table("sql", list(result.keys()), [tuple(row) for row in result])
-    except StorageError as err:
-        text = str(err)
-        if refused or any(word in text.lower() for word in _REFUSALS) or "returns nothing" in text:
-            verb = sql.split(None, 1)[0].upper()
-            detail = next((r for r in refused if "sqlite_" not in r), refused[0]) if refused else ""
-            raise StorageError(f"--sql is read-only: the {verb} statement was refused"
-                               f"{f' ({detail})' if detail else ''}; nothing was changed") from None
-        if "one statement at a time" in text:
-            raise ConfigError("--sql takes one statement") from None
-        raise
-
-
-def _read_only_authorizer(refused: list[str]):
-    def authorize(action: int, arg1: str | None, arg2: str | None, _db: str | None, _trigger: str | None) -> int:
-        if action in _WRITES:
-            if action == sqlite3.SQLITE_UPDATE and arg1 in ("sqlite_master", "sqlite_temp_master"):
-                return sqlite3.SQLITE_OK  # SQLite asks this when reading pragma table-valued functions
-            refused.append(f"{_WRITES[action]} {arg1 or ''}".strip())
-            return sqlite3.SQLITE_DENY
-        if action == sqlite3.SQLITE_PRAGMA:
-            name = (arg1 or "").lower()
-            if name in _ACTING_PRAGMAS or (arg2 is not None and name not in _READING_PRAGMAS):
-                refused.append(f"PRAGMA {name}" + (f" = {arg2}" if arg2 is not None else ""))
-                return sqlite3.SQLITE_DENY
-        return sqlite3.SQLITE_OK
-    return authorize
-
-
-# --- tabular output -------------------------------------------------------------------------
-
-def write_table(data: Table, fmt: str, out: TextIO) -> None:
-    """Rows in table, json, csv or html (a page with one table)."""
-    if fmt == "json":
-        json.dump({"report": data.title, "columns": data.columns,
-                   "rows": [{c: _json_value(c, v) for c, v in zip(data.columns, row, strict=True)}
-                            for row in data.rows]},
-                  out, indent=2, ensure_ascii=False)
-        out.write("\n")
-    elif fmt == "csv":
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(data.columns)
-        writer.writerows([_text(v) for v in row] for row in data.rows)
-    elif fmt == "html":
-        from .html import write_table_page
-        write_table_page(data.title, data.columns, [[_text(v) for v in row] for row in data.rows], out)
-    else:
-        _write_text_table(data, out)
-
-
-JSON_COLUMNS = {"evidence", "hops", "detail", "last_detail"}  # JSON stored as text: nested in --format json
-
-
-def _json_value(column: str, value: Any) -> Any:
-    if column in JSON_COLUMNS and isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return value.hex()
-    return value
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, bytes):
-        return value.hex()
-    return str(value)
-
-
-def _clip(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= TABLE_CELL_MAX else text[:TABLE_CELL_MAX - 1] + "…"
-
-
-_FRACTION = re.compile(r"^(\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d)\.\d+$")
-
-
-TABLE_HIDDEN = {"severity_rank", "evidence"}  # for sorting, or too long for a terminal: json/csv/html have them
-
-
-def table_columns(columns: Sequence[str]) -> list[int]:
-    """Indexes of the columns a person reads: `x_id` is hidden when `x` says the same ('d3' vs 3)."""
-    names = set(columns)
-    return [i for i, c in enumerate(columns)
-            if not (c.endswith("_id") and c[:-3] in names) and c not in TABLE_HIDDEN]
-
-
-def _write_text_table(data: Table, out: TextIO) -> None:
-    """Aligned columns for a terminal: long cells clipped, seconds without fractions, twin ids hidden."""
-    keep = table_columns(data.columns)
-    columns = [data.columns[i] for i in keep]
-    cells = [[_clip(_FRACTION.sub(r"\1", _text(row[i]))) for i in keep] for row in data.rows]
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()  # noqa: E731
-    out.write(line(columns) + "\n")
-    out.write(line(["-" * w for w in widths]) + "\n")
-    for row in cells:
-        out.write(line(row) + "\n")
-    out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n")
 
 
 # --- the whole report, and Robust Links -----------------------------------------------------
