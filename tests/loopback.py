@@ -19,6 +19,7 @@ A single callable instead of a mapping serves every path.
 from __future__ import annotations
 
 import ssl
+import subprocess
 import sys
 import threading
 import time
@@ -260,3 +261,13 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
             return True
         time.sleep(0.01)
     return predicate()
+
+
+def stop_process(proc: "subprocess.Popen", timeout: float = 10.0) -> None:
+    """End a server a test started: SIGTERM, then SIGKILL if it has not gone within `timeout`."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=timeout)

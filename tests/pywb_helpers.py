@@ -22,6 +22,8 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from loopback import stop_process
+
 BIN = Path(sys.executable).parent
 COLLECTION = "coll"
 
@@ -94,12 +96,7 @@ def running_pywb(root: Path, warcs: Sequence[Path], probe_url: str) -> Iterator[
         print(f"\npywb ready in {time.monotonic() - started:.2f}s on {base}")
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop_process(proc)
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import websocket
+from loopback import stop_process
 from test_report_views import AuditedDb, build_audited_db
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -88,12 +89,7 @@ def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             time.sleep(0.05)
         yield f"http://127.0.0.1:{port_file.read_text().split()[0]}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop_process(proc)
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
