@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -15,7 +18,7 @@ from sqlalchemy import inspect
 
 from provenance.errors import StorageError
 from provenance.store import migrate
-from provenance.store.db import make_engine, readonly_connection, session_scope
+from provenance.store.db import make_engine, migration_connection, readonly_connection, session_scope
 from provenance.store.migrate import alembic_config, open_store, upgrade
 from provenance.store.schema import metadata
 
@@ -188,3 +191,42 @@ def test_in_memory_database_works_across_sessions() -> None:
             "INSERT INTO runs (kind, started_at, status, detail) VALUES ('a', '2026-01-01 00:00:00', 'ok', '{}')")
     with session_scope(engine) as session:
         assert session.connection().exec_driver_sql("SELECT count(*) FROM runs").scalar() == 1
+
+
+def test_head_read_from_the_files_is_alembics_head() -> None:
+    assert migrate.head_revision() == _head()
+
+
+def test_head_unknown_when_the_files_show_two_heads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second branch from the same parent: only Alembic may decide, so the quick check says 'unknown'."""
+    package = tmp_path / "provenance"
+    shutil.copytree(migrate.script_location(), package / "_migrations", ignore=shutil.ignore_patterns("__pycache__"))
+    (package / "_migrations" / "versions" / "0099_branch.py").write_text(
+        'revision: str = "0099"\ndown_revision: str | None = "0003"\n', encoding="utf-8")
+    monkeypatch.setattr(migrate, "_PACKAGE", package)
+    assert migrate.head_revision() is None
+
+
+def test_store_at_head_opens_without_loading_alembic(tmp_path: Path) -> None:
+    """The quick path: a second command on a migrated database does not import Alembic at all."""
+    url = f"sqlite:///{tmp_path / 'p.sqlite'}"
+    open_store(url).dispose()
+    script = ("import sys\nfrom provenance.store.migrate import open_store\n"
+              f"open_store({url!r}).dispose()\nprint('alembic' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+
+
+def test_store_behind_head_is_upgraded_on_open(tmp_path: Path) -> None:
+    """A database left at an older revision (a previous release) is still brought to head."""
+    url = f"sqlite:///{tmp_path / 'p.sqlite'}"
+    engine = make_engine(url)
+    config = alembic_config()
+    with migration_connection(engine) as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0003")
+    assert _revision(engine) == "0003"
+    engine = open_store(url)
+    assert _revision(engine) == _head()
+    assert "save_requests" in set(inspect(engine).get_table_names())
