@@ -138,12 +138,21 @@ def test_503_then_200_is_alive(web) -> None:
     assert site.count("a.example", "/flaky") == 2
 
 
-def test_persistent_500_is_unreachable_after_retries(web) -> None:
+def test_persistent_500_is_unreachable_after_one_retry(web) -> None:
     site, _, config = web
+    assert config.retries > 1  # so the single retry is the 500 rule, not the setting
     site.routes[("a.example", "/broken")] = lambda r: (500, HTML, b"error")
     result = check(config, "https://a.example/broken")
     assert result.status is LinkStatus.UNREACHABLE and result.error_class == "server_error"
-    assert site.count("a.example", "/broken") == config.retries + 1
+    assert site.count("a.example", "/broken") == 2
+
+
+def test_persistent_504_is_unreachable_after_all_retries(web) -> None:
+    site, _, config = web
+    site.routes[("a.example", "/gateway")] = lambda r: (504, HTML, b"gateway timeout")
+    result = check(config, "https://a.example/gateway")
+    assert result.status is LinkStatus.UNREACHABLE and result.error_class == "server_error"
+    assert site.count("a.example", "/gateway") == config.retries + 1
 
 
 @pytest.mark.parametrize("code", [404, 410])

@@ -85,14 +85,36 @@ def test_retry_after_beyond_the_maximum_is_not_waited_for() -> None:
     assert result.error_class == "rate_limited" and "retry_after_max" in result.error
 
 
-def test_persistent_500_backs_off_exponentially_then_is_unreachable() -> None:
-    client = ScriptedClient({("GET", URL): [(500, HTML, b"oops", None)]})
+def test_persistent_502_backs_off_exponentially_then_is_unreachable() -> None:
+    client = ScriptedClient({("GET", URL): [(502, HTML, b"bad gateway", None)]})
     delays, result = _run(client, config=HttpConfig(retries=3))
     assert len(delays) == 3 and len(client.calls) == 4
     for attempt, delay in enumerate(delays):
         assert BACKOFF_BASE * 2 ** attempt * 0.5 <= delay <= BACKOFF_BASE * 2 ** attempt
     assert result.status is LinkStatus.UNREACHABLE and result.error_class == "server_error"
     assert "4 attempts" in result.error
+
+
+def test_persistent_500_is_retried_once_whatever_the_retries_setting() -> None:
+    """A 500 is usually the application failing on this URL each time: one retry, not http.retries."""
+    client = ScriptedClient({("GET", URL): [(500, HTML, b"oops", None)]})
+    delays, result = _run(client, config=HttpConfig(retries=3))
+    assert len(delays) == 1 and len(client.calls) == 2
+    assert BACKOFF_BASE * 0.5 <= delays[0] <= BACKOFF_BASE
+    assert result.status is LinkStatus.UNREACHABLE and result.error_class == "server_error"
+    assert "2 attempts" in result.error
+
+
+def test_500_that_passes_on_its_retry_is_alive() -> None:
+    client = ScriptedClient({("GET", URL): [(500, HTML, b"oops", None), (200, HTML, PAGE, None)]})
+    delays, result = _run(client)
+    assert len(delays) == 1 and result.status is LinkStatus.ALIVE
+
+
+def test_500_is_not_retried_when_retries_are_off() -> None:
+    client = ScriptedClient({("GET", URL): [(500, HTML, b"oops", None)]})
+    delays, result = _run(client, config=HttpConfig(retries=0))
+    assert delays == [] and len(client.calls) == 1 and result.status is LinkStatus.UNREACHABLE
 
 
 @pytest.mark.parametrize("answer, status", [

@@ -36,7 +36,7 @@ from ..domains import registrable_domain
 from ..htmlpage import parse_page
 from ..records import CheckResult, LinkStatus, PageInfo
 from ..textnorm import fingerprint
-from .classify import RETRY_AFTER_STATUSES, classify, head_refused, is_transient
+from .classify import RETRY_AFTER_STATUSES, classify, head_refused, is_transient, retries_for
 from .media import check_media, media_item
 from .scheduler import Again, HostScheduler
 from .soft404 import (PageSignature, ProbeCache, error_page_reason, generic_redirect_reason, parked_reason,
@@ -149,7 +149,7 @@ class UrlCheck:
 
     def _retry_delay(self, response: Response) -> float | None:
         """Seconds to wait before the next attempt, or None to stop retrying."""
-        if self.attempt >= self.config.retries:
+        if self.attempt >= retries_for(response.status, self.config.retries):
             self.note = f"gave up after {self.attempt + 1} attempts"
             return None
         if response.status in RETRY_AFTER_STATUSES:
