@@ -161,3 +161,21 @@ def test_a_timed_out_request_keeps_its_site_slot_for_a_while() -> None:
     assert sorted(sched.run(jobs)) == ["elsewhere", "next", "timed-out"]
     assert stamps["next start"] - stamps["timed-out start"] >= 0.29
     assert stamps["elsewhere start"] - stamps["timed-out start"] < 0.29  # other sites are not held up
+
+
+def test_the_site_with_most_work_left_goes_first() -> None:
+    """One worker: the busiest site starts first; equal backlogs take turns in arrival order."""
+    started: list[str] = []
+
+    @dataclass
+    class Named:
+        name: str
+
+        def step(self) -> str:
+            started.append(self.name)
+            return self.name
+
+    jobs = [("a", Named("a1")), ("b", Named("b1")), ("b", Named("b2")), ("b", Named("b3")), ("c", Named("c1"))]
+    assert len(list(HostScheduler(concurrency=1, per_host=1).run(jobs))) == 5
+    assert started == ["b1", "b2", "a1", "c1", "b3"]
+
