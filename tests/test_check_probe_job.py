@@ -35,9 +35,9 @@ def test_which_links_need_their_sites_probe(url: str, wanted: bool) -> None:
     assert needs_probe(url) is wanted
 
 
-def run(routes, urls: list[str]) -> tuple[list, list[Request]]:
+def run(routes, urls: list[str], concurrency: int = 4) -> tuple[list, list[Request]]:
     with serve(routes) as server:
-        config = HttpConfig(timeout=5, retries=0, concurrency=4, per_host=2,
+        config = HttpConfig(timeout=5, retries=0, concurrency=concurrency, per_host=2,
                             remap=((r"^https?://([^/]+)/", rf"http://{server.netloc}/\1/"),),
                             allow_private=(server.netloc,))
         with HttpClient(config) as client:
@@ -73,3 +73,34 @@ def test_an_honest_site_keeps_its_pages_alive() -> None:
     results, requests = run(honest, urls)
     assert {r.status for r in results} == {LinkStatus.ALIVE}
     assert len([r for r in requests if "provenance-probe" in r.path]) == 1
+
+
+def test_a_page_steps_aside_while_its_sites_probe_is_slow() -> None:
+    """Two workers; one is busy with a slow probe.  The slow site's page must not sit in the other."""
+    import threading
+    import time
+
+    answered: dict[str, float] = {}
+    lock = threading.Lock()
+
+    def routes(req: Request):
+        if "provenance-probe" in req.path:
+            if req.path.startswith("/slowprobe.example/"):
+                time.sleep(1.0)
+            reply = (404, HTML, page("Not Found", "no such page"))
+        else:
+            reply = (200, HTML, page(f"Story {req.path}", f"the story at {req.path} " * 30))
+        with lock:
+            answered[req.path] = time.monotonic()
+        return reply
+
+    slow = [f"https://slowprobe.example/news/story-{i}" for i in range(2)]
+    other = [f"https://other{i}.example/story" for i in range(6)]
+    begun = time.monotonic()
+    results, _ = run(routes, slow + other, concurrency=2)
+    probe_done = next(t for path, t in answered.items() if path.startswith("/slowprobe.example/")
+                      and "provenance-probe" in path)
+    assert {r.status for r in results} == {LinkStatus.ALIVE} and len(results) == 8
+    # The pages of the other sites were answered long before the 1 s probe was.
+    assert max(answered[f"/other{i}.example/story"] for i in range(6)) - begun < 0.6
+    assert probe_done - begun >= 1.0

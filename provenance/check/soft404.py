@@ -196,6 +196,14 @@ class ProbeCache:
         self._locks: dict[str, threading.Lock] = {}
         self._answers: dict[str, PageSignature | None] = {}
 
+    def in_flight(self, host: str) -> bool:
+        """True while a worker is fetching HOST's probe: a page may step aside instead of waiting."""
+        with self._lock:
+            if host in self._answers:
+                return False
+            lock = self._locks.get(host)
+        return lock is not None and lock.locked()
+
     def get(self, host: str, fetch: Callable[[], PageSignature | None]) -> PageSignature | None:
         """The site's probe answer, fetching it with FETCH the first time (others wait for it)."""
         with self._lock:
