@@ -129,3 +129,40 @@ def test_no_real_article_is_taken_for_an_error_or_parked_page(corpus_dir: Path) 
         if reason:
             flagged.append((rel, reason))
     assert len(expected) >= 180 and flagged == []
+
+
+FILLER = ("<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod "
+          "tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, "
+          "quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo.</p>\n")
+
+
+def _templated(url: str, title: str, size: int = 2048):
+    """A page as linkbench's miniweb writes it: the title (named after the address) over filler, SIZE bytes."""
+    from provenance.textnorm import fingerprint
+    head = (f"<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title>"
+            f"</head>\n<body><h1>{title}</h1>\n")
+    need = size - len(head) - len("</body></html>\n")
+    html = head + (FILLER * (need // len(FILLER) + 1))[:need] + "</body></html>\n"
+    extract = parse_page(html.encode(), url, dates="none")
+    return signature(200, url, extract.title, fingerprint(extract.main_text), extract.main_text, True)
+
+
+def test_titles_that_only_name_their_own_address_do_not_make_pages_alike() -> None:
+    """'Article | x-new.example' vs 'Provenance Probe … | x-new.example': equal title keys, yet two pages.
+
+    Seen on linkbench at 10,000 links: a site whose probe was redirected like the link had the link
+    called a soft 404 (similarity 0.90), though only the titles tell miniweb's pages apart.
+    """
+    probe = _templated("https://site203-new.example/_/hop/redirect_302_cross/0/provenance-probe-ba3227a13e0c00bbd68e",
+                       "Provenance Probe Ba3227a13e0c00bbd68e | site203-new.example")
+    page = _templated("https://site203-new.example/_/hop/redirect_302_cross/0/article.php?id=624070",
+                      "Article | site203-new.example")
+    assert similar_pages(page, probe) is None
+
+
+def test_a_site_answering_every_path_with_one_page_is_still_caught() -> None:
+    shell = f"Shop | shop.example\n{FILLER}"
+    probe = _sig(200, "https://shop.example/a/provenance-probe-1", "Shop | shop.example", shell)
+    assert similar_pages(_sig(200, "https://shop.example/a/old", "Shop | shop.example", shell + " old"), probe)
+    same_text = _sig(200, "https://shop.example/a/old-item", "Old Item | shop.example", shell)
+    assert similar_pages(same_text, _sig(200, "https://shop.example/a/zz", "Zz | shop.example", shell))

@@ -164,6 +164,20 @@ def _title_key(title: str | None, url: str) -> str:
     return " ".join(text.split())
 
 
+def _names_only_itself(title: str | None, url: str) -> bool:
+    """A title made of nothing but its own address's words (path and host): 'Ethics Marathon | a.example'.
+
+    Two such titles have equal keys (`_title_key`) whatever the pages are, so they cannot tell a
+    real page from the probe's answer; only identical text can then (a site whose pages differ
+    by little more than their titles otherwise reads as answering 200 for everything).
+    """
+    key = _title_key(title, url)
+    for token in re.split(r"[.\-]+", (urlsplit(url).hostname or "").lower()):
+        if token:
+            key = key.replace(token, "")
+    return not re.sub(r"[\W_]+", "", key)
+
+
 def similar_pages(checked: PageSignature, probe: PageSignature) -> str | None:
     """Why the link's page looks like the probe's answer to a missing path, or None."""
     if probe.status is None or not 200 <= probe.status < 300:
@@ -173,7 +187,8 @@ def similar_pages(checked: PageSignature, probe: PageSignature) -> str | None:
         return f"a random missing path on this site ends at the same page ({probe.final_url})"
     if checked.fingerprint and checked.fingerprint == probe.fingerprint:
         return "a random missing path on this site answers 200 with the same text"
-    if _title_key(checked.title, checked.final_url) == _title_key(probe.title, probe.final_url) and checked.words:
+    if _title_key(checked.title, checked.final_url) == _title_key(probe.title, probe.final_url) and checked.words \
+            and not (_names_only_itself(checked.title, checked.final_url) and checked.title != probe.title):
         union = checked.words | probe.words
         score = len(checked.words & probe.words) / len(union) if union else 1.0
         if score >= PROBE_SIMILARITY:
