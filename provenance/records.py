@@ -60,7 +60,7 @@ class DocumentFormat(StrEnum):
     TEXT = "text"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DateEvidence:
     """A date and where it came from, so a finding can show its working."""
 
@@ -72,7 +72,7 @@ class DateEvidence:
         return {"value": self.value.isoformat(), "source": self.source, "raw": self.raw}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LinkRef:
     """One link as harvested.
 
@@ -89,7 +89,7 @@ class LinkRef:
     position: int = 0  # order of appearance in the document
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HarvestedDocument:
     """A document read by a harvester: what it says about itself and what it links to."""
 
@@ -104,7 +104,7 @@ class HarvestedDocument:
     error: str | None = None  # a per-document problem that did not stop the harvest
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hop:
     """One request of a redirect chain: the URL as it was followed and what it answered."""
 
@@ -122,7 +122,7 @@ class Hop:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageInfo:
     """What a checker learned from a fetched body; None fields were not found."""
 
@@ -133,7 +133,7 @@ class PageInfo:
     media_state: str | None = None  # e.g. "removed", "private", "embedding_disabled", "available"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CheckResult:
     """One check of one URL. Network failures are values here, never exceptions."""
 
@@ -152,7 +152,7 @@ class CheckResult:
     page: PageInfo | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """An archived copy (memento) of a URL."""
 
@@ -163,7 +163,7 @@ class Snapshot:
     status: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SnapshotLookup:
     """The answer of one archive to 'what do you hold of URL near WHEN?'.
 
@@ -181,7 +181,7 @@ class SnapshotLookup:
     error: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     kind: FindingKind
     severity: Severity
@@ -191,7 +191,7 @@ class Finding:
     evidence: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoredLink:
     """A link as the store holds it (a LinkRef with its row id)."""
 
@@ -204,7 +204,7 @@ class StoredLink:
     position: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoredDocument:
     """A document as the store holds it, with its links; `copy_of` is another document's id."""
 
@@ -225,7 +225,7 @@ class StoredDocument:
         return f"d{self.id}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DriftEvidence:
     """How far a live page's text has moved from the archived snapshot nearest the citing date.
 
@@ -248,7 +248,7 @@ class DriftEvidence:
                 "snapshot_fingerprint": self.snapshot_fingerprint}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SaveResult:
     """What one Save Page Now request achieved. status: saved | submitted | rate_limited | refused | failed.
 

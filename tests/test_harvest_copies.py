@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
 from datetime import date
@@ -116,7 +117,7 @@ def test_scales_to_thousands_of_documents():
         planted[3001 + n] = source.id
         docs.append(_doc(3001 + n, _wrapped(" ".join(text[10:]))))  # lost its first sentence
     docs = [d if d.id not in planted.values() else
-            StoredDocument(**{**d.__dict__, "original_url": f"https://x.org/{d.id}"}) for d in docs]
+            dataclasses.replace(d, original_url=f"https://x.org/{d.id}") for d in docs]
     started = time.perf_counter()
     relations = find_copies(docs)
     elapsed = time.perf_counter() - started

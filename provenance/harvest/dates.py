@@ -28,7 +28,6 @@ import re
 from datetime import date, datetime
 
 import lxml.html
-from htmldate import find_date
 
 from ..htmlpage import Page, load_page, text_of, unwrap_replay_url
 from ..records import DateEvidence
@@ -166,6 +165,8 @@ def _without_cited_links(root: "lxml.html.HtmlElement") -> "lxml.html.HtmlElemen
 
 
 def _htmldate(html: "str | lxml.html.HtmlElement", url: str | None, extensive: bool) -> tuple[date, str] | None:
+    from htmldate import find_date  # here, not at the top: the checker's metadata-only dates never need it
+
     try:
         raw = find_date(html, url=url, original_date=True, extensive_search=extensive, outputformat="%Y-%m-%d",
                         max_date=date.today().isoformat())
