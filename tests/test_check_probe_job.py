@@ -45,14 +45,16 @@ def run(routes, urls: list[str], concurrency: int = 4) -> tuple[list, list[Reque
         return results, list(server.requests)
 
 
-def test_the_probe_is_sent_first_and_once_and_catches_a_site_answering_200_for_everything() -> None:
+def test_the_probe_is_sent_once_and_catches_a_site_answering_200_for_everything() -> None:
     urls = [f"https://shop.example/products/item-{i}" for i in range(5)]
     results, requests = run(lambda req: (200, HTML, SHOP), urls)
     assert sorted(r.url for r in results) == sorted(urls)  # the probe's own outcome is not a result
     assert {r.status for r in results} == {LinkStatus.SOFT_404}
     probes = [r for r in requests if "provenance-probe" in r.path]
     assert len(probes) == 1 and probes[0].path.startswith("/shop.example/products/provenance-probe-")
-    assert "provenance-probe" in requests[0].path or "provenance-probe" in requests[1].path  # with the first page
+    # Not asserted: that the server sees the probe among the first requests.  It is dispatched first,
+    # but a page answered while it is in flight steps aside and frees its slot, so on a loaded
+    # machine the next page can reach the server before the probe's thread does (it flaked in CI).
 
 
 def test_a_site_with_only_files_is_not_probed() -> None:
