@@ -110,7 +110,10 @@ def test_interrupted_audit_leaves_a_consistent_store_and_the_next_run_finishes(
     write_documents(tmp_path / "docs")
     write_config(tmp_path / "config.yaml", site)
     db = tmp_path / "store.sqlite"
-    child = subprocess.Popen(audit_args(tmp_path), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # SIGINT back to its default in the child: a shell running the tests in the background hands
+    # them SIGINT ignored, and Python keeps an inherited "ignore" (Ctrl-C could not reach the run).
+    child = subprocess.Popen(audit_args(tmp_path), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         assert wait_until(lambda: count(db, "checks") >= 5 or child.poll() is not None, timeout=60)
         assert child.poll() is None, "the audit finished before it could be interrupted"
