@@ -222,6 +222,16 @@ def test_robust_links_of_the_audited_document(tmp_path, pywb, site):
 SAVED_AT = "20261203081500"
 
 
+def _config_saving_to(tmp_path, pywb, site, spn):
+    """The audit's config with archive.save_missing on and Save Page Now routed to the SPN server."""
+    config = _config(tmp_path, pywb, site, save_missing=True)
+    data = yaml.safe_load(config.read_text())
+    data["http"]["remap"].insert(0, [r"^https://web\.archive\.org/save/", f"{spn.base}/save/"])
+    data["http"]["allow_private"].append(spn.netloc)
+    config.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return config
+
+
 def test_save_page_now_for_the_unarchived_alive_link(tmp_path, pywb, site):
     """archive.save_missing: the one alive link no archive holds is sent to a (loopback) Save Page Now."""
     def save(req):
@@ -229,11 +239,7 @@ def test_save_page_now_for_the_unarchived_alive_link(tmp_path, pywb, site):
         return 302, {"Location": f"https://web.archive.org/web/{SAVED_AT}/{original}"}, b""
 
     with serve({"*": save}) as spn:
-        config = _config(tmp_path, pywb, site, save_missing=True)
-        data = yaml.safe_load(config.read_text())
-        data["http"]["remap"].insert(0, [r"^https://web\.archive\.org/save/", f"{spn.base}/save/"])
-        data["http"]["allow_private"].append(spn.netloc)
-        config.write_text(yaml.safe_dump(data), encoding="utf-8")
+        config = _config_saving_to(tmp_path, pywb, site, spn)
 
         report = _audit(tmp_path, config)
         assert [r.path for r in spn.requests] == [f"/save/{NEW}"]  # not the archived ones
@@ -250,11 +256,7 @@ def test_save_page_now_for_the_unarchived_alive_link(tmp_path, pywb, site):
 
 def test_save_page_now_down_never_fails_the_audit(tmp_path, pywb, site):
     with serve({"*": lambda req: (503, {}, b"busy")}) as spn:
-        config = _config(tmp_path, pywb, site, save_missing=True)
-        data = yaml.safe_load(config.read_text())
-        data["http"]["remap"].insert(0, [r"^https://web\.archive\.org/save/", f"{spn.base}/save/"])
-        data["http"]["allow_private"].append(spn.netloc)
-        config.write_text(yaml.safe_dump(data), encoding="utf-8")
+        config = _config_saving_to(tmp_path, pywb, site, spn)
         report = _audit(tmp_path, config)
     assert _rows(tmp_path, "SELECT url, status, http_status FROM save_requests") == [(NEW, "failed", 503)]
     assert "unarchived" in {f["kind"] for f in report["findings"] if f["url"] == NEW}
