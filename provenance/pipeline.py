@@ -181,7 +181,9 @@ def archive(engine: Engine, config: Config, client, urls: Iterable[str], now: Cl
     each drift measurement is committed as it arrives.  With archive.save_missing, Save Page Now
     is asked, in the background while drift is measured, to capture alive links no archive holds.
     """
+    from .archive.drift import drift_candidates
     from .archive.lookup import archive_sources, lookup_snapshots
+    from .archive.save import save_candidates
 
     sources = archive_sources(client, config.archive)
     if not sources:
@@ -196,24 +198,28 @@ def archive(engine: Engine, config: Config, client, urls: Iterable[str], now: Cl
         done += 1
         if progress:
             progress(done, len(wanted) * len(sources))
-    captures = _start_captures(engine, config, client, urls, now) if config.archive.save_missing else None
+    with session_scope(engine, readonly=True) as session:  # the evidence both follow-ups decide on, read once
+        checks = repo.latest_checks(session, urls)
+        lookups = repo.latest_snapshot_lookups(session, urls)
+        to_save = (save_candidates(urls, checks, lookups, repo.latest_save_requests(session, urls), now(),
+                                   config.archive.max_age) if config.archive.save_missing else [])
+        to_measure = drift_candidates(urls, checks, lookups, repo.earliest_citing_dates(session, urls),
+                                      repo.latest_drift(session, urls), config.reconcile.drift_threshold)
+    captures = _start_captures(config, client, to_save) if to_save else None
     try:
-        drift(engine, config, client, urls, now=now)
+        _measure_drift(engine, config, client, to_measure, now)
     finally:
         if captures is not None:
             _record_captures(engine, captures.finish())
     return done
 
 
-def _start_captures(engine: Engine, config: Config, client, urls: list[str], now: Clock):
-    """A running CaptureQueue over the alive links that no archive holds (archive.save_missing)."""
-    from .archive.save import CaptureQueue, SaveLimiter, save_candidates
+def _start_captures(config: Config, client, urls: list[str]):
+    """A running CaptureQueue over URLS, paced by archive.save_interval (archive.save_missing)."""
+    from .archive.save import CaptureQueue, SaveLimiter
 
-    with session_scope(engine, readonly=True) as session:
-        wanted = save_candidates(urls, repo.latest_checks(session, urls), repo.latest_snapshot_lookups(session, urls),
-                                 repo.latest_save_requests(session, urls), now(), config.archive.max_age)
     limiter = SaveLimiter(config.archive.save_interval.total_seconds())
-    return CaptureQueue(client, wanted, limiter).start()
+    return CaptureQueue(client, urls, limiter).start()
 
 
 def _record_captures(engine: Engine, results) -> None:
@@ -228,15 +234,10 @@ def _record_captures(engine: Engine, results) -> None:
                 repo.record_snapshot_lookup(session, answer)
 
 
-def drift(engine: Engine, config: Config, client, urls: Iterable[str], now: Clock = utcnow) -> int:
-    """Measure alive links against the snapshot nearest their citing date (issue 4); returns how many."""
-    from .archive.drift import drift_candidates, measure_drifts
+def _measure_drift(engine: Engine, config: Config, client, wanted, now: Clock) -> int:
+    """Measure each (url, snapshot) against the live page (issue 4), committing each measurement."""
+    from .archive.drift import measure_drifts
 
-    urls = list(dict.fromkeys(urls))
-    with session_scope(engine, readonly=True) as session:
-        wanted = drift_candidates(urls, repo.latest_checks(session, urls), repo.latest_snapshot_lookups(session, urls),
-                                  repo.earliest_citing_dates(session, urls), repo.latest_drift(session, urls),
-                                  config.reconcile.drift_threshold)
     done = 0
     for evidence in measure_drifts(client, wanted, threshold=config.reconcile.drift_threshold,
                                    max_workers=config.archive.concurrency, per_archive=config.archive.per_archive,
