@@ -12,7 +12,7 @@ from datetime import date
 
 from ..records import DateEvidence, DocumentFormat, HarvestedDocument, LinkRef, LinkRole
 from ..textnorm import fingerprint
-from .text import is_video_url, sentence_around
+from .text import is_video_url, line_bounds, sentence_around
 from .urls import find_urls, normalize_url
 
 __all__ = ["harvest_markdown"]
@@ -115,7 +115,7 @@ def harvest_markdown(source: str, text: str, max_links: int | None = None) -> Ha
                                             sentence_around(text, match.start(), match.end()))))
     scan = _mask(scan, _AUTOLINK)
     for found in find_urls(scan, limit=None if max_links is None else max_links + 1):
-        line = scan[scan.rfind("\n", 0, found.start) + 1:(scan.find("\n", found.end) + 1 or len(scan) + 1) - 1]
+        line = scan[slice(*line_bounds(scan, found.start, found.end))]
         alone = line.strip(" \t.,;*-") == scan[found.start:found.end].strip()
         role = LinkRole.EMBEDDED if alone and is_video_url(found.url) else LinkRole.CITED
         placed.append((found.start, LinkRef(url=found.url, written=found.written, role=role,

@@ -46,6 +46,14 @@ def is_video_url(url: str) -> bool:
     return bool(_VIDEO.match(url))
 
 
+def line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Start and end of the line holding text[start:end], looked for at most _REACH characters away
+    (a 50 MB line would otherwise be searched whole once per link: issue 7)."""
+    line_start = max(text.rfind("\n", max(0, start - _REACH), start) + 1, start - _REACH, 0)
+    line_end = text.find("\n", end, end + _REACH)
+    return line_start, line_end if line_end >= 0 else min(len(text), end + _REACH)
+
+
 def sentence_around(text: str, start: int, end: int) -> str:
     """The sentence (or line) holding text[start:end], whitespace collapsed, at most ~300 chars.
 
@@ -171,9 +179,8 @@ def harvest_text(source: str, text: str, max_links: int | None = None) -> Harves
             placed.append((label.start(), LinkRef(url=None, written=None, role=LinkRole.LOST,
                                                   anchor_text=words, context=context)))
     for i, found in enumerate(urls):
-        line_start = max(main.rfind("\n", max(0, found.start - _REACH), found.start) + 1, found.start - _REACH, 0)
-        line_end = main.find("\n", found.end, found.end + _REACH)
-        after = main[found.end:line_end if line_end >= 0 else found.end + _REACH]
+        line_start, line_end = line_bounds(main, found.start, found.end)
+        after = main[found.end:line_end]
         alone = not (main[line_start:found.start].strip() + after.strip(" \t.,;"))
         if i in claimed:
             role, anchor, context = LinkRole.RELATED, claimed[i][0] or None, claimed[i][1]
