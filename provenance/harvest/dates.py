@@ -21,10 +21,10 @@ is cut out and the archived page's original address is used for URL-based heuris
 
 from __future__ import annotations
 
-from copy import deepcopy
 import json
 import logging
 import re
+from copy import deepcopy
 from datetime import date, datetime
 
 import lxml.html
@@ -65,8 +65,8 @@ def publication_date(html: str, url: str | None, *, page: Page | None = None,
     """
     html = _WAYBACK_TOOLBAR.sub("", html.replace("\x00", ""))
     original_url = _original_url(url)
-    from_url = _url_date(original_url)
-    url_day = from_url if from_url and _full_day(from_url) else None
+    from_url = url_path_date(original_url) if original_url else None
+    url_day = from_url if from_url and url_date_precision(from_url) == "day" else None
     found = _json_ld_date(html) or _meta_date(html)
     if found and not _republished(found[0], url_day):
         return DateEvidence(found[0], found[1], found[2])
@@ -181,20 +181,9 @@ def _htmldate(html: "str | lxml.html.HtmlElement", url: str | None, extensive: b
         return None
 
 
-def _url_date(url: str | None) -> DateEvidence | None:
-    if not url:
-        return None
-    return url_path_date(url)
-
-
 def _republished(value: date, url_day: DateEvidence | None) -> bool:
     """A stamp well after the day in the page's own URL dates a re-publication, not the first one."""
     return url_day is not None and (value - url_day.value).days > REPUBLISHED_AFTER_DAYS
-
-
-def _full_day(evidence: DateEvidence) -> bool:
-    """True when a URL-path date names a day, not just a month (`/20240506/` and `?d=` included)."""
-    return url_date_precision(evidence) == "day"
 
 
 _MONTHS = {name: i + 1 for i, names in enumerate((
