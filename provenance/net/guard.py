@@ -257,32 +257,22 @@ class Watch:
 
     Socket timeouts only bound each recv(); a server sending a header line or a chunk-size byte
     every second would never trip them.  Shutting the socket down at the deadline (from the
-    client's `Watchdog`, else from a timer of its own) ends any read in any phase (status line,
-    headers, chunked framing, body).
+    client's `Watchdog`) ends any read in any phase (status line, headers, chunked framing, body).
     """
 
-    def __init__(self, deadline: float, watchdog: Watchdog | None = None) -> None:
+    def __init__(self, deadline: float, watchdog: Watchdog) -> None:
         self.deadline = deadline
         self.fired = False
         self.finished = False
         self._lock = threading.Lock()
         self._sock: socket.socket | None = None
         self._watchdog = watchdog
-        self._timer: threading.Timer | None = None
-        if watchdog is None:
-            self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self.fire)
-            self._timer.daemon = True
 
     def __enter__(self) -> Watch:
-        if self._watchdog is not None:
-            self._watchdog.add(self)
-        elif self._timer is not None:
-            self._timer.start()
+        self._watchdog.add(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
         with self._lock:
             self.finished = True
             self._sock = None
