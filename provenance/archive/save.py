@@ -49,25 +49,24 @@ class SaveLimiter:
         self._next = float("-inf")
         self._lock = threading.Lock()
 
-    def try_acquire(self) -> bool:
+    def _take(self) -> float:
+        """Take the slot if it is free (0.0), else the seconds until it is."""
         with self._lock:
             now = self.clock()
             if now < self._next:
-                return False
+                return self._next - now
             self._next = now + self.interval
-            return True
+            return 0.0
+
+    def try_acquire(self) -> bool:
+        return not self._take()
 
     def acquire(self, stop: threading.Event) -> bool:
         """Take a slot, waiting for one unless STOP is set first (then False); a free slot is taken even then."""
-        while True:
-            with self._lock:
-                now = self.clock()
-                if now >= self._next:
-                    self._next = now + self.interval
-                    return True
-                delay = self._next - now
+        while delay := self._take():
             if stop.wait(delay):
                 return False
+        return True
 
     def back_off(self, seconds: float) -> None:
         """The archive said 429: hold off at least this long."""
