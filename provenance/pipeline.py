@@ -279,10 +279,9 @@ def reconcile(engine: Engine, config: Config, now: Clock = utcnow, policy: DeadL
         snapshots = repo.latest_snapshot_lookups(session)
         drift = repo.latest_drift(session)
         histories = repo.check_histories(session, failing_urls(checks)) if policy is not None else {}
-    verdicts: dict[str, dict] = {}
+    verdicts = {}
     if policy is not None:
-        checks, judged = apply_policy(checks, histories, policy)
-        verdicts = {url: verdict.as_json() for url, verdict in judged.items()}
+        checks, verdicts = apply_policy(checks, histories, policy)
     context = build_context(documents, checks, snapshots, config.reconcile, drift=drift, policy=verdicts)
     findings = run_rules(context)
     with session_scope(engine) as session:

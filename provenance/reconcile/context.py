@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from ..config import ReconcileConfig
 from ..records import CheckResult, DateEvidence, DriftEvidence, LinkStatus, SnapshotLookup, StoredDocument, StoredLink
 from ..harvest.copies import containment, text_shingles
 from ..urldates import url_path_date
+
+if TYPE_CHECKING:
+    from ..check.policy import PolicyVerdict
 
 _PAGE_DATE_STATUSES = frozenset({LinkStatus.ALIVE, LinkStatus.REDIRECTED})
 
@@ -44,9 +47,9 @@ class ReconcileContext:
     documents_by_id: Mapping[int, StoredDocument] = field(default_factory=dict)
     drift: Mapping[str, DriftEvidence] = field(default_factory=dict)
     copy_ids: Mapping[int, tuple[int, ...]] = field(default_factory=dict)  # original id -> its copies' ids
-    # url -> the daemon's dead-link policy verdict (JSON evidence) where it changed or judged the
-    # status; empty for the one-off audit, whose statuses are the checker's own (issue 5)
-    policy: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # url -> the daemon's dead-link policy verdict where it judged a failing link's status; empty
+    # for the one-off audit, whose statuses are the checker's own (issue 5)
+    policy: Mapping[str, PolicyVerdict] = field(default_factory=dict)
 
     def document(self, document_id: int | None) -> StoredDocument | None:
         return self.documents_by_id.get(document_id) if document_id is not None else None
@@ -85,7 +88,7 @@ class ReconcileContext:
 def build_context(documents: Sequence[StoredDocument], checks: Mapping[str, CheckResult],
                   snapshots: Mapping[str, Sequence[SnapshotLookup]], config: ReconcileConfig,
                   drift: Mapping[str, DriftEvidence] | None = None,
-                  policy: Mapping[str, Mapping[str, Any]] | None = None) -> ReconcileContext:
+                  policy: Mapping[str, PolicyVerdict] | None = None) -> ReconcileContext:
     """Join documents with the latest check, snapshot look-ups and drift of each link's URL."""
     drift = dict(drift or {})
     docs = tuple(sorted(documents, key=lambda d: d.id))

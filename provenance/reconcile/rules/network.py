@@ -15,7 +15,7 @@ def _checked(link: LinkView, status: LinkStatus) -> CheckResult | None:
     return check if check is not None and check.status is status else None
 
 
-def _basics(check: CheckResult, ctx: ReconcileContext | None = None) -> dict[str, object]:
+def _basics(check: CheckResult, ctx: ReconcileContext) -> dict[str, object]:
     """What every network finding shows: the answer, the chain that led to it, and when.
 
     In the daemon the status may be the dead-link policy's verdict on the URL's history; its
@@ -23,9 +23,9 @@ def _basics(check: CheckResult, ctx: ReconcileContext | None = None) -> dict[str
     """
     basics: dict[str, object] = {"status": check.status, "http_status": check.http_status,
                                  "final_url": check.final_url, "hops": check.hops, "checked_at": check.checked_at}
-    verdict = ctx.policy.get(check.url) if ctx is not None else None
-    if verdict:
-        basics["policy"] = verdict
+    verdict = ctx.policy.get(check.url)
+    if verdict is not None:
+        basics["policy"] = verdict.as_json()
     return basics
 
 
@@ -64,7 +64,7 @@ def redirect_changed(ctx: ReconcileContext, link: LinkView) -> Finding | None:
     return link_finding(FindingKind.REDIRECT_CHANGED, link,
                         f"now redirects from {source} to {target or 'another site'} ({check.final_url}): "
                         "check the new site still holds the cited content",
-                        evidence={**_basics(check), "from_domain": source, "to_domain": target})
+                        evidence={**_basics(check, ctx), "from_domain": source, "to_domain": target})
 
 
 @rule(FindingKind.UNREACHABLE, severity=Severity.WARNING)
@@ -75,10 +75,9 @@ def unreachable(ctx: ReconcileContext, link: LinkView) -> Finding | None:
         return None
     why = check.error_class or (f"HTTP {check.http_status}" if check.http_status else "no answer")
     verdict = ctx.policy.get(check.url)
-    if verdict and verdict.get("observed") != LinkStatus.UNREACHABLE.value:  # e.g. a 404 not yet confirmed
-        answer = f"HTTP {check.http_status}" if check.http_status else str(verdict.get("observed"))
-        counted = len(verdict.get("failures_counted") or ())
-        why = f"{answer}; failure {counted} of the {verdict.get('failures_needed')} needed to call it dead"
+    if verdict is not None and verdict.observed is not LinkStatus.UNREACHABLE:  # e.g. a 404 not yet confirmed
+        answer = f"HTTP {check.http_status}" if check.http_status else verdict.observed.value
+        why = f"{answer}; failure {len(verdict.counted)} of the {verdict.needed} needed to call it dead"
     return link_finding(FindingKind.UNREACHABLE, link,
                         f"the target could not be reached ({why}): it will be checked again",
                         evidence={**_basics(check, ctx), "error_class": check.error_class, "error": check.error})
@@ -93,7 +92,7 @@ def blocked_url(ctx: ReconcileContext, link: LinkView) -> Finding | None:
     return link_finding(FindingKind.BLOCKED_URL, link,
                         "points at a private or local address and was not requested: "
                         "list it in http.allow_private if it is meant to be checked",
-                        evidence={**_basics(check), "error": check.error})
+                        evidence={**_basics(check, ctx), "error": check.error})
 
 
 @rule(FindingKind.MEDIA_UNAVAILABLE, severity=Severity.ERROR)
@@ -105,4 +104,4 @@ def media_unavailable(ctx: ReconcileContext, link: LinkView) -> Finding | None:
         return None
     return link_finding(FindingKind.MEDIA_UNAVAILABLE, link,
                         f"the media item is {state} on its host: find another copy or cite the archive",
-                        evidence={**_basics(check), "media_state": state})
+                        evidence={**_basics(check, ctx), "media_state": state})
