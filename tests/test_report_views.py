@@ -286,16 +286,11 @@ def test_views_work_in_the_plain_sqlite3_shell(audited_db: AuditedDb) -> None:
 
 def test_links_domain_is_back_filled_by_the_migration(tmp_path: Path) -> None:
     """A database harvested before revision 0002 gets its links' domains when upgraded."""
-    from alembic import command
-
-    from provenance.store.db import make_engine, migration_connection
-    from provenance.store.migrate import alembic_config
+    from provenance.store.db import make_engine
+    from provenance.store.migrate import upgrade
 
     engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
-    config = alembic_config()
-    with migration_connection(engine) as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0001")
+    upgrade(engine, "0001")
     with engine.begin() as conn:
         conn.exec_driver_sql(
             "INSERT INTO documents (id, source, format, text, fingerprint, harvested_at, updated_at) "
@@ -309,17 +304,11 @@ def test_links_domain_is_back_filled_by_the_migration(tmp_path: Path) -> None:
 
 
 def test_revision_0002_downgrades_and_upgrades_again(tmp_path: Path) -> None:
-    from alembic import command
-
-    from provenance.store.db import migration_connection
-    from provenance.store.migrate import alembic_config
+    from provenance.store.migrate import downgrade
 
     url = f"sqlite:///{tmp_path / 'p.sqlite'}"
     engine = open_store(url)
-    config = alembic_config()
-    with migration_connection(engine) as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0001")
+    downgrade(engine, "0001")
     engine.dispose()
     with sqlite3.connect(tmp_path / "p.sqlite") as conn:
         assert conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'view'").fetchone() == (0,)

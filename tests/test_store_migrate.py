@@ -10,7 +10,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -18,7 +17,7 @@ from sqlalchemy import inspect
 
 from provenance.errors import StorageError
 from provenance.store import migrate
-from provenance.store.db import make_engine, migration_connection, readonly_connection, session_scope
+from provenance.store.db import make_engine, readonly_connection, session_scope
 from provenance.store.migrate import alembic_config, open_store, upgrade
 from provenance.store.schema import metadata
 
@@ -222,10 +221,7 @@ def test_store_behind_head_is_upgraded_on_open(tmp_path: Path) -> None:
     """A database left at an older revision (a previous release) is still brought to head."""
     url = f"sqlite:///{tmp_path / 'p.sqlite'}"
     engine = make_engine(url)
-    config = alembic_config()
-    with migration_connection(engine) as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0003")
+    upgrade(engine, "0003")
     assert _revision(engine) == "0003"
     engine = open_store(url)
     assert _revision(engine) == _head()

@@ -89,8 +89,18 @@ def is_at_head(engine: Engine) -> bool:
     return head is not None and current_revisions(engine) == [head]
 
 
-def upgrade(engine: Engine) -> None:
-    """Apply every pending migration (alembic upgrade head); idempotent; StorageError on failure."""
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply every pending migration up to REVISION (head); idempotent; StorageError on failure."""
+    _alembic(engine, "upgrade", revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Undo migrations down to REVISION (for tests of a revision's downgrade); StorageError on failure."""
+    _alembic(engine, "downgrade", revision)
+
+
+def _alembic(engine: Engine, verb: str, revision: str) -> None:
+    """Run Alembic's upgrade or downgrade in one write transaction (db.migration_connection)."""
     from alembic import command
     from alembic.util.exc import CommandError
 
@@ -98,7 +108,7 @@ def upgrade(engine: Engine) -> None:
     try:
         with migration_connection(engine) as conn:
             config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+            getattr(command, verb)(config, revision)
     except (CommandError, exc.SQLAlchemyError) as err:
         reason = str(getattr(err, "orig", None) or err).strip().splitlines()
         raise StorageError(f"cannot migrate the database: {reason[0] if reason else type(err).__name__}") from err
