@@ -30,11 +30,11 @@ from urllib.parse import urljoin
 
 from ..records import CheckResult, LinkStatus, SaveResult, Snapshot, SnapshotLookup
 from .base import WAYBACK_TS, parse_timestamp, utcnow
+from .wayback import IA_BASE, IA_NAME
 
 __all__ = ["SaveResult", "SaveLimiter", "CaptureQueue", "capture_lookup", "request_capture", "save_candidates"]
 
 log = logging.getLogger(__name__)
-ARCHIVE_NAME = "wayback"  # the name the Internet Archive's CDX source records its answers under
 _SETTLED = ("saved", "submitted", "refused")  # outcomes not worth asking again before archive.max_age
 
 SAVE_TIMEOUT = 60.0  # SPN answers only once the capture is done; it routinely takes 10-40 s
@@ -75,7 +75,7 @@ class SaveLimiter:
 
 
 def request_capture(client: Any, url: str, *, limiter: SaveLimiter | None = None,
-                    base: str = "https://web.archive.org", timeout: float = SAVE_TIMEOUT) -> SaveResult:
+                    base: str = IA_BASE, timeout: float = SAVE_TIMEOUT) -> SaveResult:
     """Ask Save Page Now to capture URL; returns at once with `rate_limited` when the limiter says no."""
     requested_at = utcnow()
     if limiter is not None and not limiter.try_acquire():
@@ -132,13 +132,13 @@ def save_candidates(urls: Iterable[str], checks: Mapping[str, CheckResult],
     return wanted
 
 
-def capture_lookup(result: SaveResult, base: str = "https://web.archive.org") -> SnapshotLookup | None:
+def capture_lookup(result: SaveResult, base: str = IA_BASE) -> SnapshotLookup | None:
     """A `saved` result as the archive's answer about its URL (it now holds this capture), else None."""
     if result.status != "saved" or result.snapshot_url is None or result.snapshot_datetime is None:
         return None
-    snapshot = Snapshot(archive=ARCHIVE_NAME, url=result.snapshot_url, datetime=result.snapshot_datetime,
+    snapshot = Snapshot(archive=IA_NAME, url=result.snapshot_url, datetime=result.snapshot_datetime,
                         original=result.url)  # its recorded status is not in the answer
-    return SnapshotLookup(url=result.url, archive=ARCHIVE_NAME, looked_up_at=result.requested_at,
+    return SnapshotLookup(url=result.url, archive=IA_NAME, looked_up_at=result.requested_at,
                           query=f"{base.rstrip('/')}/save/{result.url}", nearest=snapshot, first=snapshot,
                           last=snapshot, count=None)
 
@@ -147,7 +147,7 @@ class CaptureQueue:
     """Capture requests for URLS, one at a time on a background thread, paced by LIMITER (module docstring)."""
 
     def __init__(self, client: Any, urls: Sequence[str], limiter: SaveLimiter, *,
-                 base: str = "https://web.archive.org", timeout: float = SAVE_TIMEOUT) -> None:
+                 base: str = IA_BASE, timeout: float = SAVE_TIMEOUT) -> None:
         self.client, self.urls, self.limiter, self.base, self.timeout = client, list(urls), limiter, base, timeout
         self.results: list[SaveResult] = []
         self._stop = threading.Event()

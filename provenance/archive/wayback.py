@@ -35,6 +35,8 @@ _ALIASES = {"url": "original", "mime": "mimetype", "status": "statuscode"}
 
 CdxRow = dict[str, str]
 MAX_CDX_BYTES = 8_000_000  # ~100,000 daily rows; the client's default cap is sized for pages
+IA_BASE = "https://web.archive.org"
+IA_NAME = "wayback"  # the name the Internet Archive's answers are recorded under
 
 
 def _canonical(row: Mapping[str, Any]) -> CdxRow:
@@ -104,12 +106,12 @@ def _usable(row: CdxRow) -> bool:
 class WaybackCdx:
     """A CDX index (Internet Archive or pywb collection) as an ArchiveSource."""
 
-    def __init__(self, client: Any, base: str = "https://web.archive.org", *, collection: str | None = None,
+    def __init__(self, client: Any, base: str = IA_BASE, *, collection: str | None = None,
                  name: str | None = None, limit: int | None = None, timeout: float | None = None) -> None:
         self.client = client
         self.base = base.rstrip("/")
         self.collection = collection
-        self.name = name or (f"pywb:{collection}" if collection else "wayback")
+        self.name = name or (f"pywb:{collection}" if collection else IA_NAME)
         self.limit = limit
         self.timeout = timeout
         # IA replays under /web/, pywb under /COLL/; both accept the same <ts><mod>/<url> form.
