@@ -20,7 +20,7 @@ from typing import TextIO
 
 from ..domains import registrable_domain
 from ..records import LinkStatus, Severity
-from .build import Report, ReportDocument
+from .build import SEVERITY_ORDER, Report, ReportDocument
 from .formats import SEVERITY_LABEL
 
 HealthSeries = list[tuple[date, Counter[str]]]  # per day: how many URLs stood at each status
@@ -175,9 +175,8 @@ def kind_chart(report: Report, width: int = 340) -> str:
     """One bar per finding kind, longest first, coloured by the kind's most severe finding."""
     counts = Counter(f.kind.value for f in report.findings)
     worst: dict[str, Severity] = {}
-    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
     for f in report.findings:
-        if f.kind.value not in worst or order[f.severity] < order[worst[f.kind.value]]:
+        if f.kind.value not in worst or SEVERITY_ORDER[f.severity] < SEVERITY_ORDER[worst[f.kind.value]]:
             worst[f.kind.value] = f.severity
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     label_w, row_h, most = 130, 20, max(counts.values(), default=1)
