@@ -140,9 +140,10 @@ def load_page(data: bytes | str) -> Page:
     """Parse `data` leniently and locate the article body; an unparseable page has root None."""
     html = decode_html(data) if isinstance(data, bytes) else data.replace("\x00", "")
     try:
-        root, too_deep = _parse(_XML_DECL.sub("", html, count=1))
+        markup = _XML_DECL.sub("", html, count=1)
+        root, too_deep = _parse(markup)
         if too_deep:  # what lies deeper is silently dropped: keep the links, lose the layout
-            root, _ = _parse(_CONTAINER_TAG.sub(" ", _XML_DECL.sub("", html, count=1)))
+            root, _ = _parse(_CONTAINER_TAG.sub(" ", markup))
     except (etree.ParserError, ValueError, etree.XMLSyntaxError):
         return Page(html, None, None)
     for el in list(root.iter(*DROP_TAGS)):
