@@ -58,6 +58,17 @@ class Report:
         return {"documents": len(self.documents), "links": len(self.links),
                 "findings": len(self.findings), **by_severity}
 
+    def by_document(self) -> dict[str, tuple[list[Finding], list[ReportLink]]]:
+        """Each document's findings and links, in report order, grouped in one pass over each."""
+        grouped: dict[str, tuple[list[Finding], list[ReportLink]]] = {doc.id: ([], []) for doc in self.documents}
+        for finding in self.findings:
+            if f"d{finding.document_id}" in grouped:
+                grouped[f"d{finding.document_id}"][0].append(finding)
+        for link in self.links:
+            if link.document in grouped:
+                grouped[link.document][1].append(link)
+        return grouped
+
 
 def build_report(session: Session, document_ids: Sequence[int] | None = None,
                  now: datetime | None = None) -> Report:

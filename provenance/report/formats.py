@@ -101,8 +101,9 @@ def _wrap(text: str, indent: int, first: str = "") -> list[str]:
 def write_table(report: Report, out: TextIO) -> None:
     """Grouped by document, findings first, then links, then a one-line summary; fits 80 columns."""
     lines: list[str] = []
+    grouped = report.by_document()
     for doc in report.documents:
-        lines.extend(_document_block(doc, report))
+        lines.extend(_document_block(doc, *grouped[doc.id]))
         lines.append("")
     counts = report.counts()
     lines.append(
@@ -111,7 +112,7 @@ def write_table(report: Report, out: TextIO) -> None:
     out.write("\n".join(lines) + "\n")
 
 
-def _document_block(doc: ReportDocument, report: Report) -> list[str]:
+def _document_block(doc: ReportDocument, findings: list[Finding], links: list[ReportLink]) -> list[str]:
     head = f"{doc.id}  {doc.source}" + (f"  (copy of {doc.copy_of})" if doc.copy_of else "")
     lines = _wrap(head, 0)
     if doc.title:
@@ -121,14 +122,12 @@ def _document_block(doc: ReportDocument, report: Report) -> list[str]:
         lines += _wrap(doc.original_url, 4, "original: ")
     if doc.error:
         lines += _wrap(doc.error, 4, "error: ")
-    findings = [f for f in report.findings if f"d{f.document_id}" == doc.id]
     if findings:
         lines.append("    findings:")
         for f in findings:
             lines += _wrap(f"{f.kind.value}: {f.message}", 6, f"{SEVERITY_LABEL[f.severity]:<6}")
             if f.url and f.url not in f.message:
                 lines += _wrap(f.url, 12)
-    links = [link for link in report.links if link.document == doc.id]
     if links:
         lines.append("    links:")
         for link in links:

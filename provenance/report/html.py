@@ -19,8 +19,8 @@ from html import escape
 from typing import TextIO
 
 from ..domains import registrable_domain
-from ..records import LinkStatus, Severity
-from .build import SEVERITY_ORDER, Report, ReportDocument
+from ..records import Finding, LinkStatus, Severity
+from .build import SEVERITY_ORDER, Report, ReportDocument, ReportLink
 from .formats import SEVERITY_LABEL
 
 HealthSeries = list[tuple[date, Counter[str]]]  # per day: how many URLs stood at each status
@@ -71,8 +71,9 @@ def write_html(report: Report, out: TextIO, history: HealthSeries | None = None)
     parts.append(_figure("domains", "Rot by domain", domain_chart(report)))
     parts.append(_figure("kinds", "Findings by kind", kind_chart(report)))
     parts.append("</div><h2>Documents</h2>")
+    grouped = report.by_document()
     for doc in report.documents:
-        parts.append(_document_section(doc, report))
+        parts.append(_document_section(doc, *grouped[doc.id]))
     parts.append("</main></body></html>\n")
     out.write("\n".join(parts))
 
@@ -234,9 +235,7 @@ def _badge(value: str, colour: str) -> str:
     return f'<span class="badge" style="background:{colour}">{escape(value)}</span>'
 
 
-def _document_section(doc: ReportDocument, report: Report) -> str:
-    findings = [f for f in report.findings if f"d{f.document_id}" == doc.id]
-    links = [link for link in report.links if link.document == doc.id]
+def _document_section(doc: ReportDocument, findings: Sequence[Finding], links: Sequence[ReportLink]) -> str:
     meta = [f"published {doc.published.isoformat() if doc.published else 'unknown'}"]
     if doc.copy_of:
         meta.append(f"copy of {doc.copy_of}")
