@@ -8,8 +8,10 @@ failures an archive is presumed down for the rest of the batch: hammering an ove
 with thousands more requests helps nobody, and those pairs are simply asked again next run.
 
 Look-ups run in a small thread pool (an audit of 500 links must not wait for 500 round trips
-one after another), with at most `per_archive` of them in flight to any one archive: the pool
-is sized so no thread sits waiting on a busy archive while another archive is idle.
+one after another), with at most `per_archive` of them in flight to any one archive.  The pool
+is no larger than `per_archive` times the number of archives; a worker still waits in
+`KeyedSlots` when its archive is busy (a slow archive can hold every worker while a fast one
+idles; check/scheduler.py's dispatcher avoids that by queueing per key instead).
 
 Back-off and the pool are per call: no module-level state, the sleep function is injectable.
 """
