@@ -109,19 +109,23 @@ def fetch_live_text(client: Any, url: str) -> str | None:
     return _main_text(client.request("GET", url), url)
 
 
-def measure_drift(client: Any, url: str, snapshot: Snapshot, *, live_text: str | None = None,
+def measure_drift(client: Any, url: str, snapshot: Snapshot, *,
                   threshold: float = DRIFT_THRESHOLD) -> DriftEvidence | None:
     """Compare the live page with SNAPSHOT; None when either side cannot be read as text."""
-    archived = fetch_replay_text(client, snapshot)
+    return _measure(client, url, snapshot, threshold, KeyedSlots(1), KeyedSlots(1))
+
+
+def _measure(client: Any, url: str, snapshot: Snapshot, threshold: float, archives: KeyedSlots,
+             hosts: KeyedSlots) -> DriftEvidence | None:
+    """measure_drift, fetching the replay in an ARCHIVES slot and the live page in a HOSTS slot."""
+    with archives.hold(snapshot.archive):
+        archived = fetch_replay_text(client, snapshot)
     if not archived or not archived.strip():
-        return None  # an empty replay proves nothing either way
-    live = live_text if live_text is not None else fetch_live_text(client, url)
+        return None  # an empty or unreplayable snapshot proves nothing either way
+    with hosts.hold(urlsplit(url).hostname or url):
+        live = fetch_live_text(client, url)
     if live is None:
         return None
-    return _evidence(url, snapshot, live, archived, threshold)
-
-
-def _evidence(url: str, snapshot: Snapshot, live: str, archived: str, threshold: float) -> DriftEvidence:
     return DriftEvidence(url=url, similarity=content_similarity(live, archived), threshold=threshold,
                          snapshot=snapshot, live_fingerprint=fingerprint(live),
                          snapshot_fingerprint=fingerprint(archived))
@@ -162,18 +166,9 @@ def measure_drifts(client: Any, items: Iterable[tuple[str, Snapshot]], *, thresh
     if not pairs:
         return
     archives, hosts = KeyedSlots(per_archive), KeyedSlots(per_host, per_host_interval)
-
-    def one(url: str, snapshot: Snapshot) -> DriftEvidence | None:
-        with archives.hold(snapshot.archive):
-            archived = fetch_replay_text(client, snapshot)
-        if not archived or not archived.strip():
-            return None  # an empty or unreplayable snapshot proves nothing either way
-        with hosts.hold(urlsplit(url).hostname or url):
-            live = fetch_live_text(client, url)
-        return None if live is None else _evidence(url, snapshot, live, archived, threshold)
-
     with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(pairs))), thread_name_prefix="drift") as pool:
-        futures = {pool.submit(one, url, snapshot): url for url, snapshot in pairs}
+        futures = {pool.submit(_measure, client, url, snapshot, threshold, archives, hosts): url
+                   for url, snapshot in pairs}
         for future in as_completed(futures):
             failure = future.exception()
             if failure is not None:  # one odd page must not stop the others; measured again next run
