@@ -86,9 +86,7 @@ def write_report_from_store(engine, out: TextIO, document_ids: Sequence[int] | N
 
     with session_scope(engine, readonly=True) as session:
         report = build_report(session, document_ids)
-        urls = {link.url for link in report.links if link.url}
-        histories = repo.check_histories(session, urls)
-    checks = ((url, check.checked_at, check.status.value) for url, items in histories.items() for check in items)
+        checks = repo.check_statuses(session, {link.url for link in report.links if link.url})
     write_html(report, out, health_over_time(checks) or None)
 
 

@@ -271,6 +271,15 @@ def check_histories(session: Session, urls: Iterable[str]) -> dict[str, list[Che
     return out
 
 
+def check_statuses(session: Session, urls: Iterable[str]) -> list[tuple[str, datetime, str]]:
+    """(url, checked_at, status) of every check of URLS: the history a chart needs, without whole checks."""
+    out: list[tuple[str, datetime, str]] = []
+    for chunk in _chunks(urls):
+        query = select(checks.c.url, checks.c.checked_at, checks.c.status).where(checks.c.url.in_(chunk))
+        out.extend((url, checked_at, status) for url, checked_at, status in session.execute(query))
+    return out
+
+
 def due_counts(session: Session, now: datetime, schedule: ScheduleConfig) -> dict[str, int]:
     """How many link URLs are due now, never checked, and overdue (the backlog).
 
