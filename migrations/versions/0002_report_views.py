@@ -262,6 +262,7 @@ def _backfill_domains() -> None:
         return
     conn = op.get_bind()
     links = sa.table("links", sa.column("id", sa.Integer), sa.column("url", sa.Text), sa.column("domain", sa.Text))
+    fill = sa.update(links).where(links.c.id == sa.bindparam("link_id")).values(domain=sa.bindparam("new_domain"))
     last_id = 0
     while True:
         rows = conn.execute(sa.select(links.c.id, links.c.url)
@@ -269,8 +270,7 @@ def _backfill_domains() -> None:
                             .order_by(links.c.id).limit(_BACKFILL_BATCH)).all()
         if not rows:
             return
-        for link_id, url in rows:
-            conn.execute(sa.update(links).where(links.c.id == link_id).values(domain=registrable_domain(url) or None))
+        conn.execute(fill, [{"link_id": link_id, "new_domain": registrable_domain(url) or None} for link_id, url in rows])
         last_id = rows[-1][0]
 
 
