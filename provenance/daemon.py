@@ -58,12 +58,6 @@ log = logging.getLogger(__name__)
 LEASE = daemon_repo.DAEMON_LEASE
 STOP_GRACE_S = 5.0  # beyond http.timeout: how long a stop waits for running jobs
 STANDBY_POLL_S = 5.0  # how often a waiting daemon tries the lease again (at most)
-Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
 
 class LeaseHeld(ProvenanceError):
     """Another daemon holds this database's lease."""
@@ -117,7 +111,8 @@ class Daemon:
     """The scheduled service over one database; see the module docstring."""
 
     def __init__(self, engine: Engine, config: Config, client=None, *, archives: bool = True,
-                 clock: Clock = utcnow, holder: str | None = None, stop: threading.Event | None = None) -> None:
+                 clock: pipeline.Clock = pipeline.utcnow, holder: str | None = None,
+                 stop: threading.Event | None = None) -> None:
         self.engine, self.config, self.client = engine, config, client
         self.archives = archives and config.archive.enabled
         self.clock = clock
@@ -176,7 +171,7 @@ class Daemon:
         """Ask the scheduler to run job NAME now (a no-op outside `serve`, or while NAME is running)."""
         scheduler = self._scheduler
         if scheduler is not None and name not in self._active and scheduler.get_job(name) is not None:
-            scheduler.modify_job(name, next_run_time=utcnow())
+            scheduler.modify_job(name, next_run_time=pipeline.utcnow())
 
     def run_job(self, name: str) -> str:
         """Run job NAME once, recording it; returns its status (ok, skipped, error, stopped). Never raises."""
@@ -310,7 +305,7 @@ class Daemon:
         self._scheduler = scheduler
         try:
             stored = self._register()
-            now = utcnow()
+            now = pipeline.utcnow()
             for name, spec in self.jobs().items():
                 due = stored[name].next_run_at if name in stored else None
                 scheduler.add_job(self.run_job, IntervalTrigger(seconds=spec.every.total_seconds()), args=[name],
