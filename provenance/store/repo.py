@@ -290,21 +290,22 @@ def due_counts(session: Session, now: datetime, schedule: ScheduleConfig) -> dic
     known = (select(links.c.url, func.min(documents.c.harvested_at).label("seen"))
              .join(documents, documents.c.id == links.c.document_id).where(links.c.url.is_not(None))
              .group_by(links.c.url).subquery("known"))
-    healthy, never = latest.c.status.in_(HEALTHY), latest.c.checked_at.is_(None)
-
-    def due_by(when: datetime) -> Any:
-        return or_(and_(healthy, latest.c.checked_at <= when - schedule.alive_every),
-                   and_(not_(healthy), latest.c.checked_at <= when - schedule.failing_every))
-
-    late = now - schedule.check_every
+    never, late = latest.c.checked_at.is_(None), now - schedule.check_every
+    overdue = or_(and_(never, known.c.seen <= late), _checked_long_enough_ago(latest, schedule, late))
     query = (select(func.count(),
                     func.coalesce(func.sum(case((never, 1), else_=0)), 0),
-                    func.coalesce(func.sum(case((or_(and_(never, known.c.seen <= late), due_by(late)), 1),
-                                                else_=0)), 0))
+                    func.coalesce(func.sum(case((overdue, 1), else_=0)), 0))
              .select_from(known.outerjoin(latest, latest.c.url == known.c.url))
-             .where(or_(never, due_by(now))))
+             .where(or_(never, _checked_long_enough_ago(latest, schedule, now))))
     due, unchecked, overdue = session.execute(query).one()
     return {"due": int(due), "never_checked": int(unchecked), "overdue": int(overdue)}
+
+
+def _checked_long_enough_ago(latest: Any, schedule: ScheduleConfig, when: datetime) -> Any:
+    """SQL condition: the LATEST check is older than its interval at WHEN (alive_every or failing_every)."""
+    healthy = latest.c.status.in_(HEALTHY)
+    return or_(and_(healthy, latest.c.checked_at <= when - schedule.alive_every),
+               and_(not_(healthy), latest.c.checked_at <= when - schedule.failing_every))
 
 
 def due_urls(session: Session, now: datetime, schedule: ScheduleConfig, limit: int | None = None) -> list[str]:
@@ -316,12 +317,9 @@ def due_urls(session: Session, now: datetime, schedule: ScheduleConfig, limit: i
     latest = _latest_query(checks, ["url"], "checked_at").order_by(None).subquery("latest")
     known = (select(links.c.url, func.min(links.c.id).label("first_seen")).where(links.c.url.is_not(None))
              .group_by(links.c.url).subquery("known"))
-    healthy = latest.c.status.in_(HEALTHY)
     never = latest.c.checked_at.is_(None)
     query = (select(known.c.url).select_from(known.outerjoin(latest, latest.c.url == known.c.url))
-             .where(or_(never,
-                        and_(healthy, latest.c.checked_at <= now - schedule.alive_every),
-                        and_(not_(healthy), latest.c.checked_at <= now - schedule.failing_every)))
+             .where(or_(never, _checked_long_enough_ago(latest, schedule, now)))
              .order_by(case((never, 0), else_=1), latest.c.checked_at, known.c.first_seen))
     if limit is not None:
         query = query.limit(limit)
