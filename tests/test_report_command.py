@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -31,6 +30,7 @@ from test_report_views import (
     fixture_config,
     write_fixture_folder,
 )
+from test_report_views import rows as query_rows
 
 from provenance.cli import main
 from provenance.report.named import NAMED_REPORTS
@@ -53,9 +53,7 @@ def run(db: AuditedDb, *args: str) -> tuple[int, str, str]:
 
 
 def view_rows(db: AuditedDb, view: str) -> list[dict]:
-    with sqlite3.connect(db.path) as conn:
-        conn.row_factory = sqlite3.Row
-        return [dict(r) for r in conn.execute(f"SELECT * FROM {view}")]
+    return query_rows(db, f"SELECT * FROM {view}")
 
 
 def test_report_without_a_name_lists_every_report_with_a_description(audited_db: AuditedDb) -> None:
