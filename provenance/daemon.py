@@ -121,8 +121,7 @@ class Daemon:
         self.policy = DeadLinkPolicy.from_schedule(config.schedule)
         self.lost_lease = False
         self._scheduler: Any = None
-        self._running = 0
-        self._active: set[str] = set()
+        self._active: set[str] = set()  # jobs running now (the scheduler never runs one job twice at once)
         self._idle = threading.Condition()
 
     # --- jobs ---------------------------------------------------------------------------------
@@ -216,13 +215,11 @@ class Daemon:
     @contextmanager
     def _busy(self, name: str) -> Iterator[None]:
         with self._idle:
-            self._running += 1
             self._active.add(name)
         try:
             yield
         finally:
             with self._idle:
-                self._running -= 1
                 self._active.discard(name)
                 self._idle.notify_all()
 
@@ -336,7 +333,7 @@ class Daemon:
     def _wait_idle(self, seconds: float) -> bool:
         deadline = time.monotonic() + seconds
         with self._idle:
-            while self._running:
+            while self._active:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
