@@ -17,9 +17,11 @@ import io
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from lxml import etree
+
+from .inputs import is_url
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +67,7 @@ def _absolute(url: str | None, base: str) -> str | None:
     if not url:
         return None
     joined = urljoin(base, url.strip())
-    return joined if urlsplit(joined).scheme in ("http", "https") else None
+    return joined if is_url(joined) else None
 
 
 def _unique(urls: Iterator[str | None]) -> tuple[str, ...]:
