@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 from provenance import textnorm
 from provenance.check.checker import check_url
 from provenance.config import HarvestConfig, HttpConfig, ReconcileConfig
-from provenance.harvest.dates import _full_day
 from provenance.harvest.html import harvest_html
 from provenance.harvest.inputs import harvest_bytes
 from provenance.harvest.markdown import harvest_markdown
@@ -33,7 +32,7 @@ from provenance.records import (CheckResult, DateEvidence, DocumentFormat, Findi
 from provenance.store import repo
 from provenance.store.db import session_scope
 from provenance.store.migrate import open_store
-from provenance.urldates import url_path_date
+from provenance.urldates import url_date_precision, url_path_date
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -233,7 +232,7 @@ def test_a_compact_or_query_date_in_a_url_is_a_full_day() -> None:
     for url, full in [("https://e.org/20240506/x", True), ("https://e.org/2024/05/06/x", True),
                       ("https://e.org/a?date=2024-05-06", True), ("https://e.org/2024/05/x", False)]:
         evidence = url_path_date(url)
-        assert evidence is not None and _full_day(evidence) is full, url
+        assert evidence is not None and (url_date_precision(evidence) == "day") is full, url
 
 
 # ---- the HTTP door and the checker on arbitrary URLs ----------------------------------------------
