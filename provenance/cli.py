@@ -108,22 +108,10 @@ def main() -> None:
     """Audit what documents cite: harvest links, check them, compare with web archives, report rot."""
 
 
-def _print_report(ctx: Context, document_ids=None, output=None) -> Any:
-    from .report.build import build_report
-    from .report.formats import FORMATTERS
-    from .store.db import session_scope
+def _print_report(ctx: Context, document_ids=None) -> None:
+    from .report.formats import write_stored_report
 
-    if ctx.fmt == "html":  # the HTML report draws each link's stored check history
-        from .report.html import write_report_from_store
-        write_report_from_store(ctx.engine(), output or sys.stdout, document_ids)
-        return None
-    with session_scope(ctx.engine()) as session:
-        report = build_report(session, document_ids)
-    formatter = FORMATTERS.get(ctx.fmt)
-    if formatter is None:
-        raise ConfigError(f"--format {ctx.fmt} is not available for this command")
-    formatter(report, output or sys.stdout)
-    return report
+    write_stored_report(ctx.engine(), ctx.fmt, sys.stdout, document_ids)
 
 
 @main.command()

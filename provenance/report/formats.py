@@ -1,6 +1,7 @@
 """Report record -> text: table (80 columns), JSON (the contract's schema), CSV (one row per finding), HTML.
 
-FORMATTERS maps a --format name to a function (report, out) -> None.
+FORMATTERS maps a --format name to a function (report, out) -> None; write_stored_report reads the
+report from the store and writes it (audit, harvest, reconcile and `report` without a name).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import csv
 import dataclasses
 import json
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from enum import Enum
 from typing import Any, TextIO
@@ -148,3 +149,22 @@ FORMATTERS: dict[str, Callable[[Report, TextIO], None]] = {
     "csv": write_csv,
     "html": write_html,
 }
+
+
+def write_stored_report(engine: Any, fmt: str, out: TextIO, document_ids: Sequence[int] | None = None) -> None:
+    """The report of DOCUMENT_IDS (all when None) as stored, in FMT; the HTML one also draws each
+    link's stored check history, which a Report record does not carry."""
+    from ..errors import ConfigError
+    from ..store.db import session_scope
+    from .build import build_report
+
+    if fmt == "html":
+        from .html import write_report_from_store
+        write_report_from_store(engine, out, document_ids)
+        return
+    formatter = FORMATTERS.get(fmt)
+    if formatter is None:
+        raise ConfigError(f"--format {fmt} is not available for this command")
+    with session_scope(engine, readonly=True) as session:
+        report = build_report(session, document_ids)
+    formatter(report, out)

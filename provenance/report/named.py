@@ -193,18 +193,9 @@ def _write_audit_report(ctx: Any, filters: ReportFilters, out: TextIO) -> None:
     extra = set(filters.given()) - {"document"}
     if extra:
         raise ConfigError(f"the audit report takes --document only, not {', '.join('--' + k for k in sorted(extra))}")
-    ids = [document_id(filters.document)] if filters.document else None
-    if ctx.fmt == "html":
-        from .html import write_report_from_store
-        write_report_from_store(ctx.engine(), out, ids)
-        return
-    from ..store.db import session_scope
-    from .build import build_report
-    from .formats import FORMATTERS
+    from .formats import write_stored_report
 
-    with session_scope(ctx.engine(), readonly=True) as session:
-        report = build_report(session, ids)
-    FORMATTERS[ctx.fmt](report, out)
+    write_stored_report(ctx.engine(), ctx.fmt, out, [document_id(filters.document)] if filters.document else None)
 
 
 _PROBLEMS = ("dead", "soft_404", "unreachable", "redirected")
