@@ -141,12 +141,12 @@ def link_copies(engine: Engine) -> None:
 
 
 def checkable_urls(engine: Engine, document_ids: Sequence[int] | None = None) -> list[str]:
-    with session_scope(engine) as session:
+    with session_scope(engine, readonly=True) as session:
         return repo.checkable_urls(session, document_ids)
 
 
 def due_urls(engine: Engine, config: Config, now: Clock = utcnow) -> list[str]:
-    with session_scope(engine) as session:
+    with session_scope(engine, readonly=True) as session:
         return repo.due_urls(session, now(), config.schedule)
 
 
