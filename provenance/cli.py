@@ -212,7 +212,8 @@ def daemon(ctx: Context, once: bool) -> int:
     """Scheduled service: harvest watched sources, check due links, reconcile; stops on SIGINT/SIGTERM."""
     import os
 
-    from .daemon import Daemon, LeaseHeld, stop_on_signals
+    from .daemon import Daemon, stop_on_signals
+    from .errors import LeaseHeld
 
     logging.getLogger("provenance").setLevel(logging.DEBUG if ctx.debug else
                                              logging.WARNING if ctx.quiet else logging.INFO)

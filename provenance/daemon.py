@@ -49,7 +49,7 @@ from sqlalchemy.engine import Engine
 from . import pipeline
 from .check.policy import DeadLinkPolicy
 from .config import Config
-from .errors import ProvenanceError
+from .errors import LeaseHeld, ProvenanceError
 from .store import daemon_repo
 from .store.db import session_scope
 
@@ -58,10 +58,6 @@ log = logging.getLogger(__name__)
 LEASE = daemon_repo.DAEMON_LEASE
 STOP_GRACE_S = 5.0  # beyond http.timeout: how long a stop waits for running jobs
 STANDBY_POLL_S = 5.0  # how often a waiting daemon tries the lease again (at most)
-
-class LeaseHeld(ProvenanceError):
-    """Another daemon holds this database's lease."""
-
 
 @dataclass(frozen=True)
 class JobSpec:

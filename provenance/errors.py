@@ -5,7 +5,8 @@
     ├── InputError                  a path or URL that cannot be read at all
     ├── StorageError                the database cannot be opened, migrated or written
     ├── ArchiveUnavailable          an archive could not be asked (never means "not archived")
-    └── UnsafeDestination           a request refused by the private-address guard
+    ├── UnsafeDestination           a request refused by the private-address guard
+    └── LeaseHeld                   another daemon holds the database's lease (exit 3)
 
 Network failures of link checks are not exceptions: they are CheckResult values.
 """
@@ -39,3 +40,7 @@ class UnsafeDestination(ProvenanceError):
         self.url = url
         self.address = address
         self.reason = reason
+
+
+class LeaseHeld(ProvenanceError):
+    """Another daemon holds this database's lease."""
