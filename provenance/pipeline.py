@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from .check.batching import in_batches
 from .check.policy import DeadLinkPolicy
 from .config import Config, SourceConfig
 from .harvest.inputs import expand_targets, harvest_items
@@ -157,7 +158,6 @@ def check(engine: Engine, config: Config, client, urls: Iterable[str], now: Cloc
     Setting STOP (the daemon's SIGTERM) ends the run after the batch at hand is committed; checks
     still in flight finish but are not stored, so those links simply stay due.
     """
-    from .check.batching import in_batches
     from .check.checker import check_urls
 
     urls = list(dict.fromkeys(urls))
@@ -177,9 +177,10 @@ def archive(engine: Engine, config: Config, client, urls: Iterable[str], now: Cl
             progress: Progress | None = None) -> int:
     """The archive stage: snapshot look-ups, then content drift; returns the number of look-ups.
 
-    Only URLs whose last look-up is older than archive.max_age are asked again; each answer and
-    each drift measurement is committed as it arrives.  With archive.save_missing, Save Page Now
-    is asked, in the background while drift is measured, to capture alive links no archive holds.
+    Only URLs whose last look-up is older than archive.max_age are asked again; answers and drift
+    measurements are committed in small batches, as check results are.  With archive.save_missing,
+    Save Page Now is asked, in the background while drift is measured, to capture alive links no
+    archive holds.
     """
     from .archive.drift import drift_candidates
     from .archive.lookup import archive_sources, lookup_snapshots
@@ -191,11 +192,12 @@ def archive(engine: Engine, config: Config, client, urls: Iterable[str], now: Cl
     urls = list(dict.fromkeys(urls))
     wanted = _stale_lookups(engine, config, urls, now())
     done = 0
-    for lookup in lookup_snapshots(sources, wanted, config.archive.concurrency,
-                                   per_archive=config.archive.per_archive):
+    for batch in in_batches(lookup_snapshots(sources, wanted, config.archive.concurrency,
+                                             per_archive=config.archive.per_archive)):
         with session_scope(engine) as session:
-            repo.record_snapshot_lookup(session, lookup)
-        done += 1
+            for lookup in batch:
+                repo.record_snapshot_lookup(session, lookup)
+        done += len(batch)
         if progress:
             progress(done, len(wanted) * len(sources))
     with session_scope(engine, readonly=True) as session:  # the evidence both follow-ups decide on, read once
@@ -234,18 +236,17 @@ def _record_captures(engine: Engine, results) -> None:
                 repo.record_snapshot_lookup(session, answer)
 
 
-def _measure_drift(engine: Engine, config: Config, client, wanted, now: Clock) -> int:
-    """Measure each (url, snapshot) against the live page (issue 4), committing each measurement."""
+def _measure_drift(engine: Engine, config: Config, client, wanted, now: Clock) -> None:
+    """Measure each (url, snapshot) against the live page (issue 4), committing in small batches."""
     from .archive.drift import measure_drifts
 
-    done = 0
-    for evidence in measure_drifts(client, wanted, threshold=config.reconcile.drift_threshold,
-                                   max_workers=config.archive.concurrency, per_archive=config.archive.per_archive,
-                                   per_host=config.http.per_host, per_host_interval=config.http.per_host_interval):
+    for batch in in_batches(measure_drifts(client, wanted, threshold=config.reconcile.drift_threshold,
+                                           max_workers=config.archive.concurrency,
+                                           per_archive=config.archive.per_archive, per_host=config.http.per_host,
+                                           per_host_interval=config.http.per_host_interval)):
         with session_scope(engine) as session:
-            repo.record_drift(session, evidence, now())
-        done += 1
-    return done
+            for evidence in batch:
+                repo.record_drift(session, evidence, now())
 
 
 def _stale_lookups(engine: Engine, config: Config, urls: list[str], now: datetime) -> list[tuple[str, date | None]]:
