@@ -12,7 +12,6 @@ link checked, every expected finding present.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
 import subprocess

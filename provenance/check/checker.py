@@ -7,9 +7,12 @@ own date and a soft-404 test anyway, and HEAD-then-GET would cost two round trip
 64 KiB holds the head (title, dates, canonical) and the opening of the article, so a 2 MiB page
 is never read whole.  A target's date is read from what it declares (JSON-LD, meta tags, an
 element marked published) and its URL only (`dates="metadata"`): htmldate's text search was a
-third of the checker's CPU, and temporal_mismatch needs the target's own metadata.  Pages are
-parsed one at a time (`PARSERS`): parsing is pure CPU under the GIL, and letting 32 threads
-parse at once made the run slower, not faster (measured on linkbench, 2 cores).
+third of the checker's CPU, and temporal_mismatch needs the target's own metadata.  A step
+makes every request the check needs (the page, a video's oEmbed answer, the site's probe when
+it is not in yet) and hands the parsing to the scheduler as `Then` work: pages are parsed one at
+a time (`PARSERS`), off the request slots.  Parsing is pure CPU under the GIL: 32 threads
+parsing at once was slower, and 32 threads queueing for one parser inside their slots left a
+third of the slot time idle (measured on linkbench, 2 cores).
 Retries (exponential back-off with jitter, or Retry-After for 429/503, up to
 `retry_after_max`) happen between steps of a `UrlCheck`, so under `check_urls` a waiting retry
 holds no worker (see scheduler.py).  Timeouts are not retried within a run: the deadline was
@@ -24,8 +27,6 @@ Classification lives in classify.py only; soft 404s in soft404.py; videos in med
 from __future__ import annotations
 
 import random
-import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -39,8 +40,8 @@ from ..htmlpage import parse_page
 from ..records import CheckResult, LinkStatus, PageInfo
 from ..textnorm import fingerprint
 from .classify import RETRY_AFTER_STATUSES, classify, head_refused, is_transient, retries_for
-from .media import check_media, media_item
-from .scheduler import Again, HostScheduler
+from .media import MediaAnswer, check_media, media_item
+from .scheduler import Again, HostScheduler, Then, run_inline
 from .soft404 import (PageSignature, ProbeCache, error_page_reason, generic_redirect_reason, parked_reason,
                       probe_url, signature, similar_pages)
 
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
 PAGE_BYTES = 64 * 1024
 BACKOFF_BASE = 0.5
 PROBE_POLL = 0.05  # seconds between looks at a site's probe that is still being fetched
-PARSERS = 1  # pages parsed at once: parsing is CPU under the GIL, more threads only contend
+PARSERS = 1  # pages parsed at once, off the request slots: parsing is CPU under the GIL
 _BINARY_SUFFIXES = frozenset({
     "pdf", "zip", "gz", "tgz", "bz2", "xz", "7z", "rar", "tar", "jpg", "jpeg", "png", "gif", "webp", "svg",
     "tif", "tiff", "bmp", "ico", "mp3", "mp4", "m4a", "m4v", "mov", "avi", "mkv", "webm", "ogg", "wav",
@@ -105,29 +106,31 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
 
 
 class UrlCheck:
-    """The check of one URL as a small state machine: `step()` returns a result or `Again(delay)`."""
+    """The check of one URL as a small state machine: `step()` returns a result, `Again(delay)`, or
+    `Then(work)` whose work (parsing, no network) gives the result."""
 
-    __slots__ = ("client", "url", "config", "now", "probes", "rng", "parsing", "attempt", "note", "fetched")
+    __slots__ = ("client", "url", "config", "now", "probes", "rng", "attempt", "note", "fetched")
 
     def __init__(self, client: HttpClient, url: str, config: HttpConfig, now: Callable[[], datetime],
-                 probes: ProbeCache, rng: random.Random | None = None,
-                 parsing: threading.Semaphore | None = None) -> None:
+                 probes: ProbeCache, rng: random.Random | None = None) -> None:
         self.client, self.url, self.config, self.now, self.probes = client, url, config, now, probes
-        self.parsing = parsing or threading.Semaphore(1)
         self.rng = rng or random.Random()
         self.attempt = 0
         self.note: str | None = None
         self.fetched: tuple[Response, str] | None = None  # an answer kept while the site's probe is awaited
 
-    def step(self) -> CheckResult | Again:
-        """One attempt: fetch, then either finish or ask to be run again after a delay."""
+    def step(self) -> CheckResult | Again | Then[CheckResult]:
+        """One attempt: fetch, then finish, hand the parsing over, or ask to be run again after a delay."""
         try:
             return self._step()
         except Exception as exc:  # noqa: BLE001 - a checker bug must cost one link, not the run
-            return CheckResult(self.url, LinkStatus.UNCHECKED, self.now(),
-                               error=f"checker failed: {type(exc).__name__}: {exc}", error_class="internal")
+            return self._failed(exc)
 
-    def _step(self) -> CheckResult | Again:
+    def _failed(self, exc: Exception) -> CheckResult:
+        return CheckResult(self.url, LinkStatus.UNCHECKED, self.now(),
+                           error=f"checker failed: {type(exc).__name__}: {exc}", error_class="internal")
+
+    def _step(self) -> CheckResult | Again | Then[CheckResult]:
         try:
             parts = urlsplit(self.url) if isinstance(self.url, str) else None
         except ValueError:
@@ -147,7 +150,20 @@ class UrlCheck:
         if self._awaits_probe(response):
             self.fetched = (response, method)
             return Again(PROBE_POLL)
-        return self._finish(response, method)
+        ok = response.status is not None and 200 <= response.status < 300
+        media = check_media(self.client, self.url) if ok and media_item(self.url) is not None else None
+        if response.error_class or not (ok and response.body and _is_html(response.headers, response.body)):
+            # Nothing to parse, or a failed read (its result must reach the scheduler's linger): finish here.
+            return self._finish(response, method, media, None)
+        probe = self.probes.get(site_of(self.url), lambda: self._probe(probe_url(self.url))) \
+            if needs_probe(self.url) else None
+
+        def finish() -> CheckResult:
+            try:
+                return self._finish(response, method, media, probe)
+            except Exception as exc:  # noqa: BLE001 - as in step()
+                return self._failed(exc)
+        return Then(finish)
 
     def _awaits_probe(self, response: Response) -> bool:
         """A 2xx page that may be compared with its site's probe, which another worker is still fetching."""
@@ -177,7 +193,9 @@ class UrlCheck:
                 return wait_s
         return BACKOFF_BASE * (2 ** self.attempt) * self.rng.uniform(0.5, 1.0)
 
-    def _finish(self, response: Response, method: str) -> CheckResult:
+    def _finish(self, response: Response, method: str, media: MediaAnswer | None,
+                probe: PageSignature | None) -> CheckResult:
+        """Classify and read the answer (CPU only: every request was made by the step)."""
         verdict = classify(self.url, response.status, response.error_class, hops=response.hops,
                            headers=response.headers, body=response.body)
         status, error_class = verdict.status, verdict.error_class or response.error_class
@@ -186,22 +204,19 @@ class UrlCheck:
         body = response.body or b""
         if response.status is not None and 200 <= response.status < 300 and body and \
                 _is_html(response.headers, body):
-            with self.parsing:
-                extract = parse_page(body, response.final_url, dates="metadata")
+            extract = parse_page(body, response.final_url, dates="metadata")
             text_fp = fingerprint(extract.main_text) if extract.main_text else None
             page = PageInfo(title=extract.title, text_fingerprint=text_fp, published=extract.published)
             if status in (LinkStatus.ALIVE, LinkStatus.REDIRECTED) and verdict.error_class is None:
-                reason = self._soft_404(response, extract.title, extract.main_text, text_fp)
+                reason = self._soft_404(response, extract.title, extract.main_text, text_fp, probe)
                 if reason:
                     status = LinkStatus.SOFT_404
                     page = PageInfo(page.title, page.text_fingerprint, page.published, soft_404_reason=reason)
-        if status is LinkStatus.ALIVE and media_item(self.url) is not None:
-            answer = check_media(self.client, self.url)
-            if answer is not None:
-                base = page or PageInfo()
-                page = PageInfo(base.title or answer.title, base.text_fingerprint, base.published,
-                                base.soft_404_reason, media_state=answer.state)
-                error = error or answer.note
+        if status is LinkStatus.ALIVE and media is not None:
+            base = page or PageInfo()
+            page = PageInfo(base.title or media.title, base.text_fingerprint, base.published,
+                            base.soft_404_reason, media_state=media.state)
+            error = error or media.note
         if self.note and status is not LinkStatus.ALIVE:
             error = f"{error}; {self.note}" if error else self.note
         length = _header(response.headers, "content-length")
@@ -214,15 +229,15 @@ class UrlCheck:
             (len(body) if method != "HEAD" and not response.truncated and response.status is not None else None),
             page=page)
 
-    def _soft_404(self, response: Response, title: str | None, text: str, text_fp: str | None) -> str | None:
-        """The first soft-404 signal that fires (soft404.py), the per-site probe last."""
+    def _soft_404(self, response: Response, title: str | None, text: str, text_fp: str | None,
+                  probe: PageSignature | None) -> str | None:
+        """The first soft-404 signal that fires (soft404.py), the per-site probe (fetched by the step) last."""
         final = response.final_url
         reason = (error_page_reason(title, text)
                   or parked_reason(final, tuple(h.url for h in response.hops), title, text)
                   or generic_redirect_reason(self.url, final))
         if reason or media_item(self.url) is not None or urlsplit(self.url).path in ("", "/"):
             return reason
-        probe = self.probes.get(site_of(self.url), lambda: self._probe(probe_url(self.url)))
         if probe is None or probe.status is None or not 200 <= probe.status < 300:
             return None  # the site says 404 to a missing path: it is honest, nothing to compare
         redirected = len(response.hops) > 1
@@ -241,8 +256,7 @@ class UrlCheck:
             return None
         title, text = None, ""
         if response.body and _is_html(response.headers, response.body):
-            with self.parsing:
-                extract = parse_page(response.body, response.final_url, dates="none")
+            extract = parse_page(response.body, response.final_url, dates="none")
             title, text = extract.title, extract.main_text
         return signature(response.status, response.final_url, title, fingerprint(text) if text else None, text)
 
@@ -297,27 +311,22 @@ def needs_probe(url: str) -> bool:
 
 def check_url(client: HttpClient, url: str, config: HttpConfig, now: Callable[[], datetime] = utcnow) -> CheckResult:
     """Check one URL, retrying in place (sleeping) when transient; never raises for network trouble."""
-    check = UrlCheck(client, url, config, now, ProbeCache())
-    while True:
-        outcome = check.step()
-        if not isinstance(outcome, Again):
-            return outcome
-        time.sleep(outcome.delay)
+    return run_inline(UrlCheck(client, url, config, now, ProbeCache()))
 
 
 def check_urls(client: HttpClient, urls: Iterable[str], config: HttpConfig,
                now: Callable[[], datetime] = utcnow) -> Iterator[CheckResult]:
     """Check each distinct URL once, politely and concurrently, yielding results as they complete."""
     registrable_domain("example.org")  # build the suffix trie once, before 32 threads race to build it each
-    probes, parsing, rng = ProbeCache(), threading.Semaphore(PARSERS), random.Random()
+    probes, rng = ProbeCache(), random.Random()
     scheduler: HostScheduler[CheckResult | ProbeDone] = HostScheduler(
         config.concurrency, config.per_host, config.per_host_interval,
-        linger=lambda result: config.timeout if result.error_class == "timeout" else 0.0)
+        linger=lambda result: config.timeout if result.error_class == "timeout" else 0.0, cpu_workers=PARSERS)
 
     def jobs() -> Iterator[tuple[str, UrlCheck | ProbeJob]]:
         probed: set[str] = set()
         for url in dict.fromkeys(urls):
-            check, site = UrlCheck(client, url, config, now, probes, rng, parsing), site_of(url)
+            check, site = UrlCheck(client, url, config, now, probes, rng), site_of(url)
             if site not in probed and needs_probe(url):
                 probed.add(site)
                 yield site, ProbeJob(check)
