@@ -226,3 +226,35 @@ def test_store_behind_head_is_upgraded_on_open(tmp_path: Path) -> None:
     engine = open_store(url)
     assert _revision(engine) == _head()
     assert "save_requests" in set(inspect(engine).get_table_names())
+
+
+def _open_in_fresh_interpreter(url: str) -> subprocess.CompletedProcess[str]:
+    script = ("import sys\nfrom provenance.errors import StorageError\nfrom provenance.store.migrate import open_store\n"
+              f"try:\n    open_store({url!r}).dispose()\nexcept StorageError as err:\n    print('error:', err)\n"
+              "print('alembic' in sys.modules)\n")
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_fresh_database_is_migrated_in_a_child_without_loading_alembic_here(tmp_path: Path) -> None:
+    """A command's first run creates the schema in a forked child: Alembic never loads in the command."""
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    done = _open_in_fresh_interpreter(url)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+    engine = make_engine(url)
+    assert _revision(engine) == _head()
+    assert TABLES <= set(inspect(engine).get_table_names())
+
+
+def test_a_failing_migration_in_the_child_is_the_parents_one_line_storage_error(tmp_path: Path) -> None:
+    """A table in the way of migration 0001: the child's failure reaches the parent as a StorageError."""
+    path = tmp_path / "taken.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE documents (something TEXT)")
+    done = _open_in_fresh_interpreter(f"sqlite:///{path}")
+    assert done.returncode == 0, done.stderr
+    first = done.stdout.splitlines()[0]
+    assert first.startswith("error: cannot migrate the database:") and "documents" in first, done.stdout
+    assert "Traceback" not in done.stderr
+    with sqlite3.connect(path) as conn:  # nothing half-made: the one transaction was rolled back
+        assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")] == ["documents"]

@@ -49,6 +49,12 @@ def _sqlite_file(parsed: URL) -> Path | None:
     return Path(database)
 
 
+def in_process_only(url: str) -> bool:
+    """True for a SQLite database no other process can open (in memory, or a `file:` URI, kept to be safe)."""
+    parsed = _parse(url)
+    return parsed.get_backend_name() == "sqlite" and _sqlite_file(parsed) is None
+
+
 def _one_line(err: BaseException) -> str:
     orig = getattr(err, "orig", None) or err
     text = str(orig).strip().splitlines()

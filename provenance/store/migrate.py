@@ -15,7 +15,9 @@ be read simply (several heads, an unusual layout), in which case Alembic decides
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +25,7 @@ from sqlalchemy import exc
 from sqlalchemy.engine import Engine
 
 from ..errors import StorageError
-from .db import make_engine, migration_connection
+from .db import in_process_only, make_engine, migration_connection
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -119,8 +121,48 @@ def open_store(url: str) -> Engine:
     engine = make_engine(url)
     try:
         if not is_at_head(engine):
-            upgrade(engine)
+            if _can_fork(url):
+                _upgrade_in_child(url)
+            else:
+                upgrade(engine)
     except StorageError:
         engine.dispose()
         raise
     return engine
+
+
+def _can_fork(url: str) -> bool:
+    """Whether the upgrade may run in a forked child: POSIX, a database another process can open
+    (not in-memory), and no other thread alive here (a child forked beside running threads may
+    inherit a lock one of them held)."""
+    return hasattr(os, "fork") and threading.active_count() == 1 and not in_process_only(url)
+
+
+def _upgrade_in_child(url: str) -> None:
+    """Run `upgrade` in a forked child, so Alembic, Mako and Pygments (~11 MB, and most of a fresh
+    audit's start-up imports) are never loaded into this process, which for the daemon lives on.
+
+    The child opens its own engine (it never uses this process's connections) and reports a
+    failure as one line through a pipe; the parent raises it as the StorageError it would have been.
+    """
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: migrate, say why not if it fails, and leave without running any cleanup
+        code = 0
+        try:
+            os.close(read_end)
+            engine = make_engine(url)
+            upgrade(engine)
+            engine.dispose()
+        except BaseException as err:  # noqa: BLE001 - everything becomes the parent's one line
+            code = 1
+            message = str(err) if isinstance(err, StorageError) else f"cannot migrate the database: {err!r}"
+            os.write(write_end, message.encode("utf-8", "replace")[:4000])
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        message = pipe.read().decode("utf-8", "replace").strip()
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise StorageError(message or "cannot migrate the database: the migration process died")
