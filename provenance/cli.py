@@ -106,6 +106,9 @@ def _setup_logging(debug: bool) -> None:
 @click.version_option(__version__, prog_name="provenance")
 def main() -> None:
     """Audit what documents cite: harvest links, check them, compare with web archives, report rot."""
+    from .memory import limit_malloc_arenas
+
+    limit_malloc_arenas()  # before any worker thread: see memory.py
 
 
 def _print_report(ctx: Context, document_ids=None) -> None:
