@@ -10,7 +10,7 @@ from __future__ import annotations
 import glob
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -133,7 +133,7 @@ def link_copies(engine: Engine) -> None:
     from .harvest.copies import find_copies
 
     with session_scope(engine) as session:
-        documents = repo.load_documents(session)
+        documents = repo.load_documents(session, with_links=False)  # copies are told by their texts
         relations = {rel.copy_id: rel.original_id for rel in find_copies(documents)}
         for doc in documents:
             wanted = relations.get(doc.id)
@@ -263,31 +263,75 @@ def _stale_lookups(engine: Engine, config: Config, urls: list[str], now: datetim
     return wanted
 
 
+RECONCILE_PIECE = 1000  # links judged at a time: evidence is read per piece, so memory stays flat as links grow
+
+
 def reconcile(engine: Engine, config: Config, now: Clock = utcnow, policy: DeadLinkPolicy | None = None) -> list[Finding]:
     """Recompute every finding from stored evidence (no network: deterministic and cheap).
 
     With POLICY (the daemon's), a failing link's status is the dead-link policy's verdict on its
     whole check history rather than its latest answer (issue 5).  Evidence is read in a read-only
     transaction and the findings written in a short one, so the write lock is never held while
-    rules run (other processes share the database).
+    rules run (other processes share the database).  Documents are judged one at a time with their
+    copy group, and their links RECONCILE_PIECE at a time with the evidence about those links only:
+    holding every link's latest check at once was most of a 10,000-link audit's peak memory.
     """
-    from .check.policy import apply_policy, failing_urls
-    from .reconcile import build_context, run_rules
+    from .reconcile import run_rules
 
+    findings: list[Finding] = []
     with session_scope(engine, readonly=True) as session:
-        documents = repo.load_documents(session)
-        checks = repo.latest_checks(session)
-        snapshots = repo.latest_snapshot_lookups(session)
-        drift = repo.latest_drift(session)
-        histories = repo.check_histories(session, failing_urls(checks)) if policy is not None else {}
-    verdicts = {}
-    if policy is not None:
-        checks, verdicts = apply_policy(checks, histories, policy)
-    context = build_context(documents, checks, snapshots, config.reconcile, drift=drift, policy=verdicts)
-    findings = run_rules(context)
+        for context in _contexts(session, config, policy):
+            findings.extend(run_rules(context))
     with session_scope(engine) as session:
         repo.replace_findings(session, findings, now())
     return findings
+
+
+def _contexts(session, config: Config, policy: DeadLinkPolicy | None):
+    """ReconcileContexts covering every stored link once and every document once, in document order.
+
+    Each holds one document's piece of links; the document's last piece also judges the document
+    itself (so findings keep their order: a document's links, then the document).
+    """
+    from .check.policy import apply_policy, failing_urls
+    from .reconcile import build_context
+
+    copy_of = repo.copy_of_by_document(session)
+    copies: dict[int, list[int]] = {}
+    for doc_id, original in copy_of.items():
+        if original is not None:
+            copies.setdefault(original, []).append(doc_id)
+    for doc_id in copy_of:
+        root = copy_of[doc_id] if copy_of[doc_id] in copy_of else doc_id
+        group = {doc_id, root, *copies.get(root, ()), *copies.get(doc_id, ())}
+        # A copy group's links are compared across its members, so they are loaded with them; a
+        # document alone is read a piece at a time.
+        documents = repo.load_documents(session, sorted(group), with_links=len(group) > 1)
+        doc = next(d for d in documents if d.id == doc_id)
+        pieces = _pieces(doc.links) if len(group) > 1 else repo.link_pieces(session, doc_id, RECONCILE_PIECE)
+        for last, piece in _marking_last(pieces):
+            urls = sorted({link.url for link in piece if link.url})
+            checks = repo.latest_checks(session, urls)
+            verdicts = {}
+            if policy is not None:
+                checks, verdicts = apply_policy(checks, repo.check_histories(session, failing_urls(checks)), policy)
+            yield build_context(documents, checks, repo.latest_snapshot_lookups(session, urls), config.reconcile,
+                                drift=repo.latest_drift(session, urls), policy=verdicts, judged=(doc, piece),
+                                subjects=(doc,) if last else ())
+
+
+def _pieces(items: Sequence) -> list:
+    return [items[i:i + RECONCILE_PIECE] for i in range(0, len(items), RECONCILE_PIECE)]
+
+
+def _marking_last(pieces: Iterable[Sequence]) -> Iterator[tuple[bool, Sequence]]:
+    """(is_last, piece) for each piece; a document without links still gets one empty piece."""
+    previous: Sequence | None = None
+    for piece in pieces:
+        if previous is not None:
+            yield False, previous
+        previous = piece
+    yield True, previous if previous is not None else ()
 
 
 def audit(engine: Engine, config: Config, targets: Sequence[str], client=None, *, archives: bool = True,

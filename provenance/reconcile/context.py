@@ -41,9 +41,11 @@ class LinkView:
 
 @dataclass(frozen=True)
 class ReconcileContext:
-    documents: tuple[StoredDocument, ...]
-    links: tuple[LinkView, ...]
+    documents: tuple[StoredDocument, ...]  # what the rules may look at (a document and its copy group)
+    links: tuple[LinkView, ...]  # the links judged here
     config: ReconcileConfig
+    # the documents judged here by document rules; None: all of `documents` (see build_context's SUBJECTS)
+    subjects: tuple[StoredDocument, ...] | None = None
     documents_by_id: Mapping[int, StoredDocument] = field(default_factory=dict)
     drift: Mapping[str, DriftEvidence] = field(default_factory=dict)
     copy_ids: Mapping[int, tuple[int, ...]] = field(default_factory=dict)  # original id -> its copies' ids
@@ -88,13 +90,22 @@ class ReconcileContext:
 def build_context(documents: Sequence[StoredDocument], checks: Mapping[str, CheckResult],
                   snapshots: Mapping[str, Sequence[SnapshotLookup]], config: ReconcileConfig,
                   drift: Mapping[str, DriftEvidence] | None = None,
-                  policy: Mapping[str, PolicyVerdict] | None = None) -> ReconcileContext:
-    """Join documents with the latest check, snapshot look-ups and drift of each link's URL."""
+                  policy: Mapping[str, PolicyVerdict] | None = None,
+                  judged: tuple[StoredDocument, Sequence[StoredLink]] | None = None,
+                  subjects: Sequence[StoredDocument] | None = None) -> ReconcileContext:
+    """Join documents with the latest check, snapshot look-ups and drift of each link's URL.
+
+    By default every link and document of DOCUMENTS is judged.  A large store is judged piece by
+    piece (pipeline.reconcile): JUDGED = (document, some of its links) names the links judged in
+    this context, SUBJECTS the documents document rules run on, while DOCUMENTS also holds the
+    copy group those rules compare with.
+    """
     drift = dict(drift or {})
     docs = tuple(sorted(documents, key=lambda d: d.id))
     views = []
-    for doc in docs:
-        for link in sorted(doc.links, key=lambda lk: (lk.position, lk.id)):
+    pieces = [(judged[0], judged[1])] if judged is not None else [(doc, doc.links) for doc in docs]
+    for doc, doc_links in pieces:
+        for link in sorted(doc_links, key=lambda lk: (lk.position, lk.id)):
             check = checks.get(link.url) if link.url else None
             found = tuple(sorted(snapshots.get(link.url, ()), key=lambda s: s.archive)) if link.url else ()
             views.append(LinkView(document=doc, link=link, check=check, snapshots=found,
@@ -105,6 +116,7 @@ def build_context(documents: Sequence[StoredDocument], checks: Mapping[str, Chec
         if doc.copy_of is not None:
             copy_ids.setdefault(doc.copy_of, []).append(doc.id)
     return ReconcileContext(documents=docs, links=tuple(views), config=config,
+                            subjects=None if subjects is None else tuple(sorted(subjects, key=lambda d: d.id)),
                             documents_by_id=MappingProxyType({d.id: d for d in docs}),
                             drift=MappingProxyType(drift),
                             copy_ids=MappingProxyType({k: tuple(v) for k, v in copy_ids.items()}),

@@ -137,9 +137,9 @@ def _items(ctx: ReconcileContext, scope: Scope) -> Iterable[tuple[tuple, Any, st
             yield (view.document.id, 0, view.link.position, view.link.id), view, \
                 f"d{view.document.id} link {view.link.id}"
     elif scope == "document":
-        for doc in ctx.documents:
+        for doc in ctx.documents if ctx.subjects is None else ctx.subjects:
             yield (doc.id, 1, 0, 0), doc, f"d{doc.id}"
-    else:
+    elif ctx.subjects is None or ctx.subjects:  # judged piece by piece: once, where documents are judged
         yield (10**18, 2, 0, 0), None, "the context"
 
 

@@ -69,9 +69,12 @@ def _latest_query(table: Table, keys: Sequence[str], when: str, urls: list[str] 
 
 
 def _latest_rows(session: Session, table: Table, keys: Sequence[str], when: str,
-                 urls: Iterable[str] | None) -> list[Any]:
+                 urls: Iterable[str] | None) -> Iterator[Any]:
+    """The rows one by one: callers turn each into a record, so the rows are never all held at once
+    (10,000 latest checks as rows were 10 MB on top of the records made of them)."""
     chunks: Iterable[list[str] | None] = [None] if urls is None else _chunks(urls)
-    return [r for chunk in chunks for r in session.execute(_latest_query(table, keys, when, chunk)).mappings()]
+    for chunk in chunks:
+        yield from session.execute(_latest_query(table, keys, when, chunk)).mappings()
 
 
 def to_json(value: Any) -> Any:
@@ -108,18 +111,21 @@ def _link_rows(document_id: int, refs: Sequence[LinkRef]) -> list[dict[str, Any]
              "domain": (registrable_domain(ref.url) or None) if ref.url else None} for ref in refs]
 
 
+_INSERT_BATCH = 1000  # link rows built and sent at a time: 10,000 at once were ~17 MB of dicts and parameters
+
+
 def _replace_links(session: Session, document_id: int, refs: Sequence[LinkRef], *, known: bool) -> bool:
     """Make the document's stored links equal REFS; rows are kept (ids stable) when nothing changed."""
-    new = _link_rows(document_id, refs)
     if known:
         old = session.execute(select(*(links.c[k] for k in _LINK_FIELDS)).where(links.c.document_id == document_id)
                               .order_by(links.c.position, links.c.id)).all()
-        wanted = sorted((tuple(row[k] for k in _LINK_FIELDS) for row in new), key=lambda t: t[0])  # stable
+        wanted = sorted(((ref.position, ref.url, ref.written, str(ref.role), ref.anchor_text, ref.context)
+                         for ref in refs), key=lambda t: t[0])  # stable
         if [tuple(r) for r in old] == wanted:
             return False
         session.execute(delete(links).where(links.c.document_id == document_id))
-    if new:
-        session.execute(insert(links), new)
+    for start in range(0, len(refs), _INSERT_BATCH):
+        session.execute(insert(links), _link_rows(document_id, refs[start:start + _INSERT_BATCH]))
     return True
 
 
@@ -158,8 +164,11 @@ def set_copy_of(session: Session, document_id: int, original_id: int | None) -> 
         raise StorageError(f"no stored document with id {document_id}")
 
 
-def load_documents(session: Session, ids: Sequence[int] | None = None) -> list[StoredDocument]:
-    """Stored documents (all, or those with IDS) ordered by id, each with its links in order."""
+def load_documents(session: Session, ids: Sequence[int] | None = None, *, with_links: bool = True) -> list[StoredDocument]:
+    """Stored documents (all, or those with IDS) ordered by id, each with its links in order.
+
+    WITH_LINKS=False leaves `links` empty, for callers that compare documents' texts only.
+    """
     query = select(documents).order_by(documents.c.id)
     if ids is not None:
         if not ids:
@@ -171,16 +180,34 @@ def load_documents(session: Session, ids: Sequence[int] | None = None) -> list[S
         rows = list(session.execute(query).mappings())
     by_doc: dict[int, list[StoredLink]] = {r["id"]: [] for r in rows}
     link_query = select(links).order_by(links.c.document_id, links.c.position, links.c.id)
-    for chunk in _chunks(by_doc):
+    for chunk in _chunks(by_doc) if with_links else ():
         for r in session.execute(link_query.where(links.c.document_id.in_(chunk))).mappings():
-            by_doc[r["document_id"]].append(StoredLink(
-                id=r["id"], url=r["url"], written=r["written"], role=LinkRole(r["role"]),
-                anchor_text=r["anchor_text"], context=r["context"], position=r["position"]))
+            by_doc[r["document_id"]].append(_link_from_row(r))
     return [StoredDocument(
         id=r["id"], source=r["source"], format=DocumentFormat(r["format"]), title=r["title"],
         published=_date_evidence(r["published"], r["published_source"], r["published_raw"]),
         original_url=r["original_url"], text=r["text"], fingerprint=r["fingerprint"],
         copy_of=r["copy_of_id"], error=r["error"], links=tuple(by_doc[r["id"]])) for r in rows]
+
+
+def _link_from_row(r: Any) -> StoredLink:
+    return StoredLink(id=r["id"], url=r["url"], written=r["written"], role=LinkRole(r["role"]),
+                      anchor_text=r["anchor_text"], context=r["context"], position=r["position"])
+
+
+def link_pieces(session: Session, document_id: int, size: int) -> Iterator[list[StoredLink]]:
+    """The document's links in order, SIZE at a time, read as they are used (a 10,000-link
+    document is never held whole by a stage that needs one piece at a time)."""
+    query = (select(links).where(links.c.document_id == document_id)
+             .order_by(links.c.position, links.c.id).execution_options(yield_per=size))
+    for rows in session.execute(query).mappings().partitions(size):
+        yield [_link_from_row(r) for r in rows]
+
+
+def copy_of_by_document(session: Session) -> dict[int, int | None]:
+    """Every stored document's id -> the id of the document it is a copy of (None: none), by id."""
+    query = select(documents.c.id, documents.c.copy_of_id).order_by(documents.c.id)
+    return {doc_id: copy_of for doc_id, copy_of in session.execute(query)}
 
 
 def checkable_urls(session: Session, document_ids: Sequence[int] | None = None) -> list[str]:
