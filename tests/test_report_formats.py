@@ -88,3 +88,15 @@ def test_nearest_snapshot_prefers_last_before_else_first_after(cited_on, expecte
                SnapshotLookup("u", "b", datetime.now(timezone.utc), "q", nearest=snap(2024)),
                SnapshotLookup("u", "c", datetime.now(timezone.utc), "q", error="down")]
     assert nearest_snapshot(lookups, cited_on).datetime.year == expected_year
+
+
+@pytest.mark.parametrize("report", [
+    sample_report(),
+    Report(datetime(2026, 1, 2, 3, 4, 5, 678, tzinfo=timezone.utc), (), (), ()),
+    Report(datetime(2026, 1, 2, tzinfo=timezone.utc),
+           (ReportDocument("d1", "notes/ü\n\"x\".md", "Title\nwith a line break", None, None, None),), (), ()),
+], ids=["sample", "empty", "escapes"])
+def test_json_written_a_record_at_a_time_is_json_dump_of_the_whole(report: Report) -> None:
+    out = io.StringIO()
+    FORMATTERS["json"](report, out)
+    assert out.getvalue() == json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n"

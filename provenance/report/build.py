@@ -70,17 +70,24 @@ class Report:
         return grouped
 
 
+REPORT_PIECE = 1000  # links read with their evidence at a time (the latest checks of every link are never all held)
+
+
 def build_report(session: Session, document_ids: Sequence[int] | None = None,
                  now: datetime | None = None) -> Report:
     """The report over DOCUMENT_IDS (all documents when None)."""
-    documents = repo.load_documents(session, document_ids)
-    urls = {link.url for doc in documents for link in doc.links if link.url}
-    checks = repo.latest_checks(session, urls)
-    lookups = repo.latest_snapshot_lookups(session, urls)
+    documents = repo.load_documents(session, document_ids, with_links=False)
     by_id = {doc.id: doc for doc in documents}
     originals = sorted({doc.copy_of for doc in documents if doc.copy_of and doc.copy_of not in by_id})
     if originals:  # only the originals the copies inherit from, not every stored document again
-        by_id.update({doc.id: doc for doc in repo.load_documents(session, originals)})
+        by_id.update({doc.id: doc for doc in repo.load_documents(session, originals, with_links=False)})
+    report_links: list[ReportLink] = []
+    for doc in documents:
+        for piece in repo.link_pieces(session, doc.id, REPORT_PIECE):
+            urls = {link.url for link in piece if link.url}
+            checks = repo.latest_checks(session, urls)
+            lookups = repo.latest_snapshot_lookups(session, urls)
+            report_links.extend(_link(doc, link, checks, lookups, by_id) for link in piece)
     wanted = {doc.id for doc in documents}
     findings = [f for f in repo.load_findings(session) if f.document_id in wanted or
                 (f.document_id is None and document_ids is None)]
@@ -88,7 +95,7 @@ def build_report(session: Session, document_ids: Sequence[int] | None = None,
     return Report(
         generated_at=now or datetime.now(timezone.utc),
         documents=tuple(_document(doc, by_id) for doc in documents),
-        links=tuple(_link(doc, link, checks, lookups, by_id) for doc in documents for link in doc.links),
+        links=tuple(report_links),
         findings=tuple(findings),
     )
 
