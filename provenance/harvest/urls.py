@@ -21,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 __all__ = ["FoundUrl", "find_urls", "clean_url", "is_valid_url", "unbreak"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FoundUrl:
     """A URL found in text: normalised `url`, its span, and whether it was re-joined across lines."""
 
