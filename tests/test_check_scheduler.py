@@ -7,7 +7,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from provenance.check.scheduler import Again, HostScheduler
+from provenance.check.scheduler import Again, HostScheduler, Then
 
 
 @dataclass
@@ -179,3 +179,32 @@ def test_the_site_with_most_work_left_goes_first() -> None:
     assert len(list(HostScheduler(concurrency=1, per_host=1).run(jobs))) == 5
     assert started == ["b1", "b2", "a1", "c1", "b3"]
 
+
+
+def test_then_work_runs_off_the_request_slots() -> None:
+    """A job's `Then` work (parsing) holds no slot: with one slot, the next job's request starts while it runs."""
+    started_b = threading.Event()
+
+    class Parses:
+        def step(self) -> Then[str]:
+            return Then(lambda: "a parsed" if started_b.wait(timeout=10) else "a starved b")
+
+    class Requests:
+        def step(self) -> str:
+            started_b.set()
+            return "b"
+
+    results = list(HostScheduler(concurrency=1, per_host=1).run([("h1", Parses()), ("h2", Requests())]))
+    assert sorted(results) == ["a parsed", "b"]
+
+
+def test_then_work_may_ask_to_run_again() -> None:
+    """`Then` work that returns Again goes back to the request pool after the delay, like a step's."""
+    class TwoRounds:
+        rounds = 0
+
+        def step(self) -> Then[str]:
+            self.rounds += 1
+            return Then(lambda: Again(0.01) if self.rounds == 1 else f"done after {self.rounds}")
+
+    assert list(HostScheduler(concurrency=2, per_host=1).run([("h", TwoRounds())])) == ["done after 2"]
