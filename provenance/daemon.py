@@ -50,6 +50,7 @@ from . import pipeline
 from .check.policy import DeadLinkPolicy
 from .config import Config
 from .errors import LeaseHeld, ProvenanceError
+from .memory import release_free_memory
 from .store import daemon_repo
 from .store.db import session_scope
 
@@ -191,6 +192,7 @@ class Daemon:
                 status, error = "error", " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
                 log.error("job %s failed: %s", name, error)
                 log.debug("job %s traceback", name, exc_info=True)
+        release_free_memory()  # the daemon lives on: hand back what the job freed (memory.py)
         finished = self.clock()
         detail = {**detail, "seconds": round((finished - started).total_seconds(), 3)}
         try:

@@ -21,6 +21,7 @@ from .check.batching import in_batches
 from .check.policy import DeadLinkPolicy
 from .config import Config, SourceConfig
 from .harvest.inputs import expand_targets, harvest_items
+from .memory import release_free_memory
 from .records import Finding, HarvestedDocument
 from .store import repo
 from .store.db import session_scope
@@ -341,13 +342,17 @@ def audit(engine: Engine, config: Config, targets: Sequence[str], client=None, *
     `client is None` means offline: harvest and reconcile only.
     """
     harvested = harvest(engine, config, targets, client=client, now=now)
+    release_free_memory()  # each stage's peak would otherwise stack on the last one's (memory.py)
     checked = looked_up = 0
     if client is not None:
         urls = checkable_urls(engine, harvested.document_ids)
         checked = check(engine, config, client, urls, now=now, progress=progress)
+        release_free_memory()
         if archives and config.archive.enabled:
             looked_up = archive(engine, config, client, urls, now=now)
+            release_free_memory()
     findings = reconcile(engine, config, now=now)
+    release_free_memory()
     mine = set(harvested.document_ids)
     return AuditOutcome(
         document_ids=harvested.document_ids,
