@@ -14,12 +14,16 @@ import tldextract
 _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
 
 
-@lru_cache(maxsize=65536)
 def registrable_domain(url_or_host: str) -> str:
     """'https://www.bbc.co.uk/news' -> 'bbc.co.uk'; IPs and bare hosts come back as the host."""
     host = urlsplit(url_or_host).hostname if "//" in url_or_host else url_or_host
-    host = (host or "").lower().rstrip(".")
+    return _registrable_host((host or "").lower().rstrip("."))
+
+
+@lru_cache(maxsize=16384)
+def _registrable_host(host: str) -> str:
+    """Cached by host, not by URL: a store has far fewer hosts than links (a URL-keyed cache held
+    every one of a 10,000-link audit's URLs)."""
     if not host:
         return ""
-    parts = _EXTRACT(host)
-    return parts.top_domain_under_public_suffix or host
+    return _EXTRACT(host).top_domain_under_public_suffix or host
