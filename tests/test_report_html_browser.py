@@ -78,8 +78,10 @@ def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not CHROMIUM.is_file():
         pytest.fail("headless Chromium is required: apt-get install chromium (.ci/run does it)")
     profile = tmp_path_factory.mktemp("chromium-profile")
+    scratch = tmp_path_factory.mktemp("chromium-tmp")  # its singleton socket folder, else left in /tmp each run
     proc = subprocess.Popen([str(CHROMIUM), *FLAGS, f"--user-data-dir={profile}", "about:blank"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "TMPDIR": str(scratch)})
     try:
         port_file = profile / "DevToolsActivePort"
         deadline = time.monotonic() + DEADLINE_S
