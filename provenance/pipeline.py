@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
@@ -25,6 +26,9 @@ from .memory import release_free_memory
 from .records import Finding, HarvestedDocument
 from .store import repo
 from .store.db import session_scope
+
+if TYPE_CHECKING:
+    from .reconcile import ReconcileContext
 
 log = logging.getLogger(__name__)
 
@@ -288,7 +292,7 @@ def reconcile(engine: Engine, config: Config, now: Clock = utcnow, policy: DeadL
     return findings
 
 
-def _contexts(session, config: Config, policy: DeadLinkPolicy | None):
+def _contexts(session, config: Config, policy: DeadLinkPolicy | None) -> Iterator[ReconcileContext]:
     """ReconcileContexts covering every stored link once and every document once, in document order.
 
     Each holds one document's piece of links; the document's last piece also judges the document

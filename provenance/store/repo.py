@@ -119,8 +119,8 @@ def _replace_links(session: Session, document_id: int, refs: Sequence[LinkRef], 
     if known:
         old = session.execute(select(*(links.c[k] for k in _LINK_FIELDS)).where(links.c.document_id == document_id)
                               .order_by(links.c.position, links.c.id)).all()
-        wanted = sorted(((ref.position, ref.url, ref.written, str(ref.role), ref.anchor_text, ref.context)
-                         for ref in refs), key=lambda t: t[0])  # stable
+        # LinkRole is a StrEnum: it equals the stored text of its value
+        wanted = sorted((tuple(getattr(ref, k) for k in _LINK_FIELDS) for ref in refs), key=lambda t: t[0])  # stable
         if [tuple(r) for r in old] == wanted:
             return False
         session.execute(delete(links).where(links.c.document_id == document_id))
