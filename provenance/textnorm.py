@@ -19,7 +19,7 @@ _PUNCT_FOLD = str.maketrans({
     "\u00ad": None, "\u200b": None, "\ufeff": None,
 })
 _WORD = re.compile(r"\w+", re.UNICODE)
-_PIECE = 1 << 20  # characters normalised at a time by fingerprint()
+_PIECE = 1 << 18  # characters normalised at a time by fingerprint(): ~1.6 MB of words at most
 
 
 def normalize_text(text: str) -> str:

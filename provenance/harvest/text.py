@@ -155,6 +155,10 @@ def harvest_text(source: str, text: str, max_links: int | None = None) -> Harves
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends
     main, original = _original_block(text)
     title, published = _head(main)
+    # The text's own fingerprint first: its working memory is gone before the links' is taken
+    # (together they were the harvest's peak on a 10,000-line link list).
+    body = _UNDERLINE.sub(r"\1", main).strip()
+    body_fingerprint = fingerprint(body)
     placed: list[tuple[int, LinkRef]] = []
     urls = find_urls(main, limit=None if max_links is None else max_links + 1)
     starts = [u.start for u in urls]
@@ -202,7 +206,6 @@ def harvest_text(source: str, text: str, max_links: int | None = None) -> Harves
     placed.sort(key=lambda item: item[0])
     links = tuple(LinkRef(link.url, link.written, link.role, link.anchor_text, link.context, position)
                   for position, (_, link) in enumerate(placed))
-    body = _UNDERLINE.sub(r"\1", main).strip()
     return HarvestedDocument(source=source, format=DocumentFormat.TEXT, title=title, published=published,
                              original_url=original.url if original else None, text=body,
-                             fingerprint=fingerprint(body), links=links)
+                             fingerprint=body_fingerprint, links=links)
