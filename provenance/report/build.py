@@ -13,7 +13,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy.orm import Session
 
 from ..records import (
-    CheckResult, Finding, LinkRole, LinkStatus, Severity, Snapshot, SnapshotLookup, StoredDocument,
+    CheckResult, Finding, LinkRole, LinkStatus, Severity, Snapshot, SnapshotLookup, StoredDocument, StoredLink,
 )
 from ..store import repo
 
@@ -84,11 +84,12 @@ def build_report(session: Session, document_ids: Sequence[int] | None = None,
     report_links: list[ReportLink] = []
     for doc in documents:
         report_id = doc.report_id  # one string shared by the document's links
+        cited_on = _effective_published(doc, by_id)  # the document's, so worked out once, not per link
         for piece in repo.link_pieces(session, doc.id, REPORT_PIECE):
             urls = {link.url for link in piece if link.url}
             checks = repo.latest_checks(session, urls)
             lookups = repo.latest_snapshot_lookups(session, urls)
-            report_links.extend(_link(doc, report_id, link, checks, lookups, by_id) for link in piece)
+            report_links.extend(_link(report_id, cited_on, link, checks, lookups) for link in piece)
     wanted = {doc.id for doc in documents}
     findings = [f for f in repo.load_findings(session) if f.document_id in wanted or
                 (f.document_id is None and document_ids is None)]
@@ -117,8 +118,8 @@ def _document(doc: StoredDocument, by_id: Mapping[int, StoredDocument]) -> Repor
         copy_of=original.report_id if original else None, error=doc.error)
 
 
-def _link(doc, report_id: str, link, checks: Mapping[str, CheckResult],
-          lookups: Mapping[str, Sequence[SnapshotLookup]], by_id) -> ReportLink:
+def _link(report_id: str, cited_on: date | None, link: StoredLink, checks: Mapping[str, CheckResult],
+          lookups: Mapping[str, Sequence[SnapshotLookup]]) -> ReportLink:
     check = checks.get(link.url) if link.url else None
     final_url = check.final_url if check else None
     if final_url is not None and final_url == link.url:
@@ -131,8 +132,7 @@ def _link(doc, report_id: str, link, checks: Mapping[str, CheckResult],
         document=report_id, url=link.url or (None if link.role is LinkRole.LOST else link.written),
         role=link.role, anchor_text=link.anchor_text, status=status,
         http_status=check.http_status if check else None, final_url=final_url,
-        snapshot=nearest_snapshot(lookups.get(link.url, ()) if link.url else (),
-                                  _effective_published(doc, by_id)))
+        snapshot=nearest_snapshot(lookups.get(link.url, ()) if link.url else (), cited_on))
 
 
 def nearest_snapshot(lookups: Sequence[SnapshotLookup], cited_on: date | None) -> Snapshot | None:
