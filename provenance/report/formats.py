@@ -44,13 +44,18 @@ def to_jsonable(value: Any) -> Any:
 
 def report_json(report: Report) -> dict[str, Any]:
     """The contract's `provenance.audit/1` document."""
-    return {
-        "schema": SCHEMA,
-        "generated_at": to_jsonable(report.generated_at.replace(microsecond=0)),
-        "documents": [_document_json(d) for d in report.documents],
-        "links": [_link_json(link) for link in report.links],
-        "findings": [_finding_json(f) for f in report.findings],
-    }
+    return {**_json_head(report), **{name: [convert(item) for item in items]
+                                     for name, convert, items in _json_sections(report)}}
+
+
+def _json_head(report: Report) -> dict[str, Any]:
+    return {"schema": SCHEMA, "generated_at": to_jsonable(report.generated_at.replace(microsecond=0))}
+
+
+def _json_sections(report: Report) -> tuple[tuple[str, Callable[[Any], dict[str, Any]], Sequence[Any]], ...]:
+    """The document's lists in order: (key, record -> JSON object, records)."""
+    return (("documents", _document_json, report.documents), ("links", _link_json, report.links),
+            ("findings", _finding_json, report.findings))
 
 
 def _document_json(doc: ReportDocument) -> dict[str, Any]:
@@ -78,11 +83,8 @@ def write_json(report: Report, out: TextIO) -> None:
     """`report_json(report)` as `json.dump(..., indent=2)` writes it, one record at a time: the whole
     document as dicts was ~6 MB more at the peak of a 10,000-link audit."""
     dumps = functools.partial(json.dumps, indent=2, ensure_ascii=False)
-    sections = (("documents", _document_json, report.documents), ("links", _link_json, report.links),
-                ("findings", _finding_json, report.findings))
-    out.write(f'{{\n  "schema": {dumps(SCHEMA)},\n'
-              f'  "generated_at": {dumps(to_jsonable(report.generated_at.replace(microsecond=0)))}')
-    for name, convert, items in sections:
+    out.write("{" + ",".join(f"\n  {dumps(key)}: {dumps(value)}" for key, value in _json_head(report).items()))
+    for name, convert, items in _json_sections(report):
         out.write(f',\n  "{name}": [')
         for i, item in enumerate(items):  # json escapes newlines inside strings: each "\n" is a line break
             out.write(("," if i else "") + "\n    " + dumps(convert(item)).replace("\n", "\n    "))
