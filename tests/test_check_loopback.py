@@ -224,6 +224,16 @@ def test_removed_youtube_video_is_media_removed_though_page_answers(web) -> None
     assert result.status is LinkStatus.ALIVE and result.page.media_state == "removed"
 
 
+def test_restricted_video_page_still_asks_oembed(web) -> None:
+    """A 403 from the video page proves it exists (restricted); oEmbed still says whether it plays."""
+    site, _, config = web
+    site.routes[("www.youtube.com", "/watch")] = lambda r: (403, HTML, page("Sign in", "confirm you are not a bot"))
+    site.routes[("www.youtube.com", "/oembed")] = lambda r: (404, {}, b"Not Found")
+    result = check(config, "https://www.youtube.com/watch?v=dQw4w9WgXcQ")
+    assert result.status is LinkStatus.ALIVE and result.error_class == "restricted"
+    assert result.page is not None and result.page.media_state == "removed"
+
+
 def test_per_site_concurrency_never_exceeds_the_cap(web) -> None:
     site, _, config = web
     site.delay = 0.02

@@ -39,7 +39,7 @@ from ..domains import registrable_domain
 from ..htmlpage import parse_page
 from ..records import CheckResult, LinkStatus, PageInfo
 from ..textnorm import fingerprint
-from .classify import RETRY_AFTER_STATUSES, classify, head_refused, is_transient, retries_for
+from .classify import RETRY_AFTER_STATUSES, Verdict, classify, head_refused, is_transient, retries_for
 from .media import MediaAnswer, check_media, media_item
 from .scheduler import Again, HostScheduler, Then, run_inline
 from .soft404 import (PageSignature, ProbeCache, error_page_reason, generic_redirect_reason, parked_reason,
@@ -150,17 +150,21 @@ class UrlCheck:
         if self._awaits_probe(response):
             self.fetched = (response, method)
             return Again(PROBE_POLL)
+        verdict = classify(self.url, response.status, response.error_class, hops=response.hops,
+                           headers=response.headers, body=response.body)
+        # oEmbed decides a video on any alive answer (a 403 or a bot wall too, media.py), not only a 2xx.
+        media = (check_media(self.client, self.url)
+                 if verdict.status is LinkStatus.ALIVE and media_item(self.url) is not None else None)
         ok = response.status is not None and 200 <= response.status < 300
-        media = check_media(self.client, self.url) if ok and media_item(self.url) is not None else None
         if response.error_class or not (ok and response.body and _is_html(response.headers, response.body)):
             # Nothing to parse, or a failed read (its result must reach the scheduler's linger): finish here.
-            return self._finish(response, method, media, None)
+            return self._finish(response, method, verdict, media, None)
         probe = self.probes.get(site_of(self.url), lambda: self._probe(probe_url(self.url))) \
             if needs_probe(self.url) else None
 
         def finish() -> CheckResult:
             try:
-                return self._finish(response, method, media, probe)
+                return self._finish(response, method, verdict, media, probe)
             except Exception as exc:  # noqa: BLE001 - as in step()
                 return self._failed(exc)
         return Then(finish)
@@ -193,11 +197,9 @@ class UrlCheck:
                 return wait_s
         return BACKOFF_BASE * (2 ** self.attempt) * self.rng.uniform(0.5, 1.0)
 
-    def _finish(self, response: Response, method: str, media: MediaAnswer | None,
+    def _finish(self, response: Response, method: str, verdict: Verdict, media: MediaAnswer | None,
                 probe: PageSignature | None) -> CheckResult:
-        """Classify and read the answer (CPU only: every request was made by the step)."""
-        verdict = classify(self.url, response.status, response.error_class, hops=response.hops,
-                           headers=response.headers, body=response.body)
+        """Read the classified answer (CPU only: every request was made by the step)."""
         status, error_class = verdict.status, verdict.error_class or response.error_class
         page: PageInfo | None = None
         error = response.error
