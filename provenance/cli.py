@@ -38,10 +38,14 @@ class Context:
                  debug: bool) -> None:
         self.config, self.db, self.fmt = config, db, fmt
         self.offline, self.archives, self.quiet, self.debug = offline, archives, quiet, debug
+        self._engine = None
 
     def engine(self):
-        from .store.migrate import open_store
-        return open_store(self.db)
+        """The store, opened and migrated once per command (audit, harvest and reconcile ask twice)."""
+        if self._engine is None:
+            from .store.migrate import open_store
+            self._engine = open_store(self.db)
+        return self._engine
 
     def client(self):
         if self.offline:
