@@ -124,8 +124,8 @@ def list_reports(out: TextIO) -> None:
     for report in NAMED_REPORTS.values():
         takes = f" [{' '.join('--' + f for f in report.filters)}]" if report.filters else ""
         out.write(f"{report.name:<{width}}  {report.description}{takes}\n")
-    out.write(f"{'audit':<{width}}  {SPECIAL_REPORTS['audit']} [--document]\n")
-    out.write(f"{'robust-links':<{width}}  {SPECIAL_REPORTS['robust-links']} [--document]\n")
+    for name, description in SPECIAL_REPORTS.items():  # each takes --document only
+        out.write(f"{name:<{width}}  {description} [--document]\n")
 
 
 def run_named(engine: Any, report: NamedReport, filters: ReportFilters) -> Table:
