@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
 from ..config import HttpConfig
@@ -47,6 +47,8 @@ from .soft404 import (PageSignature, ProbeCache, error_page_reason, generic_redi
 
 if TYPE_CHECKING:
     from ..net.client import HttpClient, Response
+
+_Outcome = TypeVar("_Outcome")
 
 PAGE_BYTES = 64 * 1024
 BACKOFF_BASE = 0.5
@@ -121,14 +123,15 @@ class UrlCheck:
 
     def step(self) -> CheckResult | Again | Then[CheckResult]:
         """One attempt: fetch, then finish, hand the parsing over, or ask to be run again after a delay."""
-        try:
-            return self._step()
-        except Exception as exc:  # noqa: BLE001 - a checker bug must cost one link, not the run
-            return self._failed(exc)
+        return self._guarded(self._step)
 
-    def _failed(self, exc: Exception) -> CheckResult:
-        return CheckResult(self.url, LinkStatus.UNCHECKED, self.now(),
-                           error=f"checker failed: {type(exc).__name__}: {exc}", error_class="internal")
+    def _guarded(self, work: Callable[..., _Outcome], *args: object) -> _Outcome | CheckResult:
+        """WORK(*ARGS), with a checker bug turned into this link's `internal` result (the step's and the parsing's)."""
+        try:
+            return work(*args)
+        except Exception as exc:  # noqa: BLE001 - a checker bug must cost one link, not the run
+            return CheckResult(self.url, LinkStatus.UNCHECKED, self.now(),
+                               error=f"checker failed: {type(exc).__name__}: {exc}", error_class="internal")
 
     def _step(self) -> CheckResult | Again | Then[CheckResult]:
         try:
@@ -161,13 +164,7 @@ class UrlCheck:
             return self._finish(response, method, verdict, media, None)
         probe = self.probes.get(site_of(self.url), lambda: self._probe(probe_url(self.url))) \
             if needs_probe(self.url) else None
-
-        def finish() -> CheckResult:
-            try:
-                return self._finish(response, method, verdict, media, probe)
-            except Exception as exc:  # noqa: BLE001 - as in step()
-                return self._failed(exc)
-        return Then(finish)
+        return Then(lambda: self._guarded(self._finish, response, method, verdict, media, probe))
 
     def _awaits_probe(self, response: Response) -> bool:
         """A 2xx page that may be compared with its site's probe, which another worker is still fetching."""
