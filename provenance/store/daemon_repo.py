@@ -18,7 +18,7 @@ from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .repo import to_json
+from .repo import finish_run, start_run, to_json
 from .schema import daemon_jobs, leases, runs
 
 DAEMON_LEASE = "daemon"  # the lock the daemon takes: one daemon per database
@@ -81,9 +81,7 @@ def register_jobs(session: Session, wanted: dict[str, tuple[str, timedelta]]) ->
 
 def job_started(session: Session, name: str, kind: str, every: timedelta, now: datetime) -> int:
     """Record that job NAME started (a `runs` row, kind `daemon.KIND`; the job's row if new); returns the run id."""
-    result = session.execute(insert(runs).values(kind=f"daemon.{kind}", started_at=now, status="running",
-                                                 detail={"job": name}))
-    run_id = int(result.inserted_primary_key[0])
+    run_id = start_run(session, f"daemon.{kind}", now, {"job": name})
     values = {"last_started_at": now, "last_status": "running", "last_run_id": run_id}
     if not session.execute(update(daemon_jobs).where(daemon_jobs.c.name == name).values(**values)).rowcount:
         session.execute(insert(daemon_jobs).values(name=name, kind=kind, every_s=every.total_seconds(), **values))
@@ -94,7 +92,7 @@ def job_finished(session: Session, name: str, run_id: int, now: datetime, *, sta
                  detail: dict[str, Any], next_run_at: datetime | None, error: str | None = None) -> None:
     """Record how job NAME's run RUN_ID ended and when it is due next."""
     detail = to_json({"job": name, **detail, **({"error": error} if error else {})})
-    session.execute(update(runs).where(runs.c.id == run_id).values(finished_at=now, status=status, detail=detail))
+    finish_run(session, run_id, now, status, detail)
     values: dict[str, Any] = {"last_finished_at": now, "last_status": status, "last_detail": detail,
                               "next_run_at": next_run_at}
     if error:

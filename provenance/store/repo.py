@@ -465,9 +465,10 @@ def read_view(session: Session, view: str, conditions: Sequence[ViewCondition] =
     return list(result.keys()), [tuple(row) for row in result]
 
 
-def start_run(session: Session, kind: str, now: datetime) -> int:
+def start_run(session: Session, kind: str, now: datetime, detail: dict[str, Any] | None = None) -> int:
     """Record that a run (audit, check cycle, ...) started; returns its id for finish_run."""
-    result = session.execute(insert(runs).values(kind=kind, started_at=now, status="running", detail={}))
+    result = session.execute(insert(runs).values(kind=kind, started_at=now, status="running",
+                                                 detail=to_json(detail or {})))
     return int(result.inserted_primary_key[0])
 
 
