@@ -167,7 +167,8 @@ def set_copy_of(session: Session, document_id: int, original_id: int | None) -> 
 def load_documents(session: Session, ids: Sequence[int] | None = None, *, with_links: bool = True) -> list[StoredDocument]:
     """Stored documents (all, or those with IDS) ordered by id, each with its links in order.
 
-    WITH_LINKS=False leaves `links` empty, for callers that compare documents' texts only.
+    WITH_LINKS=False leaves `links` empty, for callers that need no links or read them a piece at a
+    time with `link_pieces` (copy detection, reconcile, the report).
     """
     query = select(documents).order_by(documents.c.id)
     if ids is not None:
