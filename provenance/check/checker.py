@@ -235,9 +235,9 @@ class UrlCheck:
         reason = (error_page_reason(title, text)
                   or parked_reason(final, tuple(h.url for h in response.hops), title, text)
                   or generic_redirect_reason(self.url, final))
-        if reason or media_item(self.url) is not None or urlsplit(self.url).path in ("", "/"):
-            return reason
-        if probe is None or probe.status is None or not 200 <= probe.status < 300:
+        if reason or probe is None:
+            return reason  # no probe was fetched: a site root, a video, a file (needs_probe decides, once)
+        if probe.status is None or not 200 <= probe.status < 300:
             return None  # the site says 404 to a missing path: it is honest, nothing to compare
         redirected = len(response.hops) > 1
         return similar_pages(signature(response.status, final, title, text_fp, text, redirected), probe)
