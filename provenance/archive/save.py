@@ -85,7 +85,7 @@ def request_capture(client: Any, url: str, *, limiter: SaveLimiter | None = None
 
 def _send(client: Any, url: str, requested_at: datetime, limiter: SaveLimiter | None, base: str,
           timeout: float) -> SaveResult:
-    endpoint = f"{base.rstrip('/')}/save/{url}"
+    endpoint = _endpoint(base, url)
     resp = client.request("GET", endpoint, follow_redirects=False, timeout=timeout, max_bytes=65536)
     if resp.error is not None:
         return SaveResult(url, requested_at, "failed", error=f"{resp.error_class or 'error'}: {resp.error}")
@@ -104,6 +104,11 @@ def _send(client: Any, url: str, requested_at: datetime, limiter: SaveLimiter | 
         return SaveResult(url, requested_at, "submitted", http_status=resp.status)
     status = "refused" if resp.status < 500 else "failed"
     return SaveResult(url, requested_at, status, http_status=resp.status, error=f"HTTP {resp.status}")
+
+
+def _endpoint(base: str, url: str) -> str:
+    """Save Page Now's anonymous address for URL (also the query a capture's look-up records)."""
+    return f"{base.rstrip('/')}/save/{url}"
 
 
 def _retry_after(value: str | None, default: float = 60.0) -> float:
@@ -139,7 +144,7 @@ def capture_lookup(result: SaveResult, base: str = IA_BASE) -> SnapshotLookup | 
     snapshot = Snapshot(archive=IA_NAME, url=result.snapshot_url, datetime=result.snapshot_datetime,
                         original=result.url)  # its recorded status is not in the answer
     return SnapshotLookup(url=result.url, archive=IA_NAME, looked_up_at=result.requested_at,
-                          query=f"{base.rstrip('/')}/save/{result.url}", nearest=snapshot, first=snapshot,
+                          query=_endpoint(base, result.url), nearest=snapshot, first=snapshot,
                           last=snapshot, count=None)
 
 
