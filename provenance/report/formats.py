@@ -16,8 +16,10 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any, TextIO
 
+from ..errors import ConfigError
 from ..records import Finding, Severity
-from .build import SCHEMA, Report, ReportDocument, ReportLink
+from ..store.db import session_scope
+from .build import SCHEMA, Report, ReportDocument, ReportLink, build_report
 
 WIDTH = 80
 SEVERITY_LABEL = {Severity.ERROR: "ERROR", Severity.WARNING: "WARN", Severity.INFO: "INFO"}
@@ -168,10 +170,6 @@ FORMATTERS: dict[str, Callable[[Report, TextIO], None]] = {
 def write_stored_report(engine: Any, fmt: str, out: TextIO, document_ids: Sequence[int] | None = None) -> None:
     """The report of DOCUMENT_IDS (all when None) as stored, in FMT; the HTML one also draws each
     link's stored check history, which a Report record does not carry."""
-    from ..errors import ConfigError
-    from ..store.db import session_scope
-    from .build import build_report
-
     if fmt == "html":
         from .html import write_report_from_store
         write_report_from_store(engine, out, document_ids)
