@@ -76,8 +76,7 @@ def _unique(urls: Iterator[str | None]) -> tuple[str, ...]:
 
 def _gunzip(body: bytes) -> bytes:
     with gzip.GzipFile(fileobj=io.BytesIO(body)) as handle:
-        data = handle.read(MAX_XML_BYTES + 1)
-    return data[:MAX_XML_BYTES]
+        return handle.read(MAX_XML_BYTES)  # at most the cap: no extra byte read only to be sliced off
 
 
 def parse_listing(body: bytes, url: str) -> Listing | None:
