@@ -6,9 +6,12 @@ and exit 2; a traceback is shown only with --debug.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import logging
+import os
 import sys
+import threading
 from collections.abc import Callable
 from enum import IntEnum
 from typing import Any
@@ -47,6 +50,12 @@ class Context:
             self._engine = open_store(self.db)
         return self._engine
 
+    def close(self) -> None:
+        """Close the store's connections (SQLite checkpoints its WAL into the file as the last one closes)."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
     def client(self):
         if self.offline:
             return None
@@ -76,6 +85,7 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(config_path, db, fmt, offline, no_archive, quiet, debug, **kwargs):
         _setup_logging(debug)
+        ctx: Context | None = None
         try:
             ctx = Context(load_config(config_path), db, fmt, offline, not no_archive, quiet, debug)
             code = func(ctx, **kwargs)
@@ -90,6 +100,9 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
             click.echo("provenance: interrupted; what was stored is kept, run the command again to finish",
                        err=True)
             sys.exit(Exit.INTERRUPTED)
+        finally:
+            if ctx is not None:
+                ctx.close()
         sys.exit(code or Exit.OK)
 
     for option in reversed(options):
@@ -113,6 +126,43 @@ def main() -> None:
     from .memory import limit_malloc_arenas
 
     limit_malloc_arenas()  # before any worker thread: see memory.py
+
+
+def run() -> None:
+    """The console entry point: `main`, then leave without tearing the interpreter down.
+
+    Once the command is over (output written, store closed, exit handlers run), freeing every
+    module and object one at a time is all that is left of a normal exit: ~0.13 s of every
+    command, most of it the imports (measured on linkbench's 2,000-link audit).  Left to Python
+    when a thread other than daemon ones is still alive, as Python would wait for it.
+    """
+    try:
+        main()
+    except SystemExit as done:
+        if any(not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+            raise
+        code = _exit_status(done.code)
+        atexit._run_exitfuncs()  # noqa: SLF001 - what a normal exit runs (logging, finalizers, pools)
+        code = _flush_output(code)
+        os._exit(code)
+
+
+def _exit_status(code: object) -> int:
+    """The process status Python gives SystemExit(CODE): None is 0, a message is printed and 1."""
+    if code is None or isinstance(code, int):
+        return code or 0
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _flush_output(code: int) -> int:
+    """Flush stdout and stderr; a failed flush (a full disk, a closed pipe) is 120, as in Python."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            code = code or 120
+    return code
 
 
 def _print_report(ctx: Context, document_ids=None) -> None:

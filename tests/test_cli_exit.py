@@ -1,0 +1,72 @@
+"""How the `provenance` process ends (cli.run): output complete, store closed, the right status.
+
+`run` skips the interpreter's teardown once the command is over, so these tests run real
+subprocesses and look at what a user would: the status, every byte of stdout, and a database
+file whose WAL was checkpointed (no -wal/-shm left beside it).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from provenance.cli import _exit_status, _flush_output
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def _provenance(*args: str, cwd: Path, code: str | None = None) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "provenance", *args] if code is None else [sys.executable, "-c", code, *args]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_an_audit_ends_with_its_whole_report_and_a_closed_store(tmp_path: Path) -> None:
+    done = _provenance("audit", str(SEEDS), "--offline", "--format", "json", "--db",
+                       f"sqlite:///{tmp_path / 'p.sqlite'}", cwd=tmp_path)
+    assert done.returncode in (0, 1), done.stderr
+    report = json.loads(done.stdout)  # every byte written before the process left
+    assert len(report["documents"]) == 2 and report["links"]
+    assert sorted(p.name for p in tmp_path.glob("p.sqlite*")) == ["p.sqlite"]
+
+
+def test_an_error_keeps_its_status_and_its_one_line(tmp_path: Path) -> None:
+    done = _provenance("audit", str(tmp_path / "missing"), "--offline", "--db",
+                       f"sqlite:///{tmp_path / 'p.sqlite'}", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("provenance: ")
+
+
+def test_a_live_thread_is_waited_for_as_python_would(tmp_path: Path) -> None:
+    """With a non-daemon thread still working, `run` leaves the exit to Python, which waits for it."""
+    marker = tmp_path / "finished"
+    code = ("import sys, threading, time\n"
+            "def work():\n"
+            "    time.sleep(0.3)\n"
+            f"    open({str(marker)!r}, 'w').write('done')\n"
+            "threading.Thread(target=work).start()\n"
+            "sys.argv = ['provenance', '--version']\n"
+            "from provenance.cli import run\n"
+            "run()\n")
+    done = _provenance(cwd=tmp_path, code=code)
+    assert done.returncode == 0 and "provenance" in done.stdout
+    assert marker.read_text() == "done"
+
+
+@pytest.mark.parametrize(("code", "status"), [(None, 0), (0, 0), (3, 3), ("bad things", 1)])
+def test_exit_status_is_pythons(code: object, status: int, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _exit_status(code) == status
+    assert capsys.readouterr().err == ("bad things\n" if isinstance(code, str) else "")
+
+
+def test_a_failed_flush_is_status_120_unless_already_failing(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Closed:
+        def flush(self) -> None:
+            raise BrokenPipeError("reader went away")
+
+    monkeypatch.setattr(sys, "stdout", Closed())
+    assert _flush_output(0) == 120
+    assert _flush_output(1) == 1
