@@ -28,6 +28,9 @@ from .store import repo
 from .store.db import session_scope
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from .harvest.copies import CopyRelation
     from .reconcile import ReconcileContext
 
 log = logging.getLogger(__name__)
@@ -135,15 +138,25 @@ def _fetcher(client, config: Config) -> Callable[[str], tuple[bytes, str | None]
 
 def link_copies(engine: Engine) -> None:
     """Mark each document that is a copy of another (copy_of), over everything stored."""
-    from .harvest.copies import find_copies
-
     with session_scope(engine) as session:
-        documents = repo.load_documents(session, with_links=False)  # copies are told by their texts
-        relations = {rel.copy_id: rel.original_id for rel in find_copies(documents)}
-        for doc in documents:
-            wanted = relations.get(doc.id)
-            if doc.copy_of != wanted:
-                repo.set_copy_of(session, doc.id, wanted)
+        relations = {rel.copy_id: rel.original_id for rel in stored_copies(session)}
+        for doc_id, copy_of in repo.copy_of_by_document(session).items():
+            wanted = relations.get(doc_id)
+            if copy_of != wanted:
+                repo.set_copy_of(session, doc_id, wanted)
+
+
+def stored_copies(session: Session) -> list[CopyRelation]:
+    """Every stored document that is a copy of another (harvest/copies.py); documents whose text is
+    new get their sketch first, one at a time."""
+    from .harvest.copies import MAX_POSTING, MIN_SHARED_SAMPLES, MIN_SHINGLES, find_copies, sketch
+
+    for doc_id in repo.unsketched_documents(session):
+        text, text_fingerprint = repo.document_text(session, doc_id)
+        made = sketch(text)
+        repo.save_sketch(session, doc_id, text_fingerprint, made.shingles, made.sampled)
+    candidates = repo.copy_candidates(session, MAX_POSTING, MIN_SHARED_SAMPLES, MIN_SHINGLES)
+    return find_copies(candidates, lambda doc_id: repo.load_documents(session, [doc_id], with_links=False)[0])
 
 
 def checkable_urls(engine: Engine, document_ids: Sequence[int] | None = None) -> list[str]:

@@ -64,9 +64,17 @@ def fingerprint(text: str) -> str:
     return digest.hexdigest()
 
 
-def shingles(text: str, size: int = 5) -> set[int]:
-    """Hashed word n-grams, for resemblance and containment between texts."""
+def word_grams(text: str, size: int = 5) -> Iterator[str]:
+    """The text's word n-grams, one at a time (the whole text as one when it is shorter than SIZE words)."""
     tokens = words(text)
     if len(tokens) < size:
-        return {hash(" ".join(tokens))} if tokens else set()
-    return {hash(" ".join(tokens[i:i + size])) for i in range(len(tokens) - size + 1)}
+        if tokens:
+            yield " ".join(tokens)
+        return
+    for i in range(len(tokens) - size + 1):
+        yield " ".join(tokens[i:i + size])
+
+
+def shingles(text: str, size: int = 5) -> set[int]:
+    """Hashed word n-grams, for resemblance and containment between texts (hashes of this process only)."""
+    return {hash(gram) for gram in word_grams(text, size)}

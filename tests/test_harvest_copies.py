@@ -5,13 +5,37 @@ from __future__ import annotations
 import dataclasses
 import random
 import time
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 
-from provenance.harvest.copies import CopyRelation, find_copies
+from sqlalchemy import insert
+
+from provenance.harvest.copies import CopyRelation, sketch
+from provenance.pipeline import stored_copies
 from provenance.records import DateEvidence, DocumentFormat, StoredDocument
+from provenance.store.db import session_scope
+from provenance.store.migrate import open_store
+from provenance.store.schema import documents
 from provenance.textnorm import fingerprint
+
+STORED_AT = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def find_copies(docs: list[StoredDocument]) -> list[CopyRelation]:
+    """Copy detection as the pipeline runs it: DOCS (with their ids) in a real store, sketched, compared."""
+    engine = open_store("sqlite://")
+    with session_scope(engine) as session:
+        for doc in docs:
+            published = doc.published
+            session.execute(insert(documents).values(
+                id=doc.id, source=doc.source, format=str(doc.format), title=doc.title, original_url=doc.original_url,
+                published=published.value if published else None,
+                published_source=published.source if published else None,
+                published_raw=published.raw if published else None, text=doc.text, fingerprint=doc.fingerprint,
+                harvested_at=STORED_AT, updated_at=STORED_AT))
+    with session_scope(engine) as session:
+        return stored_copies(session)
 
 ARTICLE = (
     "Moscow has secured a deal that the United States will provide a written response to its European security "
@@ -156,3 +180,101 @@ def test_real_pages_are_not_copies_of_each_other_but_their_prints_are(corpus_dir
     relations = {r.copy_id: r.original_id for r in find_copies(pages + prints)}
     assert len(prints) > 20
     assert relations == {p.id: pages[(p.id - 1000) * 5].id for p in prints}
+
+
+def test_sketches_are_the_same_in_every_process():
+    """They are stored and compared across runs, so no per-process hash (PYTHONHASHSEED) may enter them."""
+    import subprocess
+    import sys
+
+    script = ("from provenance.harvest.copies import sketch\nimport sys\n"
+              "made = sketch(sys.stdin.read())\nprint(made.shingles, hash(made.sampled))\n")
+    runs = {subprocess.run([sys.executable, "-c", script], input=ARTICLE, capture_output=True, text=True, check=True,
+                           env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout.split()[0]
+            for seed in ("1", "2")}
+    made = sketch(ARTICLE)
+    assert runs == {str(made.shingles)}
+    assert made.sampled and all(gram % 4 == 0 for gram in made.sampled) and list(made.sampled) == sorted(made.sampled)
+    assert len(made.sampled) < made.shingles
+
+
+def _harvested_pair(tmp_path, second_text: str):
+    from provenance.config import Config
+    from provenance.pipeline import harvest
+
+    folder = tmp_path / "docs"
+    folder.mkdir(exist_ok=True)
+    (folder / "a.txt").write_text("Original url: https://example.com/a\n\n" + ARTICLE, encoding="utf-8")
+    (folder / "b.txt").write_text(second_text, encoding="utf-8")
+    return folder, harvest, Config()
+
+
+def test_a_document_is_sketched_once_and_again_when_its_text_changes(tmp_path):
+    from sqlalchemy import func, select
+
+    from provenance.store.repo import copy_of_by_document
+    from provenance.store.schema import document_sketches, sketch_shingles
+
+    engine = open_store(f"sqlite:///{tmp_path / 'p.sqlite'}")
+    folder, harvest, config = _harvested_pair(tmp_path, _wrapped(_curly(ARTICLE)))
+    harvest(engine, config, [str(folder)])
+    with session_scope(engine) as session:
+        assert copy_of_by_document(session) == {1: None, 2: 1}
+        rows = session.execute(select(func.count()).select_from(sketch_shingles)).scalar_one()
+        stamps = {doc_id: made for doc_id, made in session.execute(
+            select(document_sketches.c.document_id, document_sketches.c.fingerprint))}
+    harvest(engine, config, [str(folder)])  # nothing changed: the same sketches, not made again
+    with session_scope(engine) as session:
+        assert session.execute(select(func.count()).select_from(sketch_shingles)).scalar_one() == rows
+    (folder / "b.txt").write_text(OTHER, encoding="utf-8")
+    harvest(engine, config, [str(folder)])
+    with session_scope(engine) as session:
+        assert copy_of_by_document(session) == {1: None, 2: None}
+        now = {doc_id: made for doc_id, made in session.execute(
+            select(document_sketches.c.document_id, document_sketches.c.fingerprint))}
+    assert now[1] == stamps[1] and now[2] != stamps[2]
+
+
+def test_documents_stored_before_sketches_existed_are_sketched_on_the_next_harvest(tmp_path):
+    """A database from before migration 0005: its documents have no sketch until copy detection runs."""
+    from provenance.pipeline import link_copies
+    from provenance.store.db import make_engine
+    from provenance.store.migrate import upgrade
+    from provenance.store.repo import copy_of_by_document
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    upgrade(make_engine(url), "0004")
+    with session_scope(make_engine(url)) as session:
+        for doc in (_doc(1, ARTICLE, original_url="https://x.org/a"), _doc(2, _wrapped(ARTICLE)), _doc(3, OTHER)):
+            session.execute(insert(documents).values(
+                id=doc.id, source=doc.source, format=str(doc.format), original_url=doc.original_url, text=doc.text,
+                fingerprint=doc.fingerprint, harvested_at=STORED_AT, updated_at=STORED_AT))
+    engine = open_store(url)
+    link_copies(engine)
+    with session_scope(engine) as session:
+        assert copy_of_by_document(session) == {1: None, 2: 1, 3: None}
+
+
+def test_copy_detection_holds_one_document_at_a_time_not_the_corpus():
+    """Twelve long distinct texts (~1.2 MB in all): the traced peak stays near one text's shingles,
+    where holding every text and shingle set at once (as before sketches) was over 12 MB."""
+    import tracemalloc
+
+    rng = random.Random(3)
+    vocabulary = [f"w{i}" for i in range(20000)]
+    docs = [_doc(i, _random_text(rng, vocabulary, 16000)) for i in range(1, 13)]
+    engine = open_store("sqlite://")
+    with session_scope(engine) as session:
+        for doc in docs:
+            session.execute(insert(documents).values(
+                id=doc.id, source=doc.source, format=str(doc.format), text=doc.text, fingerprint=doc.fingerprint,
+                harvested_at=STORED_AT, updated_at=STORED_AT))
+    del docs
+    tracemalloc.start()
+    try:
+        with session_scope(engine) as session:
+            assert stored_copies(session) == []
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000, f"copy detection peaked at {peak / 1e6:.1f} MB"

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from provenance.config import ReconcileConfig
-from provenance.harvest.copies import find_copies
 from provenance.reconcile import build_context, run_rules
 from provenance.records import (DateEvidence, DocumentFormat, FindingKind, LinkRole, Severity, StoredDocument,
                                 StoredLink)
 from provenance.textnorm import fingerprint
+from test_harvest_copies import find_copies
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 ORIGINAL = "https://www.themoscowtimes.com/2022/01/21/russia-us-agree-to-talk-security-demands-next-week-a76117"

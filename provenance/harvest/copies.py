@@ -5,11 +5,14 @@ larger one (textnorm.shingles, so line wraps, quote styles and dashes do not mat
 are stripped first).  Containment, not Jaccard, so a print that lost its headline, a caption or
 the "Original url" footer still counts as the same text.
 
-Scale: candidates come from an inverted index over a deterministic 1-in-SAMPLE subset of each
-document's shingles (a shingle is kept when its hash is 0 mod SAMPLE, so two copies keep the same
-subset); postings longer than MAX_POSTING (boilerplate shared by hundreds of pages) are ignored.
-Only candidate pairs get an exact containment, so a few thousand documents cost roughly their
-total length, not n^2 comparisons.
+Scale: each document gets a *sketch* once per text: its shingle count and a deterministic
+1-in-SAMPLE subset of its shingles (a shingle is kept when its stable hash is 0 mod SAMPLE, so two
+copies keep the same subset).  Sketches live in the store, and candidate pairs (documents sharing
+MIN_SHARED_SAMPLES sampled shingles, ignoring shingles in more than MAX_POSTING documents:
+boilerplate) come from one query over them (repo.copy_candidates), so memory does not grow with
+the corpus: holding every document's text and shingle set on each harvest took +34 MB for four
+10,000-link lists.  Only candidate pairs get an exact containment, from their texts, loaded a few
+at a time (`find_copies`' `load`).
 
 Which one is the original, inside each group of copies (connected pairs):
   1. a document that names an original URL beats one that does not;
@@ -21,15 +24,16 @@ Every other member of the group becomes `copy_of` that one original, never a cha
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from itertools import combinations
-from typing import Sequence
+from functools import lru_cache
 
 from ..records import StoredDocument
-from ..textnorm import shingles
+from ..textnorm import shingles, word_grams
 
 THRESHOLD = 0.8  # containment at or above which two texts are copies
 MIN_SHINGLES = 20  # shorter texts (a title, an empty page) are never called copies
@@ -39,6 +43,7 @@ MIN_SHARED_SAMPLES = 2
 # A 50 MB text would make a set of millions of shingles, in every run (issue 7); a copy shows in
 # its first two million characters, so only those are compared.
 MAX_COMPARED_CHARS = 2_000_000
+LOADED = 64  # documents (text and shingle set) kept at once while candidate pairs are measured
 
 _TAG = re.compile(r"<[^>]{0,200}>")
 
@@ -53,9 +58,29 @@ class CopyRelation:
     method: str  # "fingerprint" (same canonical text) or "shingle_containment"
 
 
+@dataclass(frozen=True, slots=True)
+class Sketch:
+    """What the store keeps of a text for finding its copies: its shingle count and sampled shingles."""
+
+    shingles: int
+    sampled: tuple[int, ...]
+
+
+def _compared(text: str) -> str:
+    """The part of a text that is compared: its first MAX_COMPARED_CHARS, markup tags removed."""
+    return _TAG.sub(" ", text[:MAX_COMPARED_CHARS])
+
+
 def text_shingles(text: str) -> set[int]:
-    """Shingles of a document's text with markup tags removed (its first MAX_COMPARED_CHARS only)."""
-    return shingles(_TAG.sub(" ", text[:MAX_COMPARED_CHARS]))
+    """Shingles of a document's text as compared (`_compared`), hashed for this process only."""
+    return shingles(_compared(text))
+
+
+def sketch(text: str) -> Sketch:
+    """The text's sketch, with hashes that are the same in every process (they are stored)."""
+    grams = {int.from_bytes(hashlib.blake2b(gram.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+             for gram in word_grams(_compared(text))}
+    return Sketch(len(grams), tuple(sorted(gram for gram in grams if gram % SAMPLE == 0)))
 
 
 def containment(a: set[int], b: set[int]) -> float:
@@ -65,54 +90,42 @@ def containment(a: set[int], b: set[int]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
-def find_copies(documents: Sequence[StoredDocument]) -> list[CopyRelation]:
-    """Every document that is a copy of another, pointing at its group's original (rule above)."""
-    if len(documents) < 2:
-        return []  # nothing to be a copy of (and a lone 10,000-line text's shingles were its audit's peak)
-    docs = {doc.id: doc for doc in documents}
-    grams = {doc.id: text_shingles(doc.text) for doc in documents}
+def find_copies(candidates: Iterable[tuple[int, int]], load: Callable[[int], StoredDocument]) -> list[CopyRelation]:
+    """Every document that is a copy of another, pointing at its group's original (rule above).
+
+    CANDIDATES are pairs of document ids worth measuring (repo.copy_candidates); LOAD gives a
+    stored document with its text.
+    """
+    @lru_cache(maxsize=LOADED)
+    def measured(doc_id: int) -> tuple[StoredDocument, set[int]]:
+        doc = load(doc_id)
+        return doc, text_shingles(doc.text)
+
     pairs: dict[tuple[int, int], tuple[float, str]] = {}
-    for a, b in _candidate_pairs(documents, grams):
-        if min(len(grams[a]), len(grams[b])) < MIN_SHINGLES:
+    for a, b in sorted({(min(pair), max(pair)) for pair in candidates if pair[0] != pair[1]}):
+        (doc_a, grams_a), (doc_b, grams_b) = measured(a), measured(b)
+        if min(len(grams_a), len(grams_b)) < MIN_SHINGLES:
             continue  # empty or headline-sized texts agree by accident, even to the fingerprint
-        if docs[a].fingerprint and docs[a].fingerprint == docs[b].fingerprint:
-            pairs[(a, b)] = (1.0, "fingerprint")
-            continue
-        score = containment(grams[a], grams[b])
+        score, method = _resemblance(doc_a, grams_a, doc_b, grams_b)
         if score >= THRESHOLD:
-            pairs[(a, b)] = (score, "shingle_containment")
+            pairs[(a, b)] = (score, method)
     relations = []
     for group in _groups(pairs):
-        original = min(group, key=lambda i: _original_rank(docs[i], len(grams[i])))
+        original = min(group, key=lambda i: _original_rank(measured(i)[0], len(measured(i)[1])))
         for member in sorted(group - {original}):
             key = (min(member, original), max(member, original))
-            if key in pairs:
-                score, method = pairs[key]
-            else:  # joined through a third copy: measure it directly
-                score, method = containment(grams[member], grams[original]), "shingle_containment"
+            # joined through a third copy (a fingerprint group is paired with its first member only): measure it
+            score, method = pairs[key] if key in pairs else _resemblance(*measured(member), *measured(original))
             relations.append(CopyRelation(member, original, round(score, 4), method))
     return relations
 
 
-def _candidate_pairs(documents: Sequence[StoredDocument], grams: dict[int, set[int]]) -> list[tuple[int, int]]:
-    """Pairs (low id, high id) sharing enough sampled shingles, or the same fingerprint."""
-    postings: dict[int, list[int]] = defaultdict(list)
-    by_fingerprint: dict[str, list[int]] = defaultdict(list)
-    for doc in documents:
-        if doc.fingerprint:
-            by_fingerprint[doc.fingerprint].append(doc.id)
-        for gram in grams[doc.id]:
-            if gram % SAMPLE == 0:
-                postings[gram].append(doc.id)
-    shared: dict[tuple[int, int], int] = defaultdict(int)
-    for ids in postings.values():
-        if 1 < len(ids) <= MAX_POSTING:
-            for a, b in combinations(sorted(ids), 2):
-                shared[(a, b)] += 1
-    found = {pair for pair, count in shared.items() if count >= MIN_SHARED_SAMPLES}
-    for ids in by_fingerprint.values():
-        found.update(combinations(sorted(ids), 2))
-    return sorted(found)
+def _resemblance(doc_a: StoredDocument, grams_a: set[int], doc_b: StoredDocument,
+                 grams_b: set[int]) -> tuple[float, str]:
+    """(score, method): the same canonical text is 1.0 by fingerprint, else the shingle containment."""
+    if doc_a.fingerprint and doc_a.fingerprint == doc_b.fingerprint:
+        return 1.0, "fingerprint"
+    return containment(grams_a, grams_b), "shingle_containment"
 
 
 def _groups(pairs: dict[tuple[int, int], tuple[float, str]]) -> list[set[int]]:

@@ -44,7 +44,10 @@ from ..records import (
     StoredDocument,
     StoredLink,
 )
-from .schema import checks, documents, drift_measurements, findings, links, runs, save_requests, snapshot_lookups
+from .schema import (
+    checks, document_sketches, documents, drift_measurements, findings, links, runs, save_requests, sketch_shingles,
+    snapshot_lookups,
+)
 
 HEALTHY = (LinkStatus.ALIVE.value, LinkStatus.REDIRECTED.value)  # re-checked on alive_every
 _CHUNK = 500  # bound parameters per IN (...), well under every backend's limit
@@ -209,6 +212,64 @@ def copy_of_by_document(session: Session) -> dict[int, int | None]:
     """Every stored document's id -> the id of the document it is a copy of (None: none), by id."""
     query = select(documents.c.id, documents.c.copy_of_id).order_by(documents.c.id)
     return {doc_id: copy_of for doc_id, copy_of in session.execute(query)}
+
+
+# --- copy detection's sketches (harvest/copies.py) -----------------------------------------
+
+def unsketched_documents(session: Session) -> list[int]:
+    """Ids of the documents whose copy sketch is missing or was made from an earlier text."""
+    made = document_sketches.c
+    query = (select(documents.c.id)
+             .select_from(documents.outerjoin(document_sketches, made.document_id == documents.c.id))
+             .where(or_(made.document_id.is_(None), made.fingerprint != func.coalesce(documents.c.fingerprint, "")))
+             .order_by(documents.c.id))
+    return list(session.execute(query).scalars())
+
+
+def document_text(session: Session, document_id: int) -> tuple[str, str]:
+    """(text, fingerprint) of one stored document, "" for what it lacks."""
+    row = session.execute(select(documents.c.text, documents.c.fingerprint)
+                          .where(documents.c.id == document_id)).one()
+    return row.text or "", row.fingerprint or ""
+
+
+def save_sketch(session: Session, document_id: int, fingerprint: str, shingles: int, sampled: Sequence[int]) -> None:
+    """Replace the document's copy sketch: made from the text with FINGERPRINT, SHINGLES in all, SAMPLED kept."""
+    session.execute(delete(sketch_shingles).where(sketch_shingles.c.document_id == document_id))
+    session.execute(delete(document_sketches).where(document_sketches.c.document_id == document_id))
+    session.execute(insert(document_sketches).values(document_id=document_id, fingerprint=fingerprint,
+                                                     shingles=shingles))
+    for start in range(0, len(sampled), _INSERT_BATCH):
+        session.execute(insert(sketch_shingles), [{"document_id": document_id, "shingle": shingle}
+                                                  for shingle in sampled[start:start + _INSERT_BATCH]])
+
+
+def copy_candidates(session: Session, max_posting: int, min_shared: int, min_shingles: int) -> list[tuple[int, int]]:
+    """Pairs (low id, high id) of documents worth comparing, in order: they share MIN_SHARED sampled
+    shingles that are in at most MAX_POSTING documents (more is boilerplate), or they have the same
+    fingerprint and MIN_SHINGLES shingles (each such group is paired with its first member only:
+    a thousand identical error pages are 999 pairs, not half a million)."""
+    a, b = sketch_shingles.alias("a"), sketch_shingles.alias("b")
+    telling = (select(sketch_shingles.c.shingle).group_by(sketch_shingles.c.shingle)
+               .having(func.count().between(2, max_posting)))
+    shared = (select(a.c.document_id, b.c.document_id)
+              .join_from(a, b, and_(b.c.shingle == a.c.shingle, b.c.document_id > a.c.document_id))
+              .where(a.c.shingle.in_(telling))
+              .group_by(a.c.document_id, b.c.document_id)
+              .having(func.count() >= min_shared))
+    pairs = {(low, high) for low, high in session.execute(shared)}
+    made = document_sketches.c
+    long_enough = and_(made.fingerprint != "", made.shingles >= min_shingles)
+    repeated = select(made.fingerprint).where(long_enough).group_by(made.fingerprint).having(func.count() > 1)
+    sized = (select(made.document_id, made.fingerprint).where(long_enough, made.fingerprint.in_(repeated))
+             .order_by(made.fingerprint, made.document_id))
+    first: dict[str, int] = {}
+    for doc_id, text_fingerprint in session.execute(sized):
+        if text_fingerprint in first:
+            pairs.add((first[text_fingerprint], doc_id))
+        else:
+            first[text_fingerprint] = doc_id
+    return sorted(pairs)
 
 
 def checkable_urls(session: Session, document_ids: Sequence[int] | None = None) -> list[str]:

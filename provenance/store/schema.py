@@ -104,6 +104,25 @@ links = Table(
     Column("domain", Text, index=True),  # registrable domain of url, filled at save time (reports group by it)
 )
 
+# Copy detection's index (harvest/copies.py): per document, the fingerprint its sketch was made
+# from and its shingle count, and the sampled shingles themselves, so candidate pairs come from one
+# query over the store instead of every document's shingle set held at once (memory grew with the
+# whole corpus's text), and a document is sketched once, not on every harvest.
+document_sketches = Table(
+    "document_sketches", metadata,
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("fingerprint", Text, nullable=False),
+    Column("shingles", Integer, nullable=False),
+)
+
+sketch_shingles = Table(
+    "sketch_shingles", metadata,
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("shingle", BigInteger, nullable=False),
+    Index(None, "shingle", "document_id"),
+)
+
 checks = Table(
     "checks", metadata,
     Column("id", Integer, primary_key=True),
