@@ -151,6 +151,8 @@ def stored_copies(session: Session) -> list[CopyRelation]:
     new get their sketch first, one at a time."""
     from .harvest.copies import MAX_POSTING, MIN_SHARED_SAMPLES, MIN_SHINGLES, find_copies, sketch
 
+    if repo.count_documents(session) < 2:
+        return []  # nothing to be a copy of: a lone document is sketched when a second one comes
     for doc_id in repo.unsketched_documents(session):
         text, text_fingerprint = repo.document_text(session, doc_id)
         made = sketch(text)

@@ -20,6 +20,7 @@ _PUNCT_FOLD = str.maketrans({
 })
 _WORD = re.compile(r"\w+", re.UNICODE)
 _PIECE = 1 << 18  # characters normalised at a time by fingerprint(): ~1.6 MB of words at most
+_GRAM_PIECE = 1 << 16  # and by word_grams(), whose callers keep hashes besides (copies.sketch)
 
 
 def normalize_text(text: str) -> str:
@@ -65,14 +66,20 @@ def fingerprint(text: str) -> str:
 
 
 def word_grams(text: str, size: int = 5) -> Iterator[str]:
-    """The text's word n-grams, one at a time (the whole text as one when it is shorter than SIZE words)."""
-    tokens = words(text)
-    if len(tokens) < size:
-        if tokens:
-            yield " ".join(tokens)
-        return
-    for i in range(len(tokens) - size + 1):
-        yield " ".join(tokens[i:i + size])
+    """The text's word n-grams, one at a time (the whole text as one when it is shorter than SIZE words).
+
+    Read piece by piece like `fingerprint`, so a long text's words are never all listed at once.
+    """
+    tail: list[str] = []
+    emitted = False
+    for piece in _pieces(text, _GRAM_PIECE):
+        tokens = tail + words(piece)
+        for i in range(len(tokens) - size + 1):
+            yield " ".join(tokens[i:i + size])
+            emitted = True
+        tail = tokens[-(size - 1):] if size > 1 else []
+    if not emitted and tail:
+        yield " ".join(tail)
 
 
 def shingles(text: str, size: int = 5) -> set[int]:

@@ -278,3 +278,20 @@ def test_copy_detection_holds_one_document_at_a_time_not_the_corpus():
     finally:
         tracemalloc.stop()
     assert peak < 5_000_000, f"copy detection peaked at {peak / 1e6:.1f} MB"
+
+
+def test_a_lone_document_is_sketched_only_when_a_second_one_comes(tmp_path):
+    from sqlalchemy import func, select
+
+    from provenance.store.repo import copy_of_by_document
+    from provenance.store.schema import document_sketches
+
+    engine = open_store(f"sqlite:///{tmp_path / 'p.sqlite'}")
+    folder, harvest, config = _harvested_pair(tmp_path, _wrapped(ARTICLE))
+    harvest(engine, config, [str(folder / "a.txt")])
+    with session_scope(engine) as session:
+        assert session.execute(select(func.count()).select_from(document_sketches)).scalar_one() == 0
+    harvest(engine, config, [str(folder / "b.txt")])
+    with session_scope(engine) as session:
+        assert session.execute(select(func.count()).select_from(document_sketches)).scalar_one() == 2
+        assert copy_of_by_document(session) == {1: None, 2: 1}

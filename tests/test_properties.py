@@ -228,6 +228,19 @@ def test_fingerprint_in_pieces_equals_the_whole(text: str, piece: int) -> None:
         textnorm._PIECE = saved
 
 
+@FAST
+@given(st.text(alphabet="ab \n\u00e9\u2019.\u00a0\t\ufb01-", max_size=80), st.integers(1, 9), st.integers(1, 6))
+def test_word_grams_in_pieces_equal_the_whole(text: str, piece: int, size: int) -> None:
+    tokens = textnorm.words(text)
+    whole = ([" ".join(tokens[i:i + size]) for i in range(len(tokens) - size + 1)] if len(tokens) >= size
+             else [" ".join(tokens)] if tokens else [])
+    saved, textnorm._GRAM_PIECE = textnorm._GRAM_PIECE, piece
+    try:
+        assert list(textnorm.word_grams(text, size)) == whole
+    finally:
+        textnorm._GRAM_PIECE = saved
+
+
 def test_a_compact_or_query_date_in_a_url_is_a_full_day() -> None:
     for url, full in [("https://e.org/20240506/x", True), ("https://e.org/2024/05/06/x", True),
                       ("https://e.org/a?date=2024-05-06", True), ("https://e.org/2024/05/x", False)]:

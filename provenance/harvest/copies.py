@@ -77,10 +77,18 @@ def text_shingles(text: str) -> set[int]:
 
 
 def sketch(text: str) -> Sketch:
-    """The text's sketch, with hashes that are the same in every process (they are stored)."""
-    grams = {int.from_bytes(hashlib.blake2b(gram.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
-             for gram in word_grams(_compared(text))}
-    return Sketch(len(grams), tuple(sorted(gram for gram in grams if gram % SAMPLE == 0)))
+    """The text's sketch, with hashes that are the same in every process (they are stored).
+
+    Only the sampled shingles are kept while the text is read (a 10,000-line list's whole set was
+    most of its harvest's peak); `shingles` counts them all, repeats included.
+    """
+    count, sampled = 0, set()
+    for gram in word_grams(_compared(text)):
+        count += 1
+        hashed = int.from_bytes(hashlib.blake2b(gram.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+        if hashed % SAMPLE == 0:
+            sampled.add(hashed)
+    return Sketch(count, tuple(sorted(sampled)))
 
 
 def containment(a: set[int], b: set[int]) -> float:

@@ -216,6 +216,10 @@ def copy_of_by_document(session: Session) -> dict[int, int | None]:
 
 # --- copy detection's sketches (harvest/copies.py) -----------------------------------------
 
+def count_documents(session: Session) -> int:
+    return session.execute(select(func.count()).select_from(documents)).scalar_one()
+
+
 def unsketched_documents(session: Session) -> list[int]:
     """Ids of the documents whose copy sketch is missing or was made from an earlier text."""
     made = document_sketches.c
