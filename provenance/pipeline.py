@@ -149,7 +149,7 @@ def link_copies(engine: Engine) -> None:
 def stored_copies(session: Session) -> list[CopyRelation]:
     """Every stored document that is a copy of another (harvest/copies.py); documents whose text is
     new get their sketch first, one at a time."""
-    from .harvest.copies import MAX_POSTING, MIN_SHARED_SAMPLES, MIN_SHINGLES, find_copies, sketch
+    from .harvest.copies import MAX_POSTING, MIN_SHARE, MIN_SHARED_SAMPLES, MIN_SHINGLES, find_copies, sketch
 
     if repo.count_documents(session) < 2:
         return []  # nothing to be a copy of: a lone document is sketched when a second one comes
@@ -157,7 +157,7 @@ def stored_copies(session: Session) -> list[CopyRelation]:
         text, text_fingerprint = repo.document_text(session, doc_id)
         made = sketch(text)
         repo.save_sketch(session, doc_id, text_fingerprint, made.shingles, made.sampled)
-    candidates = repo.copy_candidates(session, MAX_POSTING, MIN_SHARED_SAMPLES, MIN_SHINGLES)
+    candidates = repo.copy_candidates(session, MAX_POSTING, MIN_SHARED_SAMPLES, MIN_SHARE, MIN_SHINGLES)
     return find_copies(candidates, lambda doc_id: repo.load_documents(session, [doc_id], with_links=False)[0])
 
 

@@ -22,9 +22,9 @@ from provenance.textnorm import fingerprint
 STORED_AT = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
-def find_copies(docs: list[StoredDocument]) -> list[CopyRelation]:
-    """Copy detection as the pipeline runs it: DOCS (with their ids) in a real store, sketched, compared."""
-    engine = open_store("sqlite://")
+def _store(docs: list[StoredDocument], url: str = "sqlite://"):
+    """A real store holding DOCS with their ids (as harvested earlier), not yet compared."""
+    engine = open_store(url)
     with session_scope(engine) as session:
         for doc in docs:
             published = doc.published
@@ -34,7 +34,12 @@ def find_copies(docs: list[StoredDocument]) -> list[CopyRelation]:
                 published_source=published.source if published else None,
                 published_raw=published.raw if published else None, text=doc.text, fingerprint=doc.fingerprint,
                 harvested_at=STORED_AT, updated_at=STORED_AT))
-    with session_scope(engine) as session:
+    return engine
+
+
+def find_copies(docs: list[StoredDocument]) -> list[CopyRelation]:
+    """Copy detection as the pipeline runs it: DOCS in a real store, sketched, compared."""
+    with session_scope(_store(docs)) as session:
         return stored_copies(session)
 
 ARTICLE = (
@@ -244,12 +249,7 @@ def test_documents_stored_before_sketches_existed_are_sketched_on_the_next_harve
 
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     upgrade(make_engine(url), "0004")
-    with session_scope(make_engine(url)) as session:
-        for doc in (_doc(1, ARTICLE, original_url="https://x.org/a"), _doc(2, _wrapped(ARTICLE)), _doc(3, OTHER)):
-            session.execute(insert(documents).values(
-                id=doc.id, source=doc.source, format=str(doc.format), original_url=doc.original_url, text=doc.text,
-                fingerprint=doc.fingerprint, harvested_at=STORED_AT, updated_at=STORED_AT))
-    engine = open_store(url)
+    engine = _store([_doc(1, ARTICLE, original_url="https://x.org/a"), _doc(2, _wrapped(ARTICLE)), _doc(3, OTHER)], url)
     link_copies(engine)
     with session_scope(engine) as session:
         assert copy_of_by_document(session) == {1: None, 2: 1, 3: None}
@@ -262,14 +262,7 @@ def test_copy_detection_holds_one_document_at_a_time_not_the_corpus():
 
     rng = random.Random(3)
     vocabulary = [f"w{i}" for i in range(20000)]
-    docs = [_doc(i, _random_text(rng, vocabulary, 16000)) for i in range(1, 13)]
-    engine = open_store("sqlite://")
-    with session_scope(engine) as session:
-        for doc in docs:
-            session.execute(insert(documents).values(
-                id=doc.id, source=doc.source, format=str(doc.format), text=doc.text, fingerprint=doc.fingerprint,
-                harvested_at=STORED_AT, updated_at=STORED_AT))
-    del docs
+    engine = _store([_doc(i, _random_text(rng, vocabulary, 16000)) for i in range(1, 13)])
     tracemalloc.start()
     try:
         with session_scope(engine) as session:
@@ -295,3 +288,19 @@ def test_a_lone_document_is_sketched_only_when_a_second_one_comes(tmp_path):
     with session_scope(engine) as session:
         assert session.execute(select(func.count()).select_from(document_sketches)).scalar_one() == 2
         assert copy_of_by_document(session) == {1: None, 2: 1}
+
+
+def test_long_texts_sharing_a_few_phrases_are_not_even_candidates():
+    """Chance overlap (the same forty quotes in two long, different texts) passes MIN_SHARED_SAMPLES
+    but not MIN_SHARE, so neither text is loaded and measured."""
+    from provenance.harvest.copies import MAX_POSTING, MIN_SHARE, MIN_SHARED_SAMPLES, MIN_SHINGLES
+    from provenance.store.repo import copy_candidates
+
+    rng = random.Random(11)
+    vocabulary = [f"w{i}" for i in range(20000)]
+    quotes = " . ".join(f"q{i} said the mayor on tuesday" for i in range(40))
+    engine = _store([_doc(i, _random_text(rng, vocabulary, 4000) + " . " + quotes) for i in (1, 2)])
+    with session_scope(engine) as session:
+        assert stored_copies(session) == []
+        assert copy_candidates(session, MAX_POSTING, MIN_SHARED_SAMPLES, 0.0, MIN_SHINGLES) == [(1, 2)]
+        assert copy_candidates(session, MAX_POSTING, MIN_SHARED_SAMPLES, MIN_SHARE, MIN_SHINGLES) == []

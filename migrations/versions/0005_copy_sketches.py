@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("document_id", sa.Integer(), nullable=False),
         sa.Column("fingerprint", sa.Text(), nullable=False),
         sa.Column("shingles", sa.Integer(), nullable=False),
+        sa.Column("sampled", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["document_id"], ["documents.id"], ondelete="CASCADE",
                                 name=op.f("fk_document_sketches_document_id_documents")),
         sa.PrimaryKeyConstraint("document_id", name=op.f("pk_document_sketches")),

@@ -8,8 +8,8 @@ the "Original url" footer still counts as the same text.
 Scale: each document gets a *sketch* once per text: its shingle count and a deterministic
 1-in-SAMPLE subset of its shingles (a shingle is kept when its stable hash is 0 mod SAMPLE, so two
 copies keep the same subset).  Sketches live in the store, and candidate pairs (documents sharing
-MIN_SHARED_SAMPLES sampled shingles, ignoring shingles in more than MAX_POSTING documents:
-boilerplate) come from one query over them (repo.copy_candidates), so memory does not grow with
+MIN_SHARED_SAMPLES sampled shingles and MIN_SHARE of the smaller sketch, ignoring shingles in more
+than MAX_POSTING documents: boilerplate) come from one query over them (repo.copy_candidates), so memory does not grow with
 the corpus: holding every document's text and shingle set on each harvest took +34 MB for four
 10,000-link lists.  Only candidate pairs get an exact containment, from their texts, loaded a few
 at a time (`find_copies`' `load`).
@@ -40,6 +40,10 @@ MIN_SHINGLES = 20  # shorter texts (a title, an empty page) are never called cop
 SAMPLE = 4  # keep 1 shingle in SAMPLE for candidate generation
 MAX_POSTING = 200  # a sampled shingle in more documents than this is boilerplate
 MIN_SHARED_SAMPLES = 2
+# and at least this share of the smaller sketch: a copy (containment >= THRESHOLD) shares about
+# THRESHOLD of it, while two long unrelated texts share a few samples by chance (two 10,000-line
+# link lists shared 3 of 21,000, and measuring them held both whole shingle sets: +11 MB).
+MIN_SHARE = THRESHOLD / 2
 # A 50 MB text would make a set of millions of shingles, in every run (issue 7); a copy shows in
 # its first two million characters, so only those are compared.
 MAX_COMPARED_CHARS = 2_000_000

@@ -242,26 +242,32 @@ def save_sketch(session: Session, document_id: int, fingerprint: str, shingles: 
     session.execute(delete(sketch_shingles).where(sketch_shingles.c.document_id == document_id))
     session.execute(delete(document_sketches).where(document_sketches.c.document_id == document_id))
     session.execute(insert(document_sketches).values(document_id=document_id, fingerprint=fingerprint,
-                                                     shingles=shingles))
+                                                     shingles=shingles, sampled=len(sampled)))
     for start in range(0, len(sampled), _INSERT_BATCH):
         session.execute(insert(sketch_shingles), [{"document_id": document_id, "shingle": shingle}
                                                   for shingle in sampled[start:start + _INSERT_BATCH]])
 
 
-def copy_candidates(session: Session, max_posting: int, min_shared: int, min_shingles: int) -> list[tuple[int, int]]:
+def copy_candidates(session: Session, max_posting: int, min_shared: int, min_share: float,
+                    min_shingles: int) -> list[tuple[int, int]]:
     """Pairs (low id, high id) of documents worth comparing, in order: they share MIN_SHARED sampled
-    shingles that are in at most MAX_POSTING documents (more is boilerplate), or they have the same
-    fingerprint and MIN_SHINGLES shingles (each such group is paired with its first member only:
-    a thousand identical error pages are 999 pairs, not half a million)."""
+    shingles, and MIN_SHARE of the smaller one's, counting only shingles in at most MAX_POSTING
+    documents (more is boilerplate); or they have the same fingerprint and MIN_SHINGLES shingles
+    (each such group is paired with its first member only: a thousand identical error pages are
+    999 pairs, not half a million)."""
     a, b = sketch_shingles.alias("a"), sketch_shingles.alias("b")
+    size_a, size_b = document_sketches.alias("size_a"), document_sketches.alias("size_b")
     telling = (select(sketch_shingles.c.shingle).group_by(sketch_shingles.c.shingle)
                .having(func.count().between(2, max_posting)))
-    shared = (select(a.c.document_id, b.c.document_id)
+    shared = (select(a.c.document_id, b.c.document_id, func.count(), size_a.c.sampled, size_b.c.sampled)
               .join_from(a, b, and_(b.c.shingle == a.c.shingle, b.c.document_id > a.c.document_id))
+              .join(size_a, size_a.c.document_id == a.c.document_id)
+              .join(size_b, size_b.c.document_id == b.c.document_id)
               .where(a.c.shingle.in_(telling))
-              .group_by(a.c.document_id, b.c.document_id)
+              .group_by(a.c.document_id, b.c.document_id, size_a.c.sampled, size_b.c.sampled)
               .having(func.count() >= min_shared))
-    pairs = {(low, high) for low, high in session.execute(shared)}
+    pairs = {(low, high) for low, high, count, sampled_low, sampled_high in session.execute(shared)
+             if count >= min_share * min(sampled_low, sampled_high)}
     made = document_sketches.c
     long_enough = and_(made.fingerprint != "", made.shingles >= min_shingles)
     repeated = select(made.fingerprint).where(long_enough).group_by(made.fingerprint).having(func.count() > 1)

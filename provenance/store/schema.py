@@ -113,6 +113,7 @@ document_sketches = Table(
     Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
     Column("fingerprint", Text, nullable=False),
     Column("shingles", Integer, nullable=False),
+    Column("sampled", Integer, nullable=False),
 )
 
 sketch_shingles = Table(
