@@ -77,6 +77,23 @@ def test_an_honest_site_keeps_its_pages_alive() -> None:
     assert len([r for r in requests if "provenance-probe" in r.path]) == 1
 
 
+@pytest.mark.parametrize("status, kept", [(404, False), (410, False), (200, True)])
+def test_only_a_2xx_probe_answer_is_kept_as_words(status: int, kept: bool) -> None:
+    """A probe answer is only ever compared with when it is 2xx; an honest site's error page is
+    kept as its status alone (one per site for the whole run: a real page's words are ~15 KB)."""
+    from provenance.check.checker import UrlCheck
+    from provenance.check.soft404 import ProbeCache
+    from provenance.net.client import Response
+
+    answer = Response("https://news.example/x/provenance-probe-1", "https://news.example/x/provenance-probe-1",
+                      status, HTML, page("Not Found", "we looked everywhere " * 200), False, (), 5.0)
+    check = UrlCheck(None, "https://news.example/x/story", HttpConfig(), lambda: datetime.now(timezone.utc),
+                     ProbeCache())
+    made = check.probe_signature(answer)
+    assert made is not None and made.status == status
+    assert bool(made.words) is kept and (made.title == "Not Found") is kept
+
+
 def test_a_page_steps_aside_while_its_sites_probe_is_slow() -> None:
     """Two workers; one is busy with a slow probe.  The slow site's page must not sit in the other."""
     import threading

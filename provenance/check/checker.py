@@ -250,9 +250,16 @@ class UrlCheck:
         return self.client.request("GET", url, max_bytes=min(self.config.max_bytes, PAGE_BYTES))
 
     def probe_signature(self, response: Response) -> PageSignature | None:
-        """What the probe answer looks like, for comparing pages of the same site with it."""
+        """What the probe answer looks like, for comparing pages of the same site with it.
+
+        Only a 2xx answer is ever compared with (`_soft_404`): an honest site's error page is kept
+        as its status alone, not parsed and not held as words for the rest of the run (a real
+        page's words are ~15 KB, up to 450 KB; one per site).
+        """
         if response.status is None:
             return None
+        if not 200 <= response.status < 300:
+            return PageSignature(response.status, response.final_url, None, None)
         title, text = None, ""
         if response.body and _is_html(response.headers, response.body):
             extract = parse_page(response.body, response.final_url, dates="none")
