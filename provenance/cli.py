@@ -134,12 +134,14 @@ def run() -> None:
     Once the command is over (output written, store closed, exit handlers run), freeing every
     module and object one at a time is all that is left of a normal exit: ~0.13 s of every
     command, most of it the imports (measured on linkbench's 2,000-link audit).  Left to Python
-    when a thread other than daemon ones is still alive, as Python would wait for it.
+    whenever another thread is still alive: Python waits for non-daemon threads, and for pool
+    workers even when they are daemon threads (the daemon's APScheduler jobs finish their run
+    rows that way after a stop).
     """
     try:
         main()
     except SystemExit as done:
-        if any(not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        if threading.active_count() > 1:
             raise
         code = _exit_status(done.code)
         atexit._run_exitfuncs()  # noqa: SLF001 - what a normal exit runs (logging, finalizers, pools)

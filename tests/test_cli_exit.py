@@ -56,6 +56,30 @@ def test_a_live_thread_is_waited_for_as_python_would(tmp_path: Path) -> None:
     assert marker.read_text() == "done"
 
 
+def test_a_pool_worker_started_by_a_daemon_thread_is_waited_for(tmp_path: Path) -> None:
+    """The daemon's case after a stop: an APScheduler job (a pool worker, made by the scheduler's
+    daemon thread, so a daemon thread itself) still records its run; Python joins pool workers."""
+    marker = tmp_path / "finished"
+    code = ("import sys, threading, time\n"
+            "from concurrent.futures import ThreadPoolExecutor\n"
+            "def work():\n"
+            "    time.sleep(0.3)\n"
+            f"    open({str(marker)!r}, 'w').write('done')\n"
+            "started = threading.Event()\n"
+            "def scheduler():\n"
+            "    ThreadPoolExecutor(1).submit(work)\n"
+            "    started.set()\n"
+            "    time.sleep(60)\n"
+            "threading.Thread(target=scheduler, daemon=True).start()\n"
+            "started.wait()\n"
+            "sys.argv = ['provenance', '--version']\n"
+            "from provenance.cli import run\n"
+            "run()\n")
+    done = _provenance(cwd=tmp_path, code=code)
+    assert done.returncode == 0, done.stderr
+    assert marker.read_text() == "done"
+
+
 @pytest.mark.parametrize(("code", "status"), [(None, 0), (0, 0), (3, 3), ("bad things", 1)])
 def test_exit_status_is_pythons(code: object, status: int, capsys: pytest.CaptureFixture[str]) -> None:
     assert _exit_status(code) == status
