@@ -315,18 +315,15 @@ def _contexts(session, config: Config, policy: DeadLinkPolicy | None) -> Iterato
     """
     from .check.policy import apply_policy, failing_urls
     from .reconcile import build_context
+    from .reconcile.context import copies_by_original, copy_group
 
     copy_of = repo.copy_of_by_document(session)
-    copies: dict[int, list[int]] = {}
-    for doc_id, original in copy_of.items():
-        if original is not None:
-            copies.setdefault(original, []).append(doc_id)
+    copy_ids = copies_by_original(copy_of)
     for doc_id in copy_of:
-        root = copy_of[doc_id] if copy_of[doc_id] in copy_of else doc_id
-        group = {doc_id, root, *copies.get(root, ()), *copies.get(doc_id, ())}
+        group = copy_group(doc_id, copy_of, copy_ids)
         # A copy group's links are compared across its members, so they are loaded with them; a
         # document alone is read a piece at a time.
-        documents = repo.load_documents(session, sorted(group), with_links=len(group) > 1)
+        documents = repo.load_documents(session, group, with_links=len(group) > 1)
         doc = next(d for d in documents if d.id == doc_id)
         pieces = _pieces(doc.links) if len(group) > 1 else repo.link_pieces(session, doc_id, RECONCILE_PIECE)
         for last, piece in _marking_last(pieces):

@@ -85,3 +85,27 @@ def word_grams(text: str, size: int = 5) -> Iterator[str]:
 def shingles(text: str, size: int = 5) -> set[int]:
     """Hashed word n-grams, for resemblance and containment between texts (hashes of this process only)."""
     return {hash(gram) for gram in word_grams(text, size)}
+
+
+# A 50 MB text would make a set of millions of shingles, in every run (issue 7); a copy shows in
+# its first two million characters, so only those are compared.
+MAX_COMPARED_CHARS = 2_000_000
+_TAG = re.compile(r"<[^>]{0,200}>")
+
+
+def compared_text(text: str) -> str:
+    """The part of a document's text that copies are compared on: its first MAX_COMPARED_CHARS,
+    markup tags removed (harvest/copies.py finds copies, reconcile shows how alike they are)."""
+    return _TAG.sub(" ", text[:MAX_COMPARED_CHARS])
+
+
+def text_shingles(text: str) -> set[int]:
+    """Shingles of a document's text as compared (`compared_text`), hashed for this process only."""
+    return shingles(compared_text(text))
+
+
+def containment(a: set[int], b: set[int]) -> float:
+    """|A & B| / min(|A|, |B|): 1.0 when the smaller text is wholly inside the larger."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))

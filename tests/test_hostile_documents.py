@@ -19,7 +19,7 @@ import pytest
 from provenance import pipeline
 from provenance.config import Config, HarvestConfig, config_from_mapping
 from provenance.errors import ConfigError
-from provenance.harvest.copies import MAX_COMPARED_CHARS
+from provenance.textnorm import MAX_COMPARED_CHARS
 from provenance.harvest.html import harvest_html
 from provenance.harvest.inputs import InputItem, expand_targets, harvest_bytes, harvest_items
 from provenance.harvest.markdown import harvest_markdown

@@ -97,7 +97,7 @@ def retry_after(headers: Mapping[str, str], now: datetime) -> float | None:
 
 
 def _is_html(headers: Mapping[str, str], body: bytes) -> bool:
-    ctype = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    ctype = _header(headers, "content-type")
     if ctype:
         return "html" in ctype.lower()
     return body.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html"))
@@ -105,6 +105,12 @@ def _is_html(headers: Mapping[str, str], body: bytes) -> bool:
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
     return next((v for k, v in headers.items() if k.lower() == name), None)
+
+
+def _html_page(response: Response) -> bool:
+    """A 2xx answer with an HTML body: the only kind that is parsed (and compared with a probe)."""
+    return (response.status is not None and 200 <= response.status < 300 and bool(response.body)
+            and _is_html(response.headers, response.body))
 
 
 class UrlCheck:
@@ -158,8 +164,7 @@ class UrlCheck:
         # oEmbed decides a video on any alive answer (a 403 or a bot wall too, media.py), not only a 2xx.
         media = (check_media(self.client, self.url)
                  if verdict.status is LinkStatus.ALIVE and media_item(self.url) is not None else None)
-        ok = response.status is not None and 200 <= response.status < 300
-        if response.error_class or not (ok and response.body and _is_html(response.headers, response.body)):
+        if response.error_class or not _html_page(response):
             # Nothing to parse, or a failed read (its result must reach the scheduler's linger): finish here.
             return self._finish(response, method, verdict, media, None)
         probe = self.probes.get(site_of(self.url), lambda: self._probe(probe_url(self.url))) \
@@ -167,9 +172,8 @@ class UrlCheck:
         return Then(lambda: self._guarded(self._finish, response, method, verdict, media, probe))
 
     def _awaits_probe(self, response: Response) -> bool:
-        """A 2xx page that may be compared with its site's probe, which another worker is still fetching."""
-        return (response.status is not None and 200 <= response.status < 300 and bool(response.body)
-                and needs_probe(self.url) and self.probes.in_flight(site_of(self.url)))
+        """A page that may be compared with its site's probe, which another worker is still fetching."""
+        return _html_page(response) and needs_probe(self.url) and self.probes.in_flight(site_of(self.url))
 
     def _fetch(self) -> tuple[Response, str]:
         if wants_head(self.url):
@@ -201,8 +205,7 @@ class UrlCheck:
         page: PageInfo | None = None
         error = response.error
         body = response.body or b""
-        if response.status is not None and 200 <= response.status < 300 and body and \
-                _is_html(response.headers, body):
+        if _html_page(response):
             extract = parse_page(body, response.final_url, dates="metadata")
             text_fp = fingerprint(extract.main_text) if extract.main_text else None
             page = PageInfo(title=extract.title, text_fingerprint=text_fp, published=extract.published)
@@ -261,7 +264,7 @@ class UrlCheck:
         if not 200 <= response.status < 300:
             return PageSignature(response.status, response.final_url, None, None)
         title, text = None, ""
-        if response.body and _is_html(response.headers, response.body):
+        if _html_page(response):
             extract = parse_page(response.body, response.final_url, dates="none")
             title, text = extract.title, extract.main_text
         return signature(response.status, response.final_url, title, fingerprint(text) if text else None, text)

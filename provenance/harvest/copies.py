@@ -25,7 +25,6 @@ Every other member of the group becomes `copy_of` that one original, never a cha
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from datetime import date
 from functools import lru_cache
 
 from ..records import StoredDocument
-from ..textnorm import shingles, word_grams
+from ..textnorm import compared_text, containment, text_shingles, word_grams
 
 THRESHOLD = 0.8  # containment at or above which two texts are copies
 MIN_SHINGLES = 20  # shorter texts (a title, an empty page) are never called copies
@@ -44,12 +43,7 @@ MIN_SHARED_SAMPLES = 2
 # THRESHOLD of it, while two long unrelated texts share a few samples by chance (two 10,000-line
 # link lists shared 3 of 21,000, and measuring them held both whole shingle sets: +11 MB).
 MIN_SHARE = THRESHOLD / 2
-# A 50 MB text would make a set of millions of shingles, in every run (issue 7); a copy shows in
-# its first two million characters, so only those are compared.
-MAX_COMPARED_CHARS = 2_000_000
 LOADED = 64  # documents (text and shingle set) kept at once while candidate pairs are measured
-
-_TAG = re.compile(r"<[^>]{0,200}>")
 
 
 @dataclass(frozen=True)
@@ -70,16 +64,6 @@ class Sketch:
     sampled: tuple[int, ...]
 
 
-def _compared(text: str) -> str:
-    """The part of a text that is compared: its first MAX_COMPARED_CHARS, markup tags removed."""
-    return _TAG.sub(" ", text[:MAX_COMPARED_CHARS])
-
-
-def text_shingles(text: str) -> set[int]:
-    """Shingles of a document's text as compared (`_compared`), hashed for this process only."""
-    return shingles(_compared(text))
-
-
 def sketch(text: str) -> Sketch:
     """The text's sketch, with hashes that are the same in every process (they are stored).
 
@@ -87,19 +71,12 @@ def sketch(text: str) -> Sketch:
     shingles); `shingles` counts them all, repeats included.
     """
     count, sampled = 0, set()
-    for gram in word_grams(_compared(text)):
+    for gram in word_grams(compared_text(text)):
         count += 1
         hashed = int.from_bytes(hashlib.blake2b(gram.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
         if hashed % SAMPLE == 0:
             sampled.add(hashed)
     return Sketch(count, tuple(sorted(sampled)))
-
-
-def containment(a: set[int], b: set[int]) -> float:
-    """|A & B| / min(|A|, |B|): 1.0 when the smaller text is wholly inside the larger."""
-    if not a or not b:
-        return 0.0
-    return len(a & b) / min(len(a), len(b))
 
 
 def find_copies(candidates: Iterable[tuple[int, int]], load: Callable[[int], StoredDocument]) -> list[CopyRelation]:

@@ -5,7 +5,7 @@ web pages as .txt or with no extension, and Markdown as .txt too.  Reading is ca
 (`harvest.max_file_bytes`) so a 50 MB file cannot exhaust memory, an HTML page is parsed only up
 to `harvest.max_html_bytes` (its tree takes ~25 times the page), and a document keeps at most
 `harvest.max_links` links; each cut is noted in the document's `error`.  Of the text only what
-copy detection reads is kept (copies.MAX_COMPARED_CHARS; the fingerprint is the whole text's): a
+copy detection reads is kept (textnorm.MAX_COMPARED_CHARS; the fingerprint is the whole text's): a
 50 MB cp1251 text is 100 MB as str and as much again on its way into SQLite.  Nothing here raises for
 one bad file: it becomes a HarvestedDocument with `error` set, and the run goes on (issue 7).
 """
@@ -25,8 +25,7 @@ from charset_normalizer import from_bytes
 from ..config import HarvestConfig
 from ..errors import InputError
 from ..records import DocumentFormat, HarvestedDocument
-from ..textnorm import fingerprint
-from .copies import MAX_COMPARED_CHARS
+from ..textnorm import MAX_COMPARED_CHARS, fingerprint
 
 HTML_EXTENSIONS = {".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx"}
 MARKDOWN_EXTENSIONS = {".md", ".markdown", ".mdown", ".mkd"}

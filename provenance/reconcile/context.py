@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 
 from ..config import ReconcileConfig
 from ..records import CheckResult, DateEvidence, DriftEvidence, LinkStatus, SnapshotLookup, StoredDocument, StoredLink
-from ..harvest.copies import containment, text_shingles
+from ..textnorm import containment, text_shingles
 from ..urldates import url_path_date
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ class ReconcileContext:
     subjects: tuple[StoredDocument, ...] | None = None
     documents_by_id: Mapping[int, StoredDocument] = field(default_factory=dict)
     drift: Mapping[str, DriftEvidence] = field(default_factory=dict)
+    copy_of: Mapping[int, int | None] = field(default_factory=dict)  # document id -> its original's id
     copy_ids: Mapping[int, tuple[int, ...]] = field(default_factory=dict)  # original id -> its copies' ids
     # url -> the daemon's dead-link policy verdict where it judged a failing link's status; empty
     # for the one-off audit, whose statuses are the checker's own (issue 5)
@@ -65,11 +66,9 @@ class ReconcileContext:
         return tuple(self.documents_by_id[i] for i in self.copy_ids.get(doc.id, ()))
 
     def relatives(self, doc: StoredDocument) -> tuple[StoredDocument, ...]:
-        """Other members of doc's copy group: its original, the original's copies, its own copies."""
-        root = self.original_of(doc) or doc
-        group = (root, *self.copies_of(root), *self.copies_of(doc))
-        seen: dict[int, StoredDocument] = {d.id: d for d in group if d.id != doc.id}
-        return tuple(seen[i] for i in sorted(seen))
+        """Other members of doc's copy group (`copy_group`), by id."""
+        members = copy_group(doc.id, self.copy_of, self.copy_ids)
+        return tuple(self.documents_by_id[i] for i in members if i != doc.id)
 
     def effective_published(self, doc: StoredDocument) -> DateEvidence | None:
         """The document's published date, or for an undated copy its original's (source says so)."""
@@ -111,16 +110,31 @@ def build_context(documents: Sequence[StoredDocument], checks: Mapping[str, Chec
             views.append(LinkView(document=doc, link=link, check=check, snapshots=found,
                                   target_date=target_date(link.url, check),
                                   drift=drift.get(link.url) if link.url else None))
-    copy_ids: dict[int, list[int]] = {}
-    for doc in docs:
-        if doc.copy_of is not None:
-            copy_ids.setdefault(doc.copy_of, []).append(doc.id)
+    copy_of = {doc.id: doc.copy_of for doc in docs}
     return ReconcileContext(documents=docs, links=tuple(views), config=config,
                             subjects=None if subjects is None else tuple(sorted(subjects, key=lambda d: d.id)),
                             documents_by_id=MappingProxyType({d.id: d for d in docs}),
                             drift=MappingProxyType(drift),
-                            copy_ids=MappingProxyType({k: tuple(v) for k, v in copy_ids.items()}),
+                            copy_of=MappingProxyType(copy_of),
+                            copy_ids=MappingProxyType(copies_by_original(copy_of)),
                             policy=MappingProxyType(dict(policy or {})))
+
+
+def copies_by_original(copy_of: Mapping[int, int | None]) -> dict[int, tuple[int, ...]]:
+    """Original id -> the ids of its copies, from COPY_OF (document id -> the id it is a copy of, or None)."""
+    copies: dict[int, list[int]] = {}
+    for doc_id, original in copy_of.items():
+        if original is not None:
+            copies.setdefault(original, []).append(doc_id)
+    return {original: tuple(ids) for original, ids in copies.items()}
+
+
+def copy_group(doc_id: int, copy_of: Mapping[int, int | None], copy_ids: Mapping[int, Sequence[int]]) -> list[int]:
+    """The ids of DOC_ID's copy group, itself included, sorted: its original (when it is among
+    COPY_OF's documents), the original's copies and its own copies (COPY_IDS: copies_by_original)."""
+    original = copy_of.get(doc_id)
+    root = original if original is not None and original in copy_of else doc_id
+    return sorted({doc_id, root, *copy_ids.get(root, ()), *copy_ids.get(doc_id, ())})
 
 
 def target_date(url: str | None, check: CheckResult | None) -> DateEvidence | None:
