@@ -179,7 +179,6 @@ def _print_report(ctx: Context, document_ids=None) -> None:
 def audit(ctx: Context, targets: tuple[str, ...]) -> int:
     """Harvest TARGETS (files, folders, URLs), check every link, look up snapshots, reconcile, report."""
     from . import pipeline
-    from .records import Severity
 
     engine = ctx.engine()
     client = ctx.client()
@@ -191,7 +190,7 @@ def audit(ctx: Context, targets: tuple[str, ...]) -> int:
         if client is not None:
             client.close()
     _print_report(ctx, outcome.document_ids)
-    return Exit.FINDINGS if any(f.severity is Severity.ERROR for f in outcome.findings) else Exit.OK
+    return Exit.FINDINGS if outcome.findings.errors else Exit.OK
 
 
 @main.command()

@@ -161,7 +161,7 @@ class Daemon:
 
     def _reconcile(self) -> dict[str, Any]:
         findings = pipeline.reconcile(self.engine, self.config, now=self.clock, policy=self.policy)
-        return {"findings": len(findings)}
+        return {"findings": findings.total}
 
     def _run_soon(self, name: str) -> None:
         """Ask the scheduler to run job NAME now (a no-op outside `serve`, or while NAME is running)."""

@@ -88,7 +88,9 @@ def test_failures_spread_over_days_make_a_link_dead_and_a_success_clears_it(tmp_
         assert finding.evidence["policy"]["observed"] == "dead"
 
         # the one-off audit's rule on the same evidence: a 404 is dead at once
-        audit_findings = pipeline.reconcile(daemon.engine, daemon.config, now=clock)
+        pipeline.reconcile(daemon.engine, daemon.config, now=clock)
+        with session_scope(daemon.engine, readonly=True) as session:
+            audit_findings = repo.load_findings(session)
         assert any(f.kind is FindingKind.DEAD_LINK and f.url == server.url("/gone") for f in audit_findings)
 
         clock.day(1)

@@ -27,7 +27,7 @@ from provenance.records import (
     SnapshotLookup,
 )
 from provenance.store import repo
-from provenance.store.db import session_scope
+from provenance.store.db import kept_connection, make_engine, session_scope
 from provenance.store.migrate import open_store
 from provenance.store.schema import documents, links, runs
 
@@ -174,7 +174,7 @@ def test_set_copy_of_refuses_nonsense(engine, doc_id: int, original: int | None,
 def test_deleting_a_document_deletes_its_links_and_findings(engine) -> None:
     with session_scope(engine) as s:
         doc_id = repo.save_harvest(s, _doc(), T0)
-        repo.replace_findings(s, [Finding(FindingKind.DEAD_LINK, Severity.ERROR, doc_id, "u", "m")], T0)
+        _replace_findings(s, [Finding(FindingKind.DEAD_LINK, Severity.ERROR, doc_id, "u", "m")], T0)
         s.execute(documents.delete())
     with session_scope(engine) as s:
         assert _count(s, links) == 0
@@ -311,10 +311,16 @@ def test_latest_snapshot_lookup_per_url_and_archive(engine) -> None:
 
 # --- findings and runs ------------------------------------------------------------------------
 
+def _replace_findings(session, items, now) -> None:
+    repo.start_staged_findings(session)
+    repo.stage_findings(session, items, now)
+    repo.replace_findings_with_staged(session)
+
+
 def test_replace_findings_replaces_and_serialises_evidence(engine) -> None:
     with session_scope(engine) as s:
         doc_id = repo.save_harvest(s, _doc(), T0)
-        repo.replace_findings(s, [Finding(FindingKind.UNARCHIVED, Severity.INFO, None, None, "old")], T0)
+        _replace_findings(s, [Finding(FindingKind.UNARCHIVED, Severity.INFO, None, None, "old")], T0)
     evidence = {"document_date": DateEvidence(date(2022, 1, 21), "url_path", "/2022/01/21/"),
                 "hops": (Hop("https://a/", 301, location="https://b/"),), "status": LinkStatus.DEAD,
                 "when": T0, "similarity": 0.31, "nested": {"list": [1, None, "x"]}}
@@ -322,7 +328,7 @@ def test_replace_findings_replaces_and_serialises_evidence(engine) -> None:
                    evidence),
            Finding(FindingKind.COPY_DIVERGENCE, Severity.WARNING, None, None, "document-level")]
     with session_scope(engine) as s:
-        repo.replace_findings(s, new, T0)
+        _replace_findings(s, new, T0)
     with session_scope(engine) as s:
         loaded = repo.load_findings(s)
     assert [(f.kind, f.severity, f.document_id, f.url, f.message) for f in loaded] == [
@@ -332,6 +338,59 @@ def test_replace_findings_replaces_and_serialises_evidence(engine) -> None:
         "hops": [{"url": "https://a/", "status": 301, "location": "https://b/"}], "status": "dead",
         "when": "2026-03-01T12:00:00+00:00", "similarity": 0.31, "nested": {"list": [1, None, "x"]}}
     assert loaded[1].evidence == {}
+
+
+def test_staged_findings_take_no_lock_and_replace_the_stored_ones_at_once(engine, tmp_path) -> None:
+    """Findings staged in a read-only unit of work (a TEMP table of its connection) leave the stored
+    ones and the write lock alone until they replace them; another writer is never kept waiting."""
+    with session_scope(engine) as s:
+        doc_id = repo.save_harvest(s, _doc(), T0)
+        _replace_findings(s, [Finding(FindingKind.UNARCHIVED, Severity.INFO, doc_id, "u0", "old")], T0)
+    other = make_engine(f"sqlite:///{tmp_path / 'store.sqlite'}", busy_timeout=0.2)
+    new = [Finding(FindingKind.DEAD_LINK, Severity.ERROR, doc_id, f"u{i}", f"new {i}") for i in range(5)]
+    with kept_connection(engine) as connection:
+        with session_scope(connection, readonly=True) as s:
+            repo.start_staged_findings(s)
+            repo.stage_findings(s, new[:3], T0)
+            with session_scope(other) as writer:  # would wait out its 0.2 s and fail if a lock were held
+                writer.execute(runs.insert().values(kind="check", started_at=T0, status="ok", detail={}))
+            repo.stage_findings(s, new[3:], T0)
+            with session_scope(other, readonly=True) as reader:
+                assert [f.message for f in repo.load_findings(reader)] == ["old"]
+        with session_scope(connection) as s:
+            repo.replace_findings_with_staged(s)
+    other.dispose()
+    with session_scope(engine, readonly=True) as s:
+        assert [f.message for f in repo.load_findings(s)] == [f"new {i}" for i in range(5)]
+
+
+def test_reconcile_that_fails_half_way_keeps_the_stored_findings(engine, monkeypatch) -> None:
+    from provenance import pipeline
+    from provenance.config import Config
+
+    with session_scope(engine) as s:
+        for source in ("a.txt", "b.txt"):
+            repo.save_harvest(s, _doc(source), T0)
+    pipeline.reconcile(engine, Config(), now=lambda: T0)
+    with session_scope(engine, readonly=True) as s:
+        before = repo.load_findings(s)
+    assert before
+    real, calls = pipeline._contexts, []
+
+    def second_document_fails(*args):
+        for context in real(*args):
+            calls.append(context)
+            if len(calls) == 2:
+                raise RuntimeError("rules exploded")
+            yield context
+
+    monkeypatch.setattr(pipeline, "_contexts", second_document_fails)
+    with pytest.raises(RuntimeError):
+        pipeline.reconcile(engine, Config(), now=lambda: T0)
+    monkeypatch.undo()
+    with session_scope(engine, readonly=True) as s:
+        assert repo.load_findings(s) == before
+    assert pipeline.reconcile(engine, Config(), now=lambda: T0).total == len(before)  # a new connection starts afresh
 
 
 def test_runs_start_and_finish(engine) -> None:

@@ -114,17 +114,33 @@ def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT_S) -> Engine:
 
 
 @contextmanager
-def session_scope(engine: Engine, *, readonly: bool = False) -> Iterator[Session]:
+def session_scope(engine: Engine | Connection, *, readonly: bool = False) -> Iterator[Session]:
     """One short unit of work: commit on success, roll back on error.
 
     On SQLite a session holds the write lock from its start, so do not open a second session
     inside one (it would wait out the busy timeout); `readonly=True` takes no lock, for sessions
-    that only read.  Operational failures (locked, disk full, unreadable file) become StorageError.
+    that only read (they may still write TEMP tables, which are the connection's own).  ENGINE may
+    be a connection from `kept_connection`, for units of work that share its temporary tables.
+    Operational failures (locked, disk full, unreadable file) become StorageError.
     """
-    bind = engine.execution_options(**{_BEGIN_OPTION: "BEGIN"}) if readonly else engine
+    if isinstance(engine, Connection):  # its options are changed in place: set the BEGIN each time
+        bind: Engine | Connection = engine.execution_options(
+            **{_BEGIN_OPTION: "BEGIN" if readonly else "BEGIN IMMEDIATE"})
+    else:
+        bind = engine.execution_options(**{_BEGIN_OPTION: "BEGIN"}) if readonly else engine
     try:
         with Session(bind, expire_on_commit=False) as session, session.begin():
             yield session
+    except exc.OperationalError as err:
+        raise StorageError(f"database error: {_one_line(err)}") from err
+
+
+@contextmanager
+def kept_connection(engine: Engine) -> Iterator[Connection]:
+    """One connection for several `session_scope`s in turn: TEMP tables live as long as it does."""
+    try:
+        with engine.connect() as conn:
+            yield conn
     except exc.OperationalError as err:
         raise StorageError(f"database error: {_one_line(err)}") from err
 

@@ -46,7 +46,7 @@ from ..records import (
 )
 from .schema import (
     checks, document_sketches, documents, drift_measurements, findings, links, runs, save_requests, sketch_shingles,
-    snapshot_lookups,
+    snapshot_lookups, staged_findings,
 )
 
 HEALTHY = (LinkStatus.ALIVE.value, LinkStatus.REDIRECTED.value)  # re-checked on alive_every
@@ -503,13 +503,29 @@ def latest_save_requests(session: Session, urls: Iterable[str] | None = None) ->
 
 # --- findings and runs ----------------------------------------------------------------------
 
-def replace_findings(session: Session, items: Sequence[Finding], now: datetime) -> None:
-    """Replace every stored finding with ITEMS (findings are derived, recomputed by each reconcile)."""
-    session.execute(delete(findings))
+def start_staged_findings(session: Session) -> None:
+    """Begin a new set of findings on this session's connection (a TEMP table, see schema.py)."""
+    connection = session.connection()
+    staged_findings.drop(connection, checkfirst=True)
+    staged_findings.create(connection)
+
+
+def stage_findings(session: Session, items: Sequence[Finding], now: datetime) -> None:
+    """Add ITEMS to the set begun by `start_staged_findings`; nothing stored changes yet."""
     if items:
-        session.execute(insert(findings), [
+        session.execute(insert(staged_findings), [
             {"kind": str(f.kind), "severity": str(f.severity), "document_id": f.document_id, "url": f.url,
              "message": f.message, "evidence": to_json(f.evidence or {}), "created_at": now} for f in items])
+
+
+def replace_findings_with_staged(session: Session) -> None:
+    """Replace every stored finding with the staged set, in staged order (findings are derived,
+    recomputed by each reconcile); SESSION must be on the connection that staged them."""
+    moved = ("kind", "severity", "document_id", "url", "message", "evidence", "created_at")
+    session.execute(delete(findings))
+    session.execute(insert(findings).from_select(
+        moved, select(*(staged_findings.c[name] for name in moved)).order_by(staged_findings.c.id)))
+    staged_findings.drop(session.connection())
 
 
 def load_findings(session: Session) -> list[Finding]:

@@ -203,6 +203,22 @@ findings = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
+# A reconcile's new findings, written as the rules give them and moved into `findings` in one
+# short transaction at the end: TEMPORARY, so it belongs to one connection, takes no lock on the
+# database and is never migrated (its own MetaData, outside `metadata`).
+staged_findings = Table(
+    "staged_findings", MetaData(),
+    Column("id", Integer, primary_key=True),  # the order the rules gave them in
+    Column("kind", String(32), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("document_id", Integer),  # no foreign key: a TEMP table cannot reference the main database
+    Column("url", Text),
+    Column("message", Text, nullable=False),
+    Column("evidence", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+
 runs = Table(
     "runs", metadata,
     Column("id", Integer, primary_key=True),
