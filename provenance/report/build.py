@@ -6,9 +6,10 @@ objects, so every format renders the same facts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from typing import Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -18,7 +19,8 @@ from ..records import (
 from ..store import repo
 
 SCHEMA = "provenance.audit/1"
-SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+T_co = TypeVar("T_co", covariant=True)
+SEVERITY_ORDER = {severity: repo.SEVERITY_RANK[severity.value] for severity in Severity}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +46,20 @@ class ReportLink:
     snapshot: Snapshot | None
 
 
+class Items(Protocol[T_co]):
+    """What a report section is: sized and iterable, any number of times (a tuple, or `Stored...`)."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[T_co]: ...
+
+
 @dataclass(frozen=True)
 class Report:
     generated_at: datetime
     documents: tuple[ReportDocument, ...]
-    links: tuple[ReportLink, ...]
-    findings: tuple[Finding, ...]
+    links: Items[ReportLink]
+    findings: Items[Finding]
 
     def counts(self) -> dict[str, int]:
         by_severity = {s.value: 0 for s in Severity}
@@ -58,47 +68,98 @@ class Report:
         return {"documents": len(self.documents), "links": len(self.links),
                 "findings": len(self.findings), **by_severity}
 
-    def by_document(self) -> dict[str, tuple[list[Finding], list[ReportLink]]]:
-        """Each document's findings and links, in report order, grouped in one pass over each."""
-        grouped: dict[str, tuple[list[Finding], list[ReportLink]]] = {doc.id: ([], []) for doc in self.documents}
-        for finding in self.findings:
-            if f"d{finding.document_id}" in grouped:
-                grouped[f"d{finding.document_id}"][0].append(finding)
-        for link in self.links:
-            if link.document in grouped:
-                grouped[link.document][1].append(link)
-        return grouped
+    def sections(self) -> Iterator[tuple[ReportDocument, list[Finding], list[ReportLink]]]:
+        """Each document with its findings and links, in report order; a stored report reads them a
+        document at a time, one held in memory grouped in one pass over each."""
+        findings_of = _grouped(self.findings, lambda finding: f"d{finding.document_id}")
+        links_of = _grouped(self.links, lambda link: link.document)
+        for doc in self.documents:
+            yield doc, findings_of(doc.id), links_of(doc.id)
+
+
+def _grouped(items: Items[T_co], key: Callable[[T_co], str]) -> Callable[[str], list[T_co]]:
+    """report id -> its items: asked of the store when ITEMS are stored, else grouped once here."""
+    of_document = getattr(items, "of_document", None)
+    if of_document is not None:
+        return lambda report_id: list(of_document(report_id))
+    grouped: dict[str, list[T_co]] = {}
+    for item in items:
+        grouped.setdefault(key(item), []).append(item)
+    return lambda report_id: grouped.get(report_id, [])
 
 
 REPORT_PIECE = 1000  # links read with their evidence at a time (the latest checks of every link are never all held)
 
 
+class StoredLinks:
+    """The report's links, read from the store REPORT_PIECE at a time with their evidence, on every
+    pass: a report never holds them all (~0.3 KB each as records, 12 MB at 40,000 links)."""
+
+    def __init__(self, session: Session, documents: Sequence[StoredDocument],
+                 by_id: Mapping[int, StoredDocument]) -> None:
+        self.session, self.documents, self.by_id = session, documents, by_id
+        self._count: int | None = None
+
+    def __len__(self) -> int:
+        if self._count is None:
+            self._count = repo.count_links(self.session, [doc.id for doc in self.documents])
+        return self._count
+
+    def __iter__(self) -> Iterator[ReportLink]:
+        for doc in self.documents:
+            yield from self._links(doc)
+
+    def of_document(self, report_id: str) -> Iterator[ReportLink]:
+        return next((self._links(doc) for doc in self.documents if doc.report_id == report_id), iter(()))
+
+    def _links(self, doc: StoredDocument) -> Iterator[ReportLink]:
+        report_id = doc.report_id  # one string shared by the document's links
+        cited_on = _effective_published(doc, self.by_id)  # the document's, so worked out once, not per link
+        for piece in repo.link_pieces(self.session, doc.id, REPORT_PIECE):
+            urls = {link.url for link in piece if link.url}
+            checks = repo.latest_checks(self.session, urls)
+            lookups = repo.latest_snapshot_lookups(self.session, urls)
+            for link in piece:
+                yield _link(report_id, cited_on, link, checks, lookups)
+
+
+class StoredFindings:
+    """The report's findings in report order, read from the store as they are written, on every pass."""
+
+    def __init__(self, session: Session, document_ids: Sequence[int] | None) -> None:
+        self.session, self.document_ids = session, document_ids
+        self._count: int | None = None
+
+    def __len__(self) -> int:
+        if self._count is None:
+            self._count = repo.count_findings(self.session, self.document_ids)
+        return self._count
+
+    def __iter__(self) -> Iterator[Finding]:
+        return repo.report_findings(self.session, self.document_ids)
+
+    def of_document(self, report_id: str) -> Iterator[Finding]:
+        doc_id = int(report_id[1:])
+        if self.document_ids is not None and doc_id not in self.document_ids:
+            return iter(())
+        return repo.report_findings(self.session, [doc_id])
+
+
 def build_report(session: Session, document_ids: Sequence[int] | None = None,
                  now: datetime | None = None) -> Report:
-    """The report over DOCUMENT_IDS (all documents when None)."""
-    documents = repo.load_documents(session, document_ids, with_links=False)
+    """The report over DOCUMENT_IDS (all documents when None); its links and findings are read from
+    SESSION whenever they are used, so use it while SESSION is open."""
+    documents = repo.load_documents(session, document_ids, with_links=False, with_text=False)
     by_id = {doc.id: doc for doc in documents}
     originals = sorted({doc.copy_of for doc in documents if doc.copy_of and doc.copy_of not in by_id})
     if originals:  # only the originals the copies inherit from, not every stored document again
-        by_id.update({doc.id: doc for doc in repo.load_documents(session, originals, with_links=False)})
-    report_links: list[ReportLink] = []
-    for doc in documents:
-        report_id = doc.report_id  # one string shared by the document's links
-        cited_on = _effective_published(doc, by_id)  # the document's, so worked out once, not per link
-        for piece in repo.link_pieces(session, doc.id, REPORT_PIECE):
-            urls = {link.url for link in piece if link.url}
-            checks = repo.latest_checks(session, urls)
-            lookups = repo.latest_snapshot_lookups(session, urls)
-            report_links.extend(_link(report_id, cited_on, link, checks, lookups) for link in piece)
-    wanted = {doc.id for doc in documents}
-    findings = [f for f in repo.load_findings(session) if f.document_id in wanted or
-                (f.document_id is None and document_ids is None)]
-    findings.sort(key=lambda f: (f.document_id or 0, SEVERITY_ORDER[f.severity], f.kind.value, f.url or ""))
+        by_id.update({doc.id: doc for doc in repo.load_documents(session, originals, with_links=False,
+                                                                 with_text=False)})
     return Report(
         generated_at=now or datetime.now(timezone.utc),
         documents=tuple(_document(doc, by_id) for doc in documents),
-        links=tuple(report_links),
-        findings=tuple(findings),
+        links=StoredLinks(session, documents, by_id),
+        findings=StoredFindings(session, None if document_ids is None else [doc.id for doc in documents]),
     )
 
 

@@ -117,16 +117,11 @@ def _wrap(text: str, indent: int, first: str = "") -> list[str]:
 
 def write_table(report: Report, out: TextIO) -> None:
     """Grouped by document, findings first, then links, then a one-line summary; fits 80 columns."""
-    lines: list[str] = []
-    grouped = report.by_document()
-    for doc in report.documents:
-        lines.extend(_document_block(doc, *grouped[doc.id]))
-        lines.append("")
+    for section in report.sections():  # written as they come: a stored report reads a document at a time
+        out.write("\n".join(_document_block(*section)) + "\n\n")
     counts = report.counts()
-    lines.append(
-        f"{counts['documents']} documents, {counts['links']} links, {counts['findings']} findings "
-        f"({counts['error']} errors, {counts['warning']} warnings, {counts['info']} info)")
-    out.write("\n".join(lines) + "\n")
+    out.write(f"{counts['documents']} documents, {counts['links']} links, {counts['findings']} findings "
+              f"({counts['error']} errors, {counts['warning']} warnings, {counts['info']} info)\n")
 
 
 def _document_block(doc: ReportDocument, findings: list[Finding], links: list[ReportLink]) -> list[str]:
@@ -177,6 +172,5 @@ def write_stored_report(engine: Any, fmt: str, out: TextIO, document_ids: Sequen
     formatter = FORMATTERS.get(fmt)
     if formatter is None:
         raise ConfigError(f"--format {fmt} is not available for this command")
-    with session_scope(engine, readonly=True) as session:
-        report = build_report(session, document_ids)
-    formatter(report, out)
+    with session_scope(engine, readonly=True) as session:  # the report reads its links and findings as written
+        formatter(build_report(session, document_ids), out)

@@ -71,11 +71,10 @@ def write_html(report: Report, out: TextIO, history: HealthSeries | None = None)
     parts.append(_figure("domains", "Rot by domain", domain_chart(report)))
     parts.append(_figure("kinds", "Findings by kind", kind_chart(report)))
     parts.append("</div><h2>Documents</h2>")
-    grouped = report.by_document()
-    for doc in report.documents:
-        parts.append(_document_section(doc, *grouped[doc.id]))
-    parts.append("</main></body></html>\n")
     out.write("\n".join(parts))
+    for section in report.sections():  # written as they come: a stored report reads a document at a time
+        out.write("\n" + _document_section(*section))
+    out.write("\n</main></body></html>\n")
 
 
 def write_report_from_store(engine, out: TextIO, document_ids: Sequence[int] | None = None) -> None:
@@ -87,7 +86,7 @@ def write_report_from_store(engine, out: TextIO, document_ids: Sequence[int] | N
     with session_scope(engine, readonly=True) as session:
         report = build_report(session, document_ids)
         checks = repo.check_statuses(session, {link.url for link in report.links if link.url})
-    write_html(report, out, health_over_time(checks) or None)
+        write_html(report, out, health_over_time(checks) or None)
 
 
 def health_over_time(checks: Iterable[tuple[str, datetime, str]]) -> HealthSeries:

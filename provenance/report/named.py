@@ -216,17 +216,17 @@ def _write_robust_links(ctx: Any, filters: ReportFilters, out: TextIO) -> None:
         docs = repo.load_documents(session, [doc_id])
         if not docs:
             raise InputError(f"no document d{doc_id} in the database")
-        report = build_report(session, [doc_id])
+        report_links = list(build_report(session, [doc_id]).links)  # one document's, read while the session is open
     doc = docs[0]
     html = _read_html_source(doc.source) if doc.format is DocumentFormat.HTML else None
     if html is not None:
         pairs: list[tuple[str, Any]] = []
-        for stored, link in zip(doc.links, report.links, strict=True):
+        for stored, link in zip(doc.links, report_links, strict=True):
             for href in {stored.written, stored.url} - {None}:
                 pairs.append((href, link.snapshot))
         out.write(robust_links_html(html, pairs))
         return
-    out.write(robust_links_text((link.url, link.status.value, link.snapshot) for link in report.links
+    out.write(robust_links_text((link.url, link.status.value, link.snapshot) for link in report_links
                                 if link.url and link.status.value in _PROBLEMS))
 
 

@@ -167,13 +167,16 @@ def set_copy_of(session: Session, document_id: int, original_id: int | None) -> 
         raise StorageError(f"no stored document with id {document_id}")
 
 
-def load_documents(session: Session, ids: Sequence[int] | None = None, *, with_links: bool = True) -> list[StoredDocument]:
+def load_documents(session: Session, ids: Sequence[int] | None = None, *, with_links: bool = True,
+                   with_text: bool = True) -> list[StoredDocument]:
     """Stored documents (all, or those with IDS) ordered by id, each with its links in order.
 
     WITH_LINKS=False leaves `links` empty, for callers that need no links or read them a piece at a
-    time with `link_pieces` (copy detection, reconcile, the report).
+    time with `link_pieces` (copy detection, reconcile, the report).  WITH_TEXT=False leaves `text`
+    empty, for callers that only describe documents (the report: a folder of 10,000 pages is
+    hundreds of MB of text).
     """
-    query = select(documents).order_by(documents.c.id)
+    query = select(*(c for c in documents.c if with_text or c.name != "text")).order_by(documents.c.id)
     if ids is not None:
         if not ids:
             return []
@@ -190,7 +193,7 @@ def load_documents(session: Session, ids: Sequence[int] | None = None, *, with_l
     return [StoredDocument(
         id=r["id"], source=r["source"], format=DocumentFormat(r["format"]), title=r["title"],
         published=_date_evidence(r["published"], r["published_source"], r["published_raw"]),
-        original_url=r["original_url"], text=r["text"], fingerprint=r["fingerprint"],
+        original_url=r["original_url"], text=r["text"] if with_text else "", fingerprint=r["fingerprint"],
         copy_of=r["copy_of_id"], error=r["error"], links=tuple(by_doc[r["id"]])) for r in rows]
 
 
@@ -528,11 +531,46 @@ def replace_findings_with_staged(session: Session) -> None:
     staged_findings.drop(session.connection())
 
 
+def count_links(session: Session, document_ids: Sequence[int]) -> int:
+    return sum(session.execute(select(func.count()).select_from(links).where(links.c.document_id.in_(chunk)))
+               .scalar_one() for chunk in _chunks(document_ids))
+
+
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+def report_findings(session: Session, document_ids: Sequence[int] | None = None) -> Iterator[Finding]:
+    """The findings of DOCUMENT_IDS (None: every finding, also those about no document) in report
+    order: by document id (none first), severity (errors first), kind, URL, then as stored; read
+    as they are used."""
+    query = (select(findings)
+             .order_by(func.coalesce(findings.c.document_id, 0), case(SEVERITY_RANK, value=findings.c.severity),
+                       findings.c.kind, func.coalesce(findings.c.url, ""), findings.c.id)
+             .execution_options(yield_per=_CHUNK))
+    wanted = None if document_ids is None else set(document_ids)
+    if wanted is not None and len(wanted) <= _CHUNK:
+        query = query.where(findings.c.document_id.in_(wanted))
+    for r in session.execute(query).mappings():
+        if wanted is None or r["document_id"] in wanted:
+            yield _finding_from_row(r)
+
+
+def count_findings(session: Session, document_ids: Sequence[int] | None = None) -> int:
+    query = select(func.count()).select_from(findings)
+    if document_ids is None:
+        return session.execute(query).scalar_one()
+    return sum(session.execute(query.where(findings.c.document_id.in_(chunk))).scalar_one()
+               for chunk in _chunks(document_ids))
+
+
+def _finding_from_row(r: Any) -> Finding:
+    return Finding(kind=FindingKind(r["kind"]), severity=Severity(r["severity"]), document_id=r["document_id"],
+                   url=r["url"], message=r["message"], evidence=r["evidence"] or {})
+
+
 def load_findings(session: Session) -> list[Finding]:
     """Every stored finding, in the order reconcile produced them; evidence comes back as JSON values."""
-    rows = session.execute(select(findings).order_by(findings.c.id)).mappings()
-    return [Finding(kind=FindingKind(r["kind"]), severity=Severity(r["severity"]), document_id=r["document_id"],
-                    url=r["url"], message=r["message"], evidence=r["evidence"] or {}) for r in rows]
+    return [_finding_from_row(r) for r in session.execute(select(findings).order_by(findings.c.id)).mappings()]
 
 
 # --- report views (created by migration 0002) ----------------------------------------------
