@@ -208,3 +208,58 @@ def test_then_work_may_ask_to_run_again() -> None:
             return Then(lambda: Again(0.01) if self.rounds == 1 else f"done after {self.rounds}")
 
     assert list(HostScheduler(concurrency=2, per_host=1).run([("h", TwoRounds())])) == ["done after 2"]
+
+
+def test_jobs_are_read_a_window_ahead_not_all_at_once() -> None:
+    """A 100,000-link run must not hold a job per URL: the input is read as slots free up."""
+    read = started = 0
+    most_ahead = 0
+
+    class Counted:
+        def step(self) -> str:
+            nonlocal started, most_ahead
+            started += 1
+            most_ahead = max(most_ahead, read - started)
+            return "done"
+
+    def jobs():
+        nonlocal read
+        for i in range(400):
+            read += 1
+            yield f"h{i % 20}", Counted()
+
+    results = list(HostScheduler(concurrency=4, per_host=2, window=10).run(jobs()))
+    assert len(results) == 400 and read == 400
+    assert most_ahead <= 10 + 4  # the window, and the jobs in flight
+
+
+def test_a_run_that_cites_one_site_first_still_interleaves() -> None:
+    """When every queued job is one site's (at its cap), the scheduler reads further for others."""
+    gauge = Gauge()
+    gate = threading.Event()
+    first_site = [("a", Work("a", f"a{i}", gauge, gate=gate)) for i in range(30)]
+    others = [(f"h{i}", Work(f"h{i}", f"h{i}", gauge)) for i in range(3)]
+    finished: list[str] = []
+    for name in HostScheduler(concurrency=4, per_host=1, window=5).run(first_site + others):
+        finished.append(name)
+        if len(finished) == 3:
+            gate.set()  # site a is held until the others are done: they cannot have waited behind it
+    assert sorted(finished[:3]) == ["h0", "h1", "h2"]
+    assert len(finished) == 33
+
+
+def test_the_backlog_keeps_one_live_entry_per_site() -> None:
+    """Every queued job re-enters its site; superseded entries are skipped and do not pile up."""
+    import itertools
+    from collections import deque
+
+    from provenance.check.scheduler import _Backlog, _Site
+
+    sites = {"a": _Site(deque()), "b": _Site(deque())}
+    backlog = _Backlog(sites, itertools.count())
+    for i in range(5000):
+        host = "a" if i % 3 else "b"  # a: 3,333 jobs, b: 1,667
+        sites[host].ready.append(i)
+        backlog.push(host)
+    assert len(backlog.heap) <= 4 * 2 + 1024
+    assert backlog.pop() == "a" and backlog.pop() == "b" and backlog.pop() is None

@@ -5,13 +5,16 @@ one mirror does not serialise them, and one site's mirror cannot be hammered eit
 dispatcher keeps one queue per site and feeds the pool only with jobs whose site has a free
 slot (`per_host`) and whose last request started at least `per_host_interval` ago; so a slow
 site holds at most `per_host` workers and never stalls the rest.  Among the sites that may
-start a job, the one with the most jobs left goes first (ties in turn, so equal sites are
+start a job, the one with the most jobs queued goes first (ties in turn, so equal sites are
 served round-robin): a site held back for a while (timeouts keep its slots, see `linger`)
 catches up as soon as it is free, instead of being left with a queue that only `per_host`
 workers can drain after every other site is done (on linkbench such a site ran alone for the
 last ~3 s of a 9 s run).  A job runs in steps: a step returns its result, or `Again(delay)` to be run again later
 (a retry after back-off or Retry-After), or `Then(work)` when its requests are done and only CPU
-work is left (parsing the page).  A waiting job is parked in a timer heap, not in a worker, so
+work is left (parsing the page).  Jobs are read from the input a window ahead of the
+dispatcher (`window`), so the jobs held do not grow with a run's number of URLs; when every
+queued site is at its cap it reads further, so one site cited first does not serialise the run.
+A waiting job is parked in a timer heap, not in a worker, so
 waiting costs no slot; `Then` work runs on `cpu_workers` threads of its own, off the request
 slots, so a page waiting for the parser never keeps the next request from starting (with 32
 workers parsing in turn inside their slots, a third of the slot time on linkbench went to
@@ -78,8 +81,14 @@ class HostScheduler(Generic[T]):
 
     def __init__(self, concurrency: int, per_host: int, per_host_interval: float = 0.0,
                  clock: Callable[[], float] = time.monotonic,
-                 linger: Callable[[T], float] | None = None, cpu_workers: int = 1) -> None:
+                 linger: Callable[[T], float] | None = None, cpu_workers: int = 1,
+                 window: int | None = None) -> None:
         self.concurrency = max(1, concurrency)
+        # Jobs read ahead of the dispatcher: enough sites to interleave and fill every slot, not a
+        # job for every URL of a 100,000-link run.  When every queued site is at its cap, it reads
+        # further, up to `reach`, so a run that cites one site first still finds the others.
+        self.window = max(1, window or max(4096, 64 * self.concurrency))
+        self.reach = 16 * self.window
         # `Then` work is CPU under the GIL: more threads only contend (measured on linkbench, 2 cores).
         self.cpu_workers = max(1, cpu_workers)
         # Jobs parked for `Then` work before no new request starts: bounds the answers held in memory.
@@ -128,25 +137,20 @@ class HostScheduler(Generic[T]):
     def _drive(self, jobs: Iterable[tuple[str, Job[T]]]) -> Iterator[T]:
         """The dispatcher loop: feed the pool site by site, park retries on timers, yield results."""
         sites: dict[str, _Site] = {}
-        for host, job in jobs:
-            site = sites.get(host)
-            if site is None:
-                site = sites[host] = _Site(deque())
-            site.ready.append(job)
         order = itertools.count()
         backlog = _Backlog(sites, order)
-        for host in sites:
-            backlog.push(host)
+        intake = _Intake(jobs, sites, backlog)
         timers: list[tuple[float, int, str, Job[T] | None]] = []  # job None: release a lingering slot
         retries = 0
         running: dict[Future[object], tuple[str, Job[T]]] = {}  # requests: they hold slots
         working: dict[Future[object], tuple[str, Job[T]]] = {}  # `Then` work: holds no slot
         finished: queue.SimpleQueue[Future[object]] = queue.SimpleQueue()
-        waiting = sum(len(s.ready) for s in sites.values())
+        waiting = 0  # jobs queued in their sites
         pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="check")
         cpu = ThreadPoolExecutor(max_workers=self.cpu_workers, thread_name_prefix="check-cpu")
         try:
-            while running or working or retries or waiting:
+            while running or working or retries or waiting or not intake.done:
+                waiting += intake.fill(self.window - waiting)
                 now = self.clock()
                 while timers and timers[0][0] <= now:
                     _, _, host, job = heapq.heappop(timers)
@@ -159,6 +163,9 @@ class HostScheduler(Generic[T]):
                     backlog.push(host)
                 if len(working) < self.cpu_backlog:
                     waiting -= self._dispatch(pool, sites, backlog, running, finished.put, now)
+                    while len(running) < self.concurrency and not intake.done and waiting < self.reach:
+                        waiting += intake.fill(self.window)  # every queued site is at its cap: read on
+                        waiting -= self._dispatch(pool, sites, backlog, running, finished.put, now)
                 pause = self._idle_for(sites, timers, now)
                 if not running and not working:
                     if pause:
@@ -232,28 +239,62 @@ class HostScheduler(Generic[T]):
         return max(0.0, min(moments) - now)
 
 
+class _Intake(Generic[T]):
+    """The jobs not yet queued: read into their sites' queues as the dispatcher asks for them."""
+
+    def __init__(self, jobs: Iterable[tuple[str, Job[T]]], sites: dict[str, _Site], backlog: _Backlog) -> None:
+        self.source, self.sites, self.backlog = iter(jobs), sites, backlog
+        self.done = False
+
+    def fill(self, count: int) -> int:
+        """Queue up to COUNT more jobs; returns how many were queued (fewer once the input ends)."""
+        added = 0
+        while added < count and not self.done:
+            try:
+                host, job = next(self.source)
+            except StopIteration:
+                self.done = True
+                break
+            site = self.sites.get(host)
+            if site is None:
+                site = self.sites[host] = _Site(deque())
+            site.ready.append(job)
+            self.backlog.push(host)
+            added += 1
+        return added
+
+
 class _Backlog:
     """Sites with queued jobs, most jobs first, ties in the order they were (re)entered.
 
-    A heap with lazy updates: an entry whose count is out of date is re-entered with the right
-    one when it surfaces, and an emptied site's entries are dropped, so `push` after every change
-    is enough and each dispatch costs O(log sites), not a scan of every site.
+    A heap with lazy updates: each push supersedes the site's earlier entry (skipped when it
+    surfaces), an entry whose count is out of date is re-entered with the right one, and an
+    emptied site's entry is dropped, so `push` after every change is enough and each dispatch
+    costs O(log sites), not a scan of every site.
     """
 
     def __init__(self, sites: dict[str, _Site], order: Iterator[int]) -> None:
         self.sites, self.order = sites, order
         self.heap: list[tuple[int, int, str]] = []
+        self.entry: dict[str, int] = {}  # site -> the stamp of its one live entry
 
     def push(self, host: str) -> None:
         """(Re-)enter HOST with its current queue length, if it has work."""
         left = len(self.sites[host].ready)
         if left:
-            heapq.heappush(self.heap, (-left, next(self.order), host))
+            stamp = self.entry[host] = next(self.order)
+            heapq.heappush(self.heap, (-left, stamp, host))
+            if len(self.heap) > 4 * len(self.entry) + 1024:  # mostly superseded entries: keep the live ones
+                self.heap = [item for item in self.heap if self.entry.get(item[2]) == item[1]]
+                heapq.heapify(self.heap)
 
     def pop(self) -> str | None:
         """The site with the most queued jobs (removed until pushed again), or None."""
         while self.heap:
-            negative, _, host = heapq.heappop(self.heap)
+            negative, stamp, host = heapq.heappop(self.heap)
+            if self.entry.get(host) != stamp:
+                continue  # superseded by a later push
+            del self.entry[host]
             left = len(self.sites[host].ready)
             if left == -negative:
                 return host
