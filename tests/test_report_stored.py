@@ -30,17 +30,19 @@ def engine(tmp_path: Path):
     engine.dispose()
 
 
-def _store(engine, documents: int, links_each: int) -> list[int]:
+def _store(engine, documents: int, links_each: int, first: int = 0) -> list[int]:
+    """DOCUMENTS documents (doc<first>.txt, ...) of LINKS_EACH checked links each; their ids."""
     ids = []
     with session_scope(engine) as session:
-        for d in range(documents):
+        for d in range(first, first + documents):
             refs = tuple(LinkRef(f"https://s{i % 7}.example/{d}/{i}", f"s{i % 7}.example/{d}/{i}", LinkRole.CITED,
                                  f"anchor {i}", None, i) for i in range(links_each))
             ids.append(repo.save_harvest(session, HarvestedDocument(
                 source=f"doc{d}.txt", format=DocumentFormat.TEXT, title=f"Doc {d}", published=None, original_url=None,
                 text="text " * 50, fingerprint=f"{d:064x}", links=refs), T0))
         repo.record_checks(session, [CheckResult(f"https://s{i % 7}.example/{d}/{i}", LinkStatus.ALIVE, T0,
-                                                 http_status=200) for d in range(documents) for i in range(links_each)])
+                                                 http_status=200) for d in range(first, first + documents)
+                                     for i in range(links_each)])
     return ids
 
 
@@ -63,6 +65,12 @@ def test_stored_findings_come_in_report_order(engine, monkeypatch, chunk: int) -
     monkeypatch.setattr(repo, "_CHUNK", chunk)
     ids = _store(engine, 4, 3)
     found = _shuffled_findings(ids)
+    with session_scope(engine) as session:  # a document with neither links nor findings, between the others
+        quiet = repo.save_harvest(session, HarvestedDocument(
+            source="quiet.txt", format=DocumentFormat.TEXT, title=None, published=None, original_url=None,
+            text="", fingerprint="0" * 64, links=()), T0)
+    more = _store(engine, 1, 2, first=4)  # saved after it: its id is higher
+    found += [Finding(FindingKind.DEAD_LINK, Severity.ERROR, more[0], None, "last")]
     with session_scope(engine) as session:
         repo.start_staged_findings(session)
         repo.stage_findings(session, found, T0)
@@ -70,7 +78,7 @@ def test_stored_findings_come_in_report_order(engine, monkeypatch, chunk: int) -
     with session_scope(engine, readonly=True) as session:
         everything = build_report(session)
         assert [f.message for f in everything.findings] == _in_report_order(found, None)
-        assert len(everything.findings) == 300
+        assert len(everything.findings) == len(found) == 301
         some = build_report(session, ids[1:])
         assert [f.message for f in some.findings] == _in_report_order(found, set(ids[1:]))
         assert len(some.findings) == len(_in_report_order(found, set(ids[1:])))
@@ -78,6 +86,12 @@ def test_stored_findings_come_in_report_order(engine, monkeypatch, chunk: int) -
             assert [f.message for f in doc_findings] == _in_report_order(found, {int(doc.id[1:])})
             assert [link.url for link in doc_links] == [f"https://s{i % 7}.example/{int(doc.id[1:]) - 1}/{i}"
                                                         for i in range(3)]
+        sections = {doc.id: (doc_findings, doc_links) for doc, doc_findings, doc_links in everything.sections()}
+        assert sections[f"d{quiet}"] == ([], [])
+        assert [f.message for f in sections[f"d{more[0]}"][0]] == ["last"]
+        assert len(sections[f"d{more[0]}"][1]) == 2
+        assert sum(len(doc_findings) for doc_findings, _ in sections.values()) == sum(
+            f.document_id is not None for f in found)  # findings about no document belong to no section
 
 
 def test_stored_links_are_read_again_on_every_pass(engine) -> None:

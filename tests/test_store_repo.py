@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -76,6 +77,9 @@ def test_document_round_trip_keeps_every_field(engine) -> None:
         doc.error, None)
     assert [(l.url, l.written, l.role, l.anchor_text, l.context, l.position) for l in stored.links] == [
         (l.url, l.written, l.role, l.anchor_text, l.context, l.position) for l in doc.links]
+    with session_scope(engine) as s:
+        (described,) = repo.load_documents(s, with_links=False, with_text=False)
+    assert described == dataclasses.replace(stored, text="", links=())  # all but the text and links
 
 
 def test_document_without_date_or_links(engine) -> None:

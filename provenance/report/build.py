@@ -6,6 +6,7 @@ objects, so every format renders the same facts.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -69,23 +70,35 @@ class Report:
                 "findings": len(self.findings), **by_severity}
 
     def sections(self) -> Iterator[tuple[ReportDocument, list[Finding], list[ReportLink]]]:
-        """Each document with its findings and links, in report order; a stored report reads them a
-        document at a time, one held in memory grouped in one pass over each."""
-        findings_of = _grouped(self.findings, lambda finding: f"d{finding.document_id}")
-        links_of = _grouped(self.links, lambda link: link.document)
-        for doc in self.documents:
-            yield doc, findings_of(doc.id), links_of(doc.id)
+        """Each document with its findings and links, in report order: one pass over each, holding
+        one document's items at a time when they come in document order (a stored report's do)."""
+        ids = [int(doc.id[1:]) for doc in self.documents]
+        findings = _by_document(self.findings, lambda finding: finding.document_id, ids)
+        links = _by_document(self.links, lambda link: int(link.document[1:]), ids)
+        for doc, doc_findings, doc_links in zip(self.documents, findings, links, strict=True):
+            yield doc, doc_findings, doc_links
 
 
-def _grouped(items: Items[T_co], key: Callable[[T_co], str]) -> Callable[[str], list[T_co]]:
-    """report id -> its items: asked of the store when ITEMS are stored, else grouped once here."""
-    of_document = getattr(items, "of_document", None)
-    if of_document is not None:
-        return lambda report_id: list(of_document(report_id))
-    grouped: dict[str, list[T_co]] = {}
-    for item in items:
-        grouped.setdefault(key(item), []).append(item)
-    return lambda report_id: grouped.get(report_id, [])
+def _by_document(items: Items[T_co], document_of: Callable[[T_co], int | None],
+                 ids: Sequence[int]) -> Iterator[list[T_co]]:
+    """The items of each of IDS in turn: merged in one pass when ITEMS are in ascending document
+    order (`in_document_order`), else grouped once in memory (a report built by hand)."""
+    if not getattr(items, "in_document_order", False):
+        grouped: dict[int | None, list[T_co]] = {}
+        for item in items:
+            grouped.setdefault(document_of(item), []).append(item)
+        yield from (grouped.get(doc_id, []) for doc_id in ids)
+        return
+    runs = itertools.groupby(items, document_of)
+    run = next(runs, None)
+    for doc_id in ids:  # ascending, as the items are; items about no document (None) come first and are skipped
+        while run is not None and (run[0] is None or run[0] < doc_id):
+            run = next(runs, None)
+        if run is not None and run[0] == doc_id:
+            yield list(run[1])
+            run = next(runs, None)
+        else:
+            yield []
 
 
 REPORT_PIECE = 1000  # links read with their evidence at a time (the latest checks of every link are never all held)
@@ -94,6 +107,8 @@ REPORT_PIECE = 1000  # links read with their evidence at a time (the latest chec
 class StoredLinks:
     """The report's links, read from the store REPORT_PIECE at a time with their evidence, on every
     pass: a report never holds them all (~0.3 KB each as records, 12 MB at 40,000 links)."""
+
+    in_document_order = True  # DOCUMENTS are in id order (load_documents), their links in turn
 
     def __init__(self, session: Session, documents: Sequence[StoredDocument],
                  by_id: Mapping[int, StoredDocument]) -> None:
@@ -109,9 +124,6 @@ class StoredLinks:
         for doc in self.documents:
             yield from self._links(doc)
 
-    def of_document(self, report_id: str) -> Iterator[ReportLink]:
-        return next((self._links(doc) for doc in self.documents if doc.report_id == report_id), iter(()))
-
     def _links(self, doc: StoredDocument) -> Iterator[ReportLink]:
         report_id = doc.report_id  # one string shared by the document's links
         cited_on = _effective_published(doc, self.by_id)  # the document's, so worked out once, not per link
@@ -126,6 +138,8 @@ class StoredLinks:
 class StoredFindings:
     """The report's findings in report order, read from the store as they are written, on every pass."""
 
+    in_document_order = True  # by document id first: repo.report_findings
+
     def __init__(self, session: Session, document_ids: Sequence[int] | None) -> None:
         self.session, self.document_ids = session, document_ids
         self._count: int | None = None
@@ -138,11 +152,6 @@ class StoredFindings:
     def __iter__(self) -> Iterator[Finding]:
         return repo.report_findings(self.session, self.document_ids)
 
-    def of_document(self, report_id: str) -> Iterator[Finding]:
-        doc_id = int(report_id[1:])
-        if self.document_ids is not None and doc_id not in self.document_ids:
-            return iter(())
-        return repo.report_findings(self.session, [doc_id])
 
 
 def build_report(session: Session, document_ids: Sequence[int] | None = None,
