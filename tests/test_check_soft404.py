@@ -106,6 +106,24 @@ def test_probe_comparison(checked, probe, soft: bool) -> None:
     assert (similar_pages(checked, probe) is not None) is soft
 
 
+@pytest.mark.parametrize("changed", [0, 1, 2, 4])  # words of 60 replaced: similarity about the 0.9 threshold
+def test_probe_similarity_is_the_jaccard_of_word_shingles(changed: int) -> None:
+    from provenance.check.soft404 import PROBE_SIMILARITY
+    from provenance.textnorm import shingles
+
+    words = [f"w{i}" for i in range(60)]
+    other = [f"x{i}" if i % 11 == 5 and i // 11 < changed else word for i, word in enumerate(words)]
+    checked = _sig(200, "https://ex.org/a/old", "Shop", " ".join(words))
+    probe = _sig(200, "https://ex.org/a/zzz", "Shop", " ".join(other))
+    a, b = shingles(" ".join(words), 3), shingles(" ".join(other), 3)
+    jaccard = len(a & b) / len(a | b)
+    assert len(probe.words) == 8 * len(b)  # packed: 8 bytes a shingle, no int objects
+    reason = similar_pages(checked, probe)
+    assert (reason is not None) is (jaccard >= PROBE_SIMILARITY)
+    if reason is not None and jaccard < 1:
+        assert f"similarity {jaccard:.2f}" in reason
+
+
 def test_probe_cache_fetches_once_per_site() -> None:
     cache, calls = ProbeCache(), []
     answer = _sig(404, "https://ex.org/x", "x", "x")
