@@ -3,6 +3,7 @@ order as sorting them in memory, any number of passes, and never all of them hel
 
 from __future__ import annotations
 
+import gc
 import io
 import random
 import tracemalloc
@@ -112,6 +113,7 @@ def test_a_json_report_never_holds_its_links(engine) -> None:
     with session_scope(engine, readonly=True) as session:
         report = build_report(session)
         FORMATTERS["json"](report, _Sink())  # warm: statement caches, imports
+        gc.collect()  # start from no garbage left by earlier tests
         tracemalloc.start()
         try:
             FORMATTERS["json"](report, _Sink())
