@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import re
 import secrets
-from array import array
 import threading
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit

@@ -92,8 +92,9 @@ def write_json(report: Report, out: TextIO) -> None:
 
 
 class _Streamed(list):  # type: ignore[type-arg]
-    """A JSON array whose items are made as the encoder reads them.  json's indenting (pure-Python)
-    encoder asks a list only whether it is empty and for its items, so this stands in for one."""
+    """A JSON array whose items are made as the encoder reads them.  `json.dump` always encodes
+    with its pure-Python encoder (only `dumps` without indent takes the C one), which asks a list
+    only whether it is empty and for its items, so this stands in for one."""
 
     def __init__(self, items: Iterator[Any], size: int) -> None:
         super().__init__()
