@@ -220,7 +220,16 @@ def copy_of_by_document(session: Session) -> dict[int, int | None]:
 # --- copy detection's sketches (harvest/copies.py) -----------------------------------------
 
 def count_documents(session: Session) -> int:
-    return session.execute(select(func.count()).select_from(documents)).scalar_one()
+    return _count(session, documents)
+
+
+def _count(session: Session, table: Table, document_ids: Sequence[int] | None = None) -> int:
+    """Rows of TABLE, or only those of DOCUMENT_IDS' documents (counted IN (...) a chunk at a time)."""
+    query = select(func.count()).select_from(table)
+    if document_ids is None:
+        return session.execute(query).scalar_one()
+    return sum(session.execute(query.where(table.c.document_id.in_(chunk))).scalar_one()
+               for chunk in _chunks(document_ids))
 
 
 def unsketched_documents(session: Session) -> list[int]:
@@ -532,8 +541,7 @@ def replace_findings_with_staged(session: Session) -> None:
 
 
 def count_links(session: Session, document_ids: Sequence[int]) -> int:
-    return sum(session.execute(select(func.count()).select_from(links).where(links.c.document_id.in_(chunk)))
-               .scalar_one() for chunk in _chunks(document_ids))
+    return _count(session, links, document_ids)
 
 
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
@@ -556,11 +564,8 @@ def report_findings(session: Session, document_ids: Sequence[int] | None = None)
 
 
 def count_findings(session: Session, document_ids: Sequence[int] | None = None) -> int:
-    query = select(func.count()).select_from(findings)
-    if document_ids is None:
-        return session.execute(query).scalar_one()
-    return sum(session.execute(query.where(findings.c.document_id.in_(chunk))).scalar_one()
-               for chunk in _chunks(document_ids))
+    """As many as `report_findings` gives for DOCUMENT_IDS."""
+    return _count(session, findings, document_ids)
 
 
 def _finding_from_row(r: Any) -> Finding:
