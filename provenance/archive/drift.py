@@ -31,7 +31,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
@@ -40,6 +40,7 @@ from ..records import CheckResult, DriftEvidence, LinkStatus, Snapshot, Snapshot
 from ..textnorm import fingerprint, words
 from .base import WAYBACK_TS, choose_nearest
 from .slots import KeyedSlots
+from .window import completed, window_for
 
 __all__ = ["DRIFT_THRESHOLD", "SHINGLE_SIZE", "content_similarity", "drift_candidates", "fetch_replay_text",
            "fetch_live_text", "measure_drift", "measure_drifts", "raw_replay_url"]
@@ -160,19 +161,19 @@ def measure_drifts(client: Any, items: Iterable[tuple[str, Snapshot]], *, thresh
 
     Replays are fetched at most PER_ARCHIVE at a time from one archive, live pages at most PER_HOST
     at a time from one site, started PER_HOST_INTERVAL seconds apart (keyed on the original URL's
-    host, like the checker); never raises.
+    host, like the checker); never raises.  ITEMS are read as measurements finish (window.py).
     """
-    pairs = list(items)
-    if not pairs:
-        return
     archives, hosts = KeyedSlots(per_archive), KeyedSlots(per_host, per_host_interval)
-    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(pairs))), thread_name_prefix="drift") as pool:
-        futures = {pool.submit(_measure, client, url, snapshot, threshold, archives, hosts): url
-                   for url, snapshot in pairs}
-        for future in as_completed(futures):
+
+    def measure(item: tuple[str, Snapshot]) -> DriftEvidence | None:
+        return _measure(client, item[0], item[1], threshold, archives, hosts)
+
+    workers = max(1, max_workers)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="drift") as pool:
+        for (url, _snapshot), future in completed(pool, measure, items, window_for(workers)):
             failure = future.exception()
             if failure is not None:  # one odd page must not stop the others; measured again next run
-                log.warning("drift of %s not measured: %s: %s", futures[future], type(failure).__name__, failure)
+                log.warning("drift of %s not measured: %s: %s", url, type(failure).__name__, failure)
                 continue
             evidence = future.result()
             if evidence is not None:

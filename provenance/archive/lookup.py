@@ -21,7 +21,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,6 +33,7 @@ from .base import ArchiveSource, utcnow
 from .memento import MementoTimeGate
 from .slots import KeyedSlots
 from .wayback import WaybackCdx
+from .window import completed, window_for
 
 __all__ = ["archive_sources", "lookup_snapshots", "lookup_one"]
 
@@ -90,17 +91,19 @@ def lookup_snapshots(sources: list[ArchiveSource], items: Iterable[tuple[str, da
                      sleep: Callable[[float], None] = time.sleep) -> Iterator[SnapshotLookup]:
     """One SnapshotLookup per (url, archive), yielded as answers arrive; never raises.
 
-    At most MAX_WORKERS look-ups in flight in all, and PER_ARCHIVE to any one archive.
+    At most MAX_WORKERS look-ups in flight in all, and PER_ARCHIVE to any one archive.  ITEMS are
+    read as look-ups finish (window.py), so they may come from the store a piece at a time.
     """
-    pairs = [(source, url, when) for url, when in items for source in sources]
-    if not pairs:
+    if not sources:
         return
+    pairs = ((source, url, when) for url, when in items for source in sources)  # read as the window frees
     breaker = _Breaker(give_up_after)
     per_archive = max(1, per_archive)
     slots = KeyedSlots(per_archive)
-    workers = max(1, min(max_workers, per_archive * len(sources), len(pairs)))
+    workers = max(1, min(max_workers, per_archive * len(sources)))
 
-    def ask(source: ArchiveSource, url: str, when: date | None) -> SnapshotLookup:
+    def ask(pair: tuple[ArchiveSource, str, date | None]) -> SnapshotLookup:
+        source, url, when = pair
         name = getattr(source, "name", type(source).__name__)
         if breaker.is_open(name):
             return SnapshotLookup(url=url, archive=name, looked_up_at=utcnow(), query=url,
@@ -111,18 +114,13 @@ def lookup_snapshots(sources: list[ArchiveSource], items: Iterable[tuple[str, da
         return answer
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="archive") as pool:
-        futures = {pool.submit(ask, *pair): pair for pair in pairs}
-        try:
-            for future in as_completed(futures):
-                failure = future.exception()
-                if failure is None:
-                    yield future.result()
-                    continue
-                # A bug in one archive adapter must not abort the audit: record it as that pair's answer.
-                source, url, _when = futures[future]
-                yield SnapshotLookup(url=url, archive=getattr(source, "name", type(source).__name__),
-                                     looked_up_at=utcnow(), query=url,
-                                     error=f"look-up failed: {type(failure).__name__}: {failure}")
-        finally:
-            for future in futures:  # the consumer stopped early: don't ask for what nobody reads
-                future.cancel()
+        # A window of jobs, not a Future per pair: the items may be read from the store as they go.
+        for (source, url, _when), future in completed(pool, ask, pairs, window_for(workers)):
+            failure = future.exception()
+            if failure is None:
+                yield future.result()
+                continue
+            # A bug in one archive adapter must not abort the audit: record it as that pair's answer.
+            yield SnapshotLookup(url=url, archive=getattr(source, "name", type(source).__name__),
+                                 looked_up_at=utcnow(), query=url,
+                                 error=f"look-up failed: {type(failure).__name__}: {failure}")
