@@ -11,13 +11,15 @@ import glob
 import logging
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from .check.batching import in_batches
 from .check.policy import DeadLinkPolicy
@@ -183,9 +185,52 @@ def stored_copies(session: Session) -> list[CopyRelation]:
     return find_copies(candidates, lambda doc_id: repo.load_documents(session, [doc_id], with_links=False)[0])
 
 
-def checkable_urls(engine: Engine, document_ids: Sequence[int] | None = None) -> list[str]:
-    with session_scope(engine, readonly=True) as session:
-        return repo.checkable_urls(session, document_ids)
+URL_PAGE = 1000  # URLs read from the store at a time by LinkedUrls
+
+
+class LinkedUrls:
+    """The distinct URLs linked from DOCUMENT_IDS (all documents when None), in order of first
+    appearance, read from the store a page at a time on each pass (`repo.first_link_urls`).
+
+    The check and archive stages go over a run's URLs without ever holding them all: as a list,
+    with the checker's set of URLs seen, they were ~0.15 KB per link, the part of an audit's memory
+    still growing with its links (6 MB at 40,000).
+    """
+
+    def __init__(self, engine: Engine, document_ids: Iterable[int] | None = None) -> None:
+        self.engine = engine
+        self.document_ids = None if document_ids is None else tuple(document_ids)
+        self._count: int | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        with self._connection() as connection:
+            after = 0
+            while True:
+                with session_scope(connection, readonly=True) as session:  # one short read per page
+                    page = repo.first_link_urls(session, after, URL_PAGE, chosen=self.document_ids is not None)
+                if not page:
+                    return
+                after = page[-1][0]
+                yield from (url for _, url in page)
+
+    def __len__(self) -> int:
+        if self._count is None:
+            with self._connection() as connection, session_scope(connection, readonly=True) as session:
+                self._count = repo.count_link_urls(session, chosen=self.document_ids is not None)
+        return self._count
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        """A connection of its own, with the documents asked about named in its TEMP table."""
+        with kept_connection(self.engine) as connection:
+            if self.document_ids is not None:
+                with session_scope(connection, readonly=True) as session:
+                    repo.choose_documents(session, self.document_ids)
+            yield connection
+
+
+def checkable_urls(engine: Engine, document_ids: Iterable[int] | None = None) -> LinkedUrls:
+    return LinkedUrls(engine, document_ids)
 
 
 def due_urls(engine: Engine, config: Config, now: Clock = utcnow) -> list[str]:
@@ -193,57 +238,54 @@ def due_urls(engine: Engine, config: Config, now: Clock = utcnow) -> list[str]:
         return repo.due_urls(session, now(), config.schedule)
 
 
-def check(engine: Engine, config: Config, client, urls: Iterable[str], now: Clock = utcnow,
+def check(engine: Engine, config: Config, client, urls: Collection[str], now: Clock = utcnow,
           progress: Progress | None = None, stop: threading.Event | None = None) -> int:
-    """Check each URL once; commit results in small batches (a crash loses at most one batch).
+    """Check each of URLS (distinct: `checkable_urls`, `due_urls`); commit results in small batches
+    (a crash loses at most one batch).
 
     Setting STOP (the daemon's SIGTERM) ends the run after the batch at hand is committed; checks
     still in flight finish but are not stored, so those links simply stay due.
     """
     from .check.checker import check_urls
 
-    urls = list(dict.fromkeys(urls))
     done = 0
-    for batch in in_batches(check_urls(client, urls, config.http, now=now)):
+    total = len(urls) if progress else 0
+    for batch in in_batches(check_urls(client, urls, config.http, now=now, distinct=True)):
         with session_scope(engine) as session:
             repo.record_checks(session, batch)
         done += len(batch)
         if progress:
-            progress(done, len(urls))
+            progress(done, total)
         if stop is not None and stop.is_set():
             break
     return done
 
 
-def archive(engine: Engine, config: Config, client, urls: Iterable[str], now: Clock = utcnow,
-            progress: Progress | None = None) -> int:
+def archive(engine: Engine, config: Config, client, urls: Iterable[str], now: Clock = utcnow) -> int:
     """The archive stage: snapshot look-ups, then content drift; returns the number of look-ups.
 
     Only URLs whose last look-up is older than archive.max_age are asked again; answers and drift
     measurements are committed in small batches, as check results are.  With archive.save_missing,
     Save Page Now is asked, in the background while drift is measured, to capture alive links no
-    archive holds.
+    archive holds.  URLS is gone over once per step, what to ask decided ARCHIVE_PIECE URLs at a
+    time as the look-ups and measurements take them (`LinkedUrls` reads them from the store).
     """
     from .archive.lookup import archive_sources, lookup_snapshots
 
     sources = archive_sources(client, config.archive)
     if not sources:
         return 0
-    urls = list(dict.fromkeys(urls))
-    wanted = _stale_lookups(engine, config, urls, now())
     done = 0
-    for batch in in_batches(lookup_snapshots(sources, wanted, config.archive.concurrency,
-                                             per_archive=config.archive.per_archive)):
+    for batch in in_batches(lookup_snapshots(sources, _stale_lookups(engine, config, urls, now()),
+                                             config.archive.concurrency, per_archive=config.archive.per_archive)):
         with session_scope(engine) as session:
             for lookup in batch:
                 repo.record_snapshot_lookup(session, lookup)
         done += len(batch)
-        if progress:
-            progress(done, len(wanted) * len(sources))
-    to_save, to_measure = _follow_ups(engine, config, urls, now())
+    to_save = _save_wanted(engine, config, urls, now()) if config.archive.save_missing else []
     captures = _start_captures(config, client, to_save) if to_save else None
     try:
-        _measure_drift(engine, config, client, to_measure, now)
+        _measure_drift(engine, config, client, _drift_wanted(engine, config, urls), now)
     finally:
         if captures is not None:
             _record_captures(engine, captures.finish())
@@ -253,26 +295,46 @@ def archive(engine: Engine, config: Config, client, urls: Iterable[str], now: Cl
 ARCHIVE_PIECE = 1000  # URLs whose stored evidence is read at a time to decide what to ask archives
 
 
-def _follow_ups(engine: Engine, config: Config, urls: Sequence[str],
-                now: datetime) -> tuple[list[str], list[tuple[str, Snapshot]]]:
-    """The URLs to ask Save Page Now for (archive.save_missing) and the (url, snapshot) pairs to
-    measure drift on, decided ARCHIVE_PIECE URLs at a time with those URLs' evidence only (every
-    URL's latest check at once was ~1 KB per link, 40 MB at 40,000 links)."""
-    from .archive.drift import drift_candidates
+def _stale_lookups(engine: Engine, config: Config, urls: Iterable[str],
+                   now: datetime) -> Iterator[tuple[str, date | None]]:
+    """(url, citing date) pairs that need asking: never asked, or asked longer ago than archive.max_age."""
+    for piece in _pieces(urls, ARCHIVE_PIECE):
+        with session_scope(engine, readonly=True) as session:
+            latest = repo.latest_snapshot_lookups(session, piece)
+            cited_on = repo.earliest_citing_dates(session, piece)
+        for url in piece:
+            answers = latest.get(url, [])
+            fresh = answers and all(a.error is None and now - a.looked_up_at < config.archive.max_age
+                                    for a in answers)
+            if not fresh:
+                yield url, cited_on.get(url)
+
+
+def _save_wanted(engine: Engine, config: Config, urls: Iterable[str], now: datetime) -> list[str]:
+    """The URLs to ask Save Page Now for (archive.save_missing), judged on their evidence a piece at a time."""
     from .archive.save import save_candidates
 
-    to_save: list[str] = []
-    to_measure: list[tuple[str, Snapshot]] = []
-    with session_scope(engine, readonly=True) as session:
-        for piece in _pieces(urls, ARCHIVE_PIECE):
-            checks = repo.latest_checks(session, piece)
-            lookups = repo.latest_snapshot_lookups(session, piece)
-            if config.archive.save_missing:
-                to_save += save_candidates(piece, checks, lookups, repo.latest_save_requests(session, piece), now,
-                                           config.archive.max_age)
-            to_measure += drift_candidates(piece, checks, lookups, repo.earliest_citing_dates(session, piece),
-                                           repo.latest_drift(session, piece), config.reconcile.drift_threshold)
-    return to_save, to_measure
+    wanted: list[str] = []
+    for piece in _pieces(urls, ARCHIVE_PIECE):
+        with session_scope(engine, readonly=True) as session:
+            wanted += save_candidates(piece, repo.latest_checks(session, piece),
+                                      repo.latest_snapshot_lookups(session, piece),
+                                      repo.latest_save_requests(session, piece), now, config.archive.max_age)
+    return wanted
+
+
+def _drift_wanted(engine: Engine, config: Config, urls: Iterable[str]) -> Iterator[tuple[str, Snapshot]]:
+    """The (url, snapshot) pairs to measure drift on, judged with those URLs' evidence only, a piece
+    at a time (every URL's latest check at once was ~1 KB per link, 40 MB at 40,000 links)."""
+    from .archive.drift import drift_candidates
+
+    for piece in _pieces(urls, ARCHIVE_PIECE):
+        with session_scope(engine, readonly=True) as session:
+            wanted = drift_candidates(piece, repo.latest_checks(session, piece),
+                                      repo.latest_snapshot_lookups(session, piece),
+                                      repo.earliest_citing_dates(session, piece), repo.latest_drift(session, piece),
+                                      config.reconcile.drift_threshold)
+        yield from wanted
 
 
 def _start_captures(config: Config, client, urls: list[str]):
@@ -306,22 +368,6 @@ def _measure_drift(engine: Engine, config: Config, client, wanted, now: Clock) -
         with session_scope(engine) as session:
             for evidence in batch:
                 repo.record_drift(session, evidence, now())
-
-
-def _stale_lookups(engine: Engine, config: Config, urls: list[str], now: datetime) -> list[tuple[str, date | None]]:
-    """(url, citing date) pairs that need asking: never asked, or asked longer ago than archive.max_age."""
-    wanted = []
-    with session_scope(engine, readonly=True) as session:
-        for piece in _pieces(urls, ARCHIVE_PIECE):
-            latest = repo.latest_snapshot_lookups(session, piece)
-            cited_on = repo.earliest_citing_dates(session, piece)
-            for url in piece:
-                answers = latest.get(url, [])
-                fresh = answers and all(a.error is None and now - a.looked_up_at < config.archive.max_age
-                                        for a in answers)
-                if not fresh:
-                    wanted.append((url, cited_on.get(url)))
-    return wanted
 
 
 RECONCILE_PIECE = 1000  # links judged at a time: evidence is read per piece, so memory stays flat as links grow
@@ -387,8 +433,10 @@ def _contexts(session, config: Config, policy: DeadLinkPolicy | None) -> Iterato
                                 subjects=(doc,) if last else ())
 
 
-def _pieces(items: Sequence, size: int) -> Iterator[Sequence]:
-    return (items[i:i + size] for i in range(0, len(items), size))
+def _pieces(items: Iterable, size: int) -> Iterator[list]:
+    """ITEMS as lists of SIZE (the last shorter), taken as they are asked for."""
+    source = iter(items)
+    return iter(lambda: list(islice(source, size)), [])
 
 
 def _marking_last(pieces: Iterable[Sequence]) -> Iterator[tuple[bool, Sequence]]:

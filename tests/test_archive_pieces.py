@@ -53,14 +53,18 @@ def stored(tmp_path: Path):
 def test_archive_decisions_a_piece_at_a_time_match_all_at_once(stored, monkeypatch) -> None:
     config = config_from_mapping({"archive": {"save_missing": True}})
     urls = pipeline.checkable_urls(stored)
-    whole = (pipeline._stale_lookups(stored, config, urls, NOW), pipeline._follow_ups(stored, config, urls, NOW))
-    assert whole[0] and whole[1][0] and whole[1][1]  # every decision has cases
+
+    def decisions() -> tuple[list, list, list]:
+        return (list(pipeline._stale_lookups(stored, config, urls, NOW)),
+                pipeline._save_wanted(stored, config, urls, NOW), list(pipeline._drift_wanted(stored, config, urls)))
+
+    whole = decisions()
+    assert all(whole)  # every decision has cases
 
     asked: list[int] = []
     real = repo.latest_checks
     monkeypatch.setattr(repo, "latest_checks",
                         lambda session, urls=None: asked.append(len(urls)) or real(session, urls))
     monkeypatch.setattr(pipeline, "ARCHIVE_PIECE", 4)
-    pieces = (pipeline._stale_lookups(stored, config, urls, NOW), pipeline._follow_ups(stored, config, urls, NOW))
-    assert pieces == whole
+    assert decisions() == whole
     assert asked and max(asked) <= 4

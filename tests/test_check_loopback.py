@@ -190,6 +190,26 @@ def test_honest_site_is_probed_once_per_run(web) -> None:
     assert len(probes) == 1
 
 
+def test_distinct_urls_are_read_as_the_scheduler_asks_not_gathered_first(web) -> None:
+    """The store's distinct URLs come a page at a time: check_urls must not collect them into a set."""
+    site, _, config = web
+    for host in range(100):
+        site.catch_all[f"s{host}.example"] = lambda r: (404, HTML, page("Not found", "gone"))
+    taken: list[str] = []
+
+    def urls():
+        for i in range(10_000):
+            taken.append(url := f"https://s{i % 100}.example/a/{i}")
+            yield url
+
+    with HttpClient(config) as client:
+        results = check_urls(client, urls(), config, now=now, distinct=True)
+        first = next(results)
+        results.close()
+    assert first.status is LinkStatus.DEAD
+    assert len(taken) < 10_000  # read a window ahead of the requests, not the whole input
+
+
 def test_deep_link_redirected_to_home_is_soft_404(web) -> None:
     site, _, config = web
     site.routes[("a.example", "/news/2019/story")] = lambda r: (301, {"Location": "https://a.example/"}, b"")

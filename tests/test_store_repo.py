@@ -185,16 +185,43 @@ def test_deleting_a_document_deletes_its_links_and_findings(engine) -> None:
         assert repo.load_findings(s) == []
 
 
-def test_checkable_urls_distinct_non_null_in_order_of_appearance(engine) -> None:
+def _paged_urls(session, document_ids=None, limit: int = 1000) -> list[str]:
+    """Every URL first_link_urls gives, paged LIMIT at a time as LinkedUrls pages them."""
+    if document_ids is not None:
+        repo.choose_documents(session, document_ids)
+    urls, after = [], 0
+    while page := repo.first_link_urls(session, after, limit, document_ids is not None):
+        urls += [url for _, url in page]
+        after = page[-1][0]
+    return urls
+
+
+@pytest.mark.parametrize("limit", [1, 2, 1000])
+def test_first_link_urls_pages_distinct_non_null_urls_in_order_of_appearance(engine, limit: int) -> None:
     with session_scope(engine) as s:
         a = repo.save_harvest(s, _doc("a"), T0)
         b = repo.save_harvest(s, _doc("b", (LinkRef("https://z.org/", "z", LinkRole.CITED),
                                              LinkRef("https://example.org/a", "a", LinkRole.CITED, position=1))), T0)
     with session_scope(engine) as s:
-        assert repo.checkable_urls(s) == ["https://example.org/a", "https://example.org/v", "https://z.org/"]
-        assert repo.checkable_urls(s, [b]) == ["https://z.org/", "https://example.org/a"]
-        assert repo.checkable_urls(s, [a]) == ["https://example.org/a", "https://example.org/v"]
-        assert repo.checkable_urls(s, []) == []
+        assert _paged_urls(s, limit=limit) == ["https://example.org/a", "https://example.org/v", "https://z.org/"]
+        assert _paged_urls(s, [b], limit) == ["https://z.org/", "https://example.org/a"]
+        assert _paged_urls(s, [a], limit) == ["https://example.org/a", "https://example.org/v"]
+        assert _paged_urls(s, [], limit) == []
+        assert repo.count_link_urls(s) == 3
+        for chosen, count in (([b], 2), ([], 0)):
+            repo.choose_documents(s, chosen)
+            assert repo.count_link_urls(s, chosen=True) == count
+
+
+def test_first_link_urls_of_more_documents_than_one_in_list_binds(engine) -> None:
+    """A folder audit's thousands of documents: first appearance across every chunk of ids, one count."""
+    with session_scope(engine) as s:
+        ids = [repo.save_harvest(s, _doc(f"d{i}", (LinkRef(f"https://s{i % 700}.example/", "x", LinkRole.CITED),)), T0)
+               for i in range(1400)]
+    chosen = ids[1::2]  # 700 documents, linking the odd sites twice each
+    with session_scope(engine) as s:
+        assert _paged_urls(s, chosen, 97) == [f"https://s{i}.example/" for i in range(1, 700, 2)]
+        assert repo.count_link_urls(s, chosen=True) == 350
 
 
 def test_earliest_citing_dates(engine) -> None:

@@ -324,8 +324,12 @@ def check_url(client: HttpClient, url: str, config: HttpConfig, now: Callable[[]
 
 
 def check_urls(client: HttpClient, urls: Iterable[str], config: HttpConfig,
-               now: Callable[[], datetime] = utcnow) -> Iterator[CheckResult]:
-    """Check each distinct URL once, politely and concurrently, yielding results as they complete."""
+               now: Callable[[], datetime] = utcnow, *, distinct: bool = False) -> Iterator[CheckResult]:
+    """Check each distinct URL once, politely and concurrently, yielding results as they complete.
+
+    DISTINCT says URLS holds each URL once already (read from the store's distinct list): it is
+    then read as the scheduler asks, not first gathered into a set of every URL of the run.
+    """
     registrable_domain("example.org")  # build the suffix trie once, before 32 threads race to build it each
     probes, rng = ProbeCache(), random.Random()
     scheduler: HostScheduler[CheckResult | ProbeDone] = HostScheduler(
@@ -334,7 +338,7 @@ def check_urls(client: HttpClient, urls: Iterable[str], config: HttpConfig,
 
     def jobs() -> Iterator[tuple[str, UrlCheck | ProbeJob]]:
         probed: set[str] = set()
-        for url in dict.fromkeys(urls):
+        for url in urls if distinct else dict.fromkeys(urls):
             check, site = UrlCheck(client, url, config, now, probes, rng), site_of(url)
             if site not in probed and needs_probe(url):
                 probed.add(site)

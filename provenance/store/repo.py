@@ -17,7 +17,8 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import (
-    Select, Table, and_, case, column, delete, func, insert, literal_column, not_, or_, select, table, update,
+    Select, Table, and_, case, column, delete, distinct, exists, func, insert, literal_column, not_, or_, select, table,
+    update,
 )
 from sqlalchemy.orm import Session
 
@@ -45,8 +46,8 @@ from ..records import (
     StoredLink,
 )
 from .schema import (
-    checks, document_sketches, documents, drift_measurements, findings, links, runs, save_requests, sketch_shingles,
-    snapshot_lookups, staged_findings,
+    checks, chosen_documents, document_sketches, documents, drift_measurements, findings, links, runs, save_requests,
+    sketch_shingles, snapshot_lookups, staged_findings,
 )
 
 HEALTHY = (LinkStatus.ALIVE.value, LinkStatus.REDIRECTED.value)  # re-checked on alive_every
@@ -294,19 +295,42 @@ def copy_candidates(session: Session, max_posting: int, min_shared: int, min_sha
     return sorted(pairs)
 
 
-def checkable_urls(session: Session, document_ids: Sequence[int] | None = None) -> list[str]:
-    """Distinct non-null link URLs (of all documents, or of DOCUMENT_IDS), in order of first appearance."""
-    query = (select(links.c.url, func.min(links.c.id).label("first")).where(links.c.url.is_not(None))
-             .group_by(links.c.url))
-    if document_ids is None:
-        rows = session.execute(query).all()
-    else:
-        rows = [r for chunk in _chunks(document_ids)
-                for r in session.execute(query.where(links.c.document_id.in_(chunk))).all()]
-    first: dict[str, int] = {}
-    for url, first_id in rows:
-        first[url] = min(first_id, first.get(url, first_id))
-    return sorted(first, key=first.__getitem__)
+def choose_documents(session: Session, document_ids: Iterable[int]) -> None:
+    """Name the documents `first_link_urls` and `count_link_urls` are about when asked for the
+    chosen ones, on this session's connection (a TEMP table, see schema.py)."""
+    connection = session.connection()
+    chosen_documents.drop(connection, checkfirst=True)
+    chosen_documents.create(connection)
+    for chunk in _chunks(document_ids):
+        session.execute(insert(chosen_documents), [{"id": document_id} for document_id in chunk])
+
+
+def first_link_urls(session: Session, after: int, limit: int, chosen: bool = False) -> list[tuple[int, str]]:
+    """Up to LIMIT (link id, url) pairs past link id AFTER, each the first link to its URL (among all
+    documents, or the CHOSEN ones: `choose_documents`), in link order.
+
+    Paging on the link id gives every distinct URL once, in order of first appearance, while
+    holding one page: a run's URLs are never all in memory (keyset pagination, one pass over the
+    links in all).
+    """
+    earlier = links.alias("earlier")
+    first = [earlier.c.url == links.c.url, earlier.c.id < links.c.id]
+    query = select(links.c.id, links.c.url).where(links.c.url.is_not(None), links.c.id > after)
+    if chosen:
+        mine = select(chosen_documents.c.id)
+        # `+ 0` keeps SQLite walking links in id order, not gathering and sorting the chosen ones for each page.
+        query = query.where((links.c.document_id + literal_column("0")).in_(mine))
+        first.append(earlier.c.document_id.in_(mine))
+    query = query.where(~exists().where(*first)).order_by(links.c.id).limit(limit)
+    return [(link_id, url) for link_id, url in session.execute(query)]
+
+
+def count_link_urls(session: Session, chosen: bool = False) -> int:
+    """Distinct non-null link URLs (of all documents, or of the CHOSEN ones: `choose_documents`)."""
+    query = select(func.count(distinct(links.c.url))).where(links.c.url.is_not(None))
+    if chosen:
+        query = query.where(links.c.document_id.in_(select(chosen_documents.c.id)))
+    return session.execute(query).scalar_one()
 
 
 def earliest_citing_dates(session: Session, urls: Iterable[str]) -> dict[str, date]:

@@ -219,6 +219,15 @@ staged_findings = Table(
     prefixes=["TEMPORARY"],
 )
 
+# The documents a run is about (an audit's harvest, however many), for queries over their links
+# paged in order: an IN (...) binds a few hundred ids, and a distinct count or a first appearance
+# cannot be put together from chunks.  TEMPORARY and outside `metadata`, like staged_findings.
+chosen_documents = Table(
+    "chosen_documents", MetaData(),
+    Column("id", Integer, primary_key=True),
+    prefixes=["TEMPORARY"],
+)
+
 runs = Table(
     "runs", metadata,
     Column("id", Integer, primary_key=True),
