@@ -68,3 +68,21 @@ def test_archive_decisions_a_piece_at_a_time_match_all_at_once(stored, monkeypat
     monkeypatch.setattr(pipeline, "ARCHIVE_PIECE", 4)
     assert decisions() == whole
     assert asked and max(asked) <= 4
+
+
+def test_linked_urls_are_read_a_page_at_a_time_the_same_on_every_pass(stored, monkeypatch) -> None:
+    pages: list[int] = []
+    real = repo.first_link_urls
+    monkeypatch.setattr(repo, "first_link_urls", lambda *a, **k: pages.append(1) or real(*a, **k))
+    monkeypatch.setattr(pipeline, "URL_PAGE", 5)
+    every = pipeline.checkable_urls(stored)
+    assert list(every) == [_url(i) for i in range(23)] == list(every)
+    assert len(pages) == 2 * 6  # 5 pages of at most 5 URLs, and the empty one that ends each pass
+    assert len(every) == 23
+    with session_scope(stored) as session:
+        other = repo.save_harvest(session, HarvestedDocument(
+            source="b.txt", format=DocumentFormat.TEXT, title=None, original_url=None, text="u", fingerprint="e" * 64,
+            published=None,
+            links=(LinkRef("https://new.example/", "n", LinkRole.CITED), LinkRef(_url(3), "3", LinkRole.CITED))), NOW)
+    mine = pipeline.checkable_urls(stored, [other])
+    assert list(mine) == ["https://new.example/", _url(3)] and len(mine) == 2
