@@ -13,6 +13,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable
+from contextlib import nullcontext
 from enum import IntEnum
 from typing import Any
 
@@ -220,10 +221,10 @@ def check(ctx: Context, check_all: bool) -> int:
     if ctx.offline:
         raise ConfigError("check needs the network; drop --offline")
     engine = ctx.engine()
-    urls = pipeline.checkable_urls(engine) if check_all else pipeline.due_urls(engine, ctx.config)
+    chosen = nullcontext(pipeline.checkable_urls(engine)) if check_all else pipeline.due_urls(engine, ctx.config)
     client = ctx.client()
     try:
-        with ctx.progress("checking") as progress:
+        with chosen as urls, ctx.progress("checking") as progress:
             done = pipeline.check(engine, ctx.config, client, urls, progress=progress)
             if ctx.archives and ctx.config.archive.enabled:
                 pipeline.archive(engine, ctx.config, client, urls)

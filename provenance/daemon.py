@@ -10,9 +10,10 @@ Design decisions (issue 5):
 - **State lives in our tables, not APScheduler's.**  `daemon_jobs` holds each job's next run,
   last run and last error; `runs` the history of every run.  The scheduler uses an in-memory job
   store and gets each job's `next_run_time` from the database, so a restart resumes the
-  timetable instead of restarting it.  What is *due* is never stored at all: it is a query over
-  the check history (`repo.due_urls`), so a check run killed with SIGKILL resumes exactly where
-  its commits stopped, and a link whose result was committed is never checked twice.
+  timetable instead of restarting it.  What is *due* is never stored in the database: it is a
+  query over the check history, kept for one check run in a TEMP table of its own connection
+  (`repo.snapshot_due_urls`), so a check run killed with SIGKILL resumes exactly where its
+  commits stopped, and a link whose result was committed is never checked twice.
 - **APScheduler 3**: BackgroundScheduler, UTC, `max_instances=1`, `coalesce=True` (missed runs
   collapse into one), `misfire_grace_time` of one interval; jobs run on a pool of two threads
   (a long check does not hold up harvests), the lease heartbeat on its own one-thread executor
@@ -147,11 +148,12 @@ class Daemon:
     def _check(self) -> dict[str, Any]:
         if self.client is None:
             return {"skipped": "offline"}
-        urls = pipeline.due_urls(self.engine, self.config, now=self.clock)
-        checked = pipeline.check(self.engine, self.config, self.client, urls, now=self.clock, stop=self.stop)
+        with pipeline.due_urls(self.engine, self.config, now=self.clock) as urls:
+            checked = pipeline.check(self.engine, self.config, self.client, urls, now=self.clock, stop=self.stop)
+            due = len(urls)
         if checked and not self.stop.is_set():
             self._run_soon("reconcile")
-        return {"due": len(urls), "checked": checked}
+        return {"due": due, "checked": checked}
 
     def _archive(self) -> dict[str, Any]:
         if self.client is None or not self.archives:

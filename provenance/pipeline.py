@@ -203,15 +203,9 @@ class LinkedUrls:
         self._count: int | None = None
 
     def __iter__(self) -> Iterator[str]:
+        chosen = self.document_ids is not None
         with self._connection() as connection:
-            after = 0
-            while True:
-                with session_scope(connection, readonly=True) as session:  # one short read per page
-                    page = repo.first_link_urls(session, after, URL_PAGE, chosen=self.document_ids is not None)
-                if not page:
-                    return
-                after = page[-1][0]
-                yield from (url for _, url in page)
+            yield from _paged(connection, lambda session, after: repo.first_link_urls(session, after, URL_PAGE, chosen))
 
     def __len__(self) -> int:
         if self._count is None:
@@ -229,13 +223,50 @@ class LinkedUrls:
             yield connection
 
 
+class DueUrls:
+    """The URLs that were due a check when `due_urls` was entered, in check order, read from its
+    snapshot (`repo.snapshot_due_urls`) a page at a time on each pass: a daemon's first run over a
+    large store has every URL due, and as a list they grew with its links."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection  # holds the snapshot: used by one thread at a time
+        self._count: int | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        return _paged(self.connection, lambda session, after: repo.due_snapshot_page(session, after, URL_PAGE))
+
+    def __len__(self) -> int:
+        if self._count is None:
+            with session_scope(self.connection, readonly=True) as session:
+                self._count = repo.count_due_snapshot(session)
+        return self._count
+
+
+def _paged(connection: Connection, read_page: Callable[[Session, int], list[tuple[int, str]]]) -> Iterator[str]:
+    """The URLs of READ_PAGE(session, after) page after page, each page read in its own short
+    transaction (a reader held open would keep SQLite from checkpointing the run's writes)."""
+    after = 0
+    while True:
+        with session_scope(connection, readonly=True) as session:
+            page = read_page(session, after)
+        if not page:
+            return
+        after = page[-1][0]
+        yield from (url for _, url in page)
+
+
 def checkable_urls(engine: Engine, document_ids: Iterable[int] | None = None) -> LinkedUrls:
     return LinkedUrls(engine, document_ids)
 
 
-def due_urls(engine: Engine, config: Config, now: Clock = utcnow) -> list[str]:
-    with session_scope(engine, readonly=True) as session:
-        return repo.due_urls(session, now(), config.schedule)
+@contextmanager
+def due_urls(engine: Engine, config: Config, now: Clock = utcnow) -> Iterator[DueUrls]:
+    """The URLs due a check now, fixed for the block: the run's own checks do not change them, so
+    the check and the archive steps of `provenance check` go over the same URLs."""
+    with kept_connection(engine) as connection:
+        with session_scope(connection, readonly=True) as session:
+            repo.snapshot_due_urls(session, now(), config.schedule)
+        yield DueUrls(connection)
 
 
 def check(engine: Engine, config: Config, client, urls: Collection[str], now: Clock = utcnow,

@@ -107,3 +107,13 @@ def test_no_bar_when_stderr_is_not_a_terminal(site_config, tmp_path: Path) -> No
     result = subprocess.run([sys.executable, "-m", "provenance", "audit", str(folder), *options],
                             capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert result.returncode == 1 and result.stderr == ""
+
+
+def test_check_takes_the_links_due_and_counts_them_for_its_bar(site_config, tmp_path: Path) -> None:
+    folder, options = site_config
+    code, _out, _terminal = _run_on_a_terminal(["harvest", str(folder), *options], tmp_path)
+    assert code == 0
+    code, _out, terminal = _run_on_a_terminal(["check", *options], tmp_path)
+    assert code == 0 and "6/6" in terminal and "checked 6 links" in terminal  # never checked: all due
+    code, _out, terminal = _run_on_a_terminal(["check", *options], tmp_path)
+    assert code == 0 and "checked 0 links" in terminal  # checked a moment ago: none due

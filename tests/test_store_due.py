@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from provenance.config import ScheduleConfig
+from provenance import pipeline
+from provenance.config import ScheduleConfig, config_from_mapping
 from provenance.records import CheckResult, DocumentFormat, HarvestedDocument, LinkRef, LinkRole, LinkStatus
 from provenance.store import repo
 from provenance.store.db import session_scope
@@ -37,8 +38,18 @@ def _check(engine, url: str, status: LinkStatus, days_ago: float) -> None:
 
 
 def _due(engine, limit: int | None = None, now: datetime = NOW) -> list[str]:
-    with session_scope(engine) as s:
-        return repo.due_urls(s, now, SCHEDULE, limit)
+    """The due snapshot at NOW: its first page of LIMIT, or all of it read a page of 2 at a time."""
+    with session_scope(engine, readonly=True) as s:
+        repo.snapshot_due_urls(s, now, SCHEDULE)
+        if limit is not None:
+            return [url for _, url in repo.due_snapshot_page(s, 0, limit)]
+        urls: list[str] = []
+        after = 0
+        while page := repo.due_snapshot_page(s, after, 2):
+            urls += [url for _, url in page]
+            after = page[-1][0]
+        assert repo.count_due_snapshot(s) == len(urls)
+        return urls
 
 
 @pytest.mark.parametrize(("status", "days_ago", "due"), [
@@ -94,3 +105,21 @@ def test_url_shared_by_documents_is_due_once(engine) -> None:
 
 def test_empty_store_has_nothing_due(engine) -> None:
     assert _due(engine) == []
+
+
+def test_a_check_runs_due_urls_are_fixed_for_the_run_and_read_a_page_at_a_time(engine, monkeypatch) -> None:
+    """The run's own checks make its URLs not due; `provenance check` still archives the same URLs."""
+    _harvest(engine, *(f"https://e.org/{i}" for i in range(7)))
+    _check(engine, "https://e.org/3", LinkStatus.ALIVE, 1)  # checked yesterday: not due
+    pages: list[int] = []
+    real = repo.due_snapshot_page
+    monkeypatch.setattr(repo, "due_snapshot_page", lambda *a: pages.append(1) or real(*a))
+    monkeypatch.setattr(pipeline, "URL_PAGE", 2)
+    with pipeline.due_urls(engine, config_from_mapping({}), now=lambda: NOW) as urls:
+        first = list(urls)
+        for url in first:
+            _check(engine, url, LinkStatus.ALIVE, 0)
+        assert first == [f"https://e.org/{i}" for i in (0, 1, 2, 4, 5, 6)] == list(urls)
+        assert len(urls) == 6 and len(pages) == 2 * 4  # 3 pages and the empty one, on each pass
+    with pipeline.due_urls(engine, config_from_mapping({}), now=lambda: NOW) as urls:
+        assert list(urls) == [] and len(urls) == 0

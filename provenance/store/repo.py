@@ -46,8 +46,8 @@ from ..records import (
     StoredLink,
 )
 from .schema import (
-    checks, chosen_documents, document_sketches, documents, drift_measurements, findings, links, runs, save_requests,
-    sketch_shingles, snapshot_lookups, staged_findings,
+    checks, chosen_documents, document_sketches, documents, drift_measurements, due_snapshot, findings, links, runs,
+    save_requests, sketch_shingles, snapshot_lookups, staged_findings,
 )
 
 HEALTHY = (LinkStatus.ALIVE.value, LinkStatus.REDIRECTED.value)  # re-checked on alive_every
@@ -443,8 +443,10 @@ def _checked_long_enough_ago(latest: Any, schedule: ScheduleConfig, when: dateti
                and_(not_(healthy), latest.c.checked_at <= when - schedule.failing_every))
 
 
-def due_urls(session: Session, now: datetime, schedule: ScheduleConfig, limit: int | None = None) -> list[str]:
-    """Link URLs due a check: never checked first, then the longest-unchecked past their interval.
+def snapshot_due_urls(session: Session, now: datetime, schedule: ScheduleConfig) -> None:
+    """Keep the link URLs due a check at NOW, in check order, on this session's connection (a TEMP
+    table `due_snapshot`, read with `due_snapshot_page`): never checked first, then the
+    longest-unchecked past their interval.
 
     Alive/redirected URLs are due after `schedule.alive_every`, every other status after
     `schedule.failing_every`.  One query; ties keep the order links were first harvested.
@@ -456,9 +458,22 @@ def due_urls(session: Session, now: datetime, schedule: ScheduleConfig, limit: i
     query = (select(known.c.url).select_from(known.outerjoin(latest, latest.c.url == known.c.url))
              .where(or_(never, _checked_long_enough_ago(latest, schedule, now)))
              .order_by(case((never, 0), else_=1), latest.c.checked_at, known.c.first_seen))
-    if limit is not None:
-        query = query.limit(limit)
-    return list(session.execute(query).scalars())
+    connection = session.connection()
+    due_snapshot.drop(connection, checkfirst=True)
+    due_snapshot.create(connection)
+    session.execute(insert(due_snapshot).from_select(["url"], query))
+
+
+def due_snapshot_page(session: Session, after: int, limit: int) -> list[tuple[int, str]]:
+    """Up to LIMIT (seq, url) of the due snapshot past AFTER, in check order."""
+    query = (select(due_snapshot.c.seq, due_snapshot.c.url).where(due_snapshot.c.seq > after)
+             .order_by(due_snapshot.c.seq).limit(limit))
+    return [(seq, url) for seq, url in session.execute(query)]
+
+
+def count_due_snapshot(session: Session) -> int:
+    """URLs in the due snapshot."""
+    return session.execute(select(func.count()).select_from(due_snapshot)).scalar_one()
 
 
 # --- snapshot look-ups ----------------------------------------------------------------------

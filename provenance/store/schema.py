@@ -228,6 +228,15 @@ chosen_documents = Table(
     prefixes=["TEMPORARY"],
 )
 
+# The URLs due a check when a check run began, in the order it takes them: fixed for the run (the
+# run's own checks make them not due any more), read a page at a time.  TEMPORARY, as above.
+due_snapshot = Table(
+    "due_snapshot", MetaData(),
+    Column("seq", Integer, primary_key=True),  # the check order
+    Column("url", Text, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+
 runs = Table(
     "runs", metadata,
     Column("id", Integer, primary_key=True),
