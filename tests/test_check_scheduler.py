@@ -263,3 +263,38 @@ def test_the_backlog_keeps_one_live_entry_per_site() -> None:
         backlog.push(host)
     assert len(backlog.heap) <= 4 * 2 + 1024
     assert backlog.pop() == "a" and backlog.pop() == "b" and backlog.pop() is None
+
+
+def test_a_site_with_nothing_left_is_forgotten() -> None:
+    """A run citing 20,000 sites must not keep a queue for each of them to the end (~1 KB each)."""
+    import tracemalloc
+
+    class Quick:
+        def step(self) -> str:
+            return "done"
+
+    tracemalloc.start()
+    try:
+        results = list(HostScheduler(concurrency=4, per_host=2, window=256).run(
+            (f"site{i}.example", Quick()) for i in range(20_000)))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(results) == 20_000
+    assert peak < 5_000_000  # every site kept: ~20 MB
+
+
+def test_a_retry_of_a_forgotten_site_still_runs_and_keeps_the_interval() -> None:
+    starts: list[float] = []
+
+    class Twice:
+        steps = 0
+
+        def step(self) -> str | Again:
+            starts.append(time.monotonic())
+            self.steps += 1
+            return Again(0.0) if self.steps == 1 else "done"
+
+    results = list(HostScheduler(concurrency=2, per_host=1, per_host_interval=0.2).run([("h", Twice())]))
+    assert results == ["done"] and len(starts) == 2
+    assert starts[1] - starts[0] >= 0.2  # the site's interval was not forgotten with its queue

@@ -132,6 +132,7 @@ def test_probe_cache_fetches_once_per_site() -> None:
     cache.get("other.org", lambda: calls.append(1) or None)
     assert cache.get("other.org", lambda: calls.append(1) or answer) is None
     assert len(calls) == 2
+    assert not cache.in_flight("ex.org") and not cache._locks  # an answered site keeps no lock for the run
 
 
 @pytest.mark.corpus

@@ -240,4 +240,5 @@ class ProbeCache:
             answer = fetch()
             with self._lock:
                 self._answers[host] = answer
+                del self._locks[host]  # answered: the lock is only for waiting (those waiting hold it)
             return answer
