@@ -267,6 +267,8 @@ def due_urls(engine: Engine, config: Config, now: Clock = utcnow) -> Iterator[Du
         with session_scope(connection, readonly=True) as session:
             repo.snapshot_due_urls(session, now(), config.schedule)
         yield DueUrls(connection)
+        with session_scope(connection, readonly=True) as session:  # else it lasts as long as the pooled connection
+            repo.drop_due_snapshot(session)
 
 
 def check(engine: Engine, config: Config, client, urls: Collection[str], now: Clock = utcnow,

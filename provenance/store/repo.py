@@ -476,6 +476,11 @@ def count_due_snapshot(session: Session) -> int:
     return session.execute(select(func.count()).select_from(due_snapshot)).scalar_one()
 
 
+def drop_due_snapshot(session: Session) -> None:
+    """Drop the due snapshot of this session's connection, once its check run is over."""
+    due_snapshot.drop(session.connection(), checkfirst=True)
+
+
 # --- snapshot look-ups ----------------------------------------------------------------------
 
 def record_snapshot_lookup(session: Session, lookup: SnapshotLookup) -> None:
