@@ -13,11 +13,12 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import cached_property
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.engine import Connection, Engine
 
@@ -26,7 +27,7 @@ from .check.policy import DeadLinkPolicy
 from .config import Config, SourceConfig
 from .harvest.inputs import expand_targets, harvest_items
 from .memory import release_free_memory
-from .records import HarvestedDocument, Severity, Snapshot
+from .records import HarvestedDocument, Severity, Snapshot, SnapshotLookup
 from .store import repo
 from .store.db import kept_connection, session_scope
 
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 Progress = Callable[[int, int], None]  # (done, total)
+_Picked = TypeVar("_Picked")
 Fetch = Callable[[str], tuple[bytes, str | None]]  # url -> (body, error)
 
 
@@ -200,7 +202,6 @@ class LinkedUrls:
     def __init__(self, engine: Engine, document_ids: Iterable[int] | None = None) -> None:
         self.engine = engine
         self.document_ids = None if document_ids is None else tuple(document_ids)
-        self._count: int | None = None
 
     def __iter__(self) -> Iterator[str]:
         chosen = self.document_ids is not None
@@ -208,10 +209,12 @@ class LinkedUrls:
             yield from _paged(connection, lambda session, after: repo.first_link_urls(session, after, URL_PAGE, chosen))
 
     def __len__(self) -> int:
-        if self._count is None:
-            with self._connection() as connection, session_scope(connection, readonly=True) as session:
-                self._count = repo.count_link_urls(session, chosen=self.document_ids is not None)
-        return self._count
+        return self._size
+
+    @cached_property
+    def _size(self) -> int:
+        with self._connection() as connection, session_scope(connection, readonly=True) as session:
+            return repo.count_link_urls(session, chosen=self.document_ids is not None)
 
     @contextmanager
     def _connection(self) -> Iterator[Connection]:
@@ -230,16 +233,17 @@ class DueUrls:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection  # holds the snapshot: used by one thread at a time
-        self._count: int | None = None
 
     def __iter__(self) -> Iterator[str]:
         return _paged(self.connection, lambda session, after: repo.due_snapshot_page(session, after, URL_PAGE))
 
     def __len__(self) -> int:
-        if self._count is None:
-            with session_scope(self.connection, readonly=True) as session:
-                self._count = repo.count_due_snapshot(session)
-        return self._count
+        return self._size
+
+    @cached_property
+    def _size(self) -> int:
+        with session_scope(self.connection, readonly=True) as session:
+            return repo.count_due_snapshot(session)
 
 
 def _paged(connection: Connection, read_page: Callable[[Session, int], list[tuple[int, str]]]) -> Iterator[str]:
@@ -331,29 +335,27 @@ ARCHIVE_PIECE = 1000  # URLs whose stored evidence is read at a time to decide w
 def _stale_lookups(engine: Engine, config: Config, urls: Iterable[str],
                    now: datetime) -> Iterator[tuple[str, date | None]]:
     """(url, citing date) pairs that need asking: never asked, or asked longer ago than archive.max_age."""
-    for piece in _pieces(urls, ARCHIVE_PIECE):
-        with session_scope(engine, readonly=True) as session:
-            latest = repo.latest_snapshot_lookups(session, piece)
-            cited_on = repo.earliest_citing_dates(session, piece)
-        for url in piece:
-            answers = latest.get(url, [])
-            fresh = answers and all(a.error is None and now - a.looked_up_at < config.archive.max_age
-                                    for a in answers)
-            if not fresh:
-                yield url, cited_on.get(url)
+    def stale(session: Session, piece: list[str]) -> list[tuple[str, date | None]]:
+        latest = repo.latest_snapshot_lookups(session, piece)
+        cited_on = repo.earliest_citing_dates(session, piece)
+        return [(url, cited_on.get(url)) for url in piece
+                if not _answered_lately(latest.get(url, ()), now, config.archive.max_age)]
+
+    return _judged_by_piece(engine, urls, stale)
+
+
+def _answered_lately(answers: Sequence[SnapshotLookup], now: datetime, max_age: timedelta) -> bool:
+    """Every archive asked answered, without an error, less than MAX_AGE before NOW (none: never asked)."""
+    return bool(answers) and all(a.error is None and now - a.looked_up_at < max_age for a in answers)
 
 
 def _save_wanted(engine: Engine, config: Config, urls: Iterable[str], now: datetime) -> list[str]:
     """The URLs to ask Save Page Now for (archive.save_missing), judged on their evidence a piece at a time."""
     from .archive.save import save_candidates
 
-    wanted: list[str] = []
-    for piece in _pieces(urls, ARCHIVE_PIECE):
-        with session_scope(engine, readonly=True) as session:
-            wanted += save_candidates(piece, repo.latest_checks(session, piece),
-                                      repo.latest_snapshot_lookups(session, piece),
-                                      repo.latest_save_requests(session, piece), now, config.archive.max_age)
-    return wanted
+    return list(_judged_by_piece(engine, urls, lambda session, piece: save_candidates(
+        piece, repo.latest_checks(session, piece), repo.latest_snapshot_lookups(session, piece),
+        repo.latest_save_requests(session, piece), now, config.archive.max_age)))
 
 
 def _drift_wanted(engine: Engine, config: Config, urls: Iterable[str]) -> Iterator[tuple[str, Snapshot]]:
@@ -361,13 +363,20 @@ def _drift_wanted(engine: Engine, config: Config, urls: Iterable[str]) -> Iterat
     at a time (every URL's latest check at once was ~1 KB per link, 40 MB at 40,000 links)."""
     from .archive.drift import drift_candidates
 
+    return _judged_by_piece(engine, urls, lambda session, piece: drift_candidates(
+        piece, repo.latest_checks(session, piece), repo.latest_snapshot_lookups(session, piece),
+        repo.earliest_citing_dates(session, piece), repo.latest_drift(session, piece),
+        config.reconcile.drift_threshold))
+
+
+def _judged_by_piece(engine: Engine, urls: Iterable[str],
+                     judge: Callable[[Session, list[str]], Iterable[_Picked]]) -> Iterator[_Picked]:
+    """What JUDGE(session, piece) picks from URLS, ARCHIVE_PIECE URLs at a time as they are asked
+    for, each piece's evidence read in its own short transaction."""
     for piece in _pieces(urls, ARCHIVE_PIECE):
         with session_scope(engine, readonly=True) as session:
-            wanted = drift_candidates(piece, repo.latest_checks(session, piece),
-                                      repo.latest_snapshot_lookups(session, piece),
-                                      repo.earliest_citing_dates(session, piece), repo.latest_drift(session, piece),
-                                      config.reconcile.drift_threshold)
-        yield from wanted
+            picked = judge(session, piece)
+        yield from picked
 
 
 def _start_captures(config: Config, client, urls: list[str]):

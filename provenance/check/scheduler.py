@@ -75,6 +75,18 @@ class _Site:
     in_flight: int = 0
     last_start: float = float("-inf")
 
+    def idle(self, now: float, interval: float) -> bool:
+        """Nothing queued or in flight, and a new job could start at once: safe to forget."""
+        return not self.in_flight and not self.ready and now - self.last_start >= interval
+
+
+def _site(sites: dict[str, _Site], host: str) -> _Site:
+    """HOST's entry, made when it has none (a new site, or one forgotten while idle)."""
+    site = sites.get(host)
+    if site is None:
+        site = sites[host] = _Site(deque())
+    return site
+
 
 class HostScheduler(Generic[T]):
     """Run jobs keyed by site with global and per-site concurrency caps; see module docstring."""
@@ -159,7 +171,7 @@ class HostScheduler(Generic[T]):
                         self._release(sites, host, now)
                         continue
                     # A retry goes before the site's new work (the site may have been forgotten meanwhile).
-                    sites.setdefault(host, _Site(deque())).ready.appendleft(job)
+                    _site(sites, host).ready.appendleft(job)
                     retries -= 1
                     waiting += 1
                     backlog.push(host)
@@ -213,13 +225,10 @@ class HostScheduler(Generic[T]):
         """
         site = sites[host]
         site.in_flight -= 1
-        if site.in_flight or site.ready:
-            return
-        if now - site.last_start >= self.interval:
+        if site.idle(now, self.interval):
             del sites[host]
         elif len(sites) > self._sweep_at:
-            for name in [name for name, idle in sites.items()
-                         if not idle.in_flight and not idle.ready and now - idle.last_start >= self.interval]:
+            for name in [name for name, other in sites.items() if other.idle(now, self.interval)]:
                 del sites[name]
             self._sweep_at = max(1024, 2 * len(sites))
 
@@ -277,10 +286,7 @@ class _Intake(Generic[T]):
             except StopIteration:
                 self.done = True
                 break
-            site = self.sites.get(host)
-            if site is None:
-                site = self.sites[host] = _Site(deque())
-            site.ready.append(job)
+            _site(self.sites, host).ready.append(job)
             self.backlog.push(host)
             added += 1
         return added

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime, timezone
 from typing import Protocol, TypeVar
 
@@ -113,12 +114,13 @@ class StoredLinks:
     def __init__(self, session: Session, documents: Sequence[StoredDocument],
                  by_id: Mapping[int, StoredDocument]) -> None:
         self.session, self.documents, self.by_id = session, documents, by_id
-        self._count: int | None = None
 
     def __len__(self) -> int:
-        if self._count is None:
-            self._count = repo.count_links(self.session, [doc.id for doc in self.documents])
-        return self._count
+        return self._size
+
+    @cached_property
+    def _size(self) -> int:
+        return repo.count_links(self.session, [doc.id for doc in self.documents])
 
     def __iter__(self) -> Iterator[ReportLink]:
         for doc in self.documents:
@@ -142,16 +144,16 @@ class StoredFindings:
 
     def __init__(self, session: Session, document_ids: Sequence[int] | None) -> None:
         self.session, self.document_ids = session, document_ids
-        self._count: int | None = None
 
     def __len__(self) -> int:
-        if self._count is None:
-            self._count = repo.count_findings(self.session, self.document_ids)
-        return self._count
+        return self._size
+
+    @cached_property
+    def _size(self) -> int:
+        return repo.count_findings(self.session, self.document_ids)
 
     def __iter__(self) -> Iterator[Finding]:
         return repo.report_findings(self.session, self.document_ids)
-
 
 
 def build_report(session: Session, document_ids: Sequence[int] | None = None,

@@ -298,9 +298,7 @@ def copy_candidates(session: Session, max_posting: int, min_shared: int, min_sha
 def choose_documents(session: Session, document_ids: Iterable[int]) -> None:
     """Name the documents `first_link_urls` and `count_link_urls` are about when asked for the
     chosen ones, on this session's connection (a TEMP table, see schema.py)."""
-    connection = session.connection()
-    chosen_documents.drop(connection, checkfirst=True)
-    chosen_documents.create(connection)
+    _fresh_temporary(session, chosen_documents)
     for chunk in _chunks(document_ids):
         session.execute(insert(chosen_documents), [{"id": document_id} for document_id in chunk])
 
@@ -458,9 +456,7 @@ def snapshot_due_urls(session: Session, now: datetime, schedule: ScheduleConfig)
     query = (select(known.c.url).select_from(known.outerjoin(latest, latest.c.url == known.c.url))
              .where(or_(never, _checked_long_enough_ago(latest, schedule, now)))
              .order_by(case((never, 0), else_=1), latest.c.checked_at, known.c.first_seen))
-    connection = session.connection()
-    due_snapshot.drop(connection, checkfirst=True)
-    due_snapshot.create(connection)
+    _fresh_temporary(session, due_snapshot)
     session.execute(insert(due_snapshot).from_select(["url"], query))
 
 
@@ -473,7 +469,7 @@ def due_snapshot_page(session: Session, after: int, limit: int) -> list[tuple[in
 
 def count_due_snapshot(session: Session) -> int:
     """URLs in the due snapshot."""
-    return session.execute(select(func.count()).select_from(due_snapshot)).scalar_one()
+    return _count(session, due_snapshot)
 
 
 def drop_due_snapshot(session: Session) -> None:
@@ -561,9 +557,15 @@ def latest_save_requests(session: Session, urls: Iterable[str] | None = None) ->
 
 def start_staged_findings(session: Session) -> None:
     """Begin a new set of findings on this session's connection (a TEMP table, see schema.py)."""
+    _fresh_temporary(session, staged_findings)
+
+
+def _fresh_temporary(session: Session, table: Table) -> None:
+    """An empty TABLE (TEMPORARY: schema.py) on this session's connection, whatever an earlier
+    run left on the pooled connection."""
     connection = session.connection()
-    staged_findings.drop(connection, checkfirst=True)
-    staged_findings.create(connection)
+    table.drop(connection, checkfirst=True)
+    table.create(connection)
 
 
 def stage_findings(session: Session, items: Sequence[Finding], now: datetime) -> None:
