@@ -61,7 +61,7 @@ def _in_report_order(found: list[Finding], wanted: set[int] | None) -> list[str]
     return [f.message for f in kept]
 
 
-@pytest.mark.parametrize("chunk", [500, 2])  # 2: more documents than one IN (...) takes, filtered as read
+@pytest.mark.parametrize("chunk", [500, 2])  # 2: more documents than one IN (...) takes (named in chunks)
 def test_stored_findings_come_in_report_order(engine, monkeypatch, chunk: int) -> None:
     monkeypatch.setattr(repo, "_CHUNK", chunk)
     ids = _store(engine, 4, 3)

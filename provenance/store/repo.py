@@ -596,17 +596,17 @@ SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 def report_findings(session: Session, document_ids: Sequence[int] | None = None) -> Iterator[Finding]:
     """The findings of DOCUMENT_IDS (None: every finding, also those about no document) in report
     order: by document id (none first), severity (errors first), kind, URL, then as stored; read
-    as they are used."""
+    as they are used.  DOCUMENT_IDS are named in the session's TEMP table (`choose_documents`),
+    however many they are."""
     query = (select(findings)
              .order_by(func.coalesce(findings.c.document_id, 0), case(SEVERITY_RANK, value=findings.c.severity),
                        findings.c.kind, func.coalesce(findings.c.url, ""), findings.c.id)
              .execution_options(yield_per=_CHUNK))
-    wanted = None if document_ids is None else set(document_ids)
-    if wanted is not None and len(wanted) <= _CHUNK:
-        query = query.where(findings.c.document_id.in_(wanted))
+    if document_ids is not None:
+        choose_documents(session, document_ids)
+        query = query.where(findings.c.document_id.in_(select(chosen_documents.c.id)))
     for r in session.execute(query).mappings():
-        if wanted is None or r["document_id"] in wanted:
-            yield _finding_from_row(r)
+        yield _finding_from_row(r)
 
 
 def count_findings(session: Session, document_ids: Sequence[int] | None = None) -> int:
