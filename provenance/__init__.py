@@ -10,8 +10,10 @@ def __getattr__(name: str) -> Any:
     # Lazy, so that importing one stage (e.g. provenance.records) does not import them all.
     if name == "audit":
         from .pipeline import audit
+
         return audit
     if name == "load_config":
         from .config import load_config
+
         return load_config
     raise AttributeError(name)

@@ -35,13 +35,38 @@ def bench_dir(given: str | None) -> Path:
 def commands(args: argparse.Namespace, bench: Path, work: Path) -> tuple[list[str], list[str]]:
     """The makecorpus and run_bench command lines for ARGS, writing under WORK."""
     corpus = work / "corpus"
-    make = [sys.executable, str(bench / "makecorpus.py"), "--out", str(corpus), "--links", str(args.links),
-            "--hosts", str(args.hosts), "--seed", str(args.seed)]
+    make = [
+        sys.executable,
+        str(bench / "makecorpus.py"),
+        "--out",
+        str(corpus),
+        "--links",
+        str(args.links),
+        "--hosts",
+        str(args.hosts),
+        "--seed",
+        str(args.seed),
+    ]
     tools = ["--tool", "provenance"] + [arg for peer in args.peer for arg in ("--tool", peer)]
-    run = [sys.executable, str(bench / "run_bench.py"), "--corpus", str(corpus), *tools,
-           "--concurrency", str(args.concurrency), "--per-host-cap", str(args.per_host),
-           "--rounds", str(args.rounds), "--latency-ms", str(args.latency_ms), "--timeout-s", str(args.timeout_s),
-           "--workdir", str(work)]
+    run = [
+        sys.executable,
+        str(bench / "run_bench.py"),
+        "--corpus",
+        str(corpus),
+        *tools,
+        "--concurrency",
+        str(args.concurrency),
+        "--per-host-cap",
+        str(args.per_host),
+        "--rounds",
+        str(args.rounds),
+        "--latency-ms",
+        str(args.latency_ms),
+        "--timeout-s",
+        str(args.timeout_s),
+        "--workdir",
+        str(work),
+    ]
     if args.out:
         run += ["--out", args.out]
     if args.keep:
@@ -62,9 +87,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bench-dir", help="linkbench folder (default ../shared/bench)")
     parser.add_argument("--out", help="also append run_bench's JSON lines to this file")
     parser.add_argument("--keep", action="store_true", help="keep the work folder and each run's output")
-    parser.add_argument("--peer", action="append", default=[], metavar="TOOL",
-                        help="also run this linkbench tool in alternation (linkinator, linkchecker, refcheck, or "
-                             "NAME:ALIAS=COMMAND); its command comes from $LINKBENCH_<NAME> or PATH")
+    parser.add_argument(
+        "--peer",
+        action="append",
+        default=[],
+        metavar="TOOL",
+        help="also run this linkbench tool in alternation (linkinator, linkchecker, refcheck, or "
+        "NAME:ALIAS=COMMAND); its command comes from $LINKBENCH_<NAME> or PATH",
+    )
     args = parser.parse_args(argv)
     bench = bench_dir(args.bench_dir)
     env = dict(os.environ)

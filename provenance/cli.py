@@ -38,8 +38,9 @@ class Exit(IntEnum):
 class Context:
     """What every command needs: config, database URL, output format, network switches."""
 
-    def __init__(self, config: Config, db: str, fmt: str, offline: bool, archives: bool, quiet: bool,
-                 debug: bool) -> None:
+    def __init__(
+        self, config: Config, db: str, fmt: str, offline: bool, archives: bool, quiet: bool, debug: bool
+    ) -> None:
         self.config, self.db, self.fmt = config, db, fmt
         self.offline, self.archives, self.quiet, self.debug = offline, archives, quiet, debug
         self._engine = None
@@ -48,6 +49,7 @@ class Context:
         """The store, opened and migrated once per command (audit, harvest and reconcile ask twice)."""
         if self._engine is None:
             from .store.migrate import open_store
+
             self._engine = open_store(self.db)
         return self._engine
 
@@ -61,22 +63,34 @@ class Context:
         if self.offline:
             return None
         from .net.client import HttpClient
+
         return HttpClient(self.config.http)
 
     def progress(self, label: str):
         from .progress import progress_bar
+
         return progress_bar(label, enabled=not self.quiet)
 
 
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--config, --db, --format, --offline, --no-archive, --quiet, --debug on every command."""
     options = [
-        click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-                     help="YAML config (default: ./config.yaml when present)."),
-        click.option("--db", default="sqlite:///provenance.sqlite", show_default=True,
-                     help="SQLAlchemy database URL."),
-        click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "html"]), default="table",
-                     show_default=True, help="Output format."),
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False),
+            default=None,
+            help="YAML config (default: ./config.yaml when present).",
+        ),
+        click.option("--db", default="sqlite:///provenance.sqlite", show_default=True, help="SQLAlchemy database URL."),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(["table", "json", "csv", "html"]),
+            default="table",
+            show_default=True,
+            help="Output format.",
+        ),
         click.option("--offline", is_flag=True, help="No network: harvest and reconcile only."),
         click.option("--no-archive", is_flag=True, help="Check links but skip archive look-ups."),
         click.option("--quiet", "-q", is_flag=True, help="No progress output."),
@@ -98,8 +112,7 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:  # every unit of work is its own transaction: nothing half-stored
             if debug:
                 raise
-            click.echo("provenance: interrupted; what was stored is kept, run the command again to finish",
-                       err=True)
+            click.echo("provenance: interrupted; what was stored is kept, run the command again to finish", err=True)
             sys.exit(Exit.INTERRUPTED)
         finally:
             if ctx is not None:
@@ -116,8 +129,11 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _setup_logging(debug: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -145,7 +161,7 @@ def run() -> None:
         if threading.active_count() > 1:
             raise
         code = _exit_status(done.code)
-        atexit._run_exitfuncs()  # noqa: SLF001 - what a normal exit runs (logging, finalizers, pools)
+        atexit._run_exitfuncs()
         code = _flush_output(code)
         os._exit(code)
 
@@ -185,8 +201,9 @@ def audit(ctx: Context, targets: tuple[str, ...]) -> int:
     client = ctx.client()
     try:
         with ctx.progress("checking") as progress:
-            outcome = pipeline.audit(engine, ctx.config, list(targets), client,
-                                     archives=ctx.archives, progress=progress)
+            outcome = pipeline.audit(
+                engine, ctx.config, list(targets), client, archives=ctx.archives, progress=progress
+            )
     finally:
         if client is not None:
             client.close()
@@ -254,8 +271,16 @@ def reconcile(ctx: Context) -> int:
 @click.option("--kind", default=None, help="Only this finding kind (or, for link reports, this status).")
 @click.option("--since", default=None, help="Only rows on or after this ISO date (or date-time, UTC).")
 @common_options
-def report(ctx: Context, name: str | None, sql: str | None, output, document: str | None, domain: str | None,
-           kind: str | None, since: str | None) -> int:
+def report(
+    ctx: Context,
+    name: str | None,
+    sql: str | None,
+    output,
+    document: str | None,
+    domain: str | None,
+    kind: str | None,
+    since: str | None,
+) -> int:
     """Named reports (none given: list them; --format json|csv|html: the whole report), or read-only --sql."""
     from .report.named import ReportFilters, run_named_or_sql
 
@@ -274,8 +299,9 @@ def daemon(ctx: Context, once: bool) -> int:
     from .daemon import Daemon, stop_on_signals
     from .errors import LeaseHeld
 
-    logging.getLogger("provenance").setLevel(logging.DEBUG if ctx.debug else
-                                             logging.WARNING if ctx.quiet else logging.INFO)
+    logging.getLogger("provenance").setLevel(
+        logging.DEBUG if ctx.debug else logging.WARNING if ctx.quiet else logging.INFO
+    )
     logging.getLogger("apscheduler").setLevel(logging.DEBUG if ctx.debug else logging.WARNING)
     engine = ctx.engine()
     client = ctx.client()

@@ -158,8 +158,9 @@ def _sources(data: Any) -> tuple[SourceConfig, ...]:
         unknown = set(item) - {"path", "url", "every"}
         if unknown:
             raise ConfigError(f"unknown key(s) in sources[{i}]: {', '.join(sorted(unknown))}")
-        out.append(SourceConfig(every=parse_duration(item.get("every", "1d")),
-                                path=item.get("path"), url=item.get("url")))
+        out.append(
+            SourceConfig(every=parse_duration(item.get("every", "1d")), path=item.get("path"), url=item.get("url"))
+        )
     return tuple(out)
 
 
@@ -187,8 +188,13 @@ def config_from_mapping(data: dict[str, Any] | None, base_dir: Path = Path("."))
     data = data or {}
     if not isinstance(data, dict):
         raise ConfigError("the config file must be a mapping of sections")
-    sections = {"http": HttpConfig, "harvest": HarvestConfig, "archive": ArchiveConfig,
-                "schedule": ScheduleConfig, "reconcile": ReconcileConfig}
+    sections = {
+        "http": HttpConfig,
+        "harvest": HarvestConfig,
+        "archive": ArchiveConfig,
+        "schedule": ScheduleConfig,
+        "reconcile": ReconcileConfig,
+    }
     unknown = sorted(set(data) - set(sections) - {"sources"})
     if unknown:
         raise ConfigError(f"unknown config section(s): {', '.join(unknown)}")

@@ -42,7 +42,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -60,6 +60,7 @@ log = logging.getLogger(__name__)
 LEASE = daemon_repo.DAEMON_LEASE
 STOP_GRACE_S = 5.0  # beyond http.timeout: how long a stop waits for running jobs
 STANDBY_POLL_S = 5.0  # how often a waiting daemon tries the lease again (at most)
+
 
 @dataclass(frozen=True)
 class JobSpec:
@@ -108,9 +109,17 @@ def _holder_is_dead(holder: str) -> bool:
 class Daemon:
     """The scheduled service over one database; see the module docstring."""
 
-    def __init__(self, engine: Engine, config: Config, client=None, *, archives: bool = True,
-                 clock: pipeline.Clock = pipeline.utcnow, holder: str | None = None,
-                 stop: threading.Event | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        config: Config,
+        client=None,
+        *,
+        archives: bool = True,
+        clock: pipeline.Clock = pipeline.utcnow,
+        holder: str | None = None,
+        stop: threading.Event | None = None,
+    ) -> None:
         self.engine, self.config, self.client = engine, config, client
         self.archives = archives and config.archive.enabled
         self.clock = clock
@@ -127,11 +136,15 @@ class Daemon:
     def jobs(self) -> dict[str, JobSpec]:
         """The configured jobs by name."""
         schedule = self.config.schedule
-        specs = [JobSpec(f"harvest {src.path or src.url}", "harvest", src.every,
-                         lambda src=src: self._harvest(src)) for src in self.config.sources]
-        specs += [JobSpec("check", "check", schedule.check_every, self._check),
-                  JobSpec("archive", "archive", schedule.check_every, self._archive),
-                  JobSpec("reconcile", "reconcile", schedule.reconcile_every, self._reconcile)]
+        specs = [
+            JobSpec(f"harvest {src.path or src.url}", "harvest", src.every, lambda src=src: self._harvest(src))
+            for src in self.config.sources
+        ]
+        specs += [
+            JobSpec("check", "check", schedule.check_every, self._check),
+            JobSpec("archive", "archive", schedule.check_every, self._archive),
+            JobSpec("reconcile", "reconcile", schedule.reconcile_every, self._reconcile),
+        ]
         return {spec.name: spec for spec in specs}
 
     def _harvest(self, source) -> dict[str, Any]:
@@ -142,8 +155,11 @@ class Daemon:
             log.warning("harvest %s: %s", where, reason)
         if outcome.document_ids:
             self._run_soon("check")  # new links are checked at once, not at the next interval
-        return {"documents": len(outcome.document_ids), "errors": [list(e) for e in outcome.errors[:20]],
-                "error_count": len(outcome.errors)}
+        return {
+            "documents": len(outcome.document_ids),
+            "errors": [list(e) for e in outcome.errors[:20]],
+            "error_count": len(outcome.errors),
+        }
 
     def _check(self) -> dict[str, Any]:
         if self.client is None:
@@ -190,7 +206,7 @@ class Daemon:
                     status = "skipped"
                 elif self.stop.is_set() and spec.kind == "check":
                     status = "stopped"
-            except Exception as exc:  # noqa: BLE001 - a failing job is logged and recorded; the daemon goes on
+            except Exception as exc:
                 status, error = "error", " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
                 log.error("job %s failed: %s", name, error)
                 log.debug("job %s traceback", name, exc_info=True)
@@ -199,8 +215,16 @@ class Daemon:
         detail = {**detail, "seconds": round((finished - started).total_seconds(), 3)}
         try:
             with session_scope(self.engine) as session:
-                daemon_repo.job_finished(session, name, run_id, finished, status=status, detail=detail,
-                                         next_run_at=self._next_run(name, started, spec.every), error=error)
+                daemon_repo.job_finished(
+                    session,
+                    name,
+                    run_id,
+                    finished,
+                    status=status,
+                    detail=detail,
+                    next_run_at=self._next_run(name, started, spec.every),
+                    error=error,
+                )
         except ProvenanceError as exc:
             log.error("job %s: result not recorded: %s", name, exc)
         log.info("job %s %s: %s", name, status, detail)
@@ -209,7 +233,7 @@ class Daemon:
     def _next_run(self, name: str, started: datetime, every: timedelta) -> datetime:
         job = self._scheduler.get_job(name) if self._scheduler is not None else None
         if job is not None and job.next_run_time is not None:
-            return job.next_run_time.astimezone(timezone.utc)
+            return job.next_run_time.astimezone(UTC)
         return started + every
 
     @contextmanager
@@ -231,12 +255,15 @@ class Daemon:
         with session_scope(self.engine) as session:
             current = daemon_repo.current_lease(session, LEASE)
             steal = current.holder if current is not None and _holder_is_dead(current.holder) else None
-            got = daemon_repo.acquire_lease(session, LEASE, self.holder, now, self.config.schedule.lease_ttl,
-                                            steal_from=steal)
+            got = daemon_repo.acquire_lease(
+                session, LEASE, self.holder, now, self.config.schedule.lease_ttl, steal_from=steal
+            )
             if got:
                 stale = daemon_repo.interrupt_stale_runs(session, now)
         if got:
-            taken = f" (taken over from {current.holder})" if current is not None and current.holder != self.holder else ""
+            taken = (
+                f" (taken over from {current.holder})" if current is not None and current.holder != self.holder else ""
+            )
             log.info("holding the database lease as %s%s", self.holder, taken)
             if stale:
                 log.warning("%d run(s) of a previous daemon were interrupted; resuming", stale)
@@ -246,8 +273,9 @@ class Daemon:
         """Renew the lease; on losing it, stop (another daemon took over after a stall)."""
         try:
             with session_scope(self.engine) as session:
-                kept = daemon_repo.renew_lease(session, LEASE, self.holder, self.clock(),
-                                               self.config.schedule.lease_ttl)
+                kept = daemon_repo.renew_lease(
+                    session, LEASE, self.holder, self.clock(), self.config.schedule.lease_ttl
+                )
         except ProvenanceError as exc:
             log.warning("lease not renewed (will retry): %s", exc)
             return True
@@ -297,21 +325,36 @@ class Daemon:
             if self.stop.wait(min(STANDBY_POLL_S, self.config.schedule.lease_ttl.total_seconds() / 3)):
                 return DaemonOutcome()
         outcome = DaemonOutcome()
-        scheduler = BackgroundScheduler(timezone=timezone.utc, executors={
-            "default": ThreadPoolExecutor(2), "lease": ThreadPoolExecutor(1)})
+        scheduler = BackgroundScheduler(
+            timezone=UTC, executors={"default": ThreadPoolExecutor(2), "lease": ThreadPoolExecutor(1)}
+        )
         self._scheduler = scheduler
         try:
             stored = self._register()
             now = pipeline.utcnow()
             for name, spec in self.jobs().items():
                 due = stored[name].next_run_at if name in stored else None
-                scheduler.add_job(self.run_job, IntervalTrigger(seconds=spec.every.total_seconds()), args=[name],
-                                  id=name, name=name, max_instances=1, coalesce=True,
-                                  misfire_grace_time=max(1, int(spec.every.total_seconds())),
-                                  next_run_time=max(due, now) if due else now)
+                scheduler.add_job(
+                    self.run_job,
+                    IntervalTrigger(seconds=spec.every.total_seconds()),
+                    args=[name],
+                    id=name,
+                    name=name,
+                    max_instances=1,
+                    coalesce=True,
+                    misfire_grace_time=max(1, int(spec.every.total_seconds())),
+                    next_run_time=max(due, now) if due else now,
+                )
             ttl = self.config.schedule.lease_ttl.total_seconds()
-            scheduler.add_job(self.heartbeat, IntervalTrigger(seconds=max(ttl / 3, 0.2)), id="lease",
-                              executor="lease", max_instances=1, coalesce=True, misfire_grace_time=None)
+            scheduler.add_job(
+                self.heartbeat,
+                IntervalTrigger(seconds=max(ttl / 3, 0.2)),
+                id="lease",
+                executor="lease",
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=None,
+            )
             scheduler.start()
             log.info("daemon started: %s", ", ".join(self.jobs()))
             while not self.stop.wait(1.0):

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterator, Literal
+from typing import Literal
 
 import lxml.etree as etree
 import lxml.html
@@ -28,40 +29,142 @@ from .records import DateEvidence
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
-         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 # WHATWG: a page labelled latin-1/ascii is decoded as windows-1252.
-_LABEL_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252",
-                  "ascii": "cp1252", "iso8859-1": "cp1252"}
+_LABEL_ALIASES = {
+    "iso-8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "latin1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "iso8859-1": "cp1252",
+}
 
 _ASCII_PROBE = b'<meta charset="x"><a href="https://e.org/?a=1&b=2#c">Text, 0-9!</a>\n'
 # Tags that only nest and group (a 10,000-deep page is made of them); links, media and text stay.
-_CONTAINER_TAG = re.compile(r"</?(?:div|span|section|article|main|aside|nav|header|footer|font|center|b|i|u|s|em"
-                            r"|strong|small|big|sub|sup|table|thead|tbody|tfoot|tr|td|th|ul|ol|li|dl|dt|dd"
-                            r"|blockquote|form|fieldset|label|p|pre|code|h[1-6])\b[^>]*>", re.I)
+_CONTAINER_TAG = re.compile(
+    r"</?(?:div|span|section|article|main|aside|nav|header|footer|font|center|b|i|u|s|em"
+    r"|strong|small|big|sub|sup|table|thead|tbody|tfoot|tr|td|th|ul|ol|li|dl|dt|dd"
+    r"|blockquote|form|fieldset|label|p|pre|code|h[1-6])\b[^>]*>",
+    re.I,
+)
 DROP_TAGS = ("script", "style", "noscript", "template", "svg", "math")
 CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "menu"})
-CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "menu",
-                          "menubar", "dialog", "alertdialog"})
+CHROME_ROLES = frozenset(
+    {"navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar", "dialog", "alertdialog"}
+)
 # Not "widget": Blogger puts the posts themselves in <div class="widget Blog">.
-_CHROME_WORDS = frozenset({
-    "nav", "navbar", "navigation", "menu", "menubar", "header", "masthead", "footer", "sidebar", "breadcrumb",
-    "breadcrumbs", "share", "sharing", "sharebar", "social", "comment", "comments", "disqus", "respond",
-    "cookie", "cookies", "consent", "gdpr", "banner", "ad", "ads", "advert", "advertisement", "sponsored",
-    "promo", "newsletter", "subscribe", "signup", "skip", "pagination", "pager", "toolbar",
-    "popup", "modal", "topbar", "wm", "ipp"})
-_RELATED_CLASS = re.compile(r"related|read[-_ ]?more|see[-_ ]?also|more[-_ ](stories|articles|on)|further[-_ ]reading"
-                            r"|recommended|also[-_ ]read", re.I)
-RELATED_LABEL = re.compile(r"^\W*(related(\s+(articles?|stories|posts|content|links|reading|coverage))?|read\s+more"
-                           r"|see\s+also|more\s+on\s+this(\s+story)?|further\s+reading|also\s+read|read\s+also"
-                           r"|you\s+may\s+also\s+like|lesen\s+sie\s+auch|mehr\s+zum\s+thema|à\s+lire\s+aussi"
-                           r"|lire\s+aussi|voir\s+aussi)\b", re.I)
-_CONTAINER_NAME = re.compile(r"(^|[-_ ])(article[-_]?(body|content|text)|entry[-_]?content|post[-_]?(body|content)"
-                             r"|story[-_]?(body|content)|content|main[-_]?content|articlebody)($|[-_ ])", re.I)
-BLOCK_TAGS = frozenset({"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "td", "th", "tr", "table", "blockquote",
-                        "section", "article", "main", "figure", "figcaption", "pre", "h1", "h2", "h3", "h4",
-                        "h5", "h6", "br", "hr", "header", "footer", "aside", "nav", "form", "address", "body",
-                        "caption", "details", "summary", "center"})
+_CHROME_WORDS = frozenset(
+    {
+        "nav",
+        "navbar",
+        "navigation",
+        "menu",
+        "menubar",
+        "header",
+        "masthead",
+        "footer",
+        "sidebar",
+        "breadcrumb",
+        "breadcrumbs",
+        "share",
+        "sharing",
+        "sharebar",
+        "social",
+        "comment",
+        "comments",
+        "disqus",
+        "respond",
+        "cookie",
+        "cookies",
+        "consent",
+        "gdpr",
+        "banner",
+        "ad",
+        "ads",
+        "advert",
+        "advertisement",
+        "sponsored",
+        "promo",
+        "newsletter",
+        "subscribe",
+        "signup",
+        "skip",
+        "pagination",
+        "pager",
+        "toolbar",
+        "popup",
+        "modal",
+        "topbar",
+        "wm",
+        "ipp",
+    }
+)
+_RELATED_CLASS = re.compile(
+    r"related|read[-_ ]?more|see[-_ ]?also|more[-_ ](stories|articles|on)|further[-_ ]reading"
+    r"|recommended|also[-_ ]read",
+    re.I,
+)
+RELATED_LABEL = re.compile(
+    r"^\W*(related(\s+(articles?|stories|posts|content|links|reading|coverage))?|read\s+more"
+    r"|see\s+also|more\s+on\s+this(\s+story)?|further\s+reading|also\s+read|read\s+also"
+    r"|you\s+may\s+also\s+like|lesen\s+sie\s+auch|mehr\s+zum\s+thema|à\s+lire\s+aussi"
+    r"|lire\s+aussi|voir\s+aussi)\b",
+    re.I,
+)
+_CONTAINER_NAME = re.compile(
+    r"(^|[-_ ])(article[-_]?(body|content|text)|entry[-_]?content|post[-_]?(body|content)"
+    r"|story[-_]?(body|content)|content|main[-_]?content|articlebody)($|[-_ ])",
+    re.I,
+)
+BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "td",
+        "th",
+        "tr",
+        "table",
+        "blockquote",
+        "section",
+        "article",
+        "main",
+        "figure",
+        "figcaption",
+        "pre",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "br",
+        "hr",
+        "header",
+        "footer",
+        "aside",
+        "nav",
+        "form",
+        "address",
+        "body",
+        "caption",
+        "details",
+        "summary",
+        "center",
+    }
+)
 _LABEL_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6", "strong", "b", "p", "span"})
 _SPACES = re.compile(r"\s+")
 _WAYBACK_URL = re.compile(r"^https?://(?:web\.)?archive\.org/web/\d{4,14}[a-z_]*/((?:https?:)?//.+)$", re.I)
@@ -116,7 +219,7 @@ def decode_html(data: bytes) -> str:
     """Bytes -> text: BOM, then <meta charset>/http-equiv/XML declaration, then detection; never raises."""
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(name, "replace").replace("\x00", "")
+            return data[len(bom) :].decode(name, "replace").replace("\x00", "")
     head = data[:4096]
     match = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
     if match:
@@ -190,8 +293,13 @@ def extract(page: Page, url: str | None = None, *, dates: DateSearch = "full") -
         published = publication_date(page.html, url, page=page, metadata_only=dates == "metadata")
     if page.root is None:
         return PageExtract(None, "", published, None, None)
-    return PageExtract(title=page_title(page), main_text=page.text, published=published,
-                       canonical_url=canonical_url(page.root), lang=_lang(page.root))
+    return PageExtract(
+        title=page_title(page),
+        main_text=page.text,
+        published=published,
+        canonical_url=canonical_url(page.root),
+        lang=_lang(page.root),
+    )
 
 
 def text_of(el: etree._Element) -> str:
@@ -229,7 +337,7 @@ def is_related_block(el: etree._Element) -> bool:
 def is_related_label(text: str) -> bool:
     """True for a bare label such as "Related articles", "Read more:" or "See also –"."""
     match = RELATED_LABEL.match(text or "")
-    return bool(match) and not text[match.end():].strip(" :.-\u2013\u2014\u00bb>|")
+    return bool(match) and not text[match.end() :].strip(" :.-\u2013\u2014\u00bb>|")
 
 
 def is_chrome(el: etree._Element, container: etree._Element | None, page_chars: int) -> bool:
@@ -337,14 +445,14 @@ def page_title(page: Page) -> str | None:
         title = text_of(el) if el is not None else None
         if title:
             suffix = _SITE_SUFFIX.search(title)
-            if suffix and len(title[:suffix.start()].split()) >= 2:  # "Story | Site", not "COVID-19 - what we know"
-                title = title[:suffix.start()]
+            if suffix and len(title[: suffix.start()].split()) >= 2:  # "Story | Site", not "COVID-19 - what we know"
+                title = title[: suffix.start()]
     return title or None
 
 
 def canonical_url(root: etree._Element) -> str | None:
     """<link rel=canonical>, else og:url."""
-    for el in root.xpath('//link[@href]'):
+    for el in root.xpath("//link[@href]"):
         if "canonical" in (el.get("rel") or "").lower().split():
             href = el.get("href", "").strip()
             if href:

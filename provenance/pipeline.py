@@ -13,9 +13,9 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from functools import cached_property
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -46,7 +46,7 @@ Fetch = Callable[[str], tuple[bytes, str | None]]  # url -> (body, error)
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,9 @@ class AuditOutcome:
     harvest_errors: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
 
-def harvest(engine: Engine, config: Config, targets: Sequence[str], client=None,
-            now: Clock = utcnow, fetch: Fetch | None = None) -> HarvestOutcome:
+def harvest(
+    engine: Engine, config: Config, targets: Sequence[str], client=None, now: Clock = utcnow, fetch: Fetch | None = None
+) -> HarvestOutcome:
     """Harvest files, folders and URLs into the store, then recognise copies among all documents."""
     items = expand_targets(targets)
     if fetch is None and client is not None:
@@ -107,8 +108,9 @@ def _save_all(engine: Engine, docs: Iterable[HarvestedDocument], now: Clock) -> 
     return ids, errors
 
 
-def harvest_source(engine: Engine, config: Config, source: SourceConfig, client=None,
-                   now: Clock = utcnow) -> HarvestOutcome:
+def harvest_source(
+    engine: Engine, config: Config, source: SourceConfig, client=None, now: Clock = utcnow
+) -> HarvestOutcome:
     """Harvest one watched source (config `sources:`): a file, folder or glob, or a page, feed or sitemap URL.
 
     Paths are relative to the config file.  A glob matching nothing harvests nothing (not an
@@ -159,6 +161,7 @@ def _fetcher(client, config: Config) -> Callable[[str], tuple[bytes, str | None]
         if response.status is None or response.status >= 400:
             return b"", f"cannot fetch {url}: HTTP {response.status}"
         return response.body, None
+
     return fetch
 
 
@@ -275,8 +278,15 @@ def due_urls(engine: Engine, config: Config, now: Clock = utcnow) -> Iterator[Du
             repo.drop_due_snapshot(session)
 
 
-def check(engine: Engine, config: Config, client, urls: Collection[str], now: Clock = utcnow,
-          progress: Progress | None = None, stop: threading.Event | None = None) -> int:
+def check(
+    engine: Engine,
+    config: Config,
+    client,
+    urls: Collection[str],
+    now: Clock = utcnow,
+    progress: Progress | None = None,
+    stop: threading.Event | None = None,
+) -> int:
     """Check each of URLS (distinct: `checkable_urls`, `due_urls`); commit results in small batches
     (a crash loses at most one batch).
 
@@ -313,8 +323,14 @@ def archive(engine: Engine, config: Config, client, urls: Iterable[str], now: Cl
     if not sources:
         return 0
     done = 0
-    for batch in in_batches(lookup_snapshots(sources, _stale_lookups(engine, config, urls, now()),
-                                             config.archive.concurrency, per_archive=config.archive.per_archive)):
+    for batch in in_batches(
+        lookup_snapshots(
+            sources,
+            _stale_lookups(engine, config, urls, now()),
+            config.archive.concurrency,
+            per_archive=config.archive.per_archive,
+        )
+    ):
         with session_scope(engine) as session:
             for lookup in batch:
                 repo.record_snapshot_lookup(session, lookup)
@@ -332,14 +348,19 @@ def archive(engine: Engine, config: Config, client, urls: Iterable[str], now: Cl
 ARCHIVE_PIECE = 1000  # URLs whose stored evidence is read at a time to decide what to ask archives
 
 
-def _stale_lookups(engine: Engine, config: Config, urls: Iterable[str],
-                   now: datetime) -> Iterator[tuple[str, date | None]]:
+def _stale_lookups(
+    engine: Engine, config: Config, urls: Iterable[str], now: datetime
+) -> Iterator[tuple[str, date | None]]:
     """(url, citing date) pairs that need asking: never asked, or asked longer ago than archive.max_age."""
+
     def stale(session: Session, piece: list[str]) -> list[tuple[str, date | None]]:
         latest = repo.latest_snapshot_lookups(session, piece)
         cited_on = repo.earliest_citing_dates(session, piece)
-        return [(url, cited_on.get(url)) for url in piece
-                if not _answered_lately(latest.get(url, ()), now, config.archive.max_age)]
+        return [
+            (url, cited_on.get(url))
+            for url in piece
+            if not _answered_lately(latest.get(url, ()), now, config.archive.max_age)
+        ]
 
     return _judged_by_piece(engine, urls, stale)
 
@@ -353,9 +374,20 @@ def _save_wanted(engine: Engine, config: Config, urls: Iterable[str], now: datet
     """The URLs to ask Save Page Now for (archive.save_missing), judged on their evidence a piece at a time."""
     from .archive.save import save_candidates
 
-    return list(_judged_by_piece(engine, urls, lambda session, piece: save_candidates(
-        piece, repo.latest_checks(session, piece), repo.latest_snapshot_lookups(session, piece),
-        repo.latest_save_requests(session, piece), now, config.archive.max_age)))
+    return list(
+        _judged_by_piece(
+            engine,
+            urls,
+            lambda session, piece: save_candidates(
+                piece,
+                repo.latest_checks(session, piece),
+                repo.latest_snapshot_lookups(session, piece),
+                repo.latest_save_requests(session, piece),
+                now,
+                config.archive.max_age,
+            ),
+        )
+    )
 
 
 def _drift_wanted(engine: Engine, config: Config, urls: Iterable[str]) -> Iterator[tuple[str, Snapshot]]:
@@ -363,14 +395,23 @@ def _drift_wanted(engine: Engine, config: Config, urls: Iterable[str]) -> Iterat
     at a time (every URL's latest check at once was ~1 KB per link, 40 MB at 40,000 links)."""
     from .archive.drift import drift_candidates
 
-    return _judged_by_piece(engine, urls, lambda session, piece: drift_candidates(
-        piece, repo.latest_checks(session, piece), repo.latest_snapshot_lookups(session, piece),
-        repo.earliest_citing_dates(session, piece), repo.latest_drift(session, piece),
-        config.reconcile.drift_threshold))
+    return _judged_by_piece(
+        engine,
+        urls,
+        lambda session, piece: drift_candidates(
+            piece,
+            repo.latest_checks(session, piece),
+            repo.latest_snapshot_lookups(session, piece),
+            repo.earliest_citing_dates(session, piece),
+            repo.latest_drift(session, piece),
+            config.reconcile.drift_threshold,
+        ),
+    )
 
 
-def _judged_by_piece(engine: Engine, urls: Iterable[str],
-                     judge: Callable[[Session, list[str]], Iterable[_Picked]]) -> Iterator[_Picked]:
+def _judged_by_piece(
+    engine: Engine, urls: Iterable[str], judge: Callable[[Session, list[str]], Iterable[_Picked]]
+) -> Iterator[_Picked]:
     """What JUDGE(session, piece) picks from URLS, ARCHIVE_PIECE URLs at a time as they are asked
     for, each piece's evidence read in its own short transaction."""
     for piece in _pieces(urls, ARCHIVE_PIECE):
@@ -403,10 +444,17 @@ def _measure_drift(engine: Engine, config: Config, client, wanted, now: Clock) -
     """Measure each (url, snapshot) against the live page (issue 4), committing in small batches."""
     from .archive.drift import measure_drifts
 
-    for batch in in_batches(measure_drifts(client, wanted, threshold=config.reconcile.drift_threshold,
-                                           max_workers=config.archive.concurrency,
-                                           per_archive=config.archive.per_archive, per_host=config.http.per_host,
-                                           per_host_interval=config.http.per_host_interval)):
+    for batch in in_batches(
+        measure_drifts(
+            client,
+            wanted,
+            threshold=config.reconcile.drift_threshold,
+            max_workers=config.archive.concurrency,
+            per_archive=config.archive.per_archive,
+            per_host=config.http.per_host,
+            per_host_interval=config.http.per_host_interval,
+        )
+    ):
         with session_scope(engine) as session:
             for evidence in batch:
                 repo.record_drift(session, evidence, now())
@@ -415,8 +463,9 @@ def _measure_drift(engine: Engine, config: Config, client, wanted, now: Clock) -
 RECONCILE_PIECE = 1000  # links judged at a time: evidence is read per piece, so memory stays flat as links grow
 
 
-def reconcile(engine: Engine, config: Config, now: Clock = utcnow,
-              policy: DeadLinkPolicy | None = None) -> FindingCounts:
+def reconcile(
+    engine: Engine, config: Config, now: Clock = utcnow, policy: DeadLinkPolicy | None = None
+) -> FindingCounts:
     """Recompute every finding from stored evidence (no network: deterministic and cheap).
 
     With POLICY (the daemon's), a failing link's status is the dead-link policy's verdict on its
@@ -462,17 +511,27 @@ def _contexts(session, config: Config, policy: DeadLinkPolicy | None) -> Iterato
         # document alone is read a piece at a time.
         documents = repo.load_documents(session, group, with_links=len(group) > 1)
         doc = next(d for d in documents if d.id == doc_id)
-        pieces = (_pieces(doc.links, RECONCILE_PIECE) if len(group) > 1
-                  else repo.link_pieces(session, doc_id, RECONCILE_PIECE))
+        pieces = (
+            _pieces(doc.links, RECONCILE_PIECE)
+            if len(group) > 1
+            else repo.link_pieces(session, doc_id, RECONCILE_PIECE)
+        )
         for last, piece in _marking_last(pieces):
             urls = sorted({link.url for link in piece if link.url})
             checks = repo.latest_checks(session, urls)
             verdicts = {}
             if policy is not None:
                 checks, verdicts = apply_policy(checks, repo.check_histories(session, failing_urls(checks)), policy)
-            yield build_context(documents, checks, repo.latest_snapshot_lookups(session, urls), config.reconcile,
-                                drift=repo.latest_drift(session, urls), policy=verdicts, judged=(doc, piece),
-                                subjects=(doc,) if last else ())
+            yield build_context(
+                documents,
+                checks,
+                repo.latest_snapshot_lookups(session, urls),
+                config.reconcile,
+                drift=repo.latest_drift(session, urls),
+                policy=verdicts,
+                judged=(doc, piece),
+                subjects=(doc,) if last else (),
+            )
 
 
 def _pieces(items: Iterable, size: int) -> Iterator[list]:
@@ -491,8 +550,16 @@ def _marking_last(pieces: Iterable[Sequence]) -> Iterator[tuple[bool, Sequence]]
     yield True, previous if previous is not None else ()
 
 
-def audit(engine: Engine, config: Config, targets: Sequence[str], client=None, *, archives: bool = True,
-          now: Clock = utcnow, progress: Progress | None = None) -> AuditOutcome:
+def audit(
+    engine: Engine,
+    config: Config,
+    targets: Sequence[str],
+    client=None,
+    *,
+    archives: bool = True,
+    now: Clock = utcnow,
+    progress: Progress | None = None,
+) -> AuditOutcome:
     """One-off audit: harvest TARGETS, check their links, look up snapshots, reconcile.
 
     `client is None` means offline: harvest and reconcile only.
@@ -510,6 +577,9 @@ def audit(engine: Engine, config: Config, targets: Sequence[str], client=None, *
     findings = reconcile(engine, config, now=now)
     release_free_memory()
     return AuditOutcome(
-        document_ids=harvested.document_ids, findings=findings.of(harvested.document_ids),
-        checked=checked, looked_up=looked_up, harvest_errors=harvested.errors)
-
+        document_ids=harvested.document_ids,
+        findings=findings.of(harvested.document_ids),
+        checked=checked,
+        looked_up=looked_up,
+        harvest_errors=harvested.errors,
+    )

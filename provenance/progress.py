@@ -17,10 +17,12 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
         return
     bar = tqdm(desc=label, unit="link", file=sys.stderr, leave=False, dynamic_ncols=True)
     try:
+
         def update(done: int, total: int) -> None:
             bar.total = total
             bar.n = done
             bar.refresh()
+
         yield update
     finally:
         bar.close()

@@ -241,11 +241,17 @@ class DriftEvidence:
     snapshot_fingerprint: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {"similarity": round(self.similarity, 4), "threshold": self.threshold,
-                "snapshot": {"archive": self.snapshot.archive, "url": self.snapshot.url,
-                             "datetime": self.snapshot.datetime.isoformat()},
-                "live_fingerprint": self.live_fingerprint,
-                "snapshot_fingerprint": self.snapshot_fingerprint}
+        return {
+            "similarity": round(self.similarity, 4),
+            "threshold": self.threshold,
+            "snapshot": {
+                "archive": self.snapshot.archive,
+                "url": self.snapshot.url,
+                "datetime": self.snapshot.datetime.isoformat(),
+            },
+            "live_fingerprint": self.live_fingerprint,
+            "snapshot_fingerprint": self.snapshot_fingerprint,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,12 +12,28 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-_PUNCT_FOLD = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-    "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-", "\u00a0": " ",
-    "\u00ad": None, "\u200b": None, "\ufeff": None,
-})
+_PUNCT_FOLD = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u00ad": None,
+        "\u200b": None,
+        "\ufeff": None,
+    }
+)
 _WORD = re.compile(r"\w+", re.UNICODE)
 _PIECE = 1 << 18  # characters normalised at a time by fingerprint(): ~1.6 MB of words at most
 _GRAM_PIECE = 1 << 16  # and by word_grams(), whose callers keep hashes besides (copies.sketch)
@@ -44,7 +60,7 @@ def _pieces(text: str, size: int) -> Iterator[str]:
             if not ahead:
                 break
             cut = min(ahead)
-        yield text[start:cut + 1]
+        yield text[start : cut + 1]
         start = cut + 1
     yield text[start:]
 
@@ -75,9 +91,9 @@ def word_grams(text: str, size: int = 5) -> Iterator[str]:
     for piece in _pieces(text, _GRAM_PIECE):
         tokens = tail + words(piece)
         for i in range(len(tokens) - size + 1):
-            yield " ".join(tokens[i:i + size])
+            yield " ".join(tokens[i : i + size])
             emitted = True
-        tail = tokens[-(size - 1):] if size > 1 else []
+        tail = tokens[-(size - 1) :] if size > 1 else []
     if not emitted and tail:
         yield " ".join(tail)
 

@@ -63,9 +63,9 @@ def url_path_date(url: str) -> DateEvidence | None:
     if (found := _in_path(path)) is not None:
         return found
     for key, value in parse_qsl(parts.query, keep_blank_values=False):
-        if _QUERY_KEYS.search(key) and (match := _QUERY_VALUE.match(value.strip())):
-            if (day := _day(*match.groups())) is not None:
-                return DateEvidence(value=day, source="url_path", raw=f"{key}={value}")
+        match = _QUERY_VALUE.match(value.strip()) if _QUERY_KEYS.search(key) else None
+        if match and (day := _day(*match.groups())) is not None:
+            return DateEvidence(value=day, source="url_path", raw=f"{key}={value}")
     for match in _YM.finditer(path):
         if (day := _day(match[1], match[2], "1")) is not None:
             return DateEvidence(value=day, source="url_path", raw=match.group(0) + "/")
@@ -73,5 +73,5 @@ def url_path_date(url: str) -> DateEvidence | None:
 
 
 def url_date_precision(evidence: DateEvidence) -> str:
-    """"day" or "month": how much of the date the URL actually named."""
+    """ "day" or "month": how much of the date the URL actually named."""
     return "day" if len(re.findall(r"\d+", evidence.raw)) != 2 else "month"

@@ -31,15 +31,17 @@ def main(folders: list[str]) -> None:
     totals = [0, 0, 0.0, 0, 0]
     for folder in folders:
         row = measure(Path(folder), config)
-        totals = [a + b for a, b in zip(totals, row)]
+        totals = [a + b for a, b in zip(totals, row, strict=True)]
         _print(folder, *row)
     if len(folders) > 1:
         _print("all", *totals)
 
 
 def _print(name: str, docs: int, size: int, seconds: float, links: int, errors: int) -> None:
-    print(f"{name}: {docs} documents, {size / 1e6:.2f} MB in {seconds:.2f} s = "
-          f"{docs / seconds:.1f} documents/s, {size / seconds / 1e6:.2f} MB/s; {links} links, {errors} errors")
+    print(
+        f"{name}: {docs} documents, {size / 1e6:.2f} MB in {seconds:.2f} s = "
+        f"{docs / seconds:.1f} documents/s, {size / seconds / 1e6:.2f} MB/s; {links} links, {errors} errors"
+    )
 
 
 if __name__ == "__main__":

@@ -32,8 +32,12 @@ def seeds_dir() -> Path:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--regen-golden", action="store_true", default=False,
-                     help="rewrite golden reports in tests/data/golden/ from the current output")
+    parser.addoption(
+        "--regen-golden",
+        action="store_true",
+        default=False,
+        help="rewrite golden reports in tests/data/golden/ from the current output",
+    )
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ A single callable instead of a mapping serves every path.
 
 from __future__ import annotations
 
+import contextlib
 import ssl
 import subprocess
 import sys
@@ -41,18 +42,18 @@ class Request:
     """What the server received, for handlers and for assertions."""
 
     method: str
-    path: str            # without the query string
+    path: str  # without the query string
     query: str
     headers: Mapping[str, str]
     body: bytes
-    target: str          # the raw request target (path + query)
+    target: str  # the raw request target (path + query)
 
 
 @dataclass(frozen=True)
-class raw:  # noqa: N801 - reads as a marker: {"/x": raw(fn)}
+class raw:
     """Marks a route whose function writes the whole response itself."""
 
-    fn: Callable[[Request, BinaryIO, "LoopbackServer"], None]
+    fn: Callable[[Request, BinaryIO, LoopbackServer], None]
 
 
 Route = Callable[[Request], Reply] | raw
@@ -121,15 +122,16 @@ def _handler_class(routes: Mapping[str, Route] | Route, state: LoopbackServer) -
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet tests
+        def log_message(self, format: str, *args: Any) -> None:
             return
 
         def _serve(self) -> None:
             parts = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            request = Request(self.command, parts.path or "/", parts.query,
-                              {k: v for k, v in self.headers.items()}, body, self.path)
+            request = Request(
+                self.command, parts.path or "/", parts.query, {k: v for k, v in self.headers.items()}, body, self.path
+            )
             state._enter(request)
             try:
                 route = lookup(request.path)
@@ -150,14 +152,12 @@ def _handler_class(routes: Mapping[str, Route] | Route, state: LoopbackServer) -
                     self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 if self.command != "HEAD":
-                    try:
+                    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                         self.wfile.write(payload)
-                    except (BrokenPipeError, ConnectionResetError):
-                        pass
             finally:
                 state._leave(request)
 
-        do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_OPTIONS = _serve  # noqa: N815
+        do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_OPTIONS = _serve
 
     return Handler
 
@@ -180,8 +180,9 @@ def serve(routes: Mapping[str, Route] | Route, *, tls: ssl.SSLContext | None = N
     if tls is not None:
         httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
     state.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True, name=f"loopback-{state.port}")
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True, name=f"loopback-{state.port}"
+    )
     thread.start()
     try:
         yield state
@@ -210,8 +211,10 @@ def loopback() -> Iterator[Callable[[Mapping[str, Route] | Route], LoopbackServe
 
 # ---- ready-made replies and hostile writers -------------------------------------------------
 
-def text(body: str | bytes, status: int = 200, content_type: str = "text/html; charset=utf-8",
-         **headers: str) -> Callable[[Request], Reply]:
+
+def text(
+    body: str | bytes, status: int = 200, content_type: str = "text/html; charset=utf-8", **headers: str
+) -> Callable[[Request], Reply]:
     """A route answering a fixed body."""
     payload = body.encode("utf-8") if isinstance(body, str) else body
     return lambda _req: (status, {"Content-Type": content_type, **headers}, payload)
@@ -224,32 +227,37 @@ def redirect(location: str, status: int = 302) -> Callable[[Request], Reply]:
 
 def drip(byte_every: float = 1.0, total: int = 10_000) -> raw:
     """Headers at once, then one body byte every BYTE_EVERY seconds (a slow-loris server)."""
+
     def write(_req: Request, wfile: BinaryIO, server: LoopbackServer) -> None:
-        wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
-                    + f"Content-Length: {total}\r\n\r\n".encode())
+        wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n" + f"Content-Length: {total}\r\n\r\n".encode())
         wfile.flush()
         for _ in range(total):
             if server.stopping.wait(byte_every):
                 return
             wfile.write(b"x")
             wfile.flush()
+
     return raw(write)
 
 
 def endless_chunked(chunk: bytes = b"x" * 65536) -> raw:
     """A chunked body that never ends (until the client hangs up or the server stops)."""
+
     def write(_req: Request, wfile: BinaryIO, server: LoopbackServer) -> None:
         wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n")
         frame = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
         while not server.stopping.is_set():
             wfile.write(frame)
+
     return raw(write)
 
 
 def garbage(data: bytes = b"THIS IS NOT HTTP\r\n\r\n") -> raw:
     """Writes DATA instead of a status line, then closes."""
+
     def write(_req: Request, wfile: BinaryIO, _server: LoopbackServer) -> None:
         wfile.write(data)
+
     return raw(write)
 
 
@@ -263,7 +271,7 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
     return predicate()
 
 
-def stop_process(proc: "subprocess.Popen", timeout: float = 10.0) -> None:
+def stop_process(proc: subprocess.Popen, timeout: float = 10.0) -> None:
     """End a server a test started: SIGTERM, then SIGKILL if it has not gone within `timeout`."""
     proc.terminate()
     try:

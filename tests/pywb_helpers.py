@@ -7,6 +7,7 @@ exit from the context manager.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import shutil
 import socket
@@ -19,33 +20,47 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from loopback import stop_process
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
-
-from loopback import stop_process
 
 BIN = Path(sys.executable).parent
 COLLECTION = "coll"
 
 
-def write_warc(path: Path, captures: Sequence[tuple[str, str, bytes]],
-               revisits: Sequence[tuple[str, str, str]] = ()) -> None:
+def write_warc(
+    path: Path, captures: Sequence[tuple[str, str, bytes]], revisits: Sequence[tuple[str, str, str]] = ()
+) -> None:
     """A gzipped WARC with one 200 text/html response per (url, WARC-Date, payload), then revisit
     records (url, WARC-Date, date of the earlier capture of url whose payload they repeat)."""
     with path.open("wb") as fh:
         writer = WARCWriter(fh, gzip=True)
         digests: dict[tuple[str, str], str] = {}
         for url, when, payload in captures:
-            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8"),
-                                                  ("Content-Length", str(len(payload)))], protocol="HTTP/1.1")
-            record = writer.create_warc_record(url, "response", payload=io.BytesIO(payload), http_headers=headers,
-                                               warc_headers_dict={"WARC-Date": when})
+            headers = StatusAndHeaders(
+                "200 OK",
+                [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(payload)))],
+                protocol="HTTP/1.1",
+            )
+            record = writer.create_warc_record(
+                url,
+                "response",
+                payload=io.BytesIO(payload),
+                http_headers=headers,
+                warc_headers_dict={"WARC-Date": when},
+            )
             writer.write_record(record)
             digests[(url, when)] = record.rec_headers.get_header("WARC-Payload-Digest")
         for url, when, refers_to in revisits:
-            writer.write_record(writer.create_revisit_record(
-                url, digest=digests[(url, refers_to)], refers_to_uri=url, refers_to_date=refers_to,
-                warc_headers_dict={"WARC-Date": when}))
+            writer.write_record(
+                writer.create_revisit_record(
+                    url,
+                    digest=digests[(url, refers_to)],
+                    refers_to_uri=url,
+                    refers_to_date=refers_to,
+                    warc_headers_dict={"WARC-Date": when},
+                )
+            )
 
 
 def free_port() -> int:
@@ -66,10 +81,8 @@ def wait_ready(proc: subprocess.Popen, url: str, deadline: float, log: Path) -> 
                     return
         except OSError:
             pass
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=0.1)  # paces the loop and notices an early exit, instead of a blind sleep
-        except subprocess.TimeoutExpired:
-            pass
     raise RuntimeError("wayback did not become ready in time")
 
 
@@ -88,8 +101,9 @@ def running_pywb(root: Path, warcs: Sequence[Path], probe_url: str) -> Iterator[
     # Its access log goes to a file: a pipe nobody reads fills after ~150 requests and hangs pywb.
     log = root / "wayback.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen([str(BIN / "wayback"), "-b", "127.0.0.1", "-p", str(port)], cwd=root,
-                                stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [str(BIN / "wayback"), "-b", "127.0.0.1", "-p", str(port)], cwd=root, stdout=out, stderr=subprocess.STDOUT
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_ready(proc, f"{base}/{COLLECTION}/cdx?url={probe_url}&output=json", started + 60, log)
@@ -102,5 +116,7 @@ def running_pywb(root: Path, warcs: Sequence[Path], probe_url: str) -> Iterator[
 
 def remap_ia_to(pywb: str) -> list[list[str]]:
     """http.remap entries that route the Internet Archive's CDX and replay endpoints to pywb's `coll`."""
-    return [[r"^https://web\.archive\.org/cdx/search/cdx", f"{pywb}/{COLLECTION}/cdx"],
-            [r"^https://web\.archive\.org/web/", f"{pywb}/{COLLECTION}/"]]
+    return [
+        [r"^https://web\.archive\.org/cdx/search/cdx", f"{pywb}/{COLLECTION}/cdx"],
+        [r"^https://web\.archive\.org/web/", f"{pywb}/{COLLECTION}/"],
+    ]

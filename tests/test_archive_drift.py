@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,23 +15,28 @@ from provenance.net.client import HttpClient
 from provenance.records import Snapshot
 
 EXCHANGES = json.loads((Path(__file__).parent / "data" / "archive" / "ia_exchanges.json").read_text())["exchanges"]
-ARTICLE = ("The city council voted on Tuesday to approve a new budget for public libraries, ending a "
-           "dispute that had lasted nearly two years. Supporters said the money would restore weekend "
-           "opening hours at branches across the northern districts. Critics argued that the plan relied "
-           "on optimistic revenue forecasts and would force cuts elsewhere. The mayor is expected to sign "
-           "the measure next week, after which the library board will publish a revised schedule.")
+ARTICLE = (
+    "The city council voted on Tuesday to approve a new budget for public libraries, ending a "
+    "dispute that had lasted nearly two years. Supporters said the money would restore weekend "
+    "opening hours at branches across the northern districts. Critics argued that the plan relied "
+    "on optimistic revenue forecasts and would force cuts elsewhere. The mayor is expected to sign "
+    "the measure next week, after which the library board will publish a revised schedule."
+)
 
 
-@pytest.mark.parametrize(("live", "archived", "low", "high"), [
-    (ARTICLE, ARTICLE, 1.0, 1.0),
-    ("Advertisement\nMenu | Home | Sports\n" + ARTICLE + "\nMost read: ten things", ARTICLE, 1.0, 1.0),
-    ("Updated 5 March 2023, 10:14 GMT. " + ARTICLE, "Published Tuesday 4 May 2021 " + ARTICLE, 0.97, 1.0),
-    (ARTICLE.replace("optimistic", "optimstic"), ARTICLE, 0.9, 0.99),
-    ("This page has moved. Please update your bookmarks.", ARTICLE, 0.0, 0.05),
-    ("", ARTICLE, 0.0, 0.0),
-    (ARTICLE, "", 1.0, 1.0),   # nothing was cited that could have drifted
-    ("library budget", "library budget", 1.0, 1.0),  # shorter than one shingle: word containment
-])
+@pytest.mark.parametrize(
+    ("live", "archived", "low", "high"),
+    [
+        (ARTICLE, ARTICLE, 1.0, 1.0),
+        ("Advertisement\nMenu | Home | Sports\n" + ARTICLE + "\nMost read: ten things", ARTICLE, 1.0, 1.0),
+        ("Updated 5 March 2023, 10:14 GMT. " + ARTICLE, "Published Tuesday 4 May 2021 " + ARTICLE, 0.97, 1.0),
+        (ARTICLE.replace("optimistic", "optimstic"), ARTICLE, 0.9, 0.99),
+        ("This page has moved. Please update your bookmarks.", ARTICLE, 0.0, 0.05),
+        ("", ARTICLE, 0.0, 0.0),
+        (ARTICLE, "", 1.0, 1.0),  # nothing was cited that could have drifted
+        ("library budget", "library budget", 1.0, 1.0),  # shorter than one shingle: word containment
+    ],
+)
 def test_similarity_bounds(live, archived, low, high):
     assert low <= content_similarity(live, archived) <= high
 
@@ -42,17 +47,28 @@ def test_similarity_is_about_what_was_cited_not_what_was_added():
     assert content_similarity(ARTICLE, longer) < 0.7
 
 
-@pytest.mark.parametrize(("url", "raw"), [
-    ("https://web.archive.org/web/20171124151315/https://www.fws.gov/birds/",
-     "https://web.archive.org/web/20171124151315id_/https://www.fws.gov/birds/"),
-    ("http://127.0.0.1:8080/coll1/20140126200624mp_/http://www.iana.org/",
-     "http://127.0.0.1:8080/coll1/20140126200624id_/http://www.iana.org/"),
-    ("https://web.archive.org/web/20171124151315id_/https://www.fws.gov/birds/",
-     "https://web.archive.org/web/20171124151315id_/https://www.fws.gov/birds/"),
-    ("https://web.archive.org/web/2017/example.com/2017/01/post",
-     "https://web.archive.org/web/2017id_/example.com/2017/01/post"),
-    ("https://archive.ph/AbCdE", "https://archive.ph/AbCdE"),  # not a Wayback-style URL: as is
-])
+@pytest.mark.parametrize(
+    ("url", "raw"),
+    [
+        (
+            "https://web.archive.org/web/20171124151315/https://www.fws.gov/birds/",
+            "https://web.archive.org/web/20171124151315id_/https://www.fws.gov/birds/",
+        ),
+        (
+            "http://127.0.0.1:8080/coll1/20140126200624mp_/http://www.iana.org/",
+            "http://127.0.0.1:8080/coll1/20140126200624id_/http://www.iana.org/",
+        ),
+        (
+            "https://web.archive.org/web/20171124151315id_/https://www.fws.gov/birds/",
+            "https://web.archive.org/web/20171124151315id_/https://www.fws.gov/birds/",
+        ),
+        (
+            "https://web.archive.org/web/2017/example.com/2017/01/post",
+            "https://web.archive.org/web/2017id_/example.com/2017/01/post",
+        ),
+        ("https://archive.ph/AbCdE", "https://archive.ph/AbCdE"),  # not a Wayback-style URL: as is
+    ],
+)
 def test_raw_replay_url(url, raw):
     assert raw_replay_url(url) == raw
 
@@ -64,16 +80,23 @@ def client():
 
 
 def _snap(url: str) -> Snapshot:
-    return Snapshot(archive="wayback", url=url, datetime=datetime(2017, 11, 24, tzinfo=timezone.utc),
-                    original="https://www.fws.gov/birds/")
+    return Snapshot(
+        archive="wayback", url=url, datetime=datetime(2017, 11, 24, tzinfo=UTC), original="https://www.fws.gov/birds/"
+    )
 
 
 def test_fetch_replay_text_uses_raw_mode_and_main_text(client):
-    page = ("<html><head><title>Birds</title></head><body><nav>Home | About | Contact</nav><article>"
-            "<h1>Migratory Bird Program</h1><p>" + ARTICLE + "</p></article><footer>Privacy</footer></body></html>")
+    page = (
+        "<html><head><title>Birds</title></head><body><nav>Home | About | Contact</nav><article>"
+        "<h1>Migratory Bird Program</h1><p>" + ARTICLE + "</p></article><footer>Privacy</footer></body></html>"
+    )
     with responses.RequestsMock() as mocked:
-        mocked.get("https://web.archive.org/web/20171124151315id_/https://www.fws.gov/birds/", body=page,
-                   headers={"Memento-Datetime": "Fri, 24 Nov 2017 15:13:15 GMT"}, content_type="text/html")
+        mocked.get(
+            "https://web.archive.org/web/20171124151315id_/https://www.fws.gov/birds/",
+            body=page,
+            headers={"Memento-Datetime": "Fri, 24 Nov 2017 15:13:15 GMT"},
+            content_type="text/html",
+        )
         text = fetch_replay_text(client, _snap("https://web.archive.org/web/20171124151315/https://www.fws.gov/birds/"))
     assert text is not None and "city council voted" in text
     assert "Home | About" not in text and "Privacy" not in text
@@ -84,8 +107,9 @@ def test_fetch_replay_text_follows_historical_redirects(client):
     ex = EXCHANGES["memento_302_target_window"]
     with responses.RequestsMock() as mocked:
         mocked.get(ex["uri"], status=302, headers={"Location": ex["headers"]["Location"]})
-        mocked.get(ex["headers"]["Location"], body="<html><body><p>" + ARTICLE + "</p></body></html>",
-                   content_type="text/html")
+        mocked.get(
+            ex["headers"]["Location"], body="<html><body><p>" + ARTICLE + "</p></body></html>", content_type="text/html"
+        )
         text = fetch_replay_text(client, _snap(ex["uri"].replace("id_/", "/")))
     assert text is not None and "library board" in text
 
@@ -109,6 +133,7 @@ def test_fetch_replay_text_redirect_loop_is_none(client):
 
 def test_fetch_replay_text_of_a_pdf_is_none(client):
     with responses.RequestsMock() as mocked:
-        mocked.get("https://web.archive.org/web/2020id_/https://e.com/a.pdf", body=b"%PDF-1.4",
-                   content_type="application/pdf")
+        mocked.get(
+            "https://web.archive.org/web/2020id_/https://e.com/a.pdf", body=b"%PDF-1.4", content_type="application/pdf"
+        )
         assert fetch_replay_text(client, _snap("https://web.archive.org/web/2020/https://e.com/a.pdf")) is None

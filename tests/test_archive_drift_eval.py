@@ -45,9 +45,11 @@ def test_precision_and_recall_at_the_chosen_threshold():
     same = [s for p, s in scored if p["label"] == "same"]
     replaced = [s for p, s in scored if p["label"] == "replaced"]
     baseline = _precision_recall(_scores(_token_set_containment), DRIFT_THRESHOLD)
-    print(f"\ndrift eval: {len(PAIRS)} pairs, threshold {DRIFT_THRESHOLD}: precision {precision:.2f}, "
-          f"recall {recall:.2f}; same-article scores min {min(same):.3f}, replaced max {max(replaced):.3f}; "
-          f"token-set baseline precision {baseline[0]:.2f}, recall {baseline[1]:.2f}")
+    print(
+        f"\ndrift eval: {len(PAIRS)} pairs, threshold {DRIFT_THRESHOLD}: precision {precision:.2f}, "
+        f"recall {recall:.2f}; same-article scores min {min(same):.3f}, replaced max {max(replaced):.3f}; "
+        f"token-set baseline precision {baseline[0]:.2f}, recall {baseline[1]:.2f}"
+    )
     assert precision == 1.0 and recall == 1.0
     # The threshold sits inside the gap with room on both sides, not on an edge of it.
     assert max(replaced) + 0.15 < DRIFT_THRESHOLD < min(same) - 0.15

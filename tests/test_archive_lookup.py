@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -15,7 +15,7 @@ from provenance.config import ArchiveConfig
 from provenance.errors import ArchiveUnavailable
 from provenance.records import Snapshot, SnapshotLookup
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def snap(ts: str) -> Snapshot:
@@ -25,14 +25,17 @@ def snap(ts: str) -> Snapshot:
 CAPTURES = [snap("20190105120000"), snap("20200601000000"), snap("20200601235959"), snap("20221231000000")]
 
 
-@pytest.mark.parametrize(("when", "expected"), [
-    (None, "20221231000000"),                      # no date: the latest
-    (date(2018, 1, 1), "20190105120000"),          # before everything: the first after
-    (date(2019, 1, 5), "20190105120000"),          # a capture on the day counts as before
-    (date(2020, 5, 31), "20190105120000"),         # the last before, even though a later one is closer
-    (date(2020, 6, 1), "20200601235959"),          # last of several on the day
-    (date(2030, 1, 1), "20221231000000"),
-])
+@pytest.mark.parametrize(
+    ("when", "expected"),
+    [
+        (None, "20221231000000"),  # no date: the latest
+        (date(2018, 1, 1), "20190105120000"),  # before everything: the first after
+        (date(2019, 1, 5), "20190105120000"),  # a capture on the day counts as before
+        (date(2020, 5, 31), "20190105120000"),  # the last before, even though a later one is closer
+        (date(2020, 6, 1), "20200601235959"),  # last of several on the day
+        (date(2030, 1, 1), "20221231000000"),
+    ],
+)
 def test_choose_nearest_prefers_last_capture_before_the_citing_date(when, expected):
     chosen = choose_nearest(reversed(CAPTURES), when)
     assert chosen is not None and chosen.url.split("/")[4] == expected
@@ -42,14 +45,17 @@ def test_choose_nearest_of_nothing_is_none():
     assert choose_nearest([], date(2020, 1, 1)) is None
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("20140126200624", datetime(2014, 1, 26, 20, 6, 24, tzinfo=UTC)),
-    ("2014", datetime(2014, 1, 1, tzinfo=UTC)),
-    ("20000012170449", datetime(2000, 1, 12, 17, 4, 49, tzinfo=UTC)),  # month 00 in a real IA listing
-    ("20000800241623", None),                                          # hour 24: not a time
-    ("abc", None),
-    ("201401262006241", None),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("20140126200624", datetime(2014, 1, 26, 20, 6, 24, tzinfo=UTC)),
+        ("2014", datetime(2014, 1, 1, tzinfo=UTC)),
+        ("20000012170449", datetime(2000, 1, 12, 17, 4, 49, tzinfo=UTC)),  # month 00 in a real IA listing
+        ("20000800241623", None),  # hour 24: not a time
+        ("abc", None),
+        ("201401262006241", None),
+    ],
+)
 def test_parse_timestamp(raw, expected):
     assert parse_timestamp(raw) == expected
 
@@ -74,8 +80,7 @@ class FakeSource:
         outcome = self.script(url, n)
         if isinstance(outcome, Exception):
             raise outcome
-        return SnapshotLookup(url=url, archive=self.name, looked_up_at=datetime.now(UTC), query=url,
-                              nearest=outcome)
+        return SnapshotLookup(url=url, archive=self.name, looked_up_at=datetime.now(UTC), query=url, nearest=outcome)
 
 
 def test_one_lookup_per_url_and_archive():
@@ -84,7 +89,8 @@ def test_one_lookup_per_url_and_archive():
     items = [(f"https://e.org/{i}", date(2021, 1, 1)) for i in range(5)]
     answers = list(lookup_snapshots([good, empty], items, max_workers=3, sleep=lambda s: None))
     assert sorted((a.archive, a.url) for a in answers) == sorted(
-        (name, url) for url, _ in items for name in ("good", "empty"))
+        (name, url) for url, _ in items for name in ("good", "empty")
+    )
     assert all(a.error is None for a in answers)
     assert {a.nearest is None for a in answers if a.archive == "empty"} == {True}
 
@@ -112,8 +118,7 @@ def test_malformed_answer_and_adapter_bug_never_escape():
 def test_archive_failing_repeatedly_is_not_hammered_for_the_rest_of_the_batch():
     down = FakeSource("down", lambda url, n: ArchiveUnavailable("timeout"))
     items = [(f"https://e.org/{i}", None) for i in range(10)]
-    answers = list(lookup_snapshots([down], items, max_workers=1, attempts=2, give_up_after=3,
-                                    sleep=lambda s: None))
+    answers = list(lookup_snapshots([down], items, max_workers=1, attempts=2, give_up_after=3, sleep=lambda s: None))
     assert len(answers) == 10 and all(a.error for a in answers)
     assert len(down.calls) == 3 * 2  # three URLs asked (twice each), the other seven skipped
     assert sum("not asked" in a.error for a in answers) == 7

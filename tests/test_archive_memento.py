@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from provenance.config import HttpConfig
 from provenance.errors import ArchiveUnavailable
 from provenance.net.client import HttpClient
 
-UTC = timezone.utc
+UTC = UTC
 EXCHANGES = json.loads((Path(__file__).parent / "data" / "archive" / "ia_exchanges.json").read_text())["exchanges"]
 FWS_LINK = EXCHANGES["memento_200_with_link"]["headers"]["link"]  # a real IA Link header (cassette)
 
@@ -35,8 +35,16 @@ def mocked():
 def test_real_ia_link_header_from_cassette():
     entries = parse_link_header(FWS_LINK)
     rels = [" ".join(sorted(e.rels)) for e in entries]
-    assert rels == ["original", "timemap", "timegate", "first memento", "memento prev", "memento",
-                    "memento next", "last memento"]
+    assert rels == [
+        "original",
+        "timemap",
+        "timegate",
+        "first memento",
+        "memento prev",
+        "memento",
+        "memento next",
+        "last memento",
+    ]
     assert entries[0].url == "https://www.fws.gov/birds/"
     assert entries[1].param("type") == "application/link-format"
     memento = entries[5]
@@ -58,15 +66,25 @@ def test_every_recorded_link_header_parses_with_dated_mementos(corpus_dir):
     assert [e.datetime for e in first if e.rels == {"memento"}] == [datetime(2014, 1, 26, 9, 37, 43, tzinfo=UTC)]
 
 
-@pytest.mark.parametrize(("value", "urls", "rels"), [
-    # commas and semicolons inside <...> and inside quoted values are not separators
-    ('<http://a.example/x,y;z>; rel="memento"; datetime="Sun, 26 Jan 2014 09:37:43 GMT", <http://b/>; rel=original',
-     ["http://a.example/x,y;z", "http://b/"], [{"memento"}, {"original"}]),
-    ('<http://a/>;rel="first memento";title="a \\"q\\", b" ,<http://c/> ; rel = "last memento"',
-     ["http://a/", "http://c/"], [{"first", "memento"}, {"last", "memento"}]),
-    ("", [], []),
-    ("garbage without brackets", [], []),
-])
+@pytest.mark.parametrize(
+    ("value", "urls", "rels"),
+    [
+        # commas and semicolons inside <...> and inside quoted values are not separators
+        (
+            '<http://a.example/x,y;z>; rel="memento"; datetime="Sun, 26 Jan 2014 09:37:43 GMT", '
+            "<http://b/>; rel=original",
+            ["http://a.example/x,y;z", "http://b/"],
+            [{"memento"}, {"original"}],
+        ),
+        (
+            '<http://a/>;rel="first memento";title="a \\"q\\", b" ,<http://c/> ; rel = "last memento"',
+            ["http://a/", "http://c/"],
+            [{"first", "memento"}, {"last", "memento"}],
+        ),
+        ("", [], []),
+        ("garbage without brackets", [], []),
+    ],
+)
 def test_link_header_tokenizer(value, urls, rels):
     entries = parse_link_header(value)
     assert [e.url for e in entries] == urls and [set(e.rels) for e in entries] == rels
@@ -88,10 +106,12 @@ TIMEMAP = """<http://archive.test/coll/timemap/link/http://e.com/>; rel="self"; 
 
 def test_timemap_first_last_count_and_nearest(client, mocked):
     assert len([e for e in parse_timemap(TIMEMAP) if e.is_memento]) == 3
-    mocked.get("http://archive.test/coll/timemap/link/http://e.com/", body=TIMEMAP,
-               content_type="application/link-format")
+    mocked.get(
+        "http://archive.test/coll/timemap/link/http://e.com/", body=TIMEMAP, content_type="application/link-format"
+    )
     lookup = MementoTimeMap(client, "http://archive.test/coll/timemap/link/", "test").nearest(
-        "http://e.com/", date(2019, 12, 31))
+        "http://e.com/", date(2019, 12, 31)
+    )
     assert lookup.count == 3 and lookup.first.datetime.year == 2010 and lookup.last.datetime.year == 2020
     assert lookup.nearest.url == "http://archive.test/coll/20150601120000mp_/http://e.com/"
 
@@ -100,8 +120,11 @@ IA_TG = "https://web.archive.org/web/"
 
 
 def test_ia_timegate_302_with_link_header(client, mocked):
-    mocked.get(IA_TG + "https://www.fws.gov/birds/", status=302, headers={
-        "Location": "https://web.archive.org/web/20171124151315/https://www.fws.gov/birds/", "Link": FWS_LINK})
+    mocked.get(
+        IA_TG + "https://www.fws.gov/birds/",
+        status=302,
+        headers={"Location": "https://web.archive.org/web/20171124151315/https://www.fws.gov/birds/", "Link": FWS_LINK},
+    )
     lookup = MementoTimeGate(client, IA_TG, "ia-timegate").nearest("https://www.fws.gov/birds/", date(2017, 11, 30))
     sent = mocked.calls[0].request.headers
     assert sent["Accept-Datetime"] == "Thu, 30 Nov 2017 23:59:59 GMT"
@@ -115,8 +138,11 @@ def test_ia_timegate_302_with_link_header(client, mocked):
 def test_timegate_closest_after_the_date_gives_way_to_prev_memento(client, mocked):
     # Asked for 2017-10-01, the gate picks 2017-11-24 (closest); the Link header's prev memento
     # (2017-09-29) is the last capture before the citing date, which is what the rule wants.
-    mocked.get(IA_TG + "https://www.fws.gov/birds/", status=302, headers={
-        "Location": "https://web.archive.org/web/20171124151315/https://www.fws.gov/birds/", "Link": FWS_LINK})
+    mocked.get(
+        IA_TG + "https://www.fws.gov/birds/",
+        status=302,
+        headers={"Location": "https://web.archive.org/web/20171124151315/https://www.fws.gov/birds/", "Link": FWS_LINK},
+    )
     lookup = MementoTimeGate(client, IA_TG, "ia").nearest("https://www.fws.gov/birds/", date(2017, 10, 1))
     assert lookup.nearest.datetime == datetime(2017, 9, 29, 0, 27, 12, tzinfo=UTC)
 
@@ -129,12 +155,18 @@ def test_timegate_302_without_link_reads_the_timestamp_in_location(client, mocke
 
 
 def test_pywb_style_200_timegate(client, mocked):
-    link = ('<http://www.iana.org/>; rel="original", <http://archive.test/coll1/http://www.iana.org/>; '
-            'rel="timegate", <http://archive.test/coll1/timemap/link/http://www.iana.org/>; rel="timemap"; '
-            'type="application/link-format", <http://archive.test/coll1/20140126200624mp_/http://www.iana.org/>; '
-            'rel="memento"; datetime="Sun, 26 Jan 2014 20:06:24 GMT"')
-    mocked.get("http://archive.test/coll1/http://www.iana.org/", status=200, body="<html></html>",
-               headers={"Link": link, "Vary": "accept-datetime"})
+    link = (
+        '<http://www.iana.org/>; rel="original", <http://archive.test/coll1/http://www.iana.org/>; '
+        'rel="timegate", <http://archive.test/coll1/timemap/link/http://www.iana.org/>; rel="timemap"; '
+        'type="application/link-format", <http://archive.test/coll1/20140126200624mp_/http://www.iana.org/>; '
+        'rel="memento"; datetime="Sun, 26 Jan 2014 20:06:24 GMT"'
+    )
+    mocked.get(
+        "http://archive.test/coll1/http://www.iana.org/",
+        status=200,
+        body="<html></html>",
+        headers={"Link": link, "Vary": "accept-datetime"},
+    )
     lookup = MementoTimeGate(client, "http://archive.test/coll1", "pywb").nearest("http://www.iana.org/", None)
     assert "Accept-Datetime" not in mocked.calls[0].request.headers  # no date: the latest
     assert lookup.nearest.url == "http://archive.test/coll1/20140126200624mp_/http://www.iana.org/"
@@ -158,10 +190,12 @@ def test_timegate_unavailable(client, mocked, status):
 
 def test_timegate_pick_after_the_date_is_checked_against_the_timemap(client, mocked):
     # pywb answers 200 with only the memento it chose (no prev/next): closest to 2021-12-01 is 2022.
-    link = ('<http://e.com/>; rel="original", <http://archive.test/coll/timemap/link/http://e.com/>; '
-            'rel="timemap"; type="application/link-format", '
-            '<http://archive.test/coll/20200101000000mp_/http://e.com/>; rel="memento"; '
-            'datetime="Wed, 01 Jan 2020 00:00:00 GMT"')
+    link = (
+        '<http://e.com/>; rel="original", <http://archive.test/coll/timemap/link/http://e.com/>; '
+        'rel="timemap"; type="application/link-format", '
+        '<http://archive.test/coll/20200101000000mp_/http://e.com/>; rel="memento"; '
+        'datetime="Wed, 01 Jan 2020 00:00:00 GMT"'
+    )
     mocked.get("http://archive.test/coll/http://e.com/", status=200, headers={"Link": link})
     mocked.get("http://archive.test/coll/timemap/link/http://e.com/", body=TIMEMAP)
     lookup = MementoTimeGate(client, "http://archive.test/coll/", "pywb").nearest("http://e.com/", date(2019, 12, 1))
@@ -169,8 +203,10 @@ def test_timegate_pick_after_the_date_is_checked_against_the_timemap(client, moc
 
 
 def test_timegate_without_a_timemap_keeps_its_own_pick(client, mocked):
-    link = ('<http://archive.test/coll/20200101000000mp_/http://e.com/>; rel="memento"; '
-            'datetime="Wed, 01 Jan 2020 00:00:00 GMT"')
+    link = (
+        '<http://archive.test/coll/20200101000000mp_/http://e.com/>; rel="memento"; '
+        'datetime="Wed, 01 Jan 2020 00:00:00 GMT"'
+    )
     mocked.get("http://archive.test/coll/http://e.com/", status=200, headers={"Link": link})
     lookup = MementoTimeGate(client, "http://archive.test/coll/", "pywb").nearest("http://e.com/", date(2019, 12, 1))
     assert lookup.nearest.datetime.year == 2020 and len(mocked.calls) == 1

@@ -23,10 +23,12 @@ from provenance.net.client import HttpClient
 pytestmark = pytest.mark.pywb
 
 STORY = "http://news.example/2019/01/library-budget"
-ARTICLE = ("The city council voted on Tuesday to approve a new budget for public libraries, ending a dispute "
-           "that had lasted nearly two years. Supporters said the money would restore weekend opening hours at "
-           "branches across the northern districts. Critics argued that the plan relied on optimistic revenue "
-           "forecasts and would force cuts elsewhere. The mayor is expected to sign the measure next week.")
+ARTICLE = (
+    "The city council voted on Tuesday to approve a new budget for public libraries, ending a dispute "
+    "that had lasted nearly two years. Supporters said the money would restore weekend opening hours at "
+    "branches across the northern districts. Critics argued that the plan relied on optimistic revenue "
+    "forecasts and would force cuts elsewhere. The mayor is expected to sign the measure next week."
+)
 CAPTURES = [  # (WARC-Date, body of the article element)
     ("2019-01-05T12:00:00Z", f"<p>Published 5 January 2019</p><p>{ARTICLE}</p>"),
     ("2020-06-01T08:30:00Z", f"<p>Updated 1 June 2020</p><p>{ARTICLE.replace('Tuesday', 'Tuesday evening')}</p>"),
@@ -36,16 +38,19 @@ REVISIT_DATE = "2021-01-01T00:00:00Z"  # identical payload to the 2020 capture
 
 
 def _page(body: str) -> bytes:
-    return (f"<html><head><title>Library budget</title></head><body><nav>Home | News | Sport</nav>"
-            f"<article>{body}</article><footer>(c) News Example</footer></body></html>").encode()
+    return (
+        f"<html><head><title>Library budget</title></head><body><nav>Home | News | Sport</nav>"
+        f"<article>{body}</article><footer>(c) News Example</footer></body></html>"
+    ).encode()
 
 
 @pytest.fixture(scope="module")
 def pywb(tmp_path_factory):
     root = tmp_path_factory.mktemp("pywb")
     warc = root / "news.warc.gz"
-    write_warc(warc, [(STORY, when, _page(body)) for when, body in CAPTURES],
-               revisits=[(STORY, REVISIT_DATE, CAPTURES[1][0])])
+    write_warc(
+        warc, [(STORY, when, _page(body)) for when, body in CAPTURES], revisits=[(STORY, REVISIT_DATE, CAPTURES[1][0])]
+    )
     with running_pywb(root, [warc], STORY) as base:
         yield base
 
@@ -61,13 +66,16 @@ def _ts(snapshot) -> str:
     return snapshot.datetime.strftime("%Y%m%d%H%M%S")
 
 
-@pytest.mark.parametrize(("when", "expected"), [
-    (date(2018, 6, 1), "20190105120000"),   # nothing before: the first after
-    (date(2019, 1, 5), "20190105120000"),   # same day counts as before
-    (date(2020, 12, 31), "20200601083000"),  # last before, not the closer revisit after
-    (date(2021, 6, 1), "20210101000000"),   # the revisit is a capture too
-    (None, "20220301000000"),
-])
+@pytest.mark.parametrize(
+    ("when", "expected"),
+    [
+        (date(2018, 6, 1), "20190105120000"),  # nothing before: the first after
+        (date(2019, 1, 5), "20190105120000"),  # same day counts as before
+        (date(2020, 12, 31), "20200601083000"),  # last before, not the closer revisit after
+        (date(2021, 6, 1), "20210101000000"),  # the revisit is a capture too
+        (None, "20220301000000"),
+    ],
+)
 def test_pywb_cdx_dialect_nearest(pywb, client, when, expected):
     lookup = WaybackCdx(client, pywb, collection="coll").nearest(STORY, when)
     assert lookup.error is None and lookup.archive == "pywb:coll"
@@ -76,11 +84,14 @@ def test_pywb_cdx_dialect_nearest(pywb, client, when, expected):
     assert (_ts(lookup.first), _ts(lookup.last), lookup.count) == ("20190105120000", "20220301000000", 4)
 
 
-@pytest.mark.parametrize(("when", "expected"), [
-    (date(2020, 7, 1), "20200601083000"),   # the gate's own pick
-    (date(2021, 12, 1), "20210101000000"),  # the gate picks 2022 (closer); the TimeMap finds the one before
-    (None, "20220301000000"),
-])
+@pytest.mark.parametrize(
+    ("when", "expected"),
+    [
+        (date(2020, 7, 1), "20200601083000"),  # the gate's own pick
+        (date(2021, 12, 1), "20210101000000"),  # the gate picks 2022 (closer); the TimeMap finds the one before
+        (None, "20220301000000"),
+    ],
+)
 def test_pywb_timegate_200_behaviour(pywb, client, when, expected):
     lookup = MementoTimeGate(client, f"{pywb}/coll/", "pywb-timegate").nearest(STORY, when)
     assert lookup.error is None
@@ -116,8 +127,9 @@ def test_replay_text_with_id_and_drift(pywb, client):
 def test_ia_endpoints_remapped_to_pywb(pywb):
     """The contract's promise: http.remap routes the default (IA) archive endpoints elsewhere."""
     port = pywb.rsplit(":", 1)[1]
-    config = HttpConfig(timeout=10, allow_private=(f"127.0.0.1:{port}",),
-                        remap=tuple(tuple(pair) for pair in remap_ia_to(pywb)))
+    config = HttpConfig(
+        timeout=10, allow_private=(f"127.0.0.1:{port}",), remap=tuple(tuple(pair) for pair in remap_ia_to(pywb))
+    )
     with HttpClient(config) as remapped:
         sources = archive_sources(remapped, ArchiveConfig(timegates=("https://web.archive.org/web/",)))
         answers = list(lookup_snapshots(sources, [(STORY, date(2020, 12, 31)), ("http://nope.example/", None)]))
@@ -136,14 +148,18 @@ def test_measure_drift_against_a_live_page(pywb, client):
     from provenance.archive.drift import measure_drift
 
     cited = WaybackCdx(client, pywb, collection="coll").nearest(STORY, date(2019, 1, 5)).nearest
-    pages = {"/same": text(_page(f"<p>{ARTICLE} Correction added.</p>")),
-             "/moved": text(_page("<p>Domain for sale. Make an offer.</p>")),
-             "/gone": text(b"not found", status=404)}
-    with serve(pages) as server:
-        with HttpClient(HttpConfig(timeout=10, allow_private=(server.netloc, pywb.split("//")[1]))) as both:
-            same = measure_drift(both, server.url("/same"), cited)
-            moved = measure_drift(both, server.url("/moved"), cited)
-            gone = measure_drift(both, server.url("/gone"), cited)
+    pages = {
+        "/same": text(_page(f"<p>{ARTICLE} Correction added.</p>")),
+        "/moved": text(_page("<p>Domain for sale. Make an offer.</p>")),
+        "/gone": text(b"not found", status=404),
+    }
+    with (
+        serve(pages) as server,
+        HttpClient(HttpConfig(timeout=10, allow_private=(server.netloc, pywb.split("//")[1]))) as both,
+    ):
+        same = measure_drift(both, server.url("/same"), cited)
+        moved = measure_drift(both, server.url("/moved"), cited)
+        gone = measure_drift(both, server.url("/gone"), cited)
     assert same.similarity >= same.threshold == DRIFT_THRESHOLD and same.snapshot == cited
     assert moved.similarity < DRIFT_THRESHOLD and moved.live_fingerprint != moved.snapshot_fingerprint
     assert gone is None  # a dead page is dead_link's business, not drift's

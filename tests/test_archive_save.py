@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import responses
@@ -40,23 +40,34 @@ def test_limiter_says_no_instead_of_waiting():
     assert not limiter.try_acquire()
 
 
-@pytest.mark.parametrize(("status", "headers", "outcome", "snapshot"), [
-    (302, {"Location": "https://web.archive.org/web/20240102030405/https://e.com/a"}, "saved",
-     "https://web.archive.org/web/20240102030405/https://e.com/a"),
-    (200, {"Content-Location": "/web/20240102030405/https://e.com/a"}, "saved",
-     "https://web.archive.org/web/20240102030405/https://e.com/a"),
-    (200, {}, "submitted", None),
-    (429, {"Retry-After": "120"}, "rate_limited", None),
-    (403, {}, "refused", None),
-    (520, {}, "failed", None),
-])
+@pytest.mark.parametrize(
+    ("status", "headers", "outcome", "snapshot"),
+    [
+        (
+            302,
+            {"Location": "https://web.archive.org/web/20240102030405/https://e.com/a"},
+            "saved",
+            "https://web.archive.org/web/20240102030405/https://e.com/a",
+        ),
+        (
+            200,
+            {"Content-Location": "/web/20240102030405/https://e.com/a"},
+            "saved",
+            "https://web.archive.org/web/20240102030405/https://e.com/a",
+        ),
+        (200, {}, "submitted", None),
+        (429, {"Retry-After": "120"}, "rate_limited", None),
+        (403, {}, "refused", None),
+        (520, {}, "failed", None),
+    ],
+)
 def test_request_capture_outcomes(client, status, headers, outcome, snapshot):
     with responses.RequestsMock() as mocked:
         mocked.get(SAVE, status=status, headers=headers)
         result = request_capture(client, "https://e.com/a")
     assert result.status == outcome and result.snapshot_url == snapshot and result.http_status == status
     if outcome == "saved":
-        assert result.snapshot_datetime == datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+        assert result.snapshot_datetime == datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 def test_rate_limited_requests_are_not_sent(client):
@@ -88,16 +99,21 @@ def test_network_failure_is_a_value(client):
 
 # ---- the archive stage's background queue and its candidates ---------------------------------
 
+
 def _spn(status=302):
     def reply(req):
         original = req.target.split("/save/", 1)[1]
         return status, {"Location": f"https://web.archive.org/web/20240102030405/{original}"}, b""
+
     return reply
 
 
 def _loopback_client(server):
-    return HttpClient(HttpConfig(timeout=5, allow_private=(server.netloc,),
-                                 remap=((r"^https://web\.archive\.org/", f"{server.base}/"),)))
+    return HttpClient(
+        HttpConfig(
+            timeout=5, allow_private=(server.netloc,), remap=((r"^https://web\.archive\.org/", f"{server.base}/"),)
+        )
+    )
 
 
 def test_queue_stops_waiting_for_the_limiter_when_the_stage_ends():
@@ -134,8 +150,10 @@ def test_queue_records_429_and_backs_off():
 
     from provenance.archive.save import CaptureQueue
 
-    with serve({"*": lambda req: (429, {"Retry-After": "600"}, b"")}) as server, \
-            _loopback_client(server) as loop_client:
+    with (
+        serve({"*": lambda req: (429, {"Retry-After": "600"}, b"")}) as server,
+        _loopback_client(server) as loop_client,
+    ):
         limiter = SaveLimiter(interval=0)
         results = CaptureQueue(loop_client, ["https://e.com/a", "https://e.com/b"], limiter).start().finish()
         assert server.count() == 1  # the second waits out the archive's Retry-After: next run
@@ -143,7 +161,7 @@ def test_queue_records_429_and_backs_off():
     assert not limiter.try_acquire()
 
 
-NOW = datetime(2024, 6, 1, tzinfo=timezone.utc)
+NOW = datetime(2024, 6, 1, tzinfo=UTC)
 URL = "https://e.com/a"
 
 
@@ -159,8 +177,11 @@ def _answers(*specs):
     out = []
     for name, found, error in specs:
         snap = Snapshot(name, f"https://a/{name}", NOW) if found else None
-        out.append(SnapshotLookup(url=URL, archive=name, looked_up_at=NOW, query=URL, nearest=snap, error=error,
-                                  count=1 if found else 0))
+        out.append(
+            SnapshotLookup(
+                url=URL, archive=name, looked_up_at=NOW, query=URL, nearest=snap, error=error, count=1 if found else 0
+            )
+        )
     return {URL: out}
 
 
@@ -170,19 +191,27 @@ def _asked(status, days_ago):
     return {URL: SaveResult(URL, NOW - timedelta(days=days_ago), status)}
 
 
-@pytest.mark.parametrize(("case", "checks", "lookups", "asked", "wanted"), [
-    ("alive, no archive holds it", _check(), _answers(("ia", False, None), ("gate", False, None)), {}, True),
-    ("one archive holds it", _check(), _answers(("ia", False, None), ("gate", True, None)), {}, False),
-    ("an archive could not be asked", _check(), _answers(("ia", False, None), ("gate", False, "HTTP 503")), {},
-     False),
-    ("never looked up", _check(), {}, {}, False),
-    ("dead", _check("dead"), _answers(("ia", False, None)), {}, False),
-    ("saved recently", _check(), _answers(("ia", False, None)), _asked("saved", 2), False),
-    ("refused recently", _check(), _answers(("ia", False, None)), _asked("refused", 2), False),
-    ("saved long ago and still not indexed", _check(), _answers(("ia", False, None)), _asked("saved", 60), True),
-    ("rate limited recently", _check(), _answers(("ia", False, None)), _asked("rate_limited", 0), True),
-    ("failed recently", _check(), _answers(("ia", False, None)), _asked("failed", 0), True),
-])
+@pytest.mark.parametrize(
+    ("case", "checks", "lookups", "asked", "wanted"),
+    [
+        ("alive, no archive holds it", _check(), _answers(("ia", False, None), ("gate", False, None)), {}, True),
+        ("one archive holds it", _check(), _answers(("ia", False, None), ("gate", True, None)), {}, False),
+        (
+            "an archive could not be asked",
+            _check(),
+            _answers(("ia", False, None), ("gate", False, "HTTP 503")),
+            {},
+            False,
+        ),
+        ("never looked up", _check(), {}, {}, False),
+        ("dead", _check("dead"), _answers(("ia", False, None)), {}, False),
+        ("saved recently", _check(), _answers(("ia", False, None)), _asked("saved", 2), False),
+        ("refused recently", _check(), _answers(("ia", False, None)), _asked("refused", 2), False),
+        ("saved long ago and still not indexed", _check(), _answers(("ia", False, None)), _asked("saved", 60), True),
+        ("rate limited recently", _check(), _answers(("ia", False, None)), _asked("rate_limited", 0), True),
+        ("failed recently", _check(), _answers(("ia", False, None)), _asked("failed", 0), True),
+    ],
+)
 def test_save_candidates(case, checks, lookups, asked, wanted):
     from provenance.archive.save import save_candidates
 
@@ -192,9 +221,15 @@ def test_save_candidates(case, checks, lookups, asked, wanted):
 def test_only_a_saved_capture_becomes_an_archive_answer():
     from provenance.archive.save import SaveResult, capture_lookup
 
-    moment = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
-    saved = SaveResult(URL, NOW, "saved", snapshot_url=f"https://web.archive.org/web/20240102030405/{URL}",
-                       snapshot_datetime=moment, http_status=302)
+    moment = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+    saved = SaveResult(
+        URL,
+        NOW,
+        "saved",
+        snapshot_url=f"https://web.archive.org/web/20240102030405/{URL}",
+        snapshot_datetime=moment,
+        http_status=302,
+    )
     answer = capture_lookup(saved)
     assert answer.archive == "wayback" and answer.error is None and answer.count is None
     assert answer.nearest == answer.first == answer.last and answer.nearest.datetime == moment

@@ -8,7 +8,7 @@ text answer, rearranged as the CDX API's `output=json` documents it (header row 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -53,8 +53,14 @@ def test_ia_json_and_text_dialects_parse_to_the_same_rows():
 
 
 def test_pywb_ndjson_and_cdxj_dialects_use_canonical_names():
-    line = {"urlkey": "org,iana)/", "timestamp": "20140126200624", "url": "http://www.iana.org/",
-            "mime": "text/html", "status": "200", "digest": "OSSAPWJ23L56IYVRW3GFEAR4MCJMGPTB"}
+    line = {
+        "urlkey": "org,iana)/",
+        "timestamp": "20140126200624",
+        "url": "http://www.iana.org/",
+        "mime": "text/html",
+        "status": "200",
+        "digest": "OSSAPWJ23L56IYVRW3GFEAR4MCJMGPTB",
+    }
     rows, dialect = parse_cdx(json.dumps(line) + "\n")
     assert dialect == "pywb-json"
     assert rows[0]["original"] == "http://www.iana.org/" and rows[0]["statuscode"] == "200"
@@ -63,18 +69,21 @@ def test_pywb_ndjson_and_cdxj_dialects_use_canonical_names():
 
 
 @pytest.mark.parametrize("dialect", ["json", "text"])
-@pytest.mark.parametrize(("when", "expected_ts"), [
-    (date(2019, 10, 1), "20191001201842"),   # last usable capture on the citing day
-    (date(2019, 9, 1), "20191001012455"),    # nothing before: first after
-    (None, "20191218145125"),                # no date: the latest
-])
+@pytest.mark.parametrize(
+    ("when", "expected_ts"),
+    [
+        (date(2019, 10, 1), "20191001201842"),  # last usable capture on the citing day
+        (date(2019, 9, 1), "20191001012455"),  # nothing before: first after
+        (None, "20191218145125"),  # no date: the latest
+    ],
+)
 def test_ia_cdx_nearest_first_last(client, mocked, dialect, when, expected_ts):
     body = ia_json(DW_TEXT) if dialect == "json" else DW_TEXT
     mocked.get(CDX, body=body, content_type="text/plain")
     lookup = WaybackCdx(client).nearest("dw.com", when)
     assert lookup.error is None and lookup.archive == "wayback"
     assert lookup.nearest.url == f"https://web.archive.org/web/{expected_ts}/{lookup.nearest.original}"
-    assert lookup.first.datetime == datetime(2019, 10, 1, 1, 24, 55, tzinfo=timezone.utc)
+    assert lookup.first.datetime == datetime(2019, 10, 1, 1, 24, 55, tzinfo=UTC)
     assert lookup.last.datetime.date() == date(2019, 12, 18)
     assert lookup.count == 1000  # every row is 2xx/3xx or a revisit here
     assert "output=json" in lookup.query and "url=dw.com" in lookup.query
@@ -84,7 +93,7 @@ def test_recorded_nasa_answer_with_duplicate_rows(client, mocked):
     ex = EXCHANGES["cdx_text_nasa"]
     mocked.get(CDX, body=ex["body"], status=ex["status"], headers=ex["headers"])
     lookup = WaybackCdx(client).nearest("nasa.gov", date(1997, 1, 15))
-    assert lookup.nearest.datetime == datetime(1996, 12, 31, 23, 58, 47, tzinfo=timezone.utc)
+    assert lookup.nearest.datetime == datetime(1996, 12, 31, 23, 58, 47, tzinfo=UTC)
     assert lookup.nearest.original == "http://www.nasa.gov:80/" and lookup.nearest.status == 200
 
 
@@ -96,9 +105,11 @@ def test_empty_answers_mean_asked_and_holds_nothing(client, mocked, body):
 
 
 def test_only_error_captures_are_not_a_usable_snapshot(client, mocked):
-    rows = [["urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length"],
-            ["com,e)/a", "20200101000000", "https://e.com/a", "text/html", "404", "X", "1"],
-            ["com,e)/a", "20200102000000", "https://e.com/a", "text/html", "503", "Y", "1"]]
+    rows = [
+        ["urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length"],
+        ["com,e)/a", "20200101000000", "https://e.com/a", "text/html", "404", "X", "1"],
+        ["com,e)/a", "20200102000000", "https://e.com/a", "text/html", "503", "Y", "1"],
+    ]
     mocked.get(CDX, json=rows)
     lookup = WaybackCdx(client).nearest("https://e.com/a", None)
     assert lookup.nearest is None and lookup.error is None
@@ -112,8 +123,10 @@ def test_blocked_site_403_is_a_refusal_not_absence(client, mocked):
     assert lookup.error == "blocked by the archive (HTTP 403): Blocked Site Error"
 
 
-@pytest.mark.parametrize(("status", "body"), [(429, "Too Many Requests"), (503, "Service Unavailable"),
-                                              (502, ""), (None, ConnectionError("reset by peer"))])
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [(429, "Too Many Requests"), (503, "Service Unavailable"), (502, ""), (None, ConnectionError("reset by peer"))],
+)
 def test_could_not_ask_raises_archive_unavailable(client, mocked, status, body):
     if status is None:
         mocked.get(CDX, body=body)
@@ -124,8 +137,9 @@ def test_could_not_ask_raises_archive_unavailable(client, mocked, status, body):
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize(("name", "usable"), [("malformed_cdx.txt", None), ("bad_timestamp_cdx.txt", 4),
-                                              ("zero_length_cdx.txt", 5)])
+@pytest.mark.parametrize(
+    ("name", "usable"), [("malformed_cdx.txt", None), ("bad_timestamp_cdx.txt", 4), ("zero_length_cdx.txt", 5)]
+)
 def test_recorded_odd_listings(client, mocked, corpus_dir, name, usable):
     text = (corpus_dir / "archives" / "wayback-cassettes" / "cdx-text" / name).read_text()
     mocked.get(CDX, body=text)
@@ -149,18 +163,33 @@ AVAILABLE = "https://archive.org/wayback/available"
 
 def test_availability_found(client, mocked):
     # Shape as documented at https://archive.org/help/wayback_api.php
-    mocked.get(AVAILABLE, json={"url": "example.com", "archived_snapshots": {"closest": {
-        "status": "200", "available": True, "timestamp": "20130919044612",
-        "url": "http://web.archive.org/web/20130919044612/http://example.com/"}}})
+    mocked.get(
+        AVAILABLE,
+        json={
+            "url": "example.com",
+            "archived_snapshots": {
+                "closest": {
+                    "status": "200",
+                    "available": True,
+                    "timestamp": "20130919044612",
+                    "url": "http://web.archive.org/web/20130919044612/http://example.com/",
+                }
+            },
+        },
+    )
     lookup = WaybackAvailability(client).nearest("example.com", date(2013, 9, 20))
     assert lookup.nearest.url == "https://web.archive.org/web/20130919044612/http://example.com/"
-    assert lookup.nearest.datetime == datetime(2013, 9, 19, 4, 46, 12, tzinfo=timezone.utc)
+    assert lookup.nearest.datetime == datetime(2013, 9, 19, 4, 46, 12, tzinfo=UTC)
     assert "timestamp=20130920" in mocked.calls[0].request.url
 
 
-@pytest.mark.parametrize("payload", [{"url": "x.example", "archived_snapshots": {}},
-                                     {"archived_snapshots": {"closest": {"status": "404", "available": True,
-                                                                         "timestamp": "20130919044612"}}}])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"url": "x.example", "archived_snapshots": {}},
+        {"archived_snapshots": {"closest": {"status": "404", "available": True, "timestamp": "20130919044612"}}},
+    ],
+)
 def test_availability_empty(client, mocked, payload):
     mocked.get(AVAILABLE, json=payload)
     lookup = WaybackAvailability(client).nearest("x.example", None)
@@ -175,7 +204,7 @@ def test_availability_rate_limited(client, mocked):
 
 def test_capped_answer_keeps_complete_rows_and_leaves_count_unknown(client, mocked):
     body = ia_json(DW_TEXT).replace("], [", "],\n[")  # IA's layout: one row per line
-    cut = body[:len(body) // 2]
+    cut = body[: len(body) // 2]
     rows, dialect = parse_cdx(cut, partial=True)
     assert dialect == "ia-json" and 400 < len(rows) < 600 and all(len(r) == 7 for r in rows)
     mocked.get(CDX, body=body)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from provenance.archive.lookup import lookup_snapshots
 from provenance.archive.window import completed
@@ -52,7 +52,7 @@ class _Archive:
     name = "fake"
 
     def nearest(self, url: str, when: date | None) -> SnapshotLookup:
-        return SnapshotLookup(url=url, archive=self.name, looked_up_at=datetime.now(timezone.utc), query=url)
+        return SnapshotLookup(url=url, archive=self.name, looked_up_at=datetime.now(UTC), query=url)
 
 
 def test_lookups_take_their_items_as_they_go() -> None:

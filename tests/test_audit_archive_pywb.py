@@ -37,20 +37,28 @@ pytestmark = pytest.mark.pywb
 
 SITE = "http://news.example"
 SAME, REPLACED, NEW = f"{SITE}/2019/06/library-budget", f"{SITE}/2019/06/tram-line", f"{SITE}/2020/02/new-park"
-LIBRARY = ("The city council voted on Tuesday to approve a new budget for public libraries, ending a dispute that "
-           "had lasted nearly two years. Supporters said the money would restore weekend opening hours at branches "
-           "across the northern districts. Critics argued that the plan relied on optimistic revenue forecasts and "
-           "would force cuts elsewhere. The mayor is expected to sign the measure next week, officials said.")
-TRAM = ("Engineers presented the final route of the new tram line to residents at a crowded public meeting. The "
-        "line will connect the railway station with the university campus and the hospital, with twelve stops "
-        "along the river. Construction is planned to start after the summer and to take three years, and the "
-        "transport authority promised to keep traffic disruption in the old town as short as possible.")
-CASINO = ("Play the best online casino games and claim your welcome bonus today. Our slots, poker tables and "
-          "roulette wheels are open around the clock, with instant withdrawals and friendly support. Sign up in "
-          "one minute, verify your account and start winning with free spins on every deposit you make.")
-PARK = ("A new park with a playground, a pond and community gardens opened on the site of the former gasworks. "
-        "Volunteers planted more than two hundred trees over the winter, and the neighbourhood association will "
-        "run a cafe in the old pump house on weekends through the warmer months of the year.")
+LIBRARY = (
+    "The city council voted on Tuesday to approve a new budget for public libraries, ending a dispute that "
+    "had lasted nearly two years. Supporters said the money would restore weekend opening hours at branches "
+    "across the northern districts. Critics argued that the plan relied on optimistic revenue forecasts and "
+    "would force cuts elsewhere. The mayor is expected to sign the measure next week, officials said."
+)
+TRAM = (
+    "Engineers presented the final route of the new tram line to residents at a crowded public meeting. The "
+    "line will connect the railway station with the university campus and the hospital, with twelve stops "
+    "along the river. Construction is planned to start after the summer and to take three years, and the "
+    "transport authority promised to keep traffic disruption in the old town as short as possible."
+)
+CASINO = (
+    "Play the best online casino games and claim your welcome bonus today. Our slots, poker tables and "
+    "roulette wheels are open around the clock, with instant withdrawals and friendly support. Sign up in "
+    "one minute, verify your account and start winning with free spins on every deposit you make."
+)
+PARK = (
+    "A new park with a playground, a pond and community gardens opened on the site of the former gasworks. "
+    "Volunteers planted more than two hundred trees over the winter, and the neighbourhood association will "
+    "run a cafe in the old pump house on weekends through the warmer months of the year."
+)
 PUBLISHED = "2020-03-01"
 DOCUMENT = f"""<!DOCTYPE html>
 <html><head><title>What the council decided this winter</title>
@@ -64,8 +72,10 @@ DOCUMENT = f"""<!DOCTYPE html>
 
 
 def _page(title: str, body: str, nav: str = "Home | News | Sport") -> bytes:
-    return (f"<!DOCTYPE html><html><head><title>{title}</title></head><body><nav>{nav}</nav>"
-            f"<article><h1>{title}</h1>{body}</article><footer>(c) News Example</footer></body></html>").encode()
+    return (
+        f"<!DOCTYPE html><html><head><title>{title}</title></head><body><nav>{nav}</nav>"
+        f"<article><h1>{title}</h1>{body}</article><footer>(c) News Example</footer></body></html>"
+    ).encode()
 
 
 ARCHIVED = [  # (url, WARC-Date, payload)
@@ -74,11 +84,14 @@ ARCHIVED = [  # (url, WARC-Date, payload)
     (REPLACED, "2023-01-10T10:00:00Z", _page("Casino", f"<p>{CASINO}</p>")),
 ]
 LIVE = {
-    "/2019/06/library-budget": text(_page(
-        "Library budget approved",
-        f"<p>Updated 14 May 2024, 10:14</p><p>{LIBRARY.replace('Tuesday', 'Tuesday evening')}</p>"
-        "<p>Correction: an earlier version misstated the number of branches.</p>",
-        nav="Home | News | Sport | Culture | Weather | Newsletters")),
+    "/2019/06/library-budget": text(
+        _page(
+            "Library budget approved",
+            f"<p>Updated 14 May 2024, 10:14</p><p>{LIBRARY.replace('Tuesday', 'Tuesday evening')}</p>"
+            "<p>Correction: an earlier version misstated the number of branches.</p>",
+            nav="Home | News | Sport | Culture | Weather | Newsletters",
+        )
+    ),
     "/2019/06/tram-line": text(_page("Casino", f"<p>{CASINO}</p>")),
     "/2020/02/new-park": text(_page("New park opens", f"<p>{PARK}</p>")),
 }
@@ -101,8 +114,11 @@ def site():
 
 def _config(tmp_path: Path, pywb: str, site, **archive) -> Path:
     config = {
-        "http": {"timeout": 10, "remap": [[r"^http://news\.example/", f"{site.base}/"], *remap_ia_to(pywb)],
-                 "allow_private": [site.netloc, pywb.split("//", 1)[1]]},
+        "http": {
+            "timeout": 10,
+            "remap": [[r"^http://news\.example/", f"{site.base}/"], *remap_ia_to(pywb)],
+            "allow_private": [site.netloc, pywb.split("//", 1)[1]],
+        },
         "archive": {"timegates": [f"{pywb}/{COLLECTION}/"], **archive},
     }
     path = tmp_path / "config.yaml"
@@ -114,9 +130,26 @@ def _audit(tmp_path: Path, config: Path) -> dict:
     docs = tmp_path / "docs"
     docs.mkdir(exist_ok=True)
     (docs / "council.html").write_text(DOCUMENT, encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "provenance", "audit", str(docs), "--config", str(config),
-                           "--db", f"sqlite:///{tmp_path / 'audit.sqlite'}", "--format", "json", "--quiet"],
-                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "provenance",
+            "audit",
+            str(docs),
+            "--config",
+            str(config),
+            "--db",
+            f"sqlite:///{tmp_path / 'audit.sqlite'}",
+            "--format",
+            "json",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert proc.returncode in (0, 1), proc.stderr
     assert "Traceback" not in proc.stderr
     return json.loads(proc.stdout)
@@ -140,8 +173,9 @@ def test_audit_finds_drift_and_unarchived_and_fills_snapshots(tmp_path, pywb, si
     assert "content_drift" in kinds.get(REPLACED, set())
     assert "content_drift" not in kinds.get(SAME, set())
     assert "unarchived" in kinds.get(NEW, set())
-    assert not {"unarchived", "content_drift"} & (kinds.get(SAME, set()) | {k for k in kinds.get(REPLACED, ())
-                                                                            if k == "unarchived"})
+    assert not {"unarchived", "content_drift"} & (
+        kinds.get(SAME, set()) | {k for k in kinds.get(REPLACED, ()) if k == "unarchived"}
+    )
     assert "content_drift" not in kinds.get(NEW, set())  # nothing archived: nothing to drift from
 
     drifted = next(f for f in report["findings"] if f["kind"] == "content_drift")
@@ -153,12 +187,15 @@ def test_audit_finds_drift_and_unarchived_and_fills_snapshots(tmp_path, pywb, si
     links = {link["url"]: link for link in report["links"]}
     assert links[SAME]["status"] == "alive"
     # Either archive's memento: the CDX one in IA's form, or the one pywb's TimeGate names (its mp_ replay).
-    assert links[SAME]["snapshot"]["url"] in {f"https://web.archive.org/web/20190603100000/{SAME}",
-                                              f"{pywb}/{COLLECTION}/20190603100000mp_/{SAME}"}
+    assert links[SAME]["snapshot"]["url"] in {
+        f"https://web.archive.org/web/20190603100000/{SAME}",
+        f"{pywb}/{COLLECTION}/20190603100000mp_/{SAME}",
+    }
     assert links[SAME]["snapshot"]["datetime"] == "2019-06-03T10:00:00Z"
     assert links[REPLACED]["snapshot"]["datetime"] == "2019-06-04T10:00:00Z"  # nearest before the citing date
-    assert links[REPLACED]["snapshot"]["url"].endswith((f"/20190604100000/{REPLACED}",
-                                                        f"/20190604100000mp_/{REPLACED}"))
+    assert links[REPLACED]["snapshot"]["url"].endswith(
+        (f"/20190604100000/{REPLACED}", f"/20190604100000mp_/{REPLACED}")
+    )
     assert links[NEW]["snapshot"] is None
     assert set(links[SAME]["snapshot"]) == {"url", "datetime"}
 
@@ -171,9 +208,22 @@ def test_audit_finds_drift_and_unarchived_and_fills_snapshots(tmp_path, pywb, si
 
     # The finding comes from stored drift: an offline `reconcile` recomputes it without asking the site.
     site.requests.clear()
-    proc = subprocess.run([sys.executable, "-m", "provenance", "reconcile", "--offline", "--quiet",
-                           "--db", f"sqlite:///{tmp_path / 'audit.sqlite'}"],
-                          capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "provenance",
+            "reconcile",
+            "--offline",
+            "--quiet",
+            "--db",
+            f"sqlite:///{tmp_path / 'audit.sqlite'}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert _rows(tmp_path, "SELECT url FROM findings WHERE kind = 'content_drift'") == [(REPLACED,)]
     assert site.requests == []
@@ -234,6 +284,7 @@ def _config_saving_to(tmp_path, pywb, site, spn):
 
 def test_save_page_now_for_the_unarchived_alive_link(tmp_path, pywb, site):
     """archive.save_missing: the one alive link no archive holds is sent to a (loopback) Save Page Now."""
+
     def save(req):
         original = req.target.split("/save/", 1)[1]
         return 302, {"Location": f"https://web.archive.org/web/{SAVED_AT}/{original}"}, b""
@@ -246,8 +297,10 @@ def test_save_page_now_for_the_unarchived_alive_link(tmp_path, pywb, site):
         rows = _rows(tmp_path, "SELECT url, status, snapshot_url, http_status FROM save_requests")
         assert rows == [(NEW, "saved", f"https://web.archive.org/web/{SAVED_AT}/{NEW}", 302)]
         links = {link["url"]: link for link in report["links"]}
-        assert links[NEW]["snapshot"] == {"url": f"https://web.archive.org/web/{SAVED_AT}/{NEW}",
-                                          "datetime": "2026-12-03T08:15:00Z"}
+        assert links[NEW]["snapshot"] == {
+            "url": f"https://web.archive.org/web/{SAVED_AT}/{NEW}",
+            "datetime": "2026-12-03T08:15:00Z",
+        }
         assert not [f for f in report["findings"] if f["url"] == NEW and f["kind"] == "unarchived"]
 
         _audit(tmp_path, config)  # saved a moment ago: not asked again

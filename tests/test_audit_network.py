@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from loopback import LoopbackServer, Request, serve
+
 from provenance.cli import main
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -26,14 +26,19 @@ FILLER = " ".join(f"Sentence {i} of an ordinary news story about the economy and
 
 
 def page(title: str, head: str = "", body: str = "") -> bytes:
-    return (f"<!doctype html><html><head><title>{title}</title>{head}</head><body><article><h1>{title}</h1>"
-            f"{body}<p>{FILLER}</p></article></body></html>").encode()
+    return (
+        f"<!doctype html><html><head><title>{title}</title>{head}</head><body><article><h1>{title}</h1>"
+        f"{body}<p>{FILLER}</p></article></body></html>"
+    ).encode()
 
 
 DOC_PUBLISHED = "2022-01-21"
 # (url, anchor): what the citing documents link to, and what each link must come to.
 LINKS = {
-    "alive": ("https://news.example/world/parliament-approves-new-budget-plan", "Parliament Approves the New Budget Plan"),
+    "alive": (
+        "https://news.example/world/parliament-approves-new-budget-plan",
+        "Parliament Approves the New Budget Plan",
+    ),
     "dead": ("https://news.example/world/minister-resigns-over-scandal", "Minister Resigns Over Housing Scandal"),
     "soft_404": ("https://news.example/world/old-story-removed", "an old story"),
     "moved": ("https://old-paper.example/story/harbour-reopens", "the harbour story"),
@@ -50,17 +55,25 @@ def routes(forbidden: LoopbackServer):
     """The simulated web: `/<site>/<path>` -> answer; anything else is an honest 404."""
     later_meta = '<meta property="article:published_time" content="2024-05-06T09:00:00Z">'
     table = {
-        ("news.example", "/world/parliament-approves-new-budget-plan"):
-            (200, HTML, page("Parliament Approves the New Budget Plan")),
+        ("news.example", "/world/parliament-approves-new-budget-plan"): (
+            200,
+            HTML,
+            page("Parliament Approves the New Budget Plan"),
+        ),
         ("news.example", "/world/minister-resigns-over-scandal"): (404, HTML, page("Not Found")),
-        ("news.example", "/world/old-story-removed"):
-            (200, HTML, page("Page not found", body="<p>Sorry, the page you requested could not be found.</p>")),
-        ("old-paper.example", "/story/harbour-reopens"):
-            (301, {"Location": "https://new-paper.example/harbour-reopens"}, b""),
+        ("news.example", "/world/old-story-removed"): (
+            200,
+            HTML,
+            page("Page not found", body="<p>Sorry, the page you requested could not be found.</p>"),
+        ),
+        ("old-paper.example", "/story/harbour-reopens"): (
+            301,
+            {"Location": "https://new-paper.example/harbour-reopens"},
+            b"",
+        ),
         ("new-paper.example", "/harbour-reopens"): (200, HTML, page("Harbour Reopens After Two Years")),
         ("flaky.example", "/report"): (503, HTML, b"<html><body>Service unavailable</body></html>"),
-        ("news.example", "/analysis/sanctions-explained"):
-            (200, HTML, page("Sanctions Explained", head=later_meta)),
+        ("news.example", "/analysis/sanctions-explained"): (200, HTML, page("Sanctions Explained", head=later_meta)),
         ("news.example", "/a/48213"): (200, HTML, page("Football Club Wins the National Cup Final")),
         ("www.youtube.com", "/watch"): (200, HTML, page("YouTube")),
         ("www.youtube.com", "/oembed"): (404, {"Content-Type": "text/plain"}, b"Not Found"),
@@ -70,6 +83,7 @@ def routes(forbidden: LoopbackServer):
     def answer(req: Request):
         _, site, rest = req.path.split("/", 2) if req.path.count("/") >= 2 else ("", "", "")
         return table.get((site, "/" + rest), (404, HTML, page("Not Found")))
+
     return answer
 
 
@@ -83,40 +97,59 @@ def closed_port() -> int:
 def write_documents(folder: Path, forbidden: LoopbackServer) -> None:
     """Two citing documents: an HTML article with every link, and a Markdown note repeating two."""
     anchors = "\n".join(f'<p>See <a href="{url}">{anchor}</a>.</p>' for url, anchor in LINKS.values())
-    private = (f'<p>Also <a href="{forbidden.url("/direct")}">the staging server</a> and '
-               '<a href="http://10.20.30.40/admin">the office router</a>.</p>')
+    private = (
+        f'<p>Also <a href="{forbidden.url("/direct")}">the staging server</a> and '
+        '<a href="http://10.20.30.40/admin">the office router</a>.</p>'
+    )
     folder.mkdir()
     (folder / "article.html").write_text(
         "<!doctype html><html><head><title>Talks Continue | Daily</title>"
         f'<meta property="article:published_time" content="{DOC_PUBLISHED}T08:00:00Z"></head>'
         f"<body><article><h1>Talks Continue Next Week</h1><p>{FILLER}</p>{anchors}{private}</article></body></html>",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (folder / "note.md").write_text(
-        f"# A note\n\nSee [the minister]({LINKS['dead'][0]}) and [the budget]({LINKS['alive'][0]}).\n",
-        encoding="utf-8")
+        f"# A note\n\nSee [the minister]({LINKS['dead'][0]}) and [the budget]({LINKS['alive'][0]}).\n", encoding="utf-8"
+    )
 
 
 @pytest.fixture(scope="module")
 def audit(tmp_path_factory):
     """Run the CLI audit once over the folder; (exit code, JSON report, per-site hits, forbidden hits)."""
     work = tmp_path_factory.mktemp("audit-network")
-    with serve(lambda req: (404, {}, b"private: must never be reached")) as forbidden, \
-            contextlib.ExitStack() as stack:
+    with serve(lambda req: (404, {}, b"private: must never be reached")) as forbidden, contextlib.ExitStack() as stack:
         web = stack.enter_context(serve(routes(forbidden)))
         closed = f"127.0.0.1:{closed_port()}"
         config = {
             "http": {
-                "timeout": 3, "retries": 1, "concurrency": 8, "per_host": 2,
-                "remap": [["^https://closed\\.example/", f"http://{closed}/"],
-                          ["^https?://([a-z0-9.-]+\\.example|www\\.youtube\\.com)/", f"{web.base}/\\1/"]],
+                "timeout": 3,
+                "retries": 1,
+                "concurrency": 8,
+                "per_host": 2,
+                "remap": [
+                    ["^https://closed\\.example/", f"http://{closed}/"],
+                    ["^https?://([a-z0-9.-]+\\.example|www\\.youtube\\.com)/", f"{web.base}/\\1/"],
+                ],
                 "allow_private": [web.netloc, closed],
             },
         }
         (work / "config.yaml").write_text(json.dumps(config), encoding="utf-8")  # JSON is YAML
         write_documents(work / "docs", forbidden)
         with contextlib.chdir(work):
-            result = CliRunner().invoke(main, ["audit", "docs", "--config", "config.yaml", "--db",
-                                               "sqlite:///audit.sqlite", "--format", "json", "--no-archive"])
+            result = CliRunner().invoke(
+                main,
+                [
+                    "audit",
+                    "docs",
+                    "--config",
+                    "config.yaml",
+                    "--db",
+                    "sqlite:///audit.sqlite",
+                    "--format",
+                    "json",
+                    "--no-archive",
+                ],
+            )
         hits = Counter(r.path for r in web.requests)
         forbidden_hits = forbidden.count()
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output

@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((ROOT / "schemas" / "report.schema.json").read_text())
 GOLDEN = ROOT / "tests" / "data" / "golden" / "seeds.json"
 ORIGINAL = "https://www.themoscowtimes.com/2022/01/21/russia-us-agree-to-talk-security-demands-next-week-a76117"
-RELATED = ("https://www.themoscowtimes.com/2024/05/06/"
-           "little-hope-of-breakthrough-as-us-russia-hold-high-stakes-ukraine-talks")
+RELATED = (
+    "https://www.themoscowtimes.com/2024/05/06/little-hope-of-breakthrough-as-us-russia-hold-high-stakes-ukraine-talks"
+)
 VIDEO = "https://www.youtube.com/watch?v=tQ2PG1myG5c"
 LABEL = "Little Hope of Breakthrough as U.S., Russia Hold High-Stakes Ukraine Talks"
 
@@ -30,8 +31,9 @@ def seeds_report(tmp_path_factory) -> tuple[int, dict]:
     work = tmp_path_factory.mktemp("audit")
     with contextlib.chdir(work):
         shutil.copytree(ROOT / "seeds", "seeds")
-        result = CliRunner().invoke(main, ["audit", "seeds/", "--offline", "--format", "json",
-                                      "--db", "sqlite:///audit.sqlite"])
+        result = CliRunner().invoke(
+            main, ["audit", "seeds/", "--offline", "--format", "json", "--db", "sqlite:///audit.sqlite"]
+        )
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, json.loads(result.stdout)
 
@@ -48,7 +50,9 @@ def test_report_is_valid_against_the_contract_schema(seeds_report):
 def test_both_documents_published_on_the_articles_date_and_sources_as_given(seeds_report):
     _, report = seeds_report
     assert sorted(d["source"] for d in report["documents"]) == [
-        "seeds/000_7490f935fa1dc7f3.txt", "seeds/001_c4e3b7df91f0d802.txt"]
+        "seeds/000_7490f935fa1dc7f3.txt",
+        "seeds/001_c4e3b7df91f0d802.txt",
+    ]
     assert {d["published"] for d in report["documents"]} == {"2022-01-21"}
 
 
@@ -82,8 +86,11 @@ def test_related_label_matches_its_slug_so_no_title_mismatch(seeds_report):
 def test_underlined_words_are_lost_links(seeds_report):
     _, report = seeds_report
     web = _doc(report, "000_")
-    lost = {f["evidence"].get("anchor_text") or f["message"] for f in report["findings"]
-            if f["kind"] == "lost_link" and f["document"] == web["id"]}
+    lost = {
+        f["evidence"].get("anchor_text") or f["message"]
+        for f in report["findings"]
+        if f["kind"] == "lost_link" and f["document"] == web["id"]
+    }
     assert any("said" in x for x in lost) and any("warned" in x for x in lost)
     lost_links = {lk["anchor_text"] for lk in report["links"] if lk["role"] == "lost" and lk["document"] == web["id"]}
     assert {"said", "warned"} <= lost_links
@@ -123,8 +130,15 @@ def test_console_script_runs_offline_and_is_idempotent(tmp_path):
     """The installed `provenance` command, twice on one database: same documents, no duplicates."""
     exe = Path(sys.executable).with_name("provenance")
     db = f"sqlite:///{tmp_path / 'p.sqlite'}"
-    runs = [subprocess.run([str(exe), "audit", str(ROOT / "seeds"), "--offline", "--format", "json", "--db", db],
-                           capture_output=True, text=True, timeout=120) for _ in range(2)]
+    runs = [
+        subprocess.run(
+            [str(exe), "audit", str(ROOT / "seeds"), "--offline", "--format", "json", "--db", db],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        for _ in range(2)
+    ]
     for run in runs:
         assert run.returncode in (0, 1), run.stderr
         assert "Traceback" not in run.stderr
@@ -134,8 +148,9 @@ def test_console_script_runs_offline_and_is_idempotent(tmp_path):
 
 
 def test_unreadable_input_is_one_line_and_exit_2(tmp_path):
-    result = CliRunner().invoke(main, ["audit", str(tmp_path / "missing"), "--offline",
-                                       "--db", f"sqlite:///{tmp_path / 'p.sqlite'}"])
+    result = CliRunner().invoke(
+        main, ["audit", str(tmp_path / "missing"), "--offline", "--db", f"sqlite:///{tmp_path / 'p.sqlite'}"]
+    )
     assert result.exit_code == 2
     assert result.stderr.strip().count("\n") == 0 and "no such file" in result.stderr
 

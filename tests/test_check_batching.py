@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -58,9 +58,16 @@ def test_batches_are_yielded_as_soon_as_they_close() -> None:
 def test_record_checks_appends_every_result_of_a_batch(tmp_path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'p.sqlite'}")
     upgrade(engine)
-    when = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    results = [CheckResult(f"https://a.example/{i}", LinkStatus.DEAD if i % 2 else LinkStatus.ALIVE, when,
-                           http_status=404 if i % 2 else 200) for i in range(120)]
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    results = [
+        CheckResult(
+            f"https://a.example/{i}",
+            LinkStatus.DEAD if i % 2 else LinkStatus.ALIVE,
+            when,
+            http_status=404 if i % 2 else 200,
+        )
+        for i in range(120)
+    ]
     for batch in in_batches(results, size=50):
         with session_scope(engine) as session:
             repo.record_checks(session, batch)

@@ -12,23 +12,59 @@ from provenance import bench
 def test_commands_carry_the_benchmark_settings(tmp_path: Path) -> None:
     (tmp_path / "run_bench.py").write_text("")
     (tmp_path / "makecorpus.py").write_text("")
-    args = bench.argparse.Namespace(links=10000, hosts=100, seed=1, rounds=3, concurrency=32, per_host=2,
-                                    latency_ms=50.0, timeout_s=2.0, out=None, keep=False, peer=[])
+    args = bench.argparse.Namespace(
+        links=10000,
+        hosts=100,
+        seed=1,
+        rounds=3,
+        concurrency=32,
+        per_host=2,
+        latency_ms=50.0,
+        timeout_s=2.0,
+        out=None,
+        keep=False,
+        peer=[],
+    )
     make, run = bench.commands(args, bench.bench_dir(str(tmp_path)), tmp_path / "work")
-    assert make[1:] == [str(tmp_path / "makecorpus.py"), "--out", str(tmp_path / "work" / "corpus"),
-                        "--links", "10000", "--hosts", "100", "--seed", "1"]
+    assert make[1:] == [
+        str(tmp_path / "makecorpus.py"),
+        "--out",
+        str(tmp_path / "work" / "corpus"),
+        "--links",
+        "10000",
+        "--hosts",
+        "100",
+        "--seed",
+        "1",
+    ]
     joined = " ".join(run)
-    for part in ("--tool provenance", "--concurrency 32", "--per-host-cap 2", "--rounds 3", "--latency-ms 50.0",
-                 "--timeout-s 2.0"):
+    for part in (
+        "--tool provenance",
+        "--concurrency 32",
+        "--per-host-cap 2",
+        "--rounds 3",
+        "--latency-ms 50.0",
+        "--timeout-s 2.0",
+    ):
         assert part in joined
 
 
 def test_peers_alternate_after_provenance(tmp_path: Path) -> None:
     (tmp_path / "run_bench.py").write_text("")
     (tmp_path / "makecorpus.py").write_text("")
-    args = bench.argparse.Namespace(links=2000, hosts=100, seed=1, rounds=3, concurrency=32, per_host=2,
-                                    latency_ms=50.0, timeout_s=2.0, out=None, keep=False,
-                                    peer=["linkinator", "linkchecker"])
+    args = bench.argparse.Namespace(
+        links=2000,
+        hosts=100,
+        seed=1,
+        rounds=3,
+        concurrency=32,
+        per_host=2,
+        latency_ms=50.0,
+        timeout_s=2.0,
+        out=None,
+        keep=False,
+        peer=["linkinator", "linkchecker"],
+    )
     _, run = bench.commands(args, bench.bench_dir(str(tmp_path)), tmp_path / "work")
     tools = [run[i + 1] for i, part in enumerate(run) if part == "--tool"]
     assert tools == ["provenance", "linkinator", "linkchecker"]

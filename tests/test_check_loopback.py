@@ -10,11 +10,11 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-
 from loopback import LoopbackServer, Request, loopback  # noqa: F401 - fixture
+
 from provenance.check.checker import check_url, check_urls
 from provenance.config import HttpConfig
 from provenance.net.client import HttpClient
@@ -24,8 +24,10 @@ HTML = {"Content-Type": "text/html; charset=utf-8"}
 
 
 def page(title: str, words: str) -> bytes:
-    return (f"<!doctype html><html><head><title>{title}</title></head><body><main><h1>{title}</h1>"
-            f"<p>{words}</p></main></body></html>").encode()
+    return (
+        f"<!doctype html><html><head><title>{title}</title></head><body><main><h1>{title}</h1>"
+        f"<p>{words}</p></main></body></html>"
+    ).encode()
 
 
 ARTICLE = page("A real article", " ".join(f"sentence{i} about things" for i in range(80)))
@@ -74,14 +76,20 @@ class Site:
 def web(loopback) -> tuple[Site, LoopbackServer, HttpConfig]:  # noqa: F811
     site = Site()
     server = loopback(site)
-    config = HttpConfig(timeout=5, retries=2, retry_after_max=5, concurrency=8, per_host=2,
-                        remap=((r"^https?://([^/]+)/", rf"http://{server.netloc}/\1/"),),
-                        allow_private=(server.netloc,))
+    config = HttpConfig(
+        timeout=5,
+        retries=2,
+        retry_after_max=5,
+        concurrency=8,
+        per_host=2,
+        remap=((r"^https?://([^/]+)/", rf"http://{server.netloc}/\1/"),),
+        allow_private=(server.netloc,),
+    )
     return site, server, config
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def check(config: HttpConfig, url: str):
@@ -97,6 +105,7 @@ def sequence(*answers: tuple) -> Callable[[Request], tuple]:
     def handler(_req: Request) -> tuple:
         with lock:
             return queue.pop(0) if len(queue) > 1 else queue[0]
+
     return handler
 
 
@@ -114,8 +123,9 @@ def test_alive_page_keeps_its_evidence(web) -> None:
 
 def test_head_refused_then_get(web) -> None:
     site, _, config = web
-    site.routes[("a.example", "/r.pdf")] = lambda r: ((405, {}, b"") if r.method == "HEAD"
-                                                      else (200, {"Content-Type": "application/pdf"}, b"%PDF"))
+    site.routes[("a.example", "/r.pdf")] = lambda r: (
+        (405, {}, b"") if r.method == "HEAD" else (200, {"Content-Type": "application/pdf"}, b"%PDF")
+    )
     result = check(config, "https://a.example/r.pdf")
     assert result.status is LinkStatus.ALIVE and result.method == "HEAD+GET"
     assert site.count("a.example", "/r.pdf", "HEAD") == 1 and site.count("a.example", "/r.pdf") == 1

@@ -10,18 +10,24 @@ import pytest
 from provenance.check.media import check_media, interpret, media_item
 
 
-@pytest.mark.parametrize("url, host, canonical", [
-    ("https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=10", "youtube", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
-    ("https://youtu.be/dQw4w9WgXcQ", "youtube", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
-    ("https://m.youtube.com/watch?v=abc_DEF-123", "youtube", "https://www.youtube.com/watch?v=abc_DEF-123"),
-    ("https://www.youtube.com/embed/dQw4w9WgXcQ", "youtube", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
-    ("https://www.youtube.com/shorts/dQw4w9WgXcQ", "youtube", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
-    ("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ", "youtube",
-     "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
-    ("https://vimeo.com/76979871", "vimeo", "https://vimeo.com/76979871"),
-    ("https://player.vimeo.com/video/76979871", "vimeo", "https://vimeo.com/76979871"),
-    ("https://vimeo.com/76979871/abcdef1234", "vimeo", "https://vimeo.com/76979871/abcdef1234"),
-])
+@pytest.mark.parametrize(
+    "url, host, canonical",
+    [
+        ("https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=10", "youtube", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
+        ("https://youtu.be/dQw4w9WgXcQ", "youtube", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
+        ("https://m.youtube.com/watch?v=abc_DEF-123", "youtube", "https://www.youtube.com/watch?v=abc_DEF-123"),
+        ("https://www.youtube.com/embed/dQw4w9WgXcQ", "youtube", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
+        ("https://www.youtube.com/shorts/dQw4w9WgXcQ", "youtube", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
+        (
+            "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ",
+            "youtube",
+            "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+        ),
+        ("https://vimeo.com/76979871", "vimeo", "https://vimeo.com/76979871"),
+        ("https://player.vimeo.com/video/76979871", "vimeo", "https://vimeo.com/76979871"),
+        ("https://vimeo.com/76979871/abcdef1234", "vimeo", "https://vimeo.com/76979871/abcdef1234"),
+    ],
+)
 def test_video_urls_are_recognised(url: str, host: str, canonical: str) -> None:
     item = media_item(url)
     assert item is not None and (item.host, item.canonical_url) == (host, canonical)
@@ -29,23 +35,34 @@ def test_video_urls_are_recognised(url: str, host: str, canonical: str) -> None:
     assert query["url"] == [canonical]
 
 
-@pytest.mark.parametrize("url", ["https://www.youtube.com/", "https://www.youtube.com/channel/UCx",
-                                 "https://vimeo.com/about", "https://example.org/watch?v=abc", "https://youtu.be/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.youtube.com/",
+        "https://www.youtube.com/channel/UCx",
+        "https://vimeo.com/about",
+        "https://example.org/watch?v=abc",
+        "https://youtu.be/",
+    ],
+)
 def test_other_urls_are_not_videos(url: str) -> None:
     assert media_item(url) is None
 
 
-@pytest.mark.parametrize("url, status, state", [
-    ("https://youtu.be/dQw4w9WgXcQ", 200, "available"),
-    ("https://youtu.be/dQw4w9WgXcQ", 404, "removed"),
-    ("https://youtu.be/dQw4w9WgXcQ", 403, "private"),
-    ("https://youtu.be/dQw4w9WgXcQ", 401, "embedding_disabled"),
-    ("https://youtu.be/dQw4w9WgXcQ", 500, "unknown"),
-    ("https://youtu.be/dQw4w9WgXcQ", None, "unknown"),
-    ("https://vimeo.com/76979871", 200, "available"),
-    ("https://vimeo.com/76979871", 403, "private"),
-    ("https://vimeo.com/76979871", 404, "unknown"),
-])
+@pytest.mark.parametrize(
+    "url, status, state",
+    [
+        ("https://youtu.be/dQw4w9WgXcQ", 200, "available"),
+        ("https://youtu.be/dQw4w9WgXcQ", 404, "removed"),
+        ("https://youtu.be/dQw4w9WgXcQ", 403, "private"),
+        ("https://youtu.be/dQw4w9WgXcQ", 401, "embedding_disabled"),
+        ("https://youtu.be/dQw4w9WgXcQ", 500, "unknown"),
+        ("https://youtu.be/dQw4w9WgXcQ", None, "unknown"),
+        ("https://vimeo.com/76979871", 200, "available"),
+        ("https://vimeo.com/76979871", 403, "private"),
+        ("https://vimeo.com/76979871", 404, "unknown"),
+    ],
+)
 def test_oembed_answers(url: str, status: int | None, state: str) -> None:
     item = media_item(url)
     assert item is not None

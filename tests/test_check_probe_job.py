@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-
 from loopback import Request, serve
+
 from provenance.check.checker import check_urls, needs_probe
 from provenance.config import HttpConfig
 from provenance.net.client import HttpClient
@@ -16,32 +16,42 @@ HTML = {"Content-Type": "text/html; charset=utf-8"}
 
 
 def page(title: str, words: str) -> bytes:
-    return (f"<!doctype html><html><head><title>{title}</title></head><body><main><h1>{title}</h1>"
-            f"<p>{words}</p></main></body></html>").encode()
+    return (
+        f"<!doctype html><html><head><title>{title}</title></head><body><main><h1>{title}</h1>"
+        f"<p>{words}</p></main></body></html>"
+    ).encode()
 
 
 SHOP = page("Shop", "Welcome to the shop. " + " ".join(f"item{i} costs {i} euros" for i in range(60)))
 
 
-@pytest.mark.parametrize("url, wanted", [
-    ("https://a.example/news/story", True),
-    ("https://a.example/", False),                           # a home page is not compared with the probe
-    ("https://a.example/files/report.pdf", False),           # binary: HEAD only, no page to compare
-    ("https://www.youtube.com/watch?v=abcdefghijk", False),  # media: its oEmbed answer decides
-    ("ftp://a.example/x", False),
-    ("not a url", False),
-])
+@pytest.mark.parametrize(
+    "url, wanted",
+    [
+        ("https://a.example/news/story", True),
+        ("https://a.example/", False),  # a home page is not compared with the probe
+        ("https://a.example/files/report.pdf", False),  # binary: HEAD only, no page to compare
+        ("https://www.youtube.com/watch?v=abcdefghijk", False),  # media: its oEmbed answer decides
+        ("ftp://a.example/x", False),
+        ("not a url", False),
+    ],
+)
 def test_which_links_need_their_sites_probe(url: str, wanted: bool) -> None:
     assert needs_probe(url) is wanted
 
 
 def run(routes, urls: list[str], concurrency: int = 4) -> tuple[list, list[Request]]:
     with serve(routes) as server:
-        config = HttpConfig(timeout=5, retries=0, concurrency=concurrency, per_host=2,
-                            remap=((r"^https?://([^/]+)/", rf"http://{server.netloc}/\1/"),),
-                            allow_private=(server.netloc,))
+        config = HttpConfig(
+            timeout=5,
+            retries=0,
+            concurrency=concurrency,
+            per_host=2,
+            remap=((r"^https?://([^/]+)/", rf"http://{server.netloc}/\1/"),),
+            allow_private=(server.netloc,),
+        )
         with HttpClient(config) as client:
-            results = list(check_urls(client, urls, config, lambda: datetime.now(timezone.utc)))
+            results = list(check_urls(client, urls, config, lambda: datetime.now(UTC)))
         return results, list(server.requests)
 
 
@@ -85,10 +95,17 @@ def test_only_a_2xx_probe_answer_is_kept_as_words(status: int, kept: bool) -> No
     from provenance.check.soft404 import ProbeCache
     from provenance.net.client import Response
 
-    answer = Response("https://news.example/x/provenance-probe-1", "https://news.example/x/provenance-probe-1",
-                      status, HTML, page("Not Found", "we looked everywhere " * 200), False, (), 5.0)
-    check = UrlCheck(None, "https://news.example/x/story", HttpConfig(), lambda: datetime.now(timezone.utc),
-                     ProbeCache())
+    answer = Response(
+        "https://news.example/x/provenance-probe-1",
+        "https://news.example/x/provenance-probe-1",
+        status,
+        HTML,
+        page("Not Found", "we looked everywhere " * 200),
+        False,
+        (),
+        5.0,
+    )
+    check = UrlCheck(None, "https://news.example/x/story", HttpConfig(), lambda: datetime.now(UTC), ProbeCache())
     made = check.probe_signature(answer)
     assert made is not None and made.status == status
     assert bool(made.words) is kept and (made.title == "Not Found") is kept
@@ -117,8 +134,9 @@ def test_a_page_steps_aside_while_its_sites_probe_is_slow() -> None:
     other = [f"https://other{i}.example/story" for i in range(6)]
     begun = time.monotonic()
     results, _ = run(routes, slow + other, concurrency=2)
-    probe_done = next(t for path, t in answered.items() if path.startswith("/slowprobe.example/")
-                      and "provenance-probe" in path)
+    probe_done = next(
+        t for path, t in answered.items() if path.startswith("/slowprobe.example/") and "provenance-probe" in path
+    )
     assert {r.status for r in results} == {LinkStatus.ALIVE} and len(results) == 8
     # The pages of the other sites were answered long before the 1 s probe was.
     assert max(answered[f"/other{i}.example/story"] for i in range(6)) - begun < 0.6

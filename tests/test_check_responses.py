@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import responses
@@ -14,22 +14,31 @@ from provenance.net.guard import fixed_resolver
 from provenance.records import LinkStatus
 
 PUBLIC = fixed_resolver("93.184.216.34")
-PAGE = ("<html><head><title>Climate report 2021</title>"
-        "<meta property='article:published_time' content='2021-03-04T10:00:00Z'></head>"
-        "<body><article><p>" + "The report finds warming continued. " * 40 + "</p></article></body></html>")
+PAGE = (
+    "<html><head><title>Climate report 2021</title>"
+    "<meta property='article:published_time' content='2021-03-04T10:00:00Z'></head>"
+    "<body><article><p>" + "The report finds warming continued. " * 40 + "</p></article></body></html>"
+)
 
 
 def run(url: str, **http: object):
     config = HttpConfig(retry_after_max=2, **http)  # type: ignore[arg-type]
     with HttpClient(config, resolver=PUBLIC) as client:
-        return check_url(client, url, config, lambda: datetime(2026, 1, 1, tzinfo=timezone.utc))
+        return check_url(client, url, config, lambda: datetime(2026, 1, 1, tzinfo=UTC))
 
 
-@pytest.mark.parametrize("status, expected, reason", [
-    (404, LinkStatus.DEAD, "gone"), (410, LinkStatus.DEAD, "gone"), (403, LinkStatus.ALIVE, "restricted"),
-    (401, LinkStatus.ALIVE, "restricted"), (999, LinkStatus.ALIVE, "restricted"),
-    (451, LinkStatus.UNREACHABLE, "legal"), (400, LinkStatus.UNREACHABLE, "client_error"),
-])
+@pytest.mark.parametrize(
+    "status, expected, reason",
+    [
+        (404, LinkStatus.DEAD, "gone"),
+        (410, LinkStatus.DEAD, "gone"),
+        (403, LinkStatus.ALIVE, "restricted"),
+        (401, LinkStatus.ALIVE, "restricted"),
+        (999, LinkStatus.ALIVE, "restricted"),
+        (451, LinkStatus.UNREACHABLE, "legal"),
+        (400, LinkStatus.UNREACHABLE, "client_error"),
+    ],
+)
 @responses.activate
 def test_final_status_table(status: int, expected: LinkStatus, reason: str) -> None:
     responses.get("https://news.example.org/a/story", status=status, body=b"")
@@ -70,6 +79,7 @@ def test_guard_refusal_is_blocked_without_a_request() -> None:
 def test_dns_failure_is_unreachable_not_dead() -> None:
     def nxdomain(host: str, port: int) -> list[str]:
         raise OSError("Name or service not known")
+
     config = HttpConfig()
     with HttpClient(config, resolver=nxdomain) as client:
         result = check_url(client, "https://gone-domain.example.org/x", config)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -15,9 +15,10 @@ from provenance.check.soft404 import ProbeCache
 from provenance.config import HttpConfig
 from provenance.records import Hop, LinkStatus
 
-NOW = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
-PAGE = (b"<html><head><title>A real page</title></head><body><main>" + b"Real words here. " * 50
-        + b"</main></body></html>")
+NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+PAGE = (
+    b"<html><head><title>A real page</title></head><body><main>" + b"Real words here. " * 50 + b"</main></body></html>"
+)
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,16 @@ class ScriptedClient:
         missing = [(404, {"Content-Type": "text/html"}, b"<title>Not Found</title>", None)]
         answers = self.script.get((method, url)) or missing
         status, headers, body, error_class = answers.pop(0) if len(answers) > 1 else answers[0]
-        return FakeResponse(url, url, status, headers, body if method != "HEAD" else b"",
-                            hops=(Hop(url, status),), error_class=error_class,
-                            error=error_class and f"{error_class} trouble")
+        return FakeResponse(
+            url,
+            url,
+            status,
+            headers,
+            body if method != "HEAD" else b"",
+            hops=(Hop(url, status),),
+            error_class=error_class,
+            error=error_class and f"{error_class} trouble",
+        )
 
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -90,7 +98,7 @@ def test_persistent_502_backs_off_exponentially_then_is_unreachable() -> None:
     delays, result = _run(client, config=HttpConfig(retries=3))
     assert len(delays) == 3 and len(client.calls) == 4
     for attempt, delay in enumerate(delays):
-        assert BACKOFF_BASE * 2 ** attempt * 0.5 <= delay <= BACKOFF_BASE * 2 ** attempt
+        assert BACKOFF_BASE * 2**attempt * 0.5 <= delay <= BACKOFF_BASE * 2**attempt
     assert result.status is LinkStatus.UNREACHABLE and result.error_class == "server_error"
     assert "4 attempts" in result.error
 
@@ -117,12 +125,15 @@ def test_500_is_not_retried_when_retries_are_off() -> None:
     assert delays == [] and len(client.calls) == 1 and result.status is LinkStatus.UNREACHABLE
 
 
-@pytest.mark.parametrize("answer, status", [
-    ((None, {}, b"", "timeout"), LinkStatus.UNREACHABLE),
-    ((404, HTML, b"", None), LinkStatus.DEAD),
-    ((410, HTML, b"", None), LinkStatus.DEAD),
-    ((403, HTML, b"", None), LinkStatus.ALIVE),
-])
+@pytest.mark.parametrize(
+    "answer, status",
+    [
+        ((None, {}, b"", "timeout"), LinkStatus.UNREACHABLE),
+        ((404, HTML, b"", None), LinkStatus.DEAD),
+        ((410, HTML, b"", None), LinkStatus.DEAD),
+        ((403, HTML, b"", None), LinkStatus.ALIVE),
+    ],
+)
 def test_non_transient_answers_are_not_retried(answer, status) -> None:
     client = ScriptedClient({("GET", URL): [answer]})
     delays, result = _run(client)
@@ -135,16 +146,27 @@ def test_dropped_connection_is_retried() -> None:
     assert len(delays) == 1 and result.status is LinkStatus.ALIVE
 
 
-@pytest.mark.parametrize("url, head", [("https://x.example/paper.pdf", True), ("https://x.example/a/b.JPG", True),
-                                       ("https://x.example/article", False), ("https://x.example/a.html", False)])
+@pytest.mark.parametrize(
+    "url, head",
+    [
+        ("https://x.example/paper.pdf", True),
+        ("https://x.example/a/b.JPG", True),
+        ("https://x.example/article", False),
+        ("https://x.example/a.html", False),
+    ],
+)
 def test_head_only_for_binary_files(url: str, head: bool) -> None:
     assert wants_head(url) is head
 
 
 def test_head_refused_falls_back_to_get() -> None:
     pdf = "https://site.example/files/report.pdf"
-    client = ScriptedClient({("HEAD", pdf): [(405, {}, b"", None)],
-                             ("GET", pdf): [(200, {"Content-Type": "application/pdf"}, b"%PDF-1.4", None)]})
+    client = ScriptedClient(
+        {
+            ("HEAD", pdf): [(405, {}, b"", None)],
+            ("GET", pdf): [(200, {"Content-Type": "application/pdf"}, b"%PDF-1.4", None)],
+        }
+    )
     _, result = _run(client, pdf)
     assert [m for m, _ in client.calls] == ["HEAD", "GET"]
     assert result.status is LinkStatus.ALIVE and result.method == "HEAD+GET"
@@ -153,8 +175,9 @@ def test_head_refused_falls_back_to_get() -> None:
 
 def test_head_accepted_needs_no_get() -> None:
     pdf = "https://site.example/files/report.pdf"
-    client = ScriptedClient({("HEAD", pdf): [(200, {"Content-Type": "application/pdf", "Content-Length": "1234"},
-                                              b"", None)]})
+    client = ScriptedClient(
+        {("HEAD", pdf): [(200, {"Content-Type": "application/pdf", "Content-Length": "1234"}, b"", None)]}
+    )
     _, result = _run(client, pdf)
     assert client.calls == [("HEAD", pdf)] and result.method == "HEAD" and result.content_length == 1234
 
@@ -188,5 +211,6 @@ def test_a_checker_bug_costs_one_link_not_the_run() -> None:
     class Broken:
         def request(self, *_a: object, **_k: object) -> FakeResponse:
             raise RuntimeError("boom")
+
     _, result = _run(Broken())  # type: ignore[arg-type]
     assert result.status is LinkStatus.UNCHECKED and "boom" in result.error

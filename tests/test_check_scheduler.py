@@ -104,8 +104,9 @@ def test_per_site_interval_spaces_request_starts() -> None:
             return now
 
     begun = time.monotonic()
-    results = list(HostScheduler(concurrency=4, per_host=4, per_host_interval=0.05).run([("h", Stamp())
-                                                                                         for _ in range(4)]))
+    results = list(
+        HostScheduler(concurrency=4, per_host=4, per_host_interval=0.05).run([("h", Stamp()) for _ in range(4)])
+    )
     assert len(results) == 4
     # The k-th start comes at least k intervals after the run began.  (Gaps between two starts are
     # not the invariant: a worker thread that starts late on a loaded machine shortens the next gap.)
@@ -156,8 +157,9 @@ def test_a_timed_out_request_keeps_its_site_slot_for_a_while() -> None:
             return self.name
 
     jobs = [("h", Timed("timed-out")), ("h", Timed("next")), ("other", Timed("elsewhere"))]
-    sched: HostScheduler[str] = HostScheduler(concurrency=4, per_host=1,
-                                              linger=lambda name: 0.3 if name == "timed-out" else 0.0)
+    sched: HostScheduler[str] = HostScheduler(
+        concurrency=4, per_host=1, linger=lambda name: 0.3 if name == "timed-out" else 0.0
+    )
     assert sorted(sched.run(jobs)) == ["elsewhere", "next", "timed-out"]
     assert stamps["next start"] - stamps["timed-out start"] >= 0.29
     assert stamps["elsewhere start"] - stamps["timed-out start"] < 0.29  # other sites are not held up
@@ -180,7 +182,6 @@ def test_the_site_with_most_work_left_goes_first() -> None:
     assert started == ["b1", "b2", "a1", "c1", "b3"]
 
 
-
 def test_then_work_runs_off_the_request_slots() -> None:
     """A job's `Then` work (parsing) holds no slot: with one slot, the next job's request starts while it runs."""
     started_b = threading.Event()
@@ -200,6 +201,7 @@ def test_then_work_runs_off_the_request_slots() -> None:
 
 def test_then_work_may_ask_to_run_again() -> None:
     """`Then` work that returns Again goes back to the request pool after the delay, like a step's."""
+
     class TwoRounds:
         rounds = 0
 
@@ -275,8 +277,11 @@ def test_a_site_with_nothing_left_is_forgotten() -> None:
 
     tracemalloc.start()
     try:
-        results = list(HostScheduler(concurrency=4, per_host=2, window=256).run(
-            (f"site{i}.example", Quick()) for i in range(20_000)))
+        results = list(
+            HostScheduler(concurrency=4, per_host=2, window=256).run(
+                (f"site{i}.example", Quick()) for i in range(20_000)
+            )
+        )
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

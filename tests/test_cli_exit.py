@@ -25,8 +25,9 @@ def _provenance(*args: str, cwd: Path, code: str | None = None) -> subprocess.Co
 
 
 def test_an_audit_ends_with_its_whole_report_and_a_closed_store(tmp_path: Path) -> None:
-    done = _provenance("audit", str(SEEDS), "--offline", "--format", "json", "--db",
-                       f"sqlite:///{tmp_path / 'p.sqlite'}", cwd=tmp_path)
+    done = _provenance(
+        "audit", str(SEEDS), "--offline", "--format", "json", "--db", f"sqlite:///{tmp_path / 'p.sqlite'}", cwd=tmp_path
+    )
     assert done.returncode in (0, 1), done.stderr
     report = json.loads(done.stdout)  # every byte written before the process left
     assert len(report["documents"]) == 2 and report["links"]
@@ -34,8 +35,9 @@ def test_an_audit_ends_with_its_whole_report_and_a_closed_store(tmp_path: Path) 
 
 
 def test_an_error_keeps_its_status_and_its_one_line(tmp_path: Path) -> None:
-    done = _provenance("audit", str(tmp_path / "missing"), "--offline", "--db",
-                       f"sqlite:///{tmp_path / 'p.sqlite'}", cwd=tmp_path)
+    done = _provenance(
+        "audit", str(tmp_path / "missing"), "--offline", "--db", f"sqlite:///{tmp_path / 'p.sqlite'}", cwd=tmp_path
+    )
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("provenance: ")
 
@@ -43,14 +45,16 @@ def test_an_error_keeps_its_status_and_its_one_line(tmp_path: Path) -> None:
 def test_a_live_thread_is_waited_for_as_python_would(tmp_path: Path) -> None:
     """With a non-daemon thread still working, `run` leaves the exit to Python, which waits for it."""
     marker = tmp_path / "finished"
-    code = ("import sys, threading, time\n"
-            "def work():\n"
-            "    time.sleep(0.3)\n"
-            f"    open({str(marker)!r}, 'w').write('done')\n"
-            "threading.Thread(target=work).start()\n"
-            "sys.argv = ['provenance', '--version']\n"
-            "from provenance.cli import run\n"
-            "run()\n")
+    code = (
+        "import sys, threading, time\n"
+        "def work():\n"
+        "    time.sleep(0.3)\n"
+        f"    open({str(marker)!r}, 'w').write('done')\n"
+        "threading.Thread(target=work).start()\n"
+        "sys.argv = ['provenance', '--version']\n"
+        "from provenance.cli import run\n"
+        "run()\n"
+    )
     done = _provenance(cwd=tmp_path, code=code)
     assert done.returncode == 0 and "provenance" in done.stdout
     assert marker.read_text() == "done"
@@ -60,21 +64,23 @@ def test_a_pool_worker_started_by_a_daemon_thread_is_waited_for(tmp_path: Path) 
     """The daemon's case after a stop: an APScheduler job (a pool worker, made by the scheduler's
     daemon thread, so a daemon thread itself) still records its run; Python joins pool workers."""
     marker = tmp_path / "finished"
-    code = ("import sys, threading, time\n"
-            "from concurrent.futures import ThreadPoolExecutor\n"
-            "def work():\n"
-            "    time.sleep(0.3)\n"
-            f"    open({str(marker)!r}, 'w').write('done')\n"
-            "started = threading.Event()\n"
-            "def scheduler():\n"
-            "    ThreadPoolExecutor(1).submit(work)\n"
-            "    started.set()\n"
-            "    time.sleep(60)\n"
-            "threading.Thread(target=scheduler, daemon=True).start()\n"
-            "started.wait()\n"
-            "sys.argv = ['provenance', '--version']\n"
-            "from provenance.cli import run\n"
-            "run()\n")
+    code = (
+        "import sys, threading, time\n"
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "def work():\n"
+        "    time.sleep(0.3)\n"
+        f"    open({str(marker)!r}, 'w').write('done')\n"
+        "started = threading.Event()\n"
+        "def scheduler():\n"
+        "    ThreadPoolExecutor(1).submit(work)\n"
+        "    started.set()\n"
+        "    time.sleep(60)\n"
+        "threading.Thread(target=scheduler, daemon=True).start()\n"
+        "started.wait()\n"
+        "sys.argv = ['provenance', '--version']\n"
+        "from provenance.cli import run\n"
+        "run()\n"
+    )
     done = _provenance(cwd=tmp_path, code=code)
     assert done.returncode == 0, done.stderr
     assert marker.read_text() == "done"

@@ -53,8 +53,10 @@ def test_publication_dates_match_annotations(corpus_dir: Path) -> None:
             wrong.append(f"{name}: {got} ({doc.published.source}) not in {sorted(accept) or 'null'}")
     elapsed = time.perf_counter() - started
     total = len(expected)
-    print(f"\ndates: {right}/{total} exact-day right ({right / total:.1%}), {len(nulls)} null, {len(wrong)} wrong; "
-          f"{total / elapsed:.1f} documents/s, {size / elapsed / 1e6:.2f} MB/s")
+    print(
+        f"\ndates: {right}/{total} exact-day right ({right / total:.1%}), {len(nulls)} null, {len(wrong)} wrong; "
+        f"{total / elapsed:.1f} documents/s, {size / elapsed / 1e6:.2f} MB/s"
+    )
     print("null: " + ", ".join(nulls))
     print("wrong:\n  " + "\n  ".join(wrong))
     assert total == 185

@@ -71,17 +71,25 @@ NOT_HARVESTED = {
 }
 # (input, link as written) -> why provenance reports a link LinkChecker's result does not list.
 EXTRA = {
-    ("data/file_url_quote.html", "http://localhost:8001/?quoted=%FC"):
-        "kept as written; LinkChecker merged it with the 'ü' link (same cache key)",
-    ("data/http_url_quote.html", "http://localhost:8001/?quoted=%FC"):
-        "kept as written; LinkChecker merged it with the 'ü' link (same cache key)",
+    (
+        "data/file_url_quote.html",
+        "http://localhost:8001/?quoted=%FC",
+    ): "kept as written; LinkChecker merged it with the 'ü' link (same cache key)",
+    (
+        "data/http_url_quote.html",
+        "http://localhost:8001/?quoted=%FC",
+    ): "kept as written; LinkChecker merged it with the 'ü' link (same cache key)",
 }
 # (input, link as written) -> why the resolved address differs from LinkChecker's cache key.
 OTHER_ADDRESS = {
-    ("data/file_url_quote.html", "http://localhost:8001/?quoted=%FF"):
-        "kept %FF as written; LinkChecker re-encoded it as the UTF-8 of U+00FF",
-    ("data/http_url_quote.html", "http://localhost:8001/?quoted=%FF"):
-        "kept %FF as written; LinkChecker re-encoded it as the UTF-8 of U+00FF",
+    (
+        "data/file_url_quote.html",
+        "http://localhost:8001/?quoted=%FF",
+    ): "kept %FF as written; LinkChecker re-encoded it as the UTF-8 of U+00FF",
+    (
+        "data/http_url_quote.html",
+        "http://localhost:8001/?quoted=%FF",
+    ): "kept %FF as written; LinkChecker re-encoded it as the UTF-8 of U+00FF",
     ("data/http_quotes.html", "/stalter&sohn"): "'&' is a legal query/path character; LinkChecker quoted it",
     ("data/http_quotes.html", 'http://www.example.com/"'): "a stray quote is legal in a path; LinkChecker quoted it",
 }
@@ -100,8 +108,8 @@ def _base_url(case: dict) -> str:
         first = _fill(case["document"]["cache_key"] or "")
         if first.startswith("http"):
             return first
-        return f"http://localhost:{PORT}/{DATADIR}/{case['input'][len('data/'):]}"
-    return f"file://{CURDIR}/{DATADIR}/{case['input'][len('data/'):]}"
+        return f"http://localhost:{PORT}/{DATADIR}/{case['input'][len('data/') :]}"
+    return f"file://{CURDIR}/{DATADIR}/{case['input'][len('data/') :]}"
 
 
 def _html_cases(corpus_dir: Path) -> list[dict]:
@@ -143,8 +151,10 @@ def test_links_match_linkchecker(corpus_dir: Path) -> None:
                 continue  # LinkChecker reports each address once, and the page itself as the first entry
             if (name, written) not in EXTRA:
                 problems.append(f"{name}: unexpected {written!r}")
-    print(f"compared {compared} LinkChecker links; deviations: {len(NOT_HARVESTED)} skipped, {len(EXTRA)} extra, "
-          f"{len(OTHER_ADDRESS)} other address")
+    print(
+        f"compared {compared} LinkChecker links; deviations: {len(NOT_HARVESTED)} skipped, {len(EXTRA)} extra, "
+        f"{len(OTHER_ADDRESS)} other address"
+    )
     assert not problems, "\n".join(problems)
 
 

@@ -24,8 +24,10 @@ def _key(url):
 def harvested(corpus_dir):
     root = corpus_dir / "urls-pdf-text"
     truth = json.loads((root / "ground_truth.json").read_text(encoding="utf-8"))
-    return {pid: (paper, harvest_text(paper["text"], (root / paper["text"]).read_text(encoding="utf-8")))
-            for pid, paper in truth["papers"].items()}
+    return {
+        pid: (paper, harvest_text(paper["text"], (root / paper["text"]).read_text(encoding="utf-8")))
+        for pid, paper in truth["papers"].items()
+    }
 
 
 def test_recall_of_visible_urls(harvested):

@@ -18,21 +18,34 @@ BARE = "bare domain without scheme, www. or path: not taken (documented choice)"
 BRACKET = "a closing bracket that closes nothing in the URL ends it (prose parentheses, Markdown)"
 DEVIATIONS = {
     "{\\url{http://www.google.com/{file.pdf}}": "a balanced {..} inside a URL is kept",
-    "enclosure.net)": BARE, "(enclosure.net": BARE, "(enclosure.net)": BARE, "(encl)o(sure.net": BARE,
+    "enclosure.net)": BARE,
+    "(enclosure.net": BARE,
+    "(enclosure.net)": BARE,
+    "(encl)o(sure.net": BARE,
     "enclosure.net/blah)o(blah": BRACKET,
-    "stackoverflow.com)/my_account": BARE, "(( example.net)asd": BARE, "asd{enclosure.net": BARE,
-    "asd}enclosure.net": BARE, "asd[enclosure.net": BARE, "asd]enclosure.net": BARE, "(enclo(sure.net": BARE,
+    "stackoverflow.com)/my_account": BARE,
+    "(( example.net)asd": BARE,
+    "asd{enclosure.net": BARE,
+    "asd}enclosure.net": BARE,
+    "asd[enclosure.net": BARE,
+    "asd]enclosure.net": BARE,
+    "(enclo(sure.net": BARE,
     "([smh.com.au])]": BARE,
-    "\"some string with urls example.com/somepa)th)\"": BRACKET,
+    '"some string with urls example.com/somepa)th)"': BRACKET,
     "URI with User info in Authority ftp://jan@example.com:123/test": "only http(s) links are checked",
-    "\u2027example.com": BARE, "some\u2027domain.example.com": BARE, "ukrainian news pravda.com.ua": BARE,
+    "\u2027example.com": BARE,
+    "some\u2027domain.example.com": BARE,
+    "ukrainian news pravda.com.ua": BARE,
     "bad.email @address.net>": BARE,
-    "[[ \"$(giturl)\" =~ ^https://gitlab.com ]] echo \"found\" || echo \"didnt":
-        "a `^` is not part of a URL, so the scheme after it starts one",
+    '[[ "$(giturl)" =~ ^https://gitlab.com ]] echo "found" || echo "didnt': (
+        "a `^` is not part of a URL, so the scheme after it starts one"
+    ),
     "svn+ssh://example.com": "only http(s) links are checked",
     "http://www.test.edu.cn@8.8.8.8:51733/hn35/": "userinfo in the authority is refused (host-spoofing form)",
     "http://[192.168.1.1]/": "brackets hold IPv6 literals only; this host is invalid",
-    "ample.com": BARE, "example.Net": BARE, "EXAMPLE.CZ": BARE,
+    "ample.com": BARE,
+    "example.Net": BARE,
+    "EXAMPLE.CZ": BARE,
     "I am sitting outside.In the middle of nowhere.My mind is lost in thoughts!": BARE,
     "yahoo.com msn.com yahoo.com": BARE,
 }
@@ -68,4 +81,4 @@ def test_default_cases_match_except_listed_deviations(corpus_dir):
 def test_offsets_point_at_the_written_url(corpus_dir):
     for case in _cases(corpus_dir):
         for found in find_urls(case["text"]):
-            assert case["text"][found.start:found.end] == found.written, case["text"]
+            assert case["text"][found.start : found.end] == found.written, case["text"]

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import threading
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from provenance.store import daemon_repo
 from provenance.store.db import session_scope
 from provenance.store.migrate import open_store
 
-T0 = datetime(2026, 5, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 5, 1, tzinfo=UTC)
 TTL = timedelta(seconds=60)
 
 
@@ -40,7 +40,9 @@ def engine(tmp_path: Path):
 
 
 def _config(**schedule) -> Config:
-    return replace(Config(), archive=ArchiveConfig(enabled=False), schedule=ScheduleConfig(**{"lease_ttl": TTL, **schedule}))
+    return replace(
+        Config(), archive=ArchiveConfig(enabled=False), schedule=ScheduleConfig(**{"lease_ttl": TTL, **schedule})
+    )
 
 
 def _lease(engine):
@@ -112,9 +114,11 @@ def test_serve_runs_jobs_on_the_schedule_and_a_restart_resumes_the_timetable(tmp
         docs = tmp_path / "docs"
         docs.mkdir()
         (docs / "a.md").write_text(_page([server.url(f"/p{i}") for i in range(5)]))
-        config = replace(_config(check_every=timedelta(seconds=0.5), lease_ttl=timedelta(seconds=3)),
-                         http=HttpConfig(timeout=5, allow_private=(server.netloc,)),
-                         sources=(SourceConfig(parse_duration("1d"), path=str(docs)),))
+        config = replace(
+            _config(check_every=timedelta(seconds=0.5), lease_ttl=timedelta(seconds=3)),
+            http=HttpConfig(timeout=5, allow_private=(server.netloc,)),
+            sources=(SourceConfig(parse_duration("1d"), path=str(docs)),),
+        )
 
         def runs(kind):
             with session_scope(engine, readonly=True) as session:
@@ -123,10 +127,12 @@ def test_serve_runs_jobs_on_the_schedule_and_a_restart_resumes_the_timetable(tmp
         for round_ in (1, 2):
             with HttpClient(config.http) as client:
                 daemon = Daemon(engine, config, client)
-                thread = threading.Thread(target=lambda: setattr(daemon, "outcome", daemon.serve()))
+                thread = threading.Thread(target=lambda d=daemon: setattr(d, "outcome", d.serve()))
                 thread.start()
                 try:
-                    assert wait_until(lambda: len(runs("check")) >= 2 * round_ + 1 and runs("reconcile"), timeout=20)
+                    assert wait_until(
+                        lambda n=2 * round_ + 1: len(runs("check")) >= n and runs("reconcile"), timeout=20
+                    )
                     assert _lease(engine).holder == daemon.holder
                 finally:
                     daemon.stop.set()
@@ -139,4 +145,4 @@ def test_serve_runs_jobs_on_the_schedule_and_a_restart_resumes_the_timetable(tmp
         assert sum(r["detail"].get("checked", 0) for r in checks) == 5  # each link once, over every run
         with session_scope(engine, readonly=True) as session:
             jobs = daemon_repo.load_jobs(session)
-        assert jobs[f"harvest {docs}"].next_run_at > datetime.now(timezone.utc) + timedelta(hours=23)
+        assert jobs[f"harvest {docs}"].next_run_at > datetime.now(UTC) + timedelta(hours=23)

@@ -22,8 +22,13 @@ def workdir(tmp_path: Path) -> Path:
 
 
 def _run(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "provenance", *args, "--db", "sqlite:///p.sqlite"],
-                          cwd=workdir, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "provenance", *args, "--db", "sqlite:///p.sqlite"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_once_offline_on_the_seeds_then_status_shows_the_cycle(workdir: Path):
@@ -60,30 +65,41 @@ def test_once_offline_on_the_seeds_then_status_shows_the_cycle(workdir: Path):
     # the cycle's findings are stored like an audit's, so reports see them
     conn = sqlite3.connect(workdir / "p.sqlite")
     try:
-        assert conn.execute("SELECT count(*) FROM findings").fetchone()[0] == jobs["reconcile"]["last_detail"]["findings"]
+        assert (
+            conn.execute("SELECT count(*) FROM findings").fetchone()[0] == jobs["reconcile"]["last_detail"]["findings"]
+        )
         assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == 2
         runs = conn.execute("SELECT kind, status FROM runs ORDER BY id").fetchall()
     finally:
         conn.close()
-    assert runs == [("daemon.harvest", "ok"), ("daemon.check", "skipped"), ("daemon.archive", "skipped"),
-                    ("daemon.reconcile", "ok")]
+    assert runs == [
+        ("daemon.harvest", "ok"),
+        ("daemon.check", "skipped"),
+        ("daemon.archive", "skipped"),
+        ("daemon.reconcile", "ok"),
+    ]
 
 
 def test_once_refuses_politely_while_another_daemon_holds_the_lease(workdir: Path):
     assert _run(workdir, "db", "upgrade").returncode == 0
     conn = sqlite3.connect(workdir / "p.sqlite")
     with conn:
-        conn.execute("INSERT INTO leases (name, holder, acquired_at, renewed_at, expires_at) VALUES "
-                     "('daemon', 'elsewhere:42:abc', '2026-01-01 00:00:00', '2026-01-01 00:00:00', "
-                     "'2999-01-01 00:00:00')")
+        conn.execute(
+            "INSERT INTO leases (name, holder, acquired_at, renewed_at, expires_at) VALUES "
+            "('daemon', 'elsewhere:42:abc', '2026-01-01 00:00:00', '2026-01-01 00:00:00', "
+            "'2999-01-01 00:00:00')"
+        )
     conn.close()
     result = _run(workdir, "daemon", "--once", "--offline")
     assert result.returncode == 3
     assert result.stderr.strip().splitlines()[-1].startswith("provenance: another daemon (elsewhere:42:abc)")
     assert "Traceback" not in result.stderr
     status = json.loads(_run(workdir, "status", "--format", "json").stdout)
-    assert status["daemon"] == {"running": True, "holder": "elsewhere:42:abc",
-                                "lease_expires_at": "2999-01-01T00:00:00+00:00"}
+    assert status["daemon"] == {
+        "running": True,
+        "holder": "elsewhere:42:abc",
+        "lease_expires_at": "2999-01-01T00:00:00+00:00",
+    }
 
 
 def test_status_in_html_is_a_one_line_error(workdir: Path):
@@ -93,8 +109,10 @@ def test_status_in_html_is_a_one_line_error(workdir: Path):
 
 
 def test_a_missing_source_fails_its_job_and_the_cycle_goes_on(workdir: Path):
-    (workdir / "config.yaml").write_text("sources:\n  - path: nowhere/\n    every: 1d\n"
-                                         "  - url: https://news.example/feed.xml\n    every: 6h\n", encoding="utf-8")
+    (workdir / "config.yaml").write_text(
+        "sources:\n  - path: nowhere/\n    every: 1d\n  - url: https://news.example/feed.xml\n    every: 6h\n",
+        encoding="utf-8",
+    )
     result = _run(workdir, "daemon", "--once", "--offline")
     assert result.returncode == 4  # a job failed: cron sees it
     assert "job harvest https://news.example/feed.xml skipped" in result.stderr  # offline: no fetch, no error

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,7 @@ from provenance.store import daemon_repo, repo
 from provenance.store.db import session_scope
 from provenance.store.migrate import open_store
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 class FakeClock:
@@ -44,7 +44,11 @@ def world(tmp_path: Path):
     state = {"gone_status": 404}
     routes = {
         "/gone": lambda req: (state["gone_status"], {"Content-Type": "text/html"}, b"<title>x</title>gone"),
-        "/ok": lambda req: (200, {"Content-Type": "text/html"}, b"<html><head><title>OK</title></head><body>ok</body></html>"),
+        "/ok": lambda req: (
+            200,
+            {"Content-Type": "text/html"},
+            b"<html><head><title>OK</title></head><body>ok</body></html>",
+        ),
         "/bot": lambda req: (403, {"Content-Type": "text/html"}, b"<title>Forbidden</title>no robots"),
     }
     with serve(routes) as server:
@@ -53,14 +57,21 @@ def world(tmp_path: Path):
         (docs / "story.md").write_text(
             "# A story\n\n"
             f"Cites [the gone page]({server.url('/gone')}), [the ok page]({server.url('/ok')}) "
-            f"and [a shy page]({server.url('/bot')}).\n", encoding="utf-8")
+            f"and [a shy page]({server.url('/bot')}).\n",
+            encoding="utf-8",
+        )
         yield server, state, docs
 
 
 def _daemon(tmp_path: Path, server, docs: Path, clock: FakeClock, **schedule) -> tuple[Daemon, HttpClient]:
-    config = replace(Config(), http=HttpConfig(timeout=5, retries=0, allow_private=(server.netloc,)),
-                     archive=ArchiveConfig(enabled=False), schedule=ScheduleConfig(**schedule),
-                     sources=(SourceConfig(parse_duration("1d"), path=str(docs)),), base_dir=tmp_path)
+    config = replace(
+        Config(),
+        http=HttpConfig(timeout=5, retries=0, allow_private=(server.netloc,)),
+        archive=ArchiveConfig(enabled=False),
+        schedule=ScheduleConfig(**schedule),
+        sources=(SourceConfig(parse_duration("1d"), path=str(docs)),),
+        base_dir=tmp_path,
+    )
     engine = open_store(f"sqlite:///{tmp_path / 'policy.sqlite'}")
     client = HttpClient(config.http)
     return Daemon(engine, config, client, clock=clock), client
@@ -108,7 +119,8 @@ def test_failures_spread_over_days_make_a_link_dead_and_a_success_clears_it(tmp_
         [finding] = _findings(daemon, "/gone", server)
         assert finding.kind is FindingKind.DEAD_LINK
         assert finding.evidence["policy"]["failures_counted"] == [
-            (T0 + timedelta(days=d)).isoformat() for d in (0, 3, 6)]
+            (T0 + timedelta(days=d)).isoformat() for d in (0, 3, 6)
+        ]
 
         clock.day(7)
         _cycle(daemon)

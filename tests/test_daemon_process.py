@@ -27,15 +27,18 @@ KINDS = ("fast", "slow", "gone")
 
 def _routes(release: threading.Event):
     """fast/N and slow/N pages answer 200 with their own text (slow ones late); gone/N and anything else 404."""
+
     def answer(req):
         kind, _, name = req.path.strip("/").partition("/")
         if kind == "slow":
             release.wait(SLOW_S)  # the server takes its time: a check cycle lasts several seconds
         if kind not in ("fast", "slow") or not name.rstrip("0123456789").isalpha():
             return 404, {"Content-Type": "text/html"}, b"<title>Not found</title>not here"
-        page = (f"<html><head><title>Page {name}</title></head><body><article><h1>Page {name}</h1>"
-                f"<p>The text of page {name}, which says something of its own about {name}.</p>"
-                "</article></body></html>")
+        page = (
+            f"<html><head><title>Page {name}</title></head><body><article><h1>Page {name}</h1>"
+            f"<p>The text of page {name}, which says something of its own about {name}.</p>"
+            "</article></body></html>"
+        )
         return 200, {"Content-Type": "text/html"}, page.encode()
 
     return answer
@@ -45,8 +48,9 @@ def _write_site(root: Path, server, n: int, name: str = "docs") -> list[str]:
     urls = [server.url(f"/{KINDS[i % 3]}/{name}{i}") for i in range(n)]
     docs = root / name
     docs.mkdir()
-    (docs / "story.md").write_text("# Story\n\n" + "".join(f"- [source {i}]({u})\n" for i, u in enumerate(urls)),
-                                   encoding="utf-8")
+    (docs / "story.md").write_text(
+        "# Story\n\n" + "".join(f"- [source {i}]({u})\n" for i, u in enumerate(urls)), encoding="utf-8"
+    )
     return urls
 
 
@@ -57,13 +61,23 @@ def _write_config(root: Path, server, check_every: str = "1s") -> Path:
         f"  allow_private: ['{server.netloc}']\n"
         "archive:\n  enabled: false\n"
         f"schedule:\n  check_every: {check_every}\n  reconcile_every: 1h\n  lease_ttl: 60s\n"
-        "sources:\n  - path: docs/\n    every: 1h\n", encoding="utf-8")
+        "sources:\n  - path: docs/\n    every: 1h\n",
+        encoding="utf-8",
+    )
     return config
 
 
 def _provenance(*args: str, root: Path) -> list[str]:
-    return [sys.executable, "-m", "provenance", *args, "--config", str(root / "config.yaml"),
-            "--db", f"sqlite:///{root / 'shared.sqlite'}"]
+    return [
+        sys.executable,
+        "-m",
+        "provenance",
+        *args,
+        "--config",
+        str(root / "config.yaml"),
+        "--db",
+        f"sqlite:///{root / 'shared.sqlite'}",
+    ]
 
 
 @contextmanager
@@ -108,8 +122,9 @@ def test_sigkill_mid_cycle_then_restart_loses_nothing_and_duplicates_nothing(tmp
         _write_config(tmp_path, server)
 
         with _daemon(tmp_path, "first.log") as first:
-            assert wait_until(lambda: 6 <= len(_check_counts(tmp_path)) and _running_check(tmp_path), timeout=60), \
-                (tmp_path / "first.log").read_text()
+            assert wait_until(lambda: len(_check_counts(tmp_path)) >= 6 and _running_check(tmp_path), timeout=60), (
+                tmp_path / "first.log"
+            ).read_text()
             first.send_signal(signal.SIGKILL)
             first.wait(timeout=30)
         committed = _check_counts(tmp_path)
@@ -118,17 +133,29 @@ def test_sigkill_mid_cycle_then_restart_loses_nothing_and_duplicates_nothing(tmp
         assert set(committed.values()) == {1}
 
         with _daemon(tmp_path, "second.log") as second:
+
             def settled() -> bool:  # every link checked, and findings recomputed after the last check
-                rows = _query(tmp_path, "SELECT last_started_at FROM daemon_jobs WHERE name = 'reconcile' "
-                                        "AND last_status = 'ok'")
+                rows = _query(
+                    tmp_path, "SELECT last_started_at FROM daemon_jobs WHERE name = 'reconcile' AND last_status = 'ok'"
+                )
                 last_check = _query(tmp_path, "SELECT max(checked_at) FROM checks")[0][0]
-                return (len(_check_counts(tmp_path)) == len(urls) and bool(rows) and last_check is not None
-                        and rows[0][0] >= last_check)
+                return (
+                    len(_check_counts(tmp_path)) == len(urls)
+                    and bool(rows)
+                    and last_check is not None
+                    and rows[0][0] >= last_check
+                )
+
             assert wait_until(settled, timeout=60), (tmp_path / "second.log").read_text()
             runs_then = len(_query(tmp_path, "SELECT id FROM runs WHERE kind = 'daemon.check'"))
             # let the schedule run a few more check cycles: nothing is due again for days
-            assert wait_until(lambda: len(_query(tmp_path, "SELECT id FROM runs WHERE kind = 'daemon.check' "
-                                                           "AND status = 'ok'")) >= runs_then + 2, timeout=30)
+            assert wait_until(
+                lambda: (
+                    len(_query(tmp_path, "SELECT id FROM runs WHERE kind = 'daemon.check' AND status = 'ok'"))
+                    >= runs_then + 2
+                ),
+                timeout=30,
+            )
             second.send_signal(signal.SIGTERM)
             assert second.wait(timeout=30) == 0
 
@@ -171,20 +198,25 @@ def test_audit_report_and_status_share_the_database_with_a_working_daemon(tmp_pa
         _write_config(tmp_path, server)
         env = {**os.environ, "PYTHONWARNINGS": "ignore"}
         with _daemon(tmp_path, "daemon.log") as daemon:
-            assert wait_until(lambda: len(_check_counts(tmp_path)) >= 3 and _running_check(tmp_path), timeout=60), \
-                (tmp_path / "daemon.log").read_text()
-            commands = [_provenance("audit", str(tmp_path / "other"), root=tmp_path),
-                        _provenance("report", root=tmp_path),
-                        _provenance("report", "--format", "json", root=tmp_path),
-                        _provenance("status", "--format", "json", root=tmp_path),
-                        _provenance("reconcile", "--format", "json", root=tmp_path)]
-            results = [subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
-                       for cmd in commands]
+            assert wait_until(lambda: len(_check_counts(tmp_path)) >= 3 and _running_check(tmp_path), timeout=60), (
+                tmp_path / "daemon.log"
+            ).read_text()
+            commands = [
+                _provenance("audit", str(tmp_path / "other"), root=tmp_path),
+                _provenance("report", root=tmp_path),
+                _provenance("report", "--format", "json", root=tmp_path),
+                _provenance("status", "--format", "json", root=tmp_path),
+                _provenance("reconcile", "--format", "json", root=tmp_path),
+            ]
+            results = [
+                subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+                for cmd in commands
+            ]
             assert _running_check(tmp_path) or len(_check_counts(tmp_path)) > 3  # the daemon kept working
             assert daemon.poll() is None
             daemon.send_signal(signal.SIGTERM)
             assert daemon.wait(timeout=30) == 0
-    for cmd, result in zip(commands, results):
+    for cmd, result in zip(commands, results, strict=True):
         assert "locked" not in result.stderr and "Traceback" not in result.stderr, (cmd, result.stderr)
         assert result.returncode in (0, 1), (cmd, result.returncode, result.stderr)
     assert results[0].returncode == 1  # the audit found the gone links (dead at once in an audit)
@@ -203,8 +235,9 @@ def test_a_stop_signal_mid_cycle_ends_the_daemon_cleanly(tmp_path: Path, sig):
         urls = _write_site(tmp_path, server, 24)
         _write_config(tmp_path, server)
         with _daemon(tmp_path, "daemon.log") as daemon:
-            assert wait_until(lambda: len(_check_counts(tmp_path)) >= 4 and _running_check(tmp_path), timeout=60), \
-                (tmp_path / "daemon.log").read_text()
+            assert wait_until(lambda: len(_check_counts(tmp_path)) >= 4 and _running_check(tmp_path), timeout=60), (
+                tmp_path / "daemon.log"
+            ).read_text()
             daemon.send_signal(sig)
             assert daemon.wait(timeout=5 + 5 + 10) == 0  # http.timeout + the stop grace, with room
         stopped_with = _check_counts(tmp_path)

@@ -57,16 +57,29 @@ INDEX = b"""<?xml version="1.0" encoding="UTF-8"?>
 </sitemapindex>"""
 
 
-@pytest.mark.parametrize(("body", "kind", "pages"), [
-    (RSS2, "rss", ["https://news.example/2024/01/one", "https://news.example/2024/01/two",
-                   "https://news.example/2024/01/three"]),
-    (RSS1, "rss", ["https://news.example/a"]),
-    (ATOM, "atom", ["https://blog.example/posts/e1", "https://blog.example/posts/e2"]),
-    (ATOM.replace(b'xml:base="https://blog.example/"', b'xml:base="/blog/"'), "atom",
-     ["https://news.example/blog/posts/e1", "https://news.example/blog/posts/e2"]),  # relative xml:base
-    (SITEMAP, "sitemap", ["https://news.example/p1", "https://news.example/p2"]),
-    (gzip.compress(SITEMAP), "sitemap", ["https://news.example/p1", "https://news.example/p2"]),
-])
+@pytest.mark.parametrize(
+    ("body", "kind", "pages"),
+    [
+        (
+            RSS2,
+            "rss",
+            [
+                "https://news.example/2024/01/one",
+                "https://news.example/2024/01/two",
+                "https://news.example/2024/01/three",
+            ],
+        ),
+        (RSS1, "rss", ["https://news.example/a"]),
+        (ATOM, "atom", ["https://blog.example/posts/e1", "https://blog.example/posts/e2"]),
+        (
+            ATOM.replace(b'xml:base="https://blog.example/"', b'xml:base="/blog/"'),
+            "atom",
+            ["https://news.example/blog/posts/e1", "https://news.example/blog/posts/e2"],
+        ),  # relative xml:base
+        (SITEMAP, "sitemap", ["https://news.example/p1", "https://news.example/p2"]),
+        (gzip.compress(SITEMAP), "sitemap", ["https://news.example/p1", "https://news.example/p2"]),
+    ],
+)
 def test_listings_yield_their_pages(body, kind, pages):
     listing = parse_listing(body, BASE)
     assert listing is not None and listing.kind == kind
@@ -79,14 +92,17 @@ def test_sitemap_index_lists_sitemaps_not_pages():
     assert listing.sitemaps == ("https://news.example/sitemap-1.xml", "https://news.example/sitemap-2.xml.gz")
 
 
-@pytest.mark.parametrize("body", [
-    b"<!doctype html><html><head><title>x</title></head><body><a href='/a'>a</a></body></html>",
-    b"<html><body>feed</body></html>",
-    b"plain text, not XML",
-    b"",
-    b"<?xml version='1.0'?><note><to>me</to></note>",
-    b"\x1f\x8b not really gzip",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<!doctype html><html><head><title>x</title></head><body><a href='/a'>a</a></body></html>",
+        b"<html><body>feed</body></html>",
+        b"plain text, not XML",
+        b"",
+        b"<?xml version='1.0'?><note><to>me</to></note>",
+        b"\x1f\x8b not really gzip",
+    ],
+)
 def test_pages_and_other_documents_are_not_listings(body):
     assert parse_listing(body, BASE) is None
 
@@ -94,8 +110,10 @@ def test_pages_and_other_documents_are_not_listings(body):
 def test_external_entities_are_never_resolved(tmp_path: Path):
     secret = tmp_path / "secret.txt"
     secret.write_text("https://leak.example/secret")
-    body = (f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file://{secret}">]>'
-            '<urlset><url><loc>&x;</loc></url><url><loc>https://news.example/ok</loc></url></urlset>').encode()
+    body = (
+        f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file://{secret}">]>'
+        "<urlset><url><loc>&x;</loc></url><url><loc>https://news.example/ok</loc></url></urlset>"
+    ).encode()
     listing = parse_listing(body, BASE)
     assert listing is not None
     assert "https://leak.example/secret" not in listing.pages
@@ -128,35 +146,48 @@ def test_expand_a_page_is_the_page_itself_and_a_cycle_ends():
 
 
 def test_expand_caps_the_pages_taken():
-    many = b"<urlset>" + b"".join(b"<url><loc>https://news.example/p%d</loc></url>" % i
-                                  for i in range(MAX_PAGES + 10)) + b"</urlset>"
+    many = (
+        b"<urlset>"
+        + b"".join(b"<url><loc>https://news.example/p%d</loc></url>" % i for i in range(MAX_PAGES + 10))
+        + b"</urlset>"
+    )
     pages, _ = expand_source(BASE, lambda url: (many, None))
     assert len(pages) == MAX_PAGES
 
 
 def _page(title: str, link: str) -> str:
-    return (f"<!doctype html><html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
-            f"<p>Some words about {title}, as reported. See <a href='{link}'>the source</a>.</p>"
-            "</article></body></html>")
+    return (
+        f"<!doctype html><html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+        f"<p>Some words about {title}, as reported. See <a href='{link}'>the source</a>.</p>"
+        "</article></body></html>"
+    )
 
 
 def test_harvest_source_reads_a_feed_and_its_pages_over_http(tmp_path: Path):
     routes = {}
     with serve(routes) as server:
-        feed = (f"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
-                f"<item><link>{server.url('/story/1')}</link></item>"
-                f"<item><link>{server.url('/story/2')}</link></item></channel></rss>")
-        routes.update({"/feed.xml": text(feed, content_type="application/rss+xml"),
-                       "/story/1": text(_page("First", "https://cited.example/a")),
-                       "/story/2": text(_page("Second", "https://cited.example/b")),
-                       "/page.html": text(_page("Plain", "https://cited.example/c"))})
+        feed = (
+            f"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
+            f"<item><link>{server.url('/story/1')}</link></item>"
+            f"<item><link>{server.url('/story/2')}</link></item></channel></rss>"
+        )
+        routes.update(
+            {
+                "/feed.xml": text(feed, content_type="application/rss+xml"),
+                "/story/1": text(_page("First", "https://cited.example/a")),
+                "/story/2": text(_page("Second", "https://cited.example/b")),
+                "/page.html": text(_page("Plain", "https://cited.example/c")),
+            }
+        )
         config = replace(Config(), http=HttpConfig(timeout=5, allow_private=(server.netloc,)))
         engine = open_store(f"sqlite:///{tmp_path / 'f.sqlite'}")
         with HttpClient(config.http) as client:
-            feed_outcome = pipeline.harvest_source(engine, config, SourceConfig(parse_duration("6h"),
-                                                                                 url=server.url("/feed.xml")), client)
-            page_outcome = pipeline.harvest_source(engine, config, SourceConfig(parse_duration("6h"),
-                                                                                 url=server.url("/page.html")), client)
+            feed_outcome = pipeline.harvest_source(
+                engine, config, SourceConfig(parse_duration("6h"), url=server.url("/feed.xml")), client
+            )
+            page_outcome = pipeline.harvest_source(
+                engine, config, SourceConfig(parse_duration("6h"), url=server.url("/page.html")), client
+            )
         assert feed_outcome.errors == () and len(feed_outcome.document_ids) == 2
         assert len(page_outcome.document_ids) == 1
         assert server.count("/page.html") == 1  # sniffed and harvested from one fetch
@@ -176,8 +207,10 @@ def test_path_sources_resolve_against_the_config_folder_and_glob(tmp_path: Path)
     (tmp_path / "docs" / "c.txt").write_text("not markdown")
     config = replace(Config(), base_dir=tmp_path)
     glob_source = SourceConfig(parse_duration("1d"), path="docs/**/*.md")
-    assert pipeline.source_targets(config, glob_source) == [str(tmp_path / "docs" / "a.md"),
-                                                            str(tmp_path / "docs" / "sub" / "b.md")]
+    assert pipeline.source_targets(config, glob_source) == [
+        str(tmp_path / "docs" / "a.md"),
+        str(tmp_path / "docs" / "sub" / "b.md"),
+    ]
     assert pipeline.source_targets(config, SourceConfig(parse_duration("1d"), path="docs")) == [str(tmp_path / "docs")]
     assert pipeline.source_targets(config, SourceConfig(parse_duration("1d"), path="none/*.md")) == []
     engine = open_store(f"sqlite:///{tmp_path / 'g.sqlite'}")

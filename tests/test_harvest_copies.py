@@ -5,10 +5,9 @@ from __future__ import annotations
 import dataclasses
 import random
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
-
 from sqlalchemy import insert
 
 from provenance.harvest.copies import CopyRelation, sketch
@@ -19,7 +18,7 @@ from provenance.store.migrate import open_store
 from provenance.store.schema import documents
 from provenance.textnorm import fingerprint
 
-STORED_AT = datetime(2026, 1, 1, tzinfo=timezone.utc)
+STORED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _store(docs: list[StoredDocument], url: str = "sqlite://"):
@@ -28,12 +27,22 @@ def _store(docs: list[StoredDocument], url: str = "sqlite://"):
     with session_scope(engine) as session:
         for doc in docs:
             published = doc.published
-            session.execute(insert(documents).values(
-                id=doc.id, source=doc.source, format=str(doc.format), title=doc.title, original_url=doc.original_url,
-                published=published.value if published else None,
-                published_source=published.source if published else None,
-                published_raw=published.raw if published else None, text=doc.text, fingerprint=doc.fingerprint,
-                harvested_at=STORED_AT, updated_at=STORED_AT))
+            session.execute(
+                insert(documents).values(
+                    id=doc.id,
+                    source=doc.source,
+                    format=str(doc.format),
+                    title=doc.title,
+                    original_url=doc.original_url,
+                    published=published.value if published else None,
+                    published_source=published.source if published else None,
+                    published_raw=published.raw if published else None,
+                    text=doc.text,
+                    fingerprint=doc.fingerprint,
+                    harvested_at=STORED_AT,
+                    updated_at=STORED_AT,
+                )
+            )
     return engine
 
 
@@ -42,11 +51,12 @@ def find_copies(docs: list[StoredDocument]) -> list[CopyRelation]:
     with session_scope(_store(docs)) as session:
         return stored_copies(session)
 
+
 ARTICLE = (
     "Moscow has secured a deal that the United States will provide a written response to its European security "
     "demands next week, Russia's top diplomat said following high-stakes talks with his U.S. counterpart Friday. "
-    "Washington previously dismissed Moscow's \"binding\" demands - including barring Ukraine from joining NATO and "
-    "withdrawing the alliance's forces and weapons from Eastern Europe - as \"non-starters.\" Lavrov deferred to his "
+    'Washington previously dismissed Moscow\'s "binding" demands - including barring Ukraine from joining NATO and '
+    'withdrawing the alliance\'s forces and weapons from Eastern Europe - as "non-starters." Lavrov deferred to his '
     "U.S. counterpart when asked if Moscow planned to publish Washington's response. He didn't say whether "
     "Washington's responses would be made public. The Russian diplomat vowed to hold further negotiations."
 )
@@ -58,11 +68,20 @@ OTHER = (
 )
 
 
-def _doc(doc_id: int, text: str, *, published: date | None = None, original_url: str | None = None,
-         title: str | None = None) -> StoredDocument:
+def _doc(
+    doc_id: int, text: str, *, published: date | None = None, original_url: str | None = None, title: str | None = None
+) -> StoredDocument:
     when = DateEvidence(published, "date_line", published.isoformat()) if published else None
-    return StoredDocument(id=doc_id, source=f"d{doc_id}", format=DocumentFormat.TEXT, title=title, published=when,
-                          original_url=original_url, text=text, fingerprint=fingerprint(text))
+    return StoredDocument(
+        id=doc_id,
+        source=f"d{doc_id}",
+        format=DocumentFormat.TEXT,
+        title=title,
+        published=when,
+        original_url=original_url,
+        text=text,
+        fingerprint=fingerprint(text),
+    )
 
 
 def _wrapped(text: str, width: int = 60) -> str:
@@ -76,18 +95,26 @@ def _wrapped(text: str, width: int = 60) -> str:
 
 
 def _curly(text: str) -> str:
-    return text.replace("'", "\u2019").replace(" \"", " \u201c").replace("\"", "\u201d").replace(" - ", " \u2014 ")
+    return text.replace("'", "\u2019").replace(' "', " \u201c").replace('"', "\u201d").replace(" - ", " \u2014 ")
 
 
-@pytest.mark.parametrize("variant", [
-    pytest.param(_wrapped(ARTICLE), id="line-wraps"),
-    pytest.param(_curly(ARTICLE), id="quote-styles"),
-    pytest.param("<p>" + ARTICLE.replace("said", "<u>said</u>").replace("NATO", "<a href='x'>NATO</a>") + "</p>",
-                 id="markup"),
-    pytest.param("Russia, U.S. Agree to Talk Security Demands Next Week\n\nJanuary 21, 2022\n\nPhoto: TASS\n\n"
-                 + ARTICLE + "\n\nOriginal url: https://example.com/a", id="extra-headline-and-footer"),
-    pytest.param(ARTICLE.rsplit(".", 3)[0] + ".", id="lost-last-paragraphs"),
-])
+@pytest.mark.parametrize(
+    "variant",
+    [
+        pytest.param(_wrapped(ARTICLE), id="line-wraps"),
+        pytest.param(_curly(ARTICLE), id="quote-styles"),
+        pytest.param(
+            "<p>" + ARTICLE.replace("said", "<u>said</u>").replace("NATO", "<a href='x'>NATO</a>") + "</p>", id="markup"
+        ),
+        pytest.param(
+            "Russia, U.S. Agree to Talk Security Demands Next Week\n\nJanuary 21, 2022\n\nPhoto: TASS\n\n"
+            + ARTICLE
+            + "\n\nOriginal url: https://example.com/a",
+            id="extra-headline-and-footer",
+        ),
+        pytest.param(ARTICLE.rsplit(".", 3)[0] + ".", id="lost-last-paragraphs"),
+    ],
+)
 def test_variants_of_one_text_are_copies(variant):
     relations = find_copies([_doc(1, ARTICLE, original_url="https://example.com/a"), _doc(2, variant)])
     assert [(r.copy_id, r.original_id) for r in relations] == [(2, 1)]
@@ -99,33 +126,49 @@ def test_identical_text_is_found_by_fingerprint():
     assert relation == CopyRelation(copy_id=2, original_id=1, similarity=1.0, method="fingerprint")
 
 
-@pytest.mark.parametrize("documents", [
-    pytest.param([_doc(1, ARTICLE), _doc(2, OTHER)], id="different-texts"),
-    pytest.param([_doc(1, "Breaking news today"), _doc(2, "Breaking news today")], id="too-short"),
-    pytest.param([_doc(1, ARTICLE[:400] + " " + OTHER), _doc(2, OTHER[:150] + " " + ARTICLE[400:])],
-                 id="halves-shared-differently"),
-])
+@pytest.mark.parametrize(
+    "documents",
+    [
+        pytest.param([_doc(1, ARTICLE), _doc(2, OTHER)], id="different-texts"),
+        pytest.param([_doc(1, "Breaking news today"), _doc(2, "Breaking news today")], id="too-short"),
+        pytest.param(
+            [_doc(1, ARTICLE[:400] + " " + OTHER), _doc(2, OTHER[:150] + " " + ARTICLE[400:])],
+            id="halves-shared-differently",
+        ),
+    ],
+)
 def test_not_copies(documents):
     assert find_copies(documents) == []
 
 
-@pytest.mark.parametrize("first, second, original", [
-    pytest.param({"original_url": "https://x.org/a"}, {"published": date(2020, 1, 1)}, 1, id="original-url-wins"),
-    pytest.param({"published": date(2020, 1, 1)}, {"original_url": "https://x.org/a"}, 2, id="original-url-wins-2"),
-    pytest.param({"published": date(2021, 1, 1), "original_url": "https://x.org/a"},
-                 {"published": date(2020, 1, 1), "original_url": "https://y.org/a"}, 2, id="both-urls-earlier-wins"),
-    pytest.param({"published": date(2020, 1, 1)}, {}, 1, id="neither-url-dated-wins"),
-    pytest.param({}, {"title": "A Title"}, 2, id="more-metadata-wins"),
-    pytest.param({}, {}, 1, id="tie-lower-id"),
-])
+@pytest.mark.parametrize(
+    "first, second, original",
+    [
+        pytest.param({"original_url": "https://x.org/a"}, {"published": date(2020, 1, 1)}, 1, id="original-url-wins"),
+        pytest.param({"published": date(2020, 1, 1)}, {"original_url": "https://x.org/a"}, 2, id="original-url-wins-2"),
+        pytest.param(
+            {"published": date(2021, 1, 1), "original_url": "https://x.org/a"},
+            {"published": date(2020, 1, 1), "original_url": "https://y.org/a"},
+            2,
+            id="both-urls-earlier-wins",
+        ),
+        pytest.param({"published": date(2020, 1, 1)}, {}, 1, id="neither-url-dated-wins"),
+        pytest.param({}, {"title": "A Title"}, 2, id="more-metadata-wins"),
+        pytest.param({}, {}, 1, id="tie-lower-id"),
+    ],
+)
 def test_which_copy_is_the_original(first, second, original):
     relations = find_copies([_doc(1, ARTICLE, **first), _doc(2, _wrapped(ARTICLE), **second)])
     assert [(r.copy_id, r.original_id) for r in relations] == [(3 - original, original)]
 
 
 def test_a_group_of_copies_points_at_one_original_never_a_chain():
-    docs = [_doc(1, _curly(ARTICLE)), _doc(2, ARTICLE, original_url="https://x.org/a"), _doc(3, _wrapped(ARTICLE)),
-            _doc(4, OTHER)]
+    docs = [
+        _doc(1, _curly(ARTICLE)),
+        _doc(2, ARTICLE, original_url="https://x.org/a"),
+        _doc(3, _wrapped(ARTICLE)),
+        _doc(4, OTHER),
+    ]
     relations = find_copies(docs)
     assert sorted((r.copy_id, r.original_id) for r in relations) == [(1, 2), (3, 2)]
 
@@ -145,8 +188,10 @@ def test_scales_to_thousands_of_documents():
         text = source.text.split()
         planted[3001 + n] = source.id
         docs.append(_doc(3001 + n, _wrapped(" ".join(text[10:]))))  # lost its first sentence
-    docs = [d if d.id not in planted.values() else
-            dataclasses.replace(d, original_url=f"https://x.org/{d.id}") for d in docs]
+    docs = [
+        d if d.id not in planted.values() else dataclasses.replace(d, original_url=f"https://x.org/{d.id}")
+        for d in docs
+    ]
     started = time.perf_counter()
     relations = find_copies(docs)
     elapsed = time.perf_counter() - started
@@ -181,7 +226,7 @@ def test_real_pages_are_not_copies_of_each_other_but_their_prints_are(corpus_dir
         kept = page.text.split()
         if len(kept) < 200:
             continue
-        prints.append(_doc(1000 + n, _curly(_wrapped(" ".join(kept[len(kept) // 10:])))))
+        prints.append(_doc(1000 + n, _curly(_wrapped(" ".join(kept[len(kept) // 10 :])))))
     relations = {r.copy_id: r.original_id for r in find_copies(pages + prints)}
     assert len(prints) > 20
     assert relations == {p.id: pages[(p.id - 1000) * 5].id for p in prints}
@@ -192,11 +237,21 @@ def test_sketches_are_the_same_in_every_process():
     import subprocess
     import sys
 
-    script = ("from provenance.harvest.copies import sketch\nimport sys\n"
-              "made = sketch(sys.stdin.read())\nprint(made.shingles, hash(made.sampled))\n")
-    runs = {subprocess.run([sys.executable, "-c", script], input=ARTICLE, capture_output=True, text=True, check=True,
-                           env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout.split()[0]
-            for seed in ("1", "2")}
+    script = (
+        "from provenance.harvest.copies import sketch\nimport sys\n"
+        "made = sketch(sys.stdin.read())\nprint(made.shingles, hash(made.sampled))\n"
+    )
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            input=ARTICLE,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**__import__("os").environ, "PYTHONHASHSEED": seed},
+        ).stdout.split()[0]
+        for seed in ("1", "2")
+    }
     made = sketch(ARTICLE)
     assert runs == {str(made.shingles)}
     assert made.sampled and all(gram % 4 == 0 for gram in made.sampled) and list(made.sampled) == sorted(made.sampled)
@@ -226,8 +281,12 @@ def test_a_document_is_sketched_once_and_again_when_its_text_changes(tmp_path):
     with session_scope(engine) as session:
         assert copy_of_by_document(session) == {1: None, 2: 1}
         rows = session.execute(select(func.count()).select_from(sketch_shingles)).scalar_one()
-        stamps = {doc_id: made for doc_id, made in session.execute(
-            select(document_sketches.c.document_id, document_sketches.c.fingerprint))}
+        stamps = {
+            doc_id: made
+            for doc_id, made in session.execute(
+                select(document_sketches.c.document_id, document_sketches.c.fingerprint)
+            )
+        }
     harvest(engine, config, [str(folder)])  # nothing changed: the same sketches, not made again
     with session_scope(engine) as session:
         assert session.execute(select(func.count()).select_from(sketch_shingles)).scalar_one() == rows
@@ -235,8 +294,12 @@ def test_a_document_is_sketched_once_and_again_when_its_text_changes(tmp_path):
     harvest(engine, config, [str(folder)])
     with session_scope(engine) as session:
         assert copy_of_by_document(session) == {1: None, 2: None}
-        now = {doc_id: made for doc_id, made in session.execute(
-            select(document_sketches.c.document_id, document_sketches.c.fingerprint))}
+        now = {
+            doc_id: made
+            for doc_id, made in session.execute(
+                select(document_sketches.c.document_id, document_sketches.c.fingerprint)
+            )
+        }
     assert now[1] == stamps[1] and now[2] != stamps[2]
 
 

@@ -54,7 +54,8 @@ def test_relative_links_resolve_against_base_href(article) -> None:
 def test_canonical_address_is_the_original_link(article) -> None:
     originals = [link for link in article.links if link.role is LinkRole.ORIGINAL]
     assert [(link.url, link.written) for link in originals] == [
-        ("https://courier.example/news/2022/01/21/rivers-rise", "/news/2022/01/21/rivers-rise")]
+        ("https://courier.example/news/2022/01/21/rivers-rise", "/news/2022/01/21/rivers-rise")
+    ]
 
 
 def test_embedded_media(article) -> None:
@@ -77,9 +78,17 @@ def test_related_block_and_read_more_label(article) -> None:
     assert "https://courier.example/thumbs/drought.jpg" not in links  # another article's thumbnail
 
 
-CHROME = ["https://courier.example/cookie-policy", "https://courier.example/news/", "https://courier.example/logo.png",
-          "https://twitter.com/intent/tweet?url=x", "https://courier.example/tag/weather", "https://spam.example/",
-          "https://courier.example/news/most-read", "https://courier.example/about", "https://courier.example/privacy"]
+CHROME = [
+    "https://courier.example/cookie-policy",
+    "https://courier.example/news/",
+    "https://courier.example/logo.png",
+    "https://twitter.com/intent/tweet?url=x",
+    "https://courier.example/tag/weather",
+    "https://spam.example/",
+    "https://courier.example/news/most-read",
+    "https://courier.example/about",
+    "https://courier.example/privacy",
+]
 
 
 @pytest.mark.parametrize("url", CHROME)
@@ -99,8 +108,9 @@ def test_main_text_has_the_article_and_not_the_chrome(article) -> None:
         assert chrome not in article.text
 
 
-@pytest.mark.parametrize("written", ["mailto:desk@courier.example", "tel:+441234", "javascript:window.print()",
-                                     "#comments"])
+@pytest.mark.parametrize(
+    "written", ["mailto:desk@courier.example", "tel:+441234", "javascript:window.print()", "#comments"]
+)
 def test_non_web_and_fragment_links_are_skipped(article, written: str) -> None:
     assert written not in {link.written for link in article.links}
 
@@ -109,23 +119,30 @@ def test_positions_follow_document_order(article) -> None:
     assert [link.position for link in article.links] == list(range(len(article.links)))
     urls = [link.url for link in article.links]
     assert urls.index("https://gauges.example/station?id=42&units=m") < urls.index(
-        "https://courier.example/news/2021/12/01/storm")
+        "https://courier.example/news/2021/12/01/storm"
+    )
 
 
-@pytest.mark.parametrize(("written", "base", "expected"), [
-    ("page.html", "https://a.example/dir/x.html", "https://a.example/dir/page.html"),
-    ("//cdn.example/x", "https://a.example/", "https://cdn.example/x"),
-    ("/?q=\u00fc", "http://h.example/", "http://h.example/?q=%C3%BC"),
-    ("http://example.org/a b", None, "http://example.org/a%20b"),
-    ("HTTP://Example.COM/", None, "HTTP://Example.COM/"),
-    ("page.html", None, None),  # relative, and nothing to resolve it against
-    ("http:", "https://a.example/", None),
-    ("http:/www.example.com/", "https://a.example/", None),
-    ("http:www.example.com/", "https://a.example/", None),
-    ("http://localhost]", None, None),
-    ("/web/20210916093000/https://kath.example/a", "https://web.archive.org/web/20210916093000/https://kath.example/",
-     "https://kath.example/a"),
-])
+@pytest.mark.parametrize(
+    ("written", "base", "expected"),
+    [
+        ("page.html", "https://a.example/dir/x.html", "https://a.example/dir/page.html"),
+        ("//cdn.example/x", "https://a.example/", "https://cdn.example/x"),
+        ("/?q=\u00fc", "http://h.example/", "http://h.example/?q=%C3%BC"),
+        ("http://example.org/a b", None, "http://example.org/a%20b"),
+        ("HTTP://Example.COM/", None, "HTTP://Example.COM/"),
+        ("page.html", None, None),  # relative, and nothing to resolve it against
+        ("http:", "https://a.example/", None),
+        ("http:/www.example.com/", "https://a.example/", None),
+        ("http:www.example.com/", "https://a.example/", None),
+        ("http://localhost]", None, None),
+        (
+            "/web/20210916093000/https://kath.example/a",
+            "https://web.archive.org/web/20210916093000/https://kath.example/",
+            "https://kath.example/a",
+        ),
+    ],
+)
 def test_resolve(written: str, base: str | None, expected: str | None) -> None:
     assert resolve(written, base) == expected
 
@@ -145,12 +162,15 @@ def test_relative_links_of_a_saved_page_resolve_against_its_canonical() -> None:
 def test_written_href_drops_line_breaks_and_outer_space() -> None:
     doc = harvest_html("x", '<p><a href="  https://a.example/long/\n  path?x=1  ">wrapped</a></p>')
     assert [(link.written, link.url) for link in doc.links] == [
-        ("https://a.example/long/  path?x=1", "https://a.example/long/%20%20path?x=1")]
+        ("https://a.example/long/  path?x=1", "https://a.example/long/%20%20path?x=1")
+    ]
 
 
 def test_anchor_text_falls_back_to_image_alt_then_title() -> None:
-    html = ('<p><a href="https://a.example/1"><img src="i.png" alt="Chart of rainfall"></a>'
-            '<a href="https://a.example/2" title="Rain data"></a></p>')
+    html = (
+        '<p><a href="https://a.example/1"><img src="i.png" alt="Chart of rainfall"></a>'
+        '<a href="https://a.example/2" title="Rain data"></a></p>'
+    )
     doc = harvest_html("x", html, base_url="https://h.example/")
     anchors = {link.url: link.anchor_text for link in doc.links if link.role is LinkRole.CITED}
     assert anchors == {"https://a.example/1": "Chart of rainfall", "https://a.example/2": "Rain data"}
@@ -173,16 +193,24 @@ def test_wayback_replay_page() -> None:
     assert doc.original_url == "https://kath.example/pilgerweg"
     # toolbar links are not the page's; the replay's rewritten link cites the original address
     assert [(link.anchor_text, link.url) for link in doc.links] == [
-        ("Kartenblatt", "https://kath.example/pilgerweg/karte")]
+        ("Kartenblatt", "https://kath.example/pilgerweg/karte")
+    ]
 
 
-@pytest.mark.parametrize("data", [
-    b"", b"\x00\x00\x00", b"<html><body>\x00<p>nul</p></body></html>", b"\xff\xfe\x00\x00garbage",
-    b"<" * 10_000, b"<div>" * 20_000 + b"<a href='https://deep.example/'>deep</a>",
-    b"<?xml version='1.0' encoding='utf-8'?><html><body><a href='x'>x</a></body></html>",
-    "<?xml version='1.0' encoding='utf-8'?><p><a href='https://x.example/'>x</a></p>",
-    b"<table><tr><td><a href='http://[::1'>bad</a></table></div></span>",
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"\x00\x00\x00",
+        b"<html><body>\x00<p>nul</p></body></html>",
+        b"\xff\xfe\x00\x00garbage",
+        b"<" * 10_000,
+        b"<div>" * 20_000 + b"<a href='https://deep.example/'>deep</a>",
+        b"<?xml version='1.0' encoding='utf-8'?><html><body><a href='x'>x</a></body></html>",
+        "<?xml version='1.0' encoding='utf-8'?><p><a href='https://x.example/'>x</a></p>",
+        b"<table><tr><td><a href='http://[::1'>bad</a></table></div></span>",
+    ],
+)
 def test_never_raises(data: bytes | str) -> None:
     doc = harvest_html("bad", data, base_url="https://h.example/")
     assert isinstance(doc.text, str)
@@ -196,14 +224,17 @@ def test_deeply_nested_link_is_still_found() -> None:
     assert "https://deep.example/" in {link.url for link in doc.links}
 
 
-@pytest.mark.parametrize(("html", "title"), [
-    ('<meta property="og:title" content="From OG"><title>Other | Site</title><h1>H</h1>', "From OG"),
-    ("<title>Other | Site</title><article><h1>The headline</h1><p>text</p></article>", "The headline"),
-    ("<title>Budget passes \u2013 Example Times</title><p>text</p>", "Budget passes"),
-    ("<title>Just a title</title>", "Just a title"),
-    ("<title>COVID-19 - what we know</title>", "COVID-19 - what we know"),
-    ("<p>nothing</p>", None),
-])
+@pytest.mark.parametrize(
+    ("html", "title"),
+    [
+        ('<meta property="og:title" content="From OG"><title>Other | Site</title><h1>H</h1>', "From OG"),
+        ("<title>Other | Site</title><article><h1>The headline</h1><p>text</p></article>", "The headline"),
+        ("<title>Budget passes \u2013 Example Times</title><p>text</p>", "Budget passes"),
+        ("<title>Just a title</title>", "Just a title"),
+        ("<title>COVID-19 - what we know</title>", "COVID-19 - what we know"),
+        ("<p>nothing</p>", None),
+    ],
+)
 def test_title(html: str, title: str | None) -> None:
     assert parse_page(html).title == title
 
@@ -216,26 +247,38 @@ def test_parse_page_reads_language_and_canonical() -> None:
 TEXT = "Žluťoučký kůň úpěl ďábelské ódy"
 
 
-@pytest.mark.parametrize(("data", "expected"), [
-    (codecs.BOM_UTF8 + f"<p>{TEXT}</p>".encode("utf-8"), TEXT),
-    (codecs.BOM_UTF16_LE + f"<p>{TEXT}</p>".encode("utf-16-le"), TEXT),
-    (f'<meta charset="windows-1250"><p>{TEXT}</p>'.encode("cp1250"), TEXT),
-    (f'<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-2"><p>{TEXT}</p>'.encode("iso-8859-2"),
-     TEXT),
-    (f"<p>{TEXT}</p>".encode("utf-8"), TEXT),
-    ('<meta charset="iso-8859-1"><p>caf\u00e9 \u201cquoted\u201d</p>'.encode("cp1252"), "caf\u00e9 \u201cquoted\u201d"),
-    (b'<meta charset="no-such-charset"><p>plain</p>', "plain"),
-    (b"<p>a\x00b</p>", "ab"),
-])
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (codecs.BOM_UTF8 + f"<p>{TEXT}</p>".encode(), TEXT),
+        (codecs.BOM_UTF16_LE + f"<p>{TEXT}</p>".encode("utf-16-le"), TEXT),
+        (f'<meta charset="windows-1250"><p>{TEXT}</p>'.encode("cp1250"), TEXT),
+        (
+            f'<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-2"><p>{TEXT}</p>'.encode(
+                "iso-8859-2"
+            ),
+            TEXT,
+        ),
+        (f"<p>{TEXT}</p>".encode(), TEXT),
+        (
+            '<meta charset="iso-8859-1"><p>caf\u00e9 \u201cquoted\u201d</p>'.encode("cp1252"),
+            "caf\u00e9 \u201cquoted\u201d",
+        ),
+        (b'<meta charset="no-such-charset"><p>plain</p>', "plain"),
+        (b"<p>a\x00b</p>", "ab"),
+    ],
+)
 def test_decode_html(data: bytes, expected: str) -> None:
     assert expected in decode_html(data)
     assert "\x00" not in decode_html(data)
 
 
 def test_blogger_post_widget_is_not_chrome() -> None:
-    html = ('<body><div class="content"><div class="widget Blog" id="Blog1"><h3>Old blog</h3>'
-            '<p>This is where my blog <a href="https://old.example/">used to be</a>.</p></div>'
-            '<div class="widget BlogArchive"><a href="/2011/">2011</a></div></div></body>')
+    html = (
+        '<body><div class="content"><div class="widget Blog" id="Blog1"><h3>Old blog</h3>'
+        '<p>This is where my blog <a href="https://old.example/">used to be</a>.</p></div>'
+        '<div class="widget BlogArchive"><a href="/2011/">2011</a></div></div></body>'
+    )
     doc = harvest_html("blogger", html, base_url="https://x.blogspot.com/")
     assert "This is where my blog used to be." in doc.text
     assert "https://old.example/" in {link.url for link in doc.links}
@@ -252,12 +295,15 @@ def test_parse_page_from_several_threads_agrees() -> None:
     assert results[0].title == "Rivers rise after record rain"
 
 
-@pytest.mark.parametrize(("html", "role"), [
-    ("<h3>See also</h3><ul><li><a href='https://a.example/x'>X</a></li></ul>", LinkRole.RELATED),
-    ("<div><strong>Lesen Sie auch:</strong> <a href='https://a.example/x'>X</a></div>", LinkRole.RELATED),
-    ("<h3>Sources</h3><ul><li><a href='https://a.example/x'>X</a></li></ul>", LinkRole.CITED),
-    ("<p>We read more than <a href='https://a.example/x'>ten reports</a>.</p>", LinkRole.CITED),
-])
+@pytest.mark.parametrize(
+    ("html", "role"),
+    [
+        ("<h3>See also</h3><ul><li><a href='https://a.example/x'>X</a></li></ul>", LinkRole.RELATED),
+        ("<div><strong>Lesen Sie auch:</strong> <a href='https://a.example/x'>X</a></div>", LinkRole.RELATED),
+        ("<h3>Sources</h3><ul><li><a href='https://a.example/x'>X</a></li></ul>", LinkRole.CITED),
+        ("<p>We read more than <a href='https://a.example/x'>ten reports</a>.</p>", LinkRole.CITED),
+    ],
+)
 def test_related_labels(html: str, role: LinkRole) -> None:
     doc = harvest_html("x", "<article>" + html + "</article>")
     assert [link.role for link in doc.links] == [role]

@@ -10,48 +10,64 @@ import pytest
 from provenance.config import HarvestConfig
 from provenance.errors import InputError
 from provenance.harvest.inputs import (
-    binary_kind, decode_text, detect_format, expand_targets, harvest_bytes, read_capped,
+    binary_kind,
+    decode_text,
+    detect_format,
+    expand_targets,
+    harvest_bytes,
+    read_capped,
 )
 from provenance.records import DocumentFormat
 
 
-@pytest.mark.parametrize("name, data, expected", [
-    ("page.txt", b"<!DOCTYPE html><html><body>x</body></html>", DocumentFormat.HTML),
-    ("page", b"  <!-- saved --> <html lang=en>", DocumentFormat.HTML),
-    ("page.html", b"<p>fragment</p>", DocumentFormat.HTML),
-    ("notes.md", b"plain words", DocumentFormat.MARKDOWN),
-    ("notes.rst", b"# Title\n\nSee [x](https://e.org)", DocumentFormat.MARKDOWN),
-    ("print.txt", b"# not a heading in a PDF print\n[1] https://e.org", DocumentFormat.TEXT),
-    ("print.txt", b"Moscow has secured a deal", DocumentFormat.TEXT),
-    ("https://e.org/a.html", b"<html>", DocumentFormat.HTML),
-])
+@pytest.mark.parametrize(
+    "name, data, expected",
+    [
+        ("page.txt", b"<!DOCTYPE html><html><body>x</body></html>", DocumentFormat.HTML),
+        ("page", b"  <!-- saved --> <html lang=en>", DocumentFormat.HTML),
+        ("page.html", b"<p>fragment</p>", DocumentFormat.HTML),
+        ("notes.md", b"plain words", DocumentFormat.MARKDOWN),
+        ("notes.rst", b"# Title\n\nSee [x](https://e.org)", DocumentFormat.MARKDOWN),
+        ("print.txt", b"# not a heading in a PDF print\n[1] https://e.org", DocumentFormat.TEXT),
+        ("print.txt", b"Moscow has secured a deal", DocumentFormat.TEXT),
+        ("https://e.org/a.html", b"<html>", DocumentFormat.HTML),
+    ],
+)
 def test_detect_format_by_content_then_extension(name, data, expected):
     assert detect_format(name, data) is expected
 
 
-@pytest.mark.parametrize("data, kind", [
-    (b"PK\x03\x04rest", "a zip archive"),
-    (b"%PDF-1.7", "a PDF (harvest the text copied out of it instead)"),
-    (b"\x00\x01\x02" * 100, "binary (NUL bytes)"),
-    ("caf\u00e9".encode("utf-16"), None),
-    (b"plain text", None),
-])
+@pytest.mark.parametrize(
+    "data, kind",
+    [
+        (b"PK\x03\x04rest", "a zip archive"),
+        (b"%PDF-1.7", "a PDF (harvest the text copied out of it instead)"),
+        (b"\x00\x01\x02" * 100, "binary (NUL bytes)"),
+        ("caf\u00e9".encode("utf-16"), None),
+        (b"plain text", None),
+    ],
+)
 def test_binary_kind(data, kind):
     assert binary_kind(data) == kind
 
 
-RUSSIAN = ("Министр иностранных дел России Сергей Лавров заявил, что Москва получит письменный ответ "
-           "на свои предложения по безопасности на следующей неделе. Переговоры в Женеве длились полтора часа.")
+RUSSIAN = (
+    "Министр иностранных дел России Сергей Лавров заявил, что Москва получит письменный ответ "
+    "на свои предложения по безопасности на следующей неделе. Переговоры в Женеве длились полтора часа."
+)
 FRENCH = "Les négociations à Genève ont duré une heure et demie; le ministre a déclaré être satisfait."
 
 
-@pytest.mark.parametrize("data, text", [
-    (RUSSIAN.encode("cp1251"), RUSSIAN),
-    (FRENCH.encode("latin-1"), FRENCH),
-    (codecs.BOM_UTF8 + "naïve".encode(), "naïve"),
-    ("déjà vu".encode("utf-16"), "déjà vu"),
-    ("déjà".encode("utf-8"), "déjà"),
-])
+@pytest.mark.parametrize(
+    "data, text",
+    [
+        (RUSSIAN.encode("cp1251"), RUSSIAN),
+        (FRENCH.encode("latin-1"), FRENCH),
+        (codecs.BOM_UTF8 + "naïve".encode(), "naïve"),
+        ("déjà vu".encode("utf-16"), "déjà vu"),
+        ("déjà".encode(), "déjà"),
+    ],
+)
 def test_decode_text_detects_encodings(data, text):
     assert decode_text(data) == text
 
@@ -63,8 +79,11 @@ def test_expand_targets_recurses_skips_hidden_and_names_sources(tmp_path: Path):
     (tmp_path / ".git" / "config").write_text("x")
     (tmp_path / "two.md").write_text("x")
     items = expand_targets([str(tmp_path), "https://example.org/p"])
-    assert [i.source for i in items] == [str(tmp_path / "a" / "one.txt"), str(tmp_path / "two.md"),
-                                         "https://example.org/p"]
+    assert [i.source for i in items] == [
+        str(tmp_path / "a" / "one.txt"),
+        str(tmp_path / "two.md"),
+        "https://example.org/p",
+    ]
     assert items[-1].url == "https://example.org/p"
 
 

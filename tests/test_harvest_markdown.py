@@ -76,13 +76,19 @@ def test_code_is_not_cited(doc):
     assert not any("in-code" in (link.written or "") or "in-span" in (link.written or "") for link in doc.links)
 
 
-@pytest.mark.parametrize("markdown, expected", [
-    ("[a](https://x.org/a_(b))", ["https://x.org/a_(b)"]),
-    ("[**bold** text](https://x.org/p?q=1&r=2)", ["https://x.org/p?q=1&r=2"]),
-    ("[![badge](https://img.example/b.svg)](https://ci.example/job)", ["https://ci.example/job", "https://img.example/b.svg"]),
-    ("Setext Title\n============\n\nplain http://x.org/p.", ["http://x.org/p"]),
-    ("[undefined][nope] and [1]", []),
-])
+@pytest.mark.parametrize(
+    "markdown, expected",
+    [
+        ("[a](https://x.org/a_(b))", ["https://x.org/a_(b)"]),
+        ("[**bold** text](https://x.org/p?q=1&r=2)", ["https://x.org/p?q=1&r=2"]),
+        (
+            "[![badge](https://img.example/b.svg)](https://ci.example/job)",
+            ["https://ci.example/job", "https://img.example/b.svg"],
+        ),
+        ("Setext Title\n============\n\nplain http://x.org/p.", ["http://x.org/p"]),
+        ("[undefined][nope] and [1]", []),
+    ],
+)
 def test_link_forms(markdown, expected):
     assert [link.url for link in harvest_markdown("x.md", markdown).links] == expected
 

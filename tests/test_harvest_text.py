@@ -12,8 +12,9 @@ from provenance.urldates import url_path_date
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 ORIGINAL = "https://www.themoscowtimes.com/2022/01/21/russia-us-agree-to-talk-security-demands-next-week-a76117"
-RELATED = ("https://www.themoscowtimes.com/2024/05/06/"
-           "little-hope-of-breakthrough-as-us-russia-hold-high-stakes-ukraine-talks")
+RELATED = (
+    "https://www.themoscowtimes.com/2024/05/06/little-hope-of-breakthrough-as-us-russia-hold-high-stakes-ukraine-talks"
+)
 LABEL = "Little Hope of Breakthrough as U.S., Russia Hold High-Stakes Ukraine Talks"
 VIDEO = "https://www.youtube.com/watch?v=tQ2PG1myG5c"
 
@@ -28,12 +29,19 @@ def test_web_page_print_seed():
     assert doc.format is DocumentFormat.TEXT
     assert doc.title == "Russia, U.S. Agree to Talk Security Demands Next Week"
     assert doc.published is not None
-    assert (doc.published.value, doc.published.source, doc.published.raw) == (date(2022, 1, 21), "date_line",
-                                                                               "January 21, 2022")
+    assert (doc.published.value, doc.published.source, doc.published.raw) == (
+        date(2022, 1, 21),
+        "date_line",
+        "January 21, 2022",
+    )
     assert doc.original_url == ORIGINAL
     roles = [(link.role, link.url, link.anchor_text) for link in doc.links]
-    assert roles == [(LinkRole.LOST, None, "said"), (LinkRole.LOST, None, LABEL),
-                     (LinkRole.LOST, None, "warned"), (LinkRole.ORIGINAL, ORIGINAL, None)]
+    assert roles == [
+        (LinkRole.LOST, None, "said"),
+        (LinkRole.LOST, None, LABEL),
+        (LinkRole.LOST, None, "warned"),
+        (LinkRole.ORIGINAL, ORIGINAL, None),
+    ]
     assert [link.position for link in doc.links] == [0, 1, 2, 3]
     assert "Original url" not in doc.text and "<u>" not in doc.text and "top diplomat said following" in doc.text
     assert doc.fingerprint == fingerprint(doc.text)
@@ -45,36 +53,48 @@ def test_pdf_copy_seed():
     doc = _seed("001")
     assert doc.title is None and doc.published is None and doc.original_url is None
     assert [(link.role, link.url, link.anchor_text) for link in doc.links] == [
-        (LinkRole.EMBEDDED, VIDEO, None), (LinkRole.RELATED, RELATED, LABEL)]
+        (LinkRole.EMBEDDED, VIDEO, None),
+        (LinkRole.RELATED, RELATED, LABEL),
+    ]
     assert url_path_date(RELATED).value == date(2024, 5, 6)
     assert url_path_date(ORIGINAL).value == date(2022, 1, 21)
 
 
 def test_seed_copies_share_most_words():
     web, pdf = _seed("000"), _seed("001")
-    assert "Lavrov deferred to his U.S. counterpart" in web.text and "Lavrov deferred to his U.S. counterpart" in pdf.text
+    assert (
+        "Lavrov deferred to his U.S. counterpart" in web.text and "Lavrov deferred to his U.S. counterpart" in pdf.text
+    )
 
 
 def test_original_url_on_the_same_line_and_wrapped():
-    doc = harvest_text("x", "Title Of Story\n\nBody text here.\n\nOriginal URL: https://example.org/news/\nstory-one.html\n")
+    doc = harvest_text(
+        "x", "Title Of Story\n\nBody text here.\n\nOriginal URL: https://example.org/news/\nstory-one.html\n"
+    )
     assert doc.original_url == "https://example.org/news/story-one.html"
-    assert doc.links[-1].role is LinkRole.ORIGINAL and doc.links[-1].written == "https://example.org/news/story-one.html"
+    assert (
+        doc.links[-1].role is LinkRole.ORIGINAL and doc.links[-1].written == "https://example.org/news/story-one.html"
+    )
     assert "Original URL" not in doc.text
 
 
 def test_read_more_label_with_its_url_on_the_same_line():
     doc = harvest_text("x", "Some text.\n\nRead more: Storm hits coast https://news.example.com/storm-hits-coast\n")
     assert [(link.role, link.url, link.anchor_text) for link in doc.links] == [
-        (LinkRole.RELATED, "https://news.example.com/storm-hits-coast", "Storm hits coast")]
+        (LinkRole.RELATED, "https://news.example.com/storm-hits-coast", "Storm hits coast")
+    ]
 
 
 def test_related_label_prefers_the_url_whose_slug_matches():
-    text = ("Related article: Storm Hits Coast Again\n\nMore words here.\n\n"
-            "https://news.example.com/weather/other-thing\nhttps://news.example.com/storm-hits-coast-again\n")
+    text = (
+        "Related article: Storm Hits Coast Again\n\nMore words here.\n\n"
+        "https://news.example.com/weather/other-thing\nhttps://news.example.com/storm-hits-coast-again\n"
+    )
     links = harvest_text("x", text).links
     assert [(link.role, link.url) for link in links] == [
         (LinkRole.CITED, "https://news.example.com/weather/other-thing"),
-        (LinkRole.RELATED, "https://news.example.com/storm-hits-coast-again")]
+        (LinkRole.RELATED, "https://news.example.com/storm-hits-coast-again"),
+    ]
 
 
 def test_related_label_out_of_reach_is_lost():
@@ -91,38 +111,56 @@ def test_video_inside_a_sentence_is_cited_not_embedded():
     assert links[0].context == "Watch https://youtu.be/abcdefghijk for the talk."
 
 
-@pytest.mark.parametrize("url, video", [
-    ("https://www.youtube.com/watch?v=tQ2PG1myG5c", True), ("https://youtu.be/tQ2PG1myG5c", True),
-    ("https://www.youtube.com/shorts/abc", True), ("https://vimeo.com/76979871", True),
-    ("https://www.youtube.com/channel/UC123", False), ("https://example.org/watch?v=1", False),
-])
+@pytest.mark.parametrize(
+    "url, video",
+    [
+        ("https://www.youtube.com/watch?v=tQ2PG1myG5c", True),
+        ("https://youtu.be/tQ2PG1myG5c", True),
+        ("https://www.youtube.com/shorts/abc", True),
+        ("https://vimeo.com/76979871", True),
+        ("https://www.youtube.com/channel/UC123", False),
+        ("https://example.org/watch?v=1", False),
+    ],
+)
 def test_video_hosts(url, video):
     assert is_video_url(url) is video
 
 
-@pytest.mark.parametrize("line, value", [
-    ("January 21, 2022", date(2022, 1, 21)), ("21 January 2022", date(2022, 1, 21)),
-    ("Jan. 5, 2021", date(2021, 1, 5)), ("Friday, March 3, 2023", date(2023, 3, 3)),
-    ("2020-02-29", date(2020, 2, 29)), ("May 6, 2024, 10:30 am", date(2024, 5, 6)),
-])
+@pytest.mark.parametrize(
+    "line, value",
+    [
+        ("January 21, 2022", date(2022, 1, 21)),
+        ("21 January 2022", date(2022, 1, 21)),
+        ("Jan. 5, 2021", date(2021, 1, 5)),
+        ("Friday, March 3, 2023", date(2023, 3, 3)),
+        ("2020-02-29", date(2020, 2, 29)),
+        ("May 6, 2024, 10:30 am", date(2024, 5, 6)),
+    ],
+)
 def test_date_lines(line, value):
     doc = harvest_text("x", f"A Headline Here\n\n{line}\n\nBody.\n")
     assert doc.published is not None and doc.published.value == value and doc.published.source == "date_line"
 
 
-@pytest.mark.parametrize("text", [
-    "A Headline Here\n\nIt rained on January 21, 2022 in Geneva.\n",  # a date inside a sentence
-    "A Headline Here\n\nFebruary 30, 2022\n",  # no such day
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A Headline Here\n\nIt rained on January 21, 2022 in Geneva.\n",  # a date inside a sentence
+        "A Headline Here\n\nFebruary 30, 2022\n",  # no such day
+    ],
+)
 def test_no_date_line(text):
     assert harvest_text("x", text).published is None
 
 
-@pytest.mark.parametrize("text", [
-    " Moscow has secured a deal that the\nUnited States will provide\n\nmore",  # a wrapped sentence
-    "This is a sentence ending with a stop.\n\nmore",
-    "https://example.org/page\n\nmore",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        " Moscow has secured a deal that the\nUnited States will provide\n\nmore",  # a wrapped sentence
+        "This is a sentence ending with a stop.\n\nmore",
+        "https://example.org/page\n\nmore",
+    ],
+)
 def test_no_title_from_body_text(text):
     assert harvest_text("x", text).title is None
 
@@ -137,11 +175,18 @@ def test_unparseable_original_url_keeps_its_written_form():
     doc = harvest_text("x", "Body text.\n\nOriginal url:\n\nhtp:/www.example.org/story\n")
     assert doc.original_url is None
     assert [(link.role, link.url, link.written) for link in doc.links] == [
-        (LinkRole.ORIGINAL, None, "htp:/www.example.org/story")]
+        (LinkRole.ORIGINAL, None, "htp:/www.example.org/story")
+    ]
     assert doc.text == "Body text."
 
 
 def test_windows_line_ends():
-    doc = harvest_text("x", "A Headline Here\r\n\r\nJanuary 21, 2022\r\n\r\nBody <u>said</u>.\r\n\r\nOriginal url:\r\nhttps://a.org/x\r\n")
+    doc = harvest_text(
+        "x",
+        "A Headline Here\r\n\r\nJanuary 21, 2022\r\n\r\nBody <u>said</u>.\r\n\r\nOriginal url:\r\nhttps://a.org/x\r\n",
+    )
     assert doc.title == "A Headline Here" and doc.published.value == date(2022, 1, 21)
-    assert [(link.role, link.url) for link in doc.links] == [(LinkRole.LOST, None), (LinkRole.ORIGINAL, "https://a.org/x")]
+    assert [(link.role, link.url) for link in doc.links] == [
+        (LinkRole.LOST, None),
+        (LinkRole.ORIGINAL, "https://a.org/x"),
+    ]

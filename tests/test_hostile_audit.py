@@ -27,7 +27,7 @@ import yaml
 from loopback import LoopbackServer, Request, drip, endless_chunked, garbage, raw, redirect, serve, text
 from test_hostile_documents import write_hostile_documents
 
-TIME_BOUND = 120.0   # seconds; the run is killed past it (it takes ~30 s on 2 busy cores)
+TIME_BOUND = 120.0  # seconds; the run is killed past it (it takes ~30 s on 2 busy cores)
 MEMORY_BOUND_MB = 500
 BOMB = gzip.compress(b"\0" * 200_000_000, compresslevel=9)  # ~200 KB on the wire, 200 MB inflated
 HUGE_BODY = 1 << 30  # a 1 GB Content-Length, streamed until the client hangs up
@@ -53,12 +53,15 @@ def _huge(_req: Request, wfile: BinaryIO, server: LoopbackServer) -> None:
 
 
 def _bad_headers(_req: Request, wfile: BinaryIO, _server: LoopbackServer) -> None:
-    wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: lots\r\nNo colon in this header\r\n"
-                b"Content-Type: text/html\r\n\r\n<title>bad headers</title>")
+    wfile.write(
+        b"HTTP/1.1 200 OK\r\nContent-Length: lots\r\nNo colon in this header\r\n"
+        b"Content-Type: text/html\r\n\r\n<title>bad headers</title>"
+    )
 
 
 HOSTILE_ROUTES = {
-    "/loop-a": redirect("/loop-b"), "/loop-b": redirect("/loop-a"),
+    "/loop-a": redirect("/loop-b"),
+    "/loop-b": redirect("/loop-a"),
     "/endless": endless_chunked(b"<p>" + b"y" * 8000 + b"</p>"),
     "/huge": raw(_huge),
     "/bomb": lambda _req: (200, {"Content-Type": "text/html", "Content-Encoding": "gzip"}, BOMB),
@@ -67,8 +70,7 @@ HOSTILE_ROUTES = {
     "/bad-headers": raw(_bad_headers),
     "/binary-as-html": text(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40, content_type="text/html"),
     "/deep": text(b"<html><body>" + b"<div>" * 10_000 + b"<title>deep</title>" + b"</div>" * 10_000),
-    "/html-as-png": text("<html><head><title>A page</title></head><body>words</body></html>",
-                         content_type="image/png"),
+    "/html-as-png": text("<html><head><title>A page</title></head><body>words</body></html>", content_type="image/png"),
     "*": _chain,
 }
 
@@ -109,8 +111,12 @@ ORDINARY_LINKS = [
 
 
 # Pages given on the command line: read up to harvest.max_file_bytes, or a per-document error.
-URL_INPUTS = ["https://endless.hostile.test/endless", "https://drip.hostile.test/drip",
-              "https://bomb.hostile.test/bomb", "https://garbage.hostile.test/garbage"]
+URL_INPUTS = [
+    "https://endless.hostile.test/endless",
+    "https://drip.hostile.test/drip",
+    "https://bomb.hostile.test/bomb",
+    "https://garbage.hostile.test/garbage",
+]
 
 
 def ordinary_documents(folder: Path) -> dict[str, set[tuple[str | None, str]]]:
@@ -121,18 +127,23 @@ def ordinary_documents(folder: Path) -> dict[str, set[tuple[str | None, str]]]:
         "<html><head><title>An ordinary page</title>"
         '<meta property="article:published_time" content="2022-03-01T09:00:00Z"></head>'
         f"<body><article><h1>An ordinary page</h1>{html_links}"
-        '<p>And <a href="http://[broken">a broken address</a>.</p></article></body></html>', encoding="utf-8")
+        '<p>And <a href="http://[broken">a broken address</a>.</p></article></body></html>',
+        encoding="utf-8",
+    )
     (folder / "ordinary.md").write_text(
         "---\ntitle: Ordinary notes\ndate: 2022-03-02\n---\n\n# Ordinary notes\n\n"
-        + "".join(f"* [source {i}]({url})\n" for i, (url, _, _) in enumerate(every)), encoding="utf-8")
+        + "".join(f"* [source {i}]({url})\n" for i, (url, _, _) in enumerate(every)),
+        encoding="utf-8",
+    )
     (folder / "ordinary.txt").write_text(
         "Ordinary plain text\n\nMarch 3, 2022\n\n"
-        + "".join(f"See {url} for more.\n\n" for url, _, _ in ORDINARY_LINKS), encoding="utf-8")
+        + "".join(f"See {url} for more.\n\n" for url, _, _ in ORDINARY_LINKS),
+        encoding="utf-8",
+    )
     expected_html = {(url, kind) for url, _, kind in every if kind} | {("http://[broken", "invalid_url")}
     expected_md = {(url, kind) for url, _, kind in every if kind}
     expected_txt = {(url, kind) for url, _, kind in ORDINARY_LINKS if kind}
-    return {"docs/ordinary.html": expected_html, "docs/ordinary.md": expected_md,
-            "docs/ordinary.txt": expected_txt}
+    return {"docs/ordinary.html": expected_html, "docs/ordinary.md": expected_md, "docs/ordinary.txt": expected_txt}
 
 
 @pytest.fixture
@@ -171,17 +182,39 @@ def test_audit_over_everything_hostile(tmp_path: Path, tls_server: LoopbackServe
     write_hostile_documents(docs, site="https://www.ordinary.test")
     expected = ordinary_documents(docs)
     with serve(HOSTILE_ROUTES) as hostile, serve(ORDINARY_ROUTES) as ordinary:
-        config = {"http": {
-            "timeout": 3, "retries": 1,
-            "remap": [[r"^https://tls\.hostile\.test/", tls_server.url("/")],
-                      [r"^https?://[a-z0-9-]+\.hostile\.test/", hostile.url("/")],
-                      [r"^https?://[a-z0-9-]+\.ordinary\.test/", ordinary.url("/")]],
-            "allow_private": [hostile.netloc, ordinary.netloc, tls_server.netloc]}}
+        config = {
+            "http": {
+                "timeout": 3,
+                "retries": 1,
+                "remap": [
+                    [r"^https://tls\.hostile\.test/", tls_server.url("/")],
+                    [r"^https?://[a-z0-9-]+\.hostile\.test/", hostile.url("/")],
+                    [r"^https?://[a-z0-9-]+\.ordinary\.test/", ordinary.url("/")],
+                ],
+                "allow_private": [hostile.netloc, ordinary.netloc, tls_server.netloc],
+            }
+        }
         (tmp_path / "config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
         code, seconds, peak_mb, stdout, stderr = _run_measured(
-            [sys.executable, "-m", "provenance", "audit", "docs", *URL_INPUTS, "--config", "config.yaml",
-             "--db", f"sqlite:///{tmp_path / 'audit.sqlite'}", "--format", "json", "--no-archive", "--quiet"],
-            tmp_path, TIME_BOUND)
+            [
+                sys.executable,
+                "-m",
+                "provenance",
+                "audit",
+                "docs",
+                *URL_INPUTS,
+                "--config",
+                "config.yaml",
+                "--db",
+                f"sqlite:///{tmp_path / 'audit.sqlite'}",
+                "--format",
+                "json",
+                "--no-archive",
+                "--quiet",
+            ],
+            tmp_path,
+            TIME_BOUND,
+        )
     print(f"hostile audit: {seconds:.1f} s, peak RSS {peak_mb:.0f} MB, exit {code}")  # shown with -s
     assert "Traceback" not in stderr, stderr
     assert code in (0, 1), stderr
@@ -189,10 +222,23 @@ def test_audit_over_everything_hostile(tmp_path: Path, tls_server: LoopbackServe
     report = json.loads(stdout)
     documents = {d["source"]: d for d in report["documents"]}
     ids = {d["id"]: d["source"] for d in report["documents"]}
-    assert set(documents) >= {f"docs/{name}" for name in ("binary.bin", "empty.txt", "huge.txt", "cp1251.txt",
-                                                          "latin1.txt", "utf16.txt", "malformed.html",
-                                                          "deep.html", "long-url.html", "long-url.txt",
-                                                          "nul.txt", "zip.html")}
+    assert set(documents) >= {
+        f"docs/{name}"
+        for name in (
+            "binary.bin",
+            "empty.txt",
+            "huge.txt",
+            "cp1251.txt",
+            "latin1.txt",
+            "utf16.txt",
+            "malformed.html",
+            "deep.html",
+            "long-url.html",
+            "long-url.txt",
+            "nul.txt",
+            "zip.html",
+        )
+    }
 
     # hostile pages as inputs: read up to the cap, or a per-document error naming the failure
     assert "harvest.max_file_bytes" in documents["https://endless.hostile.test/endless"]["error"]
@@ -208,8 +254,14 @@ def test_audit_over_everything_hostile(tmp_path: Path, tls_server: LoopbackServe
     links_of: dict[str, dict[str | None, dict]] = {}
     for link in report["links"]:
         links_of.setdefault(ids[link["document"]], {})[link["url"]] = link
-    for name, path in [("cp1251.txt", "ru/статья"), ("deep.html", "deep"), ("latin1.txt", "fr/café"),
-                       ("nul.txt", "nul"), ("utf16.txt", "utf16"), ("huge.txt", "huge-start")]:
+    for name, path in [
+        ("cp1251.txt", "ru/статья"),
+        ("deep.html", "deep"),
+        ("latin1.txt", "fr/café"),
+        ("nul.txt", "nul"),
+        ("utf16.txt", "utf16"),
+        ("huge.txt", "huge-start"),
+    ]:
         url = f"https://www.ordinary.test/{path}"
         assert links_of[f"docs/{name}"][url]["status"] == "dead", (name, url)  # the ordinary site: 404
     (long_link,) = links_of["docs/long-url.txt"].values()

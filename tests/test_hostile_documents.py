@@ -19,7 +19,6 @@ import pytest
 from provenance import pipeline
 from provenance.config import Config, HarvestConfig, config_from_mapping
 from provenance.errors import ConfigError
-from provenance.textnorm import MAX_COMPARED_CHARS
 from provenance.harvest.html import harvest_html
 from provenance.harvest.inputs import InputItem, expand_targets, harvest_bytes, harvest_items
 from provenance.harvest.markdown import harvest_markdown
@@ -28,15 +27,16 @@ from provenance.records import HarvestedDocument
 from provenance.store import repo
 from provenance.store.db import session_scope
 from provenance.store.migrate import open_store
+from provenance.textnorm import MAX_COMPARED_CHARS
 
 LINE = b"Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt.\n"
 FRENCH = "Les négociations à Genève ont duré une heure et demie; le ministre a déclaré être satisfait."
-RUSSIAN = ("Министр заявил, что Москва получит письменный ответ на свои предложения "
-           "на следующей неделе.")
+RUSSIAN = "Министр заявил, что Москва получит письменный ответ на свои предложения на следующей неделе."
 
 
-def write_hostile_documents(folder: Path, site: str = "https://ok.example.org",
-                            huge_bytes: int = 50 * 1024 * 1024) -> dict[str, Path]:
+def write_hostile_documents(
+    folder: Path, site: str = "https://ok.example.org", huge_bytes: int = 50 * 1024 * 1024
+) -> dict[str, Path]:
     """Every hostile document of issue 7 in FOLDER; harvestable ones link to SITE/<name>."""
     folder.mkdir(parents=True, exist_ok=True)
     zipped = io.BytesIO()
@@ -48,10 +48,17 @@ def write_hostile_documents(folder: Path, site: str = "https://ok.example.org",
         "cp1251.txt": f"{RUSSIAN}\nИсточник: {site}/ru/статья\n".encode("cp1251"),
         "latin1.txt": (f"{FRENCH}\nVoilà: {site}/fr/café\n").encode("latin-1"),
         "utf16.txt": codecs.BOM_UTF16_LE + f"UTF-16 text citing {site}/utf16 here.\n".encode("utf-16-le"),
-        "malformed.html": (f"<html><body><p>unclosed <b><a href='{site}/malformed'>link<div><table><tr><td>"
-                           "</p></span></i><a href=\"http://[broken\">broken</a><p <p <<a href=>").encode(),
-        "deep.html": (b"<html><body>" + b"<div>" * 10_000 + f"<a href='{site}/deep'>deep</a>".encode()
-                      + b"</div>" * 10_000 + b"</body></html>"),
+        "malformed.html": (
+            f"<html><body><p>unclosed <b><a href='{site}/malformed'>link<div><table><tr><td>"
+            '</p></span></i><a href="http://[broken">broken</a><p <p <<a href=>'
+        ).encode(),
+        "deep.html": (
+            b"<html><body>"
+            + b"<div>" * 10_000
+            + f"<a href='{site}/deep'>deep</a>".encode()
+            + b"</div>" * 10_000
+            + b"</body></html>"
+        ),
         "long-url.html": f"<html><body><p><a href='{site}/{'a' * 100_000}'>long</a></p></body></html>".encode(),
         "long-url.txt": f"A link of 100,000 characters: {site}/{'b' * 100_000} ends here.\n".encode(),
         "nul.txt": f"Text with a \x00 NUL byte citing {site}/nul\x00 and more.\n".encode(),
@@ -83,10 +90,13 @@ def urls(doc: HarvestedDocument) -> list[str | None]:
     return [link.url for link in doc.links]
 
 
-@pytest.mark.parametrize("name, reason", [
-    ("binary.bin", "not a text document: binary (control bytes)"),
-    ("zip.html", "not a text document: a zip archive"),
-])
+@pytest.mark.parametrize(
+    "name, reason",
+    [
+        ("binary.bin", "not a text document: binary (control bytes)"),
+        ("zip.html", "not a text document: a zip archive"),
+    ],
+)
 def test_binary_files_are_per_document_errors(harvested, name: str, reason: str) -> None:
     doc = harvested[name]
     assert doc.error == reason and doc.links == () and doc.text == ""
@@ -97,12 +107,15 @@ def test_empty_file_is_an_empty_document(harvested) -> None:
     assert (doc.error, doc.links, doc.text, doc.title) == (None, (), "", None)
 
 
-@pytest.mark.parametrize("name, text, url", [
-    ("cp1251.txt", "Москва получит", "https://ok.example.org/ru/статья"),
-    ("latin1.txt", "négociations à Genève", "https://ok.example.org/fr/café"),
-    ("utf16.txt", "UTF-16 text citing", "https://ok.example.org/utf16"),
-    ("nul.txt", "Text with a  NUL byte", "https://ok.example.org/nul"),
-])
+@pytest.mark.parametrize(
+    "name, text, url",
+    [
+        ("cp1251.txt", "Москва получит", "https://ok.example.org/ru/статья"),
+        ("latin1.txt", "négociations à Genève", "https://ok.example.org/fr/café"),
+        ("utf16.txt", "UTF-16 text citing", "https://ok.example.org/utf16"),
+        ("nul.txt", "Text with a  NUL byte", "https://ok.example.org/nul"),
+    ],
+)
 def test_legacy_encodings_and_nul_bytes_are_read(harvested, name: str, text: str, url: str) -> None:
     doc = harvested[name]
     assert doc.error is None and text in doc.text and "\x00" not in doc.text
@@ -120,7 +133,9 @@ def test_malformed_html_keeps_its_links_and_the_unparseable_one(harvested) -> No
     doc = harvested["malformed.html"]
     assert doc.error is None
     assert [(link.url, link.written) for link in doc.links] == [
-        ("https://ok.example.org/malformed", "https://ok.example.org/malformed"), (None, "http://[broken")]
+        ("https://ok.example.org/malformed", "https://ok.example.org/malformed"),
+        (None, "http://[broken"),
+    ]
 
 
 def test_ten_thousand_levels_of_nesting_still_yield_the_link(harvested) -> None:
@@ -141,6 +156,7 @@ def test_every_file_was_harvested_once(harvested, tmp_path: Path) -> None:
 
 # ---- caps on what one document may cost ---------------------------------------------------
 
+
 def test_link_dump_keeps_max_links_and_says_so() -> None:
     data = b"".join(b"see https://e.org/%d here\n" % i for i in range(50))
     doc = harvest_bytes("dump.txt", data, HarvestConfig(max_links=20))
@@ -148,11 +164,18 @@ def test_link_dump_keeps_max_links_and_says_so() -> None:
     assert doc.error == "only the first 20 links were kept (harvest.max_links)"
 
 
-@pytest.mark.parametrize("name, data", [
-    ("dump.html", b"<html><body><article>" + b"".join(b"<p><a href='https://e.org/%d'>x</a></p>" % i
-                                                       for i in range(50)) + b"</article></body></html>"),
-    ("dump.md", b"# Dump\n\n" + b"".join(b"* [x](https://e.org/%d)\n" % i for i in range(50))),
-])
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        (
+            "dump.html",
+            b"<html><body><article>"
+            + b"".join(b"<p><a href='https://e.org/%d'>x</a></p>" % i for i in range(50))
+            + b"</article></body></html>",
+        ),
+        ("dump.md", b"# Dump\n\n" + b"".join(b"* [x](https://e.org/%d)\n" % i for i in range(50))),
+    ],
+)
 def test_link_cap_applies_to_every_format(name: str, data: bytes) -> None:
     doc = harvest_bytes(name, data, HarvestConfig(max_links=7))
     assert urls(doc) == [f"https://e.org/{i}" for i in range(7)]
@@ -160,8 +183,11 @@ def test_link_cap_applies_to_every_format(name: str, data: bytes) -> None:
 
 
 def test_big_html_is_parsed_up_to_max_html_bytes() -> None:
-    data = b"<html><body><article><p><a href='https://e.org/first'>first</a></p>" + LINE * 2000 + \
-        b"<p><a href='https://e.org/last'>last</a></p></article></body></html>"
+    data = (
+        b"<html><body><article><p><a href='https://e.org/first'>first</a></p>"
+        + LINE * 2000
+        + b"<p><a href='https://e.org/last'>last</a></p></article></body></html>"
+    )
     doc = harvest_bytes("big.html", data, HarvestConfig(max_html_bytes=50_000))
     assert urls(doc) == ["https://e.org/first"]
     assert doc.error == "only the first 50,000 bytes of the page were parsed (harvest.max_html_bytes)"
@@ -205,6 +231,7 @@ def test_html_link_dump_is_bounded_by_max_links() -> None:
 
 # ---- hostile folders -------------------------------------------------------------------------
 
+
 def test_file_names_that_are_not_utf8_are_stored_distinctly(tmp_path: Path) -> None:
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -246,8 +273,10 @@ def test_only_what_copy_detection_reads_is_kept_of_a_huge_text() -> None:
 
 @pytest.mark.parametrize("label", ["utf-16", "utf-16le", "utf-32", "idna", "punycode", "cp037", "no-such-charset"])
 def test_a_page_declaring_an_impossible_charset_is_read_as_usual(label: str) -> None:
-    page = (f'<html><head><meta charset="{label}"><title>Title</title></head><body><article>'
-            '<p><a href="https://e.org/x">x</a></p></article></body></html>').encode()
+    page = (
+        f'<html><head><meta charset="{label}"><title>Title</title></head><body><article>'
+        '<p><a href="https://e.org/x">x</a></p></article></body></html>'
+    ).encode()
     doc = harvest_bytes("p.html", page, HarvestConfig())
     assert (doc.error, doc.title, urls(doc)) == (None, "Title", ["https://e.org/x"])
 

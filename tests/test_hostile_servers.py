@@ -16,7 +16,7 @@ import logging
 import ssl
 import time
 import zlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import BinaryIO
 
 import pytest
@@ -36,13 +36,16 @@ def _config(*servers: LoopbackServer, **http: object) -> HttpConfig:
 
 
 def _now() -> datetime:
-    return datetime(2026, 1, 1, tzinfo=timezone.utc)
+    return datetime(2026, 1, 1, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("name, body", [
-    ("zlib", zlib.compress(ZEROS, 9)),
-    ("raw", (lambda c: c.compress(ZEROS) + c.flush())(zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS))),
-])
+@pytest.mark.parametrize(
+    "name, body",
+    [
+        ("zlib", zlib.compress(ZEROS, 9)),
+        ("raw", (lambda c: c.compress(ZEROS) + c.flush())(zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS))),
+    ],
+)
 def test_deflate_bomb_is_capped(name: str, body: bytes) -> None:
     assert len(body) < 200_000  # ~100 KB on the wire, 100 MB inflated
     with serve({"/bomb": lambda _r: (200, {"Content-Encoding": "deflate"}, body)}) as server:
@@ -76,8 +79,10 @@ def test_body_cut_short_keeps_what_arrived() -> None:
 
 
 def _bad_headers(_req: Request, wfile: BinaryIO, _server: LoopbackServer) -> None:
-    wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: lots\r\n\x00\x01 no colon here\r\nContent-Type: text/html\r\n\r\n"
-                b"<title>Bad headers</title>")
+    wfile.write(
+        b"HTTP/1.1 200 OK\r\nContent-Length: lots\r\n\x00\x01 no colon here\r\nContent-Type: text/html\r\n\r\n"
+        b"<title>Bad headers</title>"
+    )
 
 
 def test_malformed_headers_are_read_leniently_and_logged_in_one_line(caplog: pytest.LogCaptureFixture) -> None:
@@ -88,13 +93,16 @@ def test_malformed_headers_are_read_leniently_and_logged_in_one_line(caplog: pyt
     assert "Traceback" not in caplog.text
 
 
-@pytest.mark.parametrize("content_type, body", [
-    ("text/html; charset=utf-8", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 100),  # an image sent as HTML
-    ("text/html", b"PK\x03\x04" + b"\x00" * 5000),                                # a zip sent as HTML
-    ("image/png", b"<html><head><title>A page</title></head><body>words</body></html>"),
-    ("application/json", b"<<<<>>>>" * 10_000),
-    ("text/html; charset=no-such-charset", "<title>Caf\u00e9</title>".encode("latin-1")),
-])
+@pytest.mark.parametrize(
+    "content_type, body",
+    [
+        ("text/html; charset=utf-8", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 100),  # an image sent as HTML
+        ("text/html", b"PK\x03\x04" + b"\x00" * 5000),  # a zip sent as HTML
+        ("image/png", b"<html><head><title>A page</title></head><body>words</body></html>"),
+        ("application/json", b"<<<<>>>>" * 10_000),
+        ("text/html; charset=no-such-charset", "<title>Caf\u00e9</title>".encode("latin-1")),
+    ],
+)
 def test_wrong_content_type_is_checked_without_failing(content_type: str, body: bytes) -> None:
     with serve({"/x": text(body, content_type=content_type)}) as server:
         result = check_url(HttpClient(_config(server)), server.url("/x"), _config(server), now=_now)
@@ -122,10 +130,13 @@ def _chain(req: Request):
     return 302, {"Location": f"/{n + 1}"}, b""
 
 
-@pytest.mark.parametrize("routes, start, error_class, hops", [
-    ({"/a": redirect("/b"), "/b": redirect("/a")}, "/a", "redirect_loop", 2),
-    ({"*": _chain}, "/0", "too_many_redirects", 11),
-])
+@pytest.mark.parametrize(
+    "routes, start, error_class, hops",
+    [
+        ({"/a": redirect("/b"), "/b": redirect("/a")}, "/a", "redirect_loop", 2),
+        ({"*": _chain}, "/0", "too_many_redirects", 11),
+    ],
+)
 def test_redirect_trouble_is_unreachable_and_keeps_the_chain(routes, start: str, error_class: str, hops: int) -> None:
     with serve(routes) as server:
         config = _config(server)

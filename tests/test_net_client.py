@@ -19,8 +19,9 @@ def client(**http: object) -> HttpClient:
 
 @responses.activate
 def test_plain_get() -> None:
-    responses.get("https://a.example/page", body=b"<title>x</title>",
-                  headers={"X-Thing": "1"}, content_type="text/html")
+    responses.get(
+        "https://a.example/page", body=b"<title>x</title>", headers={"X-Thing": "1"}, content_type="text/html"
+    )
     r = client().request("GET", "https://a.example/page")
     assert (r.status, r.body, r.truncated, r.error, r.error_class) == (200, b"<title>x</title>", False, None, None)
     assert r.headers["x-thing"] == "1" and r.headers["CONTENT-TYPE"] == "text/html"
@@ -93,7 +94,7 @@ def test_twenty_hop_chain_stops_after_max_redirects() -> None:
         responses.get(f"https://a.example/{i}", status=302, headers={"Location": f"/{i + 1}"})
     r = client().request("GET", "https://a.example/0")
     assert r.error_class == "too_many_redirects"
-    assert len(r.hops) == 11 and len(responses.calls) == 11   # the first request + 10 redirects
+    assert len(r.hops) == 11 and len(responses.calls) == 11  # the first request + 10 redirects
     assert r.status == 302
 
 
@@ -127,12 +128,24 @@ def test_authorization_not_sent_to_another_host() -> None:
     assert "Authorization" not in responses.calls[1].request.headers
 
 
-@pytest.mark.parametrize("url", [
-    "", "   ", "ftp://a.example/file", "mailto:someone@example.org", "javascript:alert(1)",
-    "http://", "http:///path-only", "https://a.example:99999/", "https://a.example:0/",
-    "http://999.1.1.1/", "http://[::1/", "a.example/no-scheme",
-    "https://a.example/" + "x" * 100_000,
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        "   ",
+        "ftp://a.example/file",
+        "mailto:someone@example.org",
+        "javascript:alert(1)",
+        "http://",
+        "http:///path-only",
+        "https://a.example:99999/",
+        "https://a.example:0/",
+        "http://999.1.1.1/",
+        "http://[::1/",
+        "a.example/no-scheme",
+        "https://a.example/" + "x" * 100_000,
+    ],
+)
 @responses.activate
 def test_invalid_urls_are_values_not_exceptions(url: str) -> None:
     r = client().request("GET", url)
@@ -164,7 +177,9 @@ def test_redirect_to_private_address_is_blocked_and_recorded() -> None:
     r = client().request("GET", "https://a.example/")
     assert r.error_class == "blocked" and r.status is None
     assert [(h.url, h.status) for h in r.hops] == [
-        ("https://a.example/", 302), ("http://169.254.169.254/latest/meta-data/", None)]
+        ("https://a.example/", 302),
+        ("http://169.254.169.254/latest/meta-data/", None),
+    ]
     assert r.final_url == "http://169.254.169.254/latest/meta-data/"
     assert len(responses.calls) == 1
 
@@ -178,13 +193,16 @@ def test_dns_failure() -> None:
     assert r.error_class == "dns" and "gone.example" in (r.error or "") and r.status is None
 
 
-@pytest.mark.parametrize("exc, error_class", [
-    (requests.exceptions.ConnectTimeout("connect timed out"), "timeout"),
-    (requests.exceptions.ReadTimeout("read timed out"), "timeout"),
-    (requests.exceptions.SSLError("certificate verify failed"), "tls"),
-    (requests.exceptions.ConnectionError(ConnectionRefusedError(111, "Connection refused")), "connection"),
-    (requests.exceptions.ChunkedEncodingError("bad chunk"), "protocol"),
-])
+@pytest.mark.parametrize(
+    "exc, error_class",
+    [
+        (requests.exceptions.ConnectTimeout("connect timed out"), "timeout"),
+        (requests.exceptions.ReadTimeout("read timed out"), "timeout"),
+        (requests.exceptions.SSLError("certificate verify failed"), "tls"),
+        (requests.exceptions.ConnectionError(ConnectionRefusedError(111, "Connection refused")), "connection"),
+        (requests.exceptions.ChunkedEncodingError("bad chunk"), "protocol"),
+    ],
+)
 @responses.activate
 def test_exceptions_map_to_error_class(exc: Exception, error_class: str) -> None:
     responses.get("https://a.example/", body=exc)
@@ -221,10 +239,13 @@ def test_idn_host_is_resolved_and_sent_as_punycode() -> None:
     assert responses.calls[0].request.headers["Host"] == "xn--bcher-kva.example"
 
 
-@pytest.mark.parametrize("template, expected", [
-    ("bot/{version}", "bot/9.9"),
-    ("literal {braces} kept", "literal {braces} kept"),
-])
+@pytest.mark.parametrize(
+    "template, expected",
+    [
+        ("bot/{version}", "bot/9.9"),
+        ("literal {braces} kept", "literal {braces} kept"),
+    ],
+)
 @responses.activate
 def test_user_agent_template(template: str, expected: str) -> None:
     responses.get("https://a.example/", body=b"")

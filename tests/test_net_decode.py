@@ -21,18 +21,21 @@ def _deflate_raw(data: bytes) -> bytes:
 
 
 def _feed_in_pieces(decoder: CappedDecoder, data: bytes, size: int = 7) -> bytes:
-    return b"".join(decoder.feed(data[i:i + size]) for i in range(0, len(data), size))
+    return b"".join(decoder.feed(data[i : i + size]) for i in range(0, len(data), size))
 
 
-@pytest.mark.parametrize("coding, encode", [
-    ("gzip", gzip.compress),
-    ("x-gzip", gzip.compress),
-    ("deflate", zlib.compress),          # RFC 9110 deflate: zlib-wrapped
-    ("deflate", _deflate_raw),           # what some servers send instead
-    (None, lambda d: d),
-    ("identity", lambda d: d),
-    ("br", lambda d: d),                 # never asked for: passed through as received
-])
+@pytest.mark.parametrize(
+    "coding, encode",
+    [
+        ("gzip", gzip.compress),
+        ("x-gzip", gzip.compress),
+        ("deflate", zlib.compress),  # RFC 9110 deflate: zlib-wrapped
+        ("deflate", _deflate_raw),  # what some servers send instead
+        (None, lambda d: d),
+        ("identity", lambda d: d),
+        ("br", lambda d: d),  # never asked for: passed through as received
+    ],
+)
 def test_decodes_in_pieces(coding: str | None, encode) -> None:
     assert _feed_in_pieces(CappedDecoder(coding, 10**9), encode(TEXT)) == TEXT
 
@@ -43,7 +46,7 @@ def test_concatenated_gzip_members() -> None:
 
 
 def test_bomb_stops_at_cap() -> None:
-    bomb = gzip.compress(b"\0" * 20_000_000)       # ~20 KB on the wire
+    bomb = gzip.compress(b"\0" * 20_000_000)  # ~20 KB on the wire
     decoder = CappedDecoder("gzip", 5000)
     out = _feed_in_pieces(decoder, bomb, 4096)
     assert len(out) == 5000 and decoder.full
@@ -58,9 +61,15 @@ def _raw(body: bytes, headers: dict[str, str] | None = None) -> HTTPResponse:
     return HTTPResponse(body=io.BytesIO(body), headers=headers or {}, status=200, preload_content=False)
 
 
-@pytest.mark.parametrize("size, limit, truncated", [
-    (100, 1000, False), (1000, 1000, False), (1001, 1000, True), (50_000, 1000, True),
-])
+@pytest.mark.parametrize(
+    "size, limit, truncated",
+    [
+        (100, 1000, False),
+        (1000, 1000, False),
+        (1001, 1000, True),
+        (50_000, 1000, True),
+    ],
+)
 def test_read_body_cap(size: int, limit: int, truncated: bool) -> None:
     got = read_body(_raw(b"a" * size), limit, time.monotonic() + 5, None)
     assert len(got.body) == min(size, limit)

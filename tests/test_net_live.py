@@ -16,7 +16,7 @@ from provenance.config import HttpConfig
 from provenance.net.client import HttpClient
 from provenance.net.guard import fixed_resolver
 
-BOMB = gzip.compress(b"\0" * 30_000_000)   # ~30 KB on the wire, 30 MB inflated
+BOMB = gzip.compress(b"\0" * 30_000_000)  # ~30 KB on the wire, 30 MB inflated
 
 
 def allowing(*servers: LoopbackServer, **http: object) -> HttpClient:
@@ -43,10 +43,23 @@ def test_private_destination_needs_allow_private() -> None:
         assert (allowed.status, allowed.body) == (200, b"hi") and server.count() == 1
 
 
-@pytest.mark.parametrize("host", [
-    "127.0.0.1", "2130706433", "0177.0.0.1", "0x7f.1", "0x7f000001", "127.1", "0", "0.0.0.0",
-    "[::1]", "[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "localhost",
-])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "127.0.0.1",
+        "2130706433",
+        "0177.0.0.1",
+        "0x7f.1",
+        "0x7f000001",
+        "127.1",
+        "0",
+        "0.0.0.0",
+        "[::1]",
+        "[::ffff:127.0.0.1]",
+        "[::ffff:7f00:1]",
+        "localhost",
+    ],
+)
 def test_every_literal_notation_is_blocked_before_sending(host: str) -> None:
     with serve({"*": text("should never be seen")}) as server:
         r = HttpClient(HttpConfig()).request("GET", f"http://{host}:{server.port}/secret")
@@ -65,20 +78,20 @@ def test_name_resolving_to_private_is_blocked_unless_allowed() -> None:
         url = f"http://intranet.test:{server.port}/"
         r = HttpClient(HttpConfig(), resolver=fixed_resolver("127.0.0.1")).request("GET", url)
         assert r.error_class == "blocked" and server.count() == 0
-        c = HttpClient(HttpConfig(allow_private=(f"intranet.test:{server.port}",)),
-                       resolver=fixed_resolver("127.0.0.1"))
+        c = HttpClient(
+            HttpConfig(allow_private=(f"intranet.test:{server.port}",)), resolver=fixed_resolver("127.0.0.1")
+        )
         r = c.request("GET", url)
         # no real DNS knows intranet.test: the answer proves we connected to the checked address
         assert r.status == 200 and r.body == f"intranet.test:{server.port}".encode()
 
 
 def test_redirect_from_allowed_host_to_private_address_is_blocked() -> None:
-    with serve({"/": text("internal")}) as inner:
-        with serve({"/go": redirect(inner.url("/"))}) as outer:
-            r = allowing(outer).request("GET", outer.url("/go"))
-            assert r.error_class == "blocked"
-            assert [(h.url, h.status) for h in r.hops] == [(outer.url("/go"), 302), (inner.url("/"), None)]
-            assert outer.count("/go") == 1 and inner.count() == 0
+    with serve({"/": text("internal")}) as inner, serve({"/go": redirect(inner.url("/"))}) as outer:
+        r = allowing(outer).request("GET", outer.url("/go"))
+        assert r.error_class == "blocked"
+        assert [(h.url, h.status) for h in r.hops] == [(outer.url("/go"), 302), (inner.url("/"), None)]
+        assert outer.count("/go") == 1 and inner.count() == 0
 
 
 class _Rebinding:
@@ -125,8 +138,9 @@ def test_dns_rebinding_checked_address_is_the_one_used() -> None:
 def test_next_address_is_tried_when_the_first_refuses() -> None:
     with serve({"/": text("second address")}) as server:
         # nothing listens on 127.0.0.2:port (the server is bound to 127.0.0.1 only)
-        c = HttpClient(HttpConfig(allow_private=(f"dual.test:{server.port}",)),
-                       resolver=fixed_resolver("127.0.0.2", "127.0.0.1"))
+        c = HttpClient(
+            HttpConfig(allow_private=(f"dual.test:{server.port}",)), resolver=fixed_resolver("127.0.0.2", "127.0.0.1")
+        )
         r = c.request("GET", f"http://dual.test:{server.port}/")
         assert (r.status, r.body) == (200, b"second address") and len(r.hops) == 1
 
@@ -160,7 +174,7 @@ def test_total_deadline_beats_dripping_headers() -> None:
 
 def test_total_deadline_spans_redirect_hops() -> None:
     def slow_redirect(req: Request):
-        time.sleep(0.4)   # server-side work, not a race: the client's budget is what is measured
+        time.sleep(0.4)  # server-side work, not a race: the client's budget is what is measured
         n = int(req.path.strip("/") or 0)
         return 302, {"Location": f"/{n + 1}"}, b""
 
@@ -231,7 +245,7 @@ def test_redirect_loop_and_long_chain_on_the_wire() -> None:
 def test_connection_refused() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]   # bound, not listening: connections are refused
+        port = sock.getsockname()[1]  # bound, not listening: connections are refused
         r = HttpClient(HttpConfig(allow_private=(f"127.0.0.1:{port}",))).request("GET", f"http://127.0.0.1:{port}/")
     assert r.error_class == "connection" and r.status is None
 

@@ -58,10 +58,12 @@ def test_in_flight_peak_is_recorded() -> None:
 
 
 def test_raw_garbage_is_sent_verbatim() -> None:
-    with serve({"/bad": garbage(b"NOPE\r\n\r\n")}) as server:
-        with socket.create_connection((server.host, server.port), timeout=5) as sock:
-            sock.sendall(b"GET /bad HTTP/1.1\r\nHost: x\r\n\r\n")
-            assert sock.recv(100).startswith(b"NOPE")
+    with (
+        serve({"/bad": garbage(b"NOPE\r\n\r\n")}) as server,
+        socket.create_connection((server.host, server.port), timeout=5) as sock,
+    ):
+        sock.sendall(b"GET /bad HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert sock.recv(100).startswith(b"NOPE")
 
 
 def test_fixture_form(loopback) -> None:

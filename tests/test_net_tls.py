@@ -31,8 +31,9 @@ def tls_server(tmp_path, monkeypatch) -> Iterator[tuple[LoopbackServer, list[str
 
 
 def _client(server: LoopbackServer, name: str) -> HttpClient:
-    return HttpClient(HttpConfig(allow_private=(f"{name}:{server.port}",), timeout=5),
-                      resolver=fixed_resolver("127.0.0.1"))
+    return HttpClient(
+        HttpConfig(allow_private=(f"{name}:{server.port}",), timeout=5), resolver=fixed_resolver("127.0.0.1")
+    )
 
 
 def test_https_to_pinned_address_verifies_the_name(tls_server) -> None:
@@ -40,7 +41,7 @@ def test_https_to_pinned_address_verifies_the_name(tls_server) -> None:
     r = _client(server, "secure.test").request("GET", server.url("/", host="secure.test"))
     assert (r.status, r.error_class) == (200, None)
     assert r.body == f"secure.test:{server.port}".encode()
-    assert names == ["secure.test"]   # SNI carried the name although the socket went to 127.0.0.1
+    assert names == ["secure.test"]  # SNI carried the name although the socket went to 127.0.0.1
 
 
 def test_certificate_for_another_name_is_a_tls_error(tls_server) -> None:

@@ -7,6 +7,7 @@ import threading
 import time
 
 from loopback import wait_until
+
 from provenance.net.guard import Watch, Watchdog
 
 

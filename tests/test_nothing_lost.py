@@ -55,22 +55,41 @@ def write_documents(folder: Path) -> None:
     """DOCS Markdown documents, each citing LINKS_PER_DOC pages of its own site, one of them gone."""
     folder.mkdir()
     for d in range(DOCS):
-        links = "".join(f"* [page {i}](https://s{d}.example.org/{'gone' if i == 0 else 'page'}/{i})\n"
-                        for i in range(LINKS_PER_DOC))
+        links = "".join(
+            f"* [page {i}](https://s{d}.example.org/{'gone' if i == 0 else 'page'}/{i})\n" for i in range(LINKS_PER_DOC)
+        )
         (folder / f"doc{d}.md").write_text(f"# Document {d}\n\n{'Some words. ' * 400}\n\n{links}", encoding="utf-8")
 
 
 def write_config(path: Path, server: LoopbackServer) -> None:
-    config = {"http": {"timeout": 5, "retries": 0, "per_host": 1,
-                       "remap": [[r"^https://s\d+\.example\.org/", server.url("/")]],
-                       "allow_private": [server.netloc]},
-              "archive": {"enabled": False}}
+    config = {
+        "http": {
+            "timeout": 5,
+            "retries": 0,
+            "per_host": 1,
+            "remap": [[r"^https://s\d+\.example\.org/", server.url("/")]],
+            "allow_private": [server.netloc],
+        },
+        "archive": {"enabled": False},
+    }
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
 
 
 def audit_args(tmp_path: Path) -> list[str]:
-    return [sys.executable, "-m", "provenance", "audit", "docs", "--config", "config.yaml",
-            "--db", f"sqlite:///{tmp_path / 'store.sqlite'}", "--format", "json", "--quiet"]
+    return [
+        sys.executable,
+        "-m",
+        "provenance",
+        "audit",
+        "docs",
+        "--config",
+        "config.yaml",
+        "--db",
+        f"sqlite:///{tmp_path / 'store.sqlite'}",
+        "--format",
+        "json",
+        "--quiet",
+    ]
 
 
 def count(db: Path, table: str) -> int:
@@ -89,8 +108,9 @@ def assert_consistent(db: Path) -> None:
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-        per_doc = conn.execute("SELECT d.source, count(l.id) FROM documents d LEFT JOIN links l "
-                               "ON l.document_id = d.id GROUP BY d.id").fetchall()
+        per_doc = conn.execute(
+            "SELECT d.source, count(l.id) FROM documents d LEFT JOIN links l ON l.document_id = d.id GROUP BY d.id"
+        ).fetchall()
     assert all(n == LINKS_PER_DOC for _source, n in per_doc), per_doc
 
 
@@ -107,14 +127,20 @@ def assert_complete(report: dict) -> None:
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
 def test_interrupted_audit_leaves_a_consistent_store_and_the_next_run_finishes(
-        tmp_path: Path, site: LoopbackServer, sig: signal.Signals) -> None:
+    tmp_path: Path, site: LoopbackServer, sig: signal.Signals
+) -> None:
     write_documents(tmp_path / "docs")
     write_config(tmp_path / "config.yaml", site)
     db = tmp_path / "store.sqlite"
     # SIGINT back to its default in the child: a shell running the tests in the background hands
     # them SIGINT ignored, and Python keeps an inherited "ignore" (Ctrl-C could not reach the run).
-    child = subprocess.Popen(audit_args(tmp_path), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    child = subprocess.Popen(
+        audit_args(tmp_path),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         assert wait_until(lambda: count(db, "checks") >= 5 or child.poll() is not None, timeout=60)
         assert child.poll() is None, "the audit finished before it could be interrupted"
@@ -144,9 +170,11 @@ def test_interrupted_audit_leaves_a_consistent_store_and_the_next_run_finishes(
 
 def _cap_file(engine, pages: int) -> None:
     """Every new connection of ENGINE may grow the file to PAGES pages: a disk that is about to fill."""
+
     @event.listens_for(engine, "connect")
     def _limit(dbapi_connection, _record) -> None:
         dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+
     engine.dispose()  # pooled connections were opened without the cap
 
 
@@ -157,12 +185,19 @@ def _pages(db: Path) -> int:
 
 @pytest.mark.parametrize("stage", ["harvest", "check", "reconcile"])
 def test_disk_full_mid_run_loses_nothing_stored_and_the_next_run_finishes(
-        tmp_path: Path, site: LoopbackServer, stage: str) -> None:
+    tmp_path: Path, site: LoopbackServer, stage: str
+) -> None:
     docs, db = tmp_path / "docs", tmp_path / "store.sqlite"
     write_documents(docs)
-    config = Config(http=HttpConfig(timeout=5, retries=0, remap=((r"^https://s\d+\.example\.org/", site.url("/")),),
-                                    allow_private=(site.netloc,)),
-                    archive=ArchiveConfig(enabled=False))
+    config = Config(
+        http=HttpConfig(
+            timeout=5,
+            retries=0,
+            remap=((r"^https://s\d+\.example\.org/", site.url("/")),),
+            allow_private=(site.netloc,),
+        ),
+        archive=ArchiveConfig(enabled=False),
+    )
     engine = open_store(f"sqlite:///{db}")
     with HttpClient(config.http) as client, pytest.raises(StorageError, match="database or disk is full"):
         # the disk fills up a few pages into STAGE (the stages before it run with room to spare)
@@ -178,8 +213,11 @@ def test_disk_full_mid_run_loses_nothing_stored_and_the_next_run_finishes(
     engine.dispose()
     assert_consistent(db)
     stored = count(db, "checks")
-    assert (stored == 0) if stage == "harvest" else (0 < stored < DOCS * LINKS_PER_DOC if stage == "check" else
-                                                     stored == DOCS * LINKS_PER_DOC)
+    assert (
+        (stored == 0)
+        if stage == "harvest"
+        else (0 < stored < DOCS * LINKS_PER_DOC if stage == "check" else stored == DOCS * LINKS_PER_DOC)
+    )
 
     engine = open_store(f"sqlite:///{db}")  # space freed: no cap
     with HttpClient(config.http) as client:

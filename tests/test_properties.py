@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
-from hypothesis import HealthCheck, example, given, settings
 import urllib3.util.connection
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from provenance import textnorm
@@ -27,24 +27,90 @@ from provenance.net.client import HttpClient
 from provenance.net.guard import fixed_resolver
 from provenance.net.remap import compile_rules, remap, url_problem
 from provenance.reconcile import build_context, run_rules
-from provenance.records import (CheckResult, DateEvidence, DocumentFormat, FindingKind, Hop, LinkRole,
-                                LinkStatus, PageInfo, StoredDocument, StoredLink)
+from provenance.records import (
+    CheckResult,
+    DateEvidence,
+    DocumentFormat,
+    FindingKind,
+    Hop,
+    LinkRole,
+    LinkStatus,
+    PageInfo,
+    StoredDocument,
+    StoredLink,
+)
 from provenance.store import repo
 from provenance.store.db import session_scope
 from provenance.store.migrate import open_store
 from provenance.urldates import url_date_precision, url_path_date
 
-NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Text that looks like what the harvesters are built for: URLs, brackets, markup, line breaks.
-PIECES = st.sampled_from([
-    "https://", "http://", "www.", "example.org", "ex-ample.co.uk", "/", "/path", "/2024/05/06/", "?q=1", "#top",
-    ".", ",", ";", ":", "(", ")", "[", "]", "<", ">", '"', "'", " ", "\n", "\n\n", "\r\n", "\\\n", "-", "_",
-    "<a href=\"", "\">", "</a>", "<u>", "</u>", "<div>", "</div>", "<p>", "[x](", "[1]: ", "![i](", "`", "```\n",
-    "Related article: ", "Original url: ", "# Title", "January 21, 2022", "\u00e9", "\u0442", "\x00", "%",
-    "http://[", "]:99999/", "2130706433", "0x7f", "::1", "xn--", "\u200b", "\ufeff", "\u2019",
-])
+PIECES = st.sampled_from(
+    [
+        "https://",
+        "http://",
+        "www.",
+        "example.org",
+        "ex-ample.co.uk",
+        "/",
+        "/path",
+        "/2024/05/06/",
+        "?q=1",
+        "#top",
+        ".",
+        ",",
+        ";",
+        ":",
+        "(",
+        ")",
+        "[",
+        "]",
+        "<",
+        ">",
+        '"',
+        "'",
+        " ",
+        "\n",
+        "\n\n",
+        "\r\n",
+        "\\\n",
+        "-",
+        "_",
+        '<a href="',
+        '">',
+        "</a>",
+        "<u>",
+        "</u>",
+        "<div>",
+        "</div>",
+        "<p>",
+        "[x](",
+        "[1]: ",
+        "![i](",
+        "`",
+        "```\n",
+        "Related article: ",
+        "Original url: ",
+        "# Title",
+        "January 21, 2022",
+        "\u00e9",
+        "\u0442",
+        "\x00",
+        "%",
+        "http://[",
+        "]:99999/",
+        "2130706433",
+        "0x7f",
+        "::1",
+        "xn--",
+        "\u200b",
+        "\ufeff",
+        "\u2019",
+    ]
+)
 MARKUP = st.lists(PIECES | st.text(max_size=6), max_size=40).map("".join)
 ANY_TEXT = MARKUP | st.text(max_size=300)
 
@@ -59,6 +125,7 @@ def _links_ok(links) -> None:
 
 
 # ---- harvesters ------------------------------------------------------------------------------
+
 
 @FAST
 @given(ANY_TEXT)
@@ -88,8 +155,10 @@ def test_html_harvester_never_raises_and_every_url_is_absolute(text: str) -> Non
 
 
 @FAST
-@given(st.binary(max_size=500) | MARKUP.map(lambda t: t.encode("utf-8")), st.sampled_from(
-    ["a.txt", "a.md", "a.html", "a", "a.bin"]))
+@given(
+    st.binary(max_size=500) | MARKUP.map(lambda t: t.encode("utf-8")),
+    st.sampled_from(["a.txt", "a.md", "a.html", "a", "a.bin"]),
+)
 def test_reader_never_raises_and_is_deterministic(data: bytes, name: str) -> None:
     config = HarvestConfig(max_links=5, max_html_bytes=200)
     first = harvest_bytes(name, data, config)
@@ -99,6 +168,7 @@ def test_reader_never_raises_and_is_deterministic(data: bytes, name: str) -> Non
 
 
 # ---- URL handling ----------------------------------------------------------------------------
+
 
 @FAST
 @given(ANY_TEXT)
@@ -152,9 +222,19 @@ def test_remap_never_raises_and_only_rewrites_what_matches(url: str, pattern: st
 STATUSES = st.sampled_from(list(LinkStatus))
 DATES = st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 1, 1))
 EVIDENCE = st.builds(DateEvidence, DATES, st.sampled_from(["url_path", "meta", "date_line"]), st.text(max_size=12))
-URLS = st.one_of(st.none(), st.sampled_from([
-    "https://example.org/a", "https://example.org/2024/05/06/x", "http://10.0.0.1/", "https://other.net/b",
-    "https://example.org/a?x=1"]), ANY_TEXT)
+URLS = st.one_of(
+    st.none(),
+    st.sampled_from(
+        [
+            "https://example.org/a",
+            "https://example.org/2024/05/06/x",
+            "http://10.0.0.1/",
+            "https://other.net/b",
+            "https://example.org/a?x=1",
+        ]
+    ),
+    ANY_TEXT,
+)
 
 
 @st.composite
@@ -166,20 +246,49 @@ def contexts(draw):
             url = draw(URLS)
             role = draw(st.sampled_from(list(LinkRole)))
             written = draw(st.one_of(st.none(), ANY_TEXT)) if url is None else url
-            links.append(StoredLink(id=doc_id * 100 + position, url=url, written=written, role=role,
-                                    anchor_text=draw(st.one_of(st.none(), ANY_TEXT)), context=None, position=position))
+            links.append(
+                StoredLink(
+                    id=doc_id * 100 + position,
+                    url=url,
+                    written=written,
+                    role=role,
+                    anchor_text=draw(st.one_of(st.none(), ANY_TEXT)),
+                    context=None,
+                    position=position,
+                )
+            )
             if url is not None and draw(st.booleans()):
-                page = draw(st.one_of(st.none(), st.builds(PageInfo, title=st.one_of(st.none(), ANY_TEXT),
-                                                           published=st.one_of(st.none(), EVIDENCE))))
-                checks[url] = CheckResult(url=url, status=draw(STATUSES), checked_at=NOW,
-                                          http_status=draw(st.one_of(st.none(), st.integers(100, 999))),
-                                          final_url=draw(URLS), page=page,
-                                          hops=(Hop(url, draw(st.one_of(st.none(), st.integers(100, 599)))),))
-        docs.append(StoredDocument(
-            id=doc_id, source=f"d{doc_id}.txt", format=DocumentFormat.TEXT, title=draw(st.one_of(st.none(), ANY_TEXT)),
-            published=draw(st.one_of(st.none(), EVIDENCE)), original_url=draw(URLS), text=draw(ANY_TEXT),
-            fingerprint=draw(st.sampled_from(["fp1", "fp2"])), links=tuple(links),
-            copy_of=draw(st.one_of(st.none(), st.integers(1, doc_id - 1))) if doc_id > 1 else None))
+                page = draw(
+                    st.one_of(
+                        st.none(),
+                        st.builds(
+                            PageInfo, title=st.one_of(st.none(), ANY_TEXT), published=st.one_of(st.none(), EVIDENCE)
+                        ),
+                    )
+                )
+                checks[url] = CheckResult(
+                    url=url,
+                    status=draw(STATUSES),
+                    checked_at=NOW,
+                    http_status=draw(st.one_of(st.none(), st.integers(100, 999))),
+                    final_url=draw(URLS),
+                    page=page,
+                    hops=(Hop(url, draw(st.one_of(st.none(), st.integers(100, 599)))),),
+                )
+        docs.append(
+            StoredDocument(
+                id=doc_id,
+                source=f"d{doc_id}.txt",
+                format=DocumentFormat.TEXT,
+                title=draw(st.one_of(st.none(), ANY_TEXT)),
+                published=draw(st.one_of(st.none(), EVIDENCE)),
+                original_url=draw(URLS),
+                text=draw(ANY_TEXT),
+                fingerprint=draw(st.sampled_from(["fp1", "fp2"])),
+                links=tuple(links),
+                copy_of=draw(st.one_of(st.none(), st.integers(1, doc_id - 1))) if doc_id > 1 else None,
+            )
+        )
     return docs, checks
 
 
@@ -197,8 +306,10 @@ def test_reconciler_never_raises_and_flags_every_unparseable_link(drawn) -> None
 
 # ---- idempotent harvesting, through the store -------------------------------------------------
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                 HealthCheck.function_scoped_fixture])
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(MARKUP, st.sampled_from(["a.txt", "a.md", "a.html"]))
 def test_storing_the_same_harvest_twice_keeps_one_document(tmp_path_factory, text: str, name: str) -> None:
     engine = open_store(f"sqlite:///{tmp_path_factory.mktemp('idem') / 'p.sqlite'}")
@@ -211,11 +322,13 @@ def test_storing_the_same_harvest_twice_keeps_one_document(tmp_path_factory, tex
         stored = repo.load_documents(session)
     assert first == second and len(stored) == 1
     assert [(link.url, link.written, str(link.role)) for link in stored[0].links] == [
-        (link.url, link.written, str(link.role)) for link in doc.links]
+        (link.url, link.written, str(link.role)) for link in doc.links
+    ]
     engine.dispose()
 
 
 # ---- small regressions of this issue's fixes ---------------------------------------------------
+
 
 @FAST
 @given(st.text(alphabet="ab \n\u00e9\u2019.\u00a0\t\ufb01-", max_size=80), st.integers(1, 9))
@@ -232,8 +345,13 @@ def test_fingerprint_in_pieces_equals_the_whole(text: str, piece: int) -> None:
 @given(st.text(alphabet="ab \n\u00e9\u2019.\u00a0\t\ufb01-", max_size=80), st.integers(1, 9), st.integers(1, 6))
 def test_word_grams_in_pieces_equal_the_whole(text: str, piece: int, size: int) -> None:
     tokens = textnorm.words(text)
-    whole = ([" ".join(tokens[i:i + size]) for i in range(len(tokens) - size + 1)] if len(tokens) >= size
-             else [" ".join(tokens)] if tokens else [])
+    whole = (
+        [" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)]
+        if len(tokens) >= size
+        else [" ".join(tokens)]
+        if tokens
+        else []
+    )
     saved, textnorm._GRAM_PIECE = textnorm._GRAM_PIECE, piece
     try:
         assert list(textnorm.word_grams(text, size)) == whole
@@ -242,22 +360,40 @@ def test_word_grams_in_pieces_equal_the_whole(text: str, piece: int, size: int) 
 
 
 def test_a_compact_or_query_date_in_a_url_is_a_full_day() -> None:
-    for url, full in [("https://e.org/20240506/x", True), ("https://e.org/2024/05/06/x", True),
-                      ("https://e.org/a?date=2024-05-06", True), ("https://e.org/2024/05/x", False)]:
+    for url, full in [
+        ("https://e.org/20240506/x", True),
+        ("https://e.org/2024/05/06/x", True),
+        ("https://e.org/a?date=2024-05-06", True),
+        ("https://e.org/2024/05/x", False),
+    ]:
         evidence = url_path_date(url)
         assert evidence is not None and (url_date_precision(evidence) == "day") is full, url
 
 
 # ---- the HTTP door and the checker on arbitrary URLs ----------------------------------------------
 
+
 def _refuse_outside(address, *args, **kwargs):
     raise ConnectionRefusedError(111, f"test: no network ({address})")
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(ANY_TEXT | st.sampled_from(["http://8.8.8.8/", "https://[::1]:0/", "http://e.org:99999/", "http://xn--/",
-                                   "http://e.org/a\x01b", "https://e.org/\r\nX-Injected: 1", "http://%zz/",
-                                   "http://a" + ".b" * 200 + "/", "https://" + "x" * 300 + ".org/"]))
+@given(
+    ANY_TEXT
+    | st.sampled_from(
+        [
+            "http://8.8.8.8/",
+            "https://[::1]:0/",
+            "http://e.org:99999/",
+            "http://xn--/",
+            "http://e.org/a\x01b",
+            "https://e.org/\r\nX-Injected: 1",
+            "http://%zz/",
+            "http://a" + ".b" * 200 + "/",
+            "https://" + "x" * 300 + ".org/",
+        ]
+    )
+)
 def test_client_and_checker_never_raise_on_any_url(url: str) -> None:
     config = HttpConfig(timeout=0.5, retries=0)
     real = urllib3.util.connection.create_connection
@@ -266,7 +402,12 @@ def test_client_and_checker_never_raise_on_any_url(url: str) -> None:
         with HttpClient(config, resolver=fixed_resolver("10.9.8.7")) as client:
             response = client.request("GET", url)
             assert response.status is None and response.error_class in (
-                "blocked", "invalid_url", "connection", "dns", "timeout"), response
+                "blocked",
+                "invalid_url",
+                "connection",
+                "dns",
+                "timeout",
+            ), response
             result = check_url(client, url, config, now=lambda: NOW)
     finally:
         urllib3.util.connection.create_connection = real

@@ -10,8 +10,7 @@ import pytest
 
 from provenance.config import ReconcileConfig
 from provenance.reconcile import build_context, run_rules
-from provenance.records import (DateEvidence, DocumentFormat, FindingKind, LinkRole, Severity, StoredDocument,
-                                StoredLink)
+from provenance.records import DateEvidence, DocumentFormat, FindingKind, LinkRole, Severity, StoredDocument, StoredLink
 
 
 def _candidate_docs(corpus_dir, role: LinkRole):
@@ -19,11 +18,31 @@ def _candidate_docs(corpus_dir, role: LinkRole):
     docs, expected = [], {}
     for doc_id, page in enumerate(manifest["anachronism_candidates"]["pages"], start=1):
         published = date.fromisoformat(page["published"])
-        links = tuple(StoredLink(id=doc_id * 1000 + i, url=ex["url"], written=ex["url"], role=role, anchor_text=None,
-                                 context=None, position=i) for i, ex in enumerate(page["examples"]))
-        docs.append(StoredDocument(id=doc_id, source=page["file"], format=DocumentFormat.HTML, title=None,
-                                   published=DateEvidence(published, "annotated", page["published"]),
-                                   original_url=page["url"], text="", fingerprint="", links=links))
+        links = tuple(
+            StoredLink(
+                id=doc_id * 1000 + i,
+                url=ex["url"],
+                written=ex["url"],
+                role=role,
+                anchor_text=None,
+                context=None,
+                position=i,
+            )
+            for i, ex in enumerate(page["examples"])
+        )
+        docs.append(
+            StoredDocument(
+                id=doc_id,
+                source=page["file"],
+                format=DocumentFormat.HTML,
+                title=None,
+                published=DateEvidence(published, "annotated", page["published"]),
+                original_url=page["url"],
+                text="",
+                fingerprint="",
+                links=links,
+            )
+        )
         for ex in page["examples"]:
             url_date = date.fromisoformat(ex["url_date"])
             strict = re.search(r"/\d{4}/\d{2}/\d{2}/", ex["url"].split("?")[0]) is not None
@@ -35,8 +54,11 @@ def _candidate_docs(corpus_dir, role: LinkRole):
 @pytest.mark.parametrize("role, severity", [(LinkRole.CITED, Severity.ERROR), (LinkRole.RELATED, Severity.WARNING)])
 def test_later_dated_links_of_real_pages_are_temporal_mismatches(corpus_dir, role, severity):
     docs, expected = _candidate_docs(corpus_dir, role)
-    found = {(f.document_id, f.url): f for f in run_rules(build_context(docs, {}, {}, ReconcileConfig()))
-             if f.kind is FindingKind.TEMPORAL_MISMATCH}
+    found = {
+        (f.document_id, f.url): f
+        for f in run_rules(build_context(docs, {}, {}, ReconcileConfig()))
+        if f.kind is FindingKind.TEMPORAL_MISMATCH
+    }
     may = {key for key, (_, fires, _) in expected.items() if fires}
     must = {key for key, (_, fires, strict) in expected.items() if fires and strict}
     assert len(must) > 100

@@ -3,7 +3,7 @@ exactly those of judging everything in one context, in the same order."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from provenance.store import repo
 from provenance.store.db import session_scope
 from provenance.store.migrate import open_store
 
-NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
 STATUSES = [LinkStatus.ALIVE, LinkStatus.DEAD, LinkStatus.UNREACHABLE, LinkStatus.SOFT_404, LinkStatus.REDIRECTED]
 
 
@@ -27,12 +27,15 @@ def _write_sources(folder: Path) -> None:
     lines = ["Storm Hits Coast", "", "March 3, 2021", ""]
     for i in range(57):
         year = 2019 + i % 5
-        lines.append(f"Sentence {i} says something about the storm, see https://site{i % 9}.example/{year}/01/02/item-{i} "
-                     f"for more.")
+        lines.append(
+            f"Sentence {i} says something about the storm, see https://site{i % 9}.example/{year}/01/02/item-{i} "
+            f"for more."
+        )
     article = "\n".join(lines) + "\n\nOriginal url: https://paper.example/2021/03/03/storm-hits-coast\n"
     (folder / "a.txt").write_text(article, encoding="utf-8")
     printed = article.replace("https://site3.example/2022/01/02/item-3", "<u>here</u>").replace(
-        "https://site4.example/2023/01/02/item-49", "")
+        "https://site4.example/2023/01/02/item-49", ""
+    )
     (folder / "b.txt").write_text(printed, encoding="utf-8")
     note = "\n".join(f"See https://other.example/2030/01/0{i % 9 + 1}/n{i} too." for i in range(20))
     (folder / "c.txt").write_text(f"A note.\n\n{note}\n", encoding="utf-8")  # alone: read a piece at a time
@@ -47,13 +50,22 @@ def _everything_at_once(engine, config: Config, policy: DeadLinkPolicy | None):
         verdicts = {}
         if policy is not None:
             checks, verdicts = apply_policy(checks, repo.check_histories(session, failing_urls(checks)), policy)
-        return run_rules(build_context(documents, checks, repo.latest_snapshot_lookups(session), config.reconcile,
-                                       drift=repo.latest_drift(session), policy=verdicts))
+        return run_rules(
+            build_context(
+                documents,
+                checks,
+                repo.latest_snapshot_lookups(session),
+                config.reconcile,
+                drift=repo.latest_drift(session),
+                policy=verdicts,
+            )
+        )
 
 
 @pytest.mark.parametrize("daemon_policy", [False, True])
-def test_pieces_give_the_findings_of_one_context(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                 daemon_policy: bool) -> None:
+def test_pieces_give_the_findings_of_one_context(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, daemon_policy: bool
+) -> None:
     _write_sources(tmp_path)
     engine = open_store(f"sqlite:///{tmp_path / 'p.sqlite'}")
     config = Config()
@@ -61,9 +73,14 @@ def test_pieces_give_the_findings_of_one_context(tmp_path: Path, monkeypatch: py
     urls = pipeline.checkable_urls(engine)
     with session_scope(engine) as session:  # the dead ones failed three times, days apart (the daemon's rule)
         for days in (8, 4, 0):
-            repo.record_checks(session, [CheckResult(url, STATUSES[i % len(STATUSES)], NOW - timedelta(days=days),
-                                                     http_status=200) for i, url in enumerate(urls)
-                                         if days == 0 or STATUSES[i % len(STATUSES)] is LinkStatus.DEAD])
+            repo.record_checks(
+                session,
+                [
+                    CheckResult(url, STATUSES[i % len(STATUSES)], NOW - timedelta(days=days), http_status=200)
+                    for i, url in enumerate(urls)
+                    if days == 0 or STATUSES[i % len(STATUSES)] is LinkStatus.DEAD
+                ],
+            )
     policy = DeadLinkPolicy() if daemon_policy else None
     expected = _everything_at_once(engine, config, policy)
     monkeypatch.setattr(pipeline, "RECONCILE_PIECE", 7)  # 57 and 20 links: full pieces and a short one
@@ -78,5 +95,11 @@ def test_pieces_give_the_findings_of_one_context(tmp_path: Path, monkeypatch: py
 
 
 def _as_stored(finding):
-    return (finding.kind, finding.severity, finding.document_id, finding.url, finding.message,
-            repo.to_json(finding.evidence))
+    return (
+        finding.kind,
+        finding.severity,
+        finding.document_id,
+        finding.url,
+        finding.message,
+        repo.to_json(finding.evidence),
+    )

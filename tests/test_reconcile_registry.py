@@ -10,16 +10,27 @@ import pytest
 from provenance.config import ReconcileConfig
 from provenance.reconcile import RULES, build_context, run_rules
 from provenance.reconcile.registry import Registry, document_finding, jsonable, link_finding
-from provenance.records import (DateEvidence, DocumentFormat, FindingKind, LinkRole, Severity, StoredDocument,
-                                StoredLink)
+from provenance.records import DateEvidence, DocumentFormat, FindingKind, LinkRole, Severity, StoredDocument, StoredLink
 
 
 def _doc(doc_id: int, *urls: str) -> StoredDocument:
-    links = tuple(StoredLink(id=doc_id * 100 + i, url=u, written=u, role=LinkRole.CITED, anchor_text=None,
-                             context=None, position=i) for i, u in enumerate(urls))
-    return StoredDocument(id=doc_id, source=f"d{doc_id}", format=DocumentFormat.TEXT, title=None,
-                          published=DateEvidence(date(2020, 1, 1), "date_line", "2020-01-01"), original_url=None,
-                          text="", fingerprint="", links=links)
+    links = tuple(
+        StoredLink(
+            id=doc_id * 100 + i, url=u, written=u, role=LinkRole.CITED, anchor_text=None, context=None, position=i
+        )
+        for i, u in enumerate(urls)
+    )
+    return StoredDocument(
+        id=doc_id,
+        source=f"d{doc_id}",
+        format=DocumentFormat.TEXT,
+        title=None,
+        published=DateEvidence(date(2020, 1, 1), "date_line", "2020-01-01"),
+        original_url=None,
+        text="",
+        fingerprint="",
+        links=links,
+    )
 
 
 def test_every_finding_kind_has_exactly_one_rule():
@@ -56,13 +67,17 @@ def test_a_rule_failing_on_one_item_is_logged_and_the_rest_still_run(caplog):
     def copy_divergence(ctx, doc):
         return document_finding(FindingKind.COPY_DIVERGENCE, doc, "doc")
 
-    ctx = build_context([_doc(1, "https://a.org/boom", "https://a.org/ok"), _doc(2, "https://b.org/ok")], {}, {},
-                        ReconcileConfig())
+    ctx = build_context(
+        [_doc(1, "https://a.org/boom", "https://a.org/ok"), _doc(2, "https://b.org/ok")], {}, {}, ReconcileConfig()
+    )
     with caplog.at_level(logging.ERROR, logger="provenance.reconcile.registry"):
         out = run_rules(ctx, registry)
     assert [(f.kind, f.document_id, f.url) for f in out] == [
-        (FindingKind.DEAD_LINK, 1, "https://a.org/ok"), (FindingKind.COPY_DIVERGENCE, 1, None),
-        (FindingKind.DEAD_LINK, 2, "https://b.org/ok"), (FindingKind.COPY_DIVERGENCE, 2, None)]
+        (FindingKind.DEAD_LINK, 1, "https://a.org/ok"),
+        (FindingKind.COPY_DIVERGENCE, 1, None),
+        (FindingKind.DEAD_LINK, 2, "https://b.org/ok"),
+        (FindingKind.COPY_DIVERGENCE, 2, None),
+    ]
     assert "dead_link failed on d1 link 100" in caplog.text and "bad record" in caplog.text
 
 
@@ -88,7 +103,19 @@ def test_order_does_not_depend_on_input_order():
 
 
 def test_jsonable_turns_records_dates_and_enums_into_json():
-    evidence = jsonable({"d": DateEvidence(date(2020, 1, 2), "url_path", "/2020/01/02/"), "when": date(2020, 1, 3),
-                         "role": LinkRole.RELATED, "hops": (1, 2), "score": 0.123456})
-    assert evidence == {"d": {"value": "2020-01-02", "source": "url_path", "raw": "/2020/01/02/"},
-                        "when": "2020-01-03", "role": "related", "hops": [1, 2], "score": 0.1235}
+    evidence = jsonable(
+        {
+            "d": DateEvidence(date(2020, 1, 2), "url_path", "/2020/01/02/"),
+            "when": date(2020, 1, 3),
+            "role": LinkRole.RELATED,
+            "hops": (1, 2),
+            "score": 0.123456,
+        }
+    )
+    assert evidence == {
+        "d": {"value": "2020-01-02", "source": "url_path", "raw": "/2020/01/02/"},
+        "when": "2020-01-03",
+        "role": "related",
+        "hops": [1, 2],
+        "score": 0.1235,
+    }

@@ -61,8 +61,17 @@ def test_report_without_a_name_lists_every_report_with_a_description(audited_db:
     assert code == 0
     listed = {line.split()[0]: line for line in out.splitlines()}
     assert set(listed) == set(NAMED_REPORTS) | {"audit", "robust-links"}
-    assert {"dead_links", "findings", "domain_health", "link_history", "unarchived", "anachronisms",
-            "documents_by_rot", "copies", "current_status"} <= set(listed)
+    assert {
+        "dead_links",
+        "findings",
+        "domain_health",
+        "link_history",
+        "unarchived",
+        "anachronisms",
+        "documents_by_rot",
+        "copies",
+        "current_status",
+    } <= set(listed)
     assert all(len(line.split()) > 3 for line in listed.values())  # a description, not just a name
 
 
@@ -84,8 +93,11 @@ def test_named_report_json_is_exactly_the_view(audited_db: AuditedDb, name: str)
 def test_named_report_in_table_csv_and_html(audited_db: AuditedDb, name: str) -> None:
     expected = view_rows(audited_db, NAMED_REPORTS[name].view)
     code, table, _ = run(audited_db, name)
-    readable = [c for c in expected[0] if not (c.endswith("_id") and c[:-3] in expected[0])
-                and c not in ("severity_rank", "evidence")]
+    readable = [
+        c
+        for c in expected[0]
+        if not (c.endswith("_id") and c[:-3] in expected[0]) and c not in ("severity_rank", "evidence")
+    ]
     assert code == 0 and table.splitlines()[0].split() == readable
     assert ".000000" not in table  # times to the second
     assert table.rstrip().endswith(f"({len(expected)} row{'s' if len(expected) != 1 else ''})")
@@ -107,7 +119,8 @@ def _json_rows(db: AuditedDb, *args: str) -> list[dict]:
 
 def test_document_filter(audited_db: AuditedDb) -> None:
     assert [(r["document"], r["url"]) for r in _json_rows(audited_db, "dead_links", "--document", "d3")] == [
-        ("d3", GONE)]
+        ("d3", GONE)
+    ]
     assert len(_json_rows(audited_db, "dead_links", "--document", "3")) == 1
     assert [r["copy"] for r in _json_rows(audited_db, "copies", "--document", "d1")] == ["d2"]  # as original
     assert _json_rows(audited_db, "copies", "--document", "d3") == []
@@ -136,18 +149,21 @@ def test_since_filter(audited_db: AuditedDb) -> None:
     assert _json_rows(audited_db, "anachronisms", "--since", "2023-01-01") == []
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["domain_health", "--kind", "dead"], "--kind does not apply to report domain_health"),
-    (["findings", "--kind", "dead_links"], "--kind 'dead_links' is not a finding kind (known: dead_link,"),
-    (["dead_links", "--kind", "404"], "--kind '404' is not a link status (known: alive, dead,"),
-    (["dead_links", "--since", "last tuesday"], "--since wants an ISO date"),
-    (["dead_links", "--document", "article.html"], "--document wants a document id"),
-    (["no_such_report"], "no report named 'no_such_report'"),
-    (["--domain", "example.org"], "filters need a report NAME"),
-    (["dead_links", "--sql", "SELECT 1"], "not both"),
-    (["robust-links"], "--document ID"),
-    (["robust-links", "--document", "d99"], "no document d99"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["domain_health", "--kind", "dead"], "--kind does not apply to report domain_health"),
+        (["findings", "--kind", "dead_links"], "--kind 'dead_links' is not a finding kind (known: dead_link,"),
+        (["dead_links", "--kind", "404"], "--kind '404' is not a link status (known: alive, dead,"),
+        (["dead_links", "--since", "last tuesday"], "--since wants an ISO date"),
+        (["dead_links", "--document", "article.html"], "--document wants a document id"),
+        (["no_such_report"], "no report named 'no_such_report'"),
+        (["--domain", "example.org"], "filters need a report NAME"),
+        (["dead_links", "--sql", "SELECT 1"], "not both"),
+        (["robust-links"], "--document ID"),
+        (["robust-links", "--document", "d99"], "no document d99"),
+    ],
+)
 def test_bad_usage_is_one_line_and_exit_2(audited_db: AuditedDb, args: list[str], message: str) -> None:
     code, out, err = run(audited_db, *args)
     assert code == 2 and out == ""
@@ -195,9 +211,25 @@ def test_audit_format_html_over_the_network(tmp_path: Path) -> None:
     with serve(FixtureSite()) as server:
         (tmp_path / "config.yaml").write_text(yaml.safe_dump(fixture_config(server.base, server.netloc)))
         result = subprocess.run(
-            [sys.executable, "-m", "provenance", "audit", str(folder), "--format", "html", "--quiet",
-             "--config", str(tmp_path / "config.yaml"), "--db", f"sqlite:///{tmp_path / 'p.sqlite'}"],
-            capture_output=True, text=True, timeout=120, cwd=tmp_path)
+            [
+                sys.executable,
+                "-m",
+                "provenance",
+                "audit",
+                str(folder),
+                "--format",
+                "html",
+                "--quiet",
+                "--config",
+                str(tmp_path / "config.yaml"),
+                "--db",
+                f"sqlite:///{tmp_path / 'p.sqlite'}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+        )
     assert result.returncode == 1, result.stderr  # dead links are findings of severity error
     assert result.stderr == ""
     soup = BeautifulSoup(result.stdout, "html.parser")
@@ -216,8 +248,13 @@ def test_readme_report_examples_are_real_output(seeds_dir: Path, tmp_path: Path)
     section = readme.split("## Reports", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```console\n(.*?)```", section, re.S)
     shutil.copytree(seeds_dir, tmp_path / "seeds")
-    audit = subprocess.run([sys.executable, "-m", "provenance", "audit", "seeds/", "--offline"], cwd=tmp_path,
-                           capture_output=True, text=True, timeout=120)
+    audit = subprocess.run(
+        [sys.executable, "-m", "provenance", "audit", "seeds/", "--offline"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert audit.returncode == 0, audit.stderr
     examples = [part for block in blocks for part in block.split("$ ")[1:]]
     assert len(examples) >= 3
@@ -225,6 +262,7 @@ def test_readme_report_examples_are_real_output(seeds_dir: Path, tmp_path: Path)
         command, _, shown = example.partition("\n")
         args = shlex.split(command)
         assert args[:2] == ["provenance", "report"]
-        result = subprocess.run([sys.executable, "-m", *args], cwd=tmp_path, capture_output=True, text=True,
-                                timeout=120)
+        result = subprocess.run(
+            [sys.executable, "-m", *args], cwd=tmp_path, capture_output=True, text=True, timeout=120
+        )
         assert result.stdout + result.stderr == shown, command

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from bs4 import BeautifulSoup
 
@@ -15,23 +15,29 @@ from provenance.report.build import Report, ReportDocument, ReportLink
 from provenance.report.formats import FORMATTERS
 from provenance.report.html import health_chart, health_over_time, write_html, write_table_page
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def test_health_over_time_carries_each_urls_latest_status_forward() -> None:
     at = lambda d, h=9: datetime(2026, 3, d, h, tzinfo=UTC)  # noqa: E731
-    series = health_over_time([
-        ("a", at(1), "alive"), ("b", at(1), "alive"),
-        ("a", at(3), "dead"),                        # b not re-checked on day 3: still counted alive
-        ("c", at(3, 8), "soft_404"), ("c", at(3, 10), "alive"),  # the later check of the day wins
-    ])
+    series = health_over_time(
+        [
+            ("a", at(1), "alive"),
+            ("b", at(1), "alive"),
+            ("a", at(3), "dead"),  # b not re-checked on day 3: still counted alive
+            ("c", at(3, 8), "soft_404"),
+            ("c", at(3, 10), "alive"),  # the later check of the day wins
+        ]
+    )
     assert series == [(date(2026, 3, 1), Counter(alive=2)), (date(2026, 3, 3), Counter(alive=2, dead=1))]
     assert health_over_time([]) == []
 
 
 def _rects(svg: str) -> list[dict[str, float]]:
-    return [{k: float(v) for k, v in re.findall(r'(x|y|width|height)="([\d.]+)"', tag)}
-            for tag in re.findall(r"<rect [^>]*>", svg)]
+    return [
+        {k: float(v) for k, v in re.findall(r'(x|y|width|height)="([\d.]+)"', tag)}
+        for tag in re.findall(r"<rect [^>]*>", svg)
+    ]
 
 
 def test_a_year_of_daily_bars_stays_inside_the_chart() -> None:
@@ -45,12 +51,32 @@ def test_a_year_of_daily_bars_stays_inside_the_chart() -> None:
 
 
 def _report(title: str) -> Report:
-    docs = (ReportDocument(id="d1", source="a.html", title=title, published=date(2022, 1, 21),
-                           original_url=None, copy_of=None),)
-    links = (ReportLink(document="d1", url="https://x.example/<b>", role=LinkRole.CITED, anchor_text="<i>x</i>",
-                        status=LinkStatus.DEAD, http_status=404, final_url=None, snapshot=None),)
-    findings = (Finding(kind=FindingKind.DEAD_LINK, severity=Severity.ERROR, document_id=1,
-                        url="https://x.example/<b>", message="gone <script>alert(1)</script>"),)
+    docs = (
+        ReportDocument(
+            id="d1", source="a.html", title=title, published=date(2022, 1, 21), original_url=None, copy_of=None
+        ),
+    )
+    links = (
+        ReportLink(
+            document="d1",
+            url="https://x.example/<b>",
+            role=LinkRole.CITED,
+            anchor_text="<i>x</i>",
+            status=LinkStatus.DEAD,
+            http_status=404,
+            final_url=None,
+            snapshot=None,
+        ),
+    )
+    findings = (
+        Finding(
+            kind=FindingKind.DEAD_LINK,
+            severity=Severity.ERROR,
+            document_id=1,
+            url="https://x.example/<b>",
+            message="gone <script>alert(1)</script>",
+        ),
+    )
     return Report(generated_at=datetime(2026, 3, 3, tzinfo=UTC), documents=docs, links=links, findings=findings)
 
 
@@ -71,8 +97,15 @@ def test_counts_and_one_bar_without_stored_history() -> None:
     write_html(_report("T"), out)
     soup = BeautifulSoup(out.getvalue(), "html.parser")
     cards = {e["data-count"]: e.get_text() for e in soup.select(".cards [data-count]")}
-    assert cards == {"documents": "1", "links": "1", "findings": "1", "error": "1", "warning": "0", "info": "0",
-                     "dead": "1"}
+    assert cards == {
+        "documents": "1",
+        "links": "1",
+        "findings": "1",
+        "error": "1",
+        "warning": "0",
+        "info": "0",
+        "dead": "1",
+    }
     health = soup.find("figure", attrs={"data-chart": "health"})
     assert [t.get_text() for t in health.find_all("title")] == ["2026-03-03: 1 dead"]
 

@@ -23,9 +23,20 @@ from loopback import stop_process
 from test_report_views import AuditedDb, build_audited_db
 
 CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--hide-scrollbars", "--window-size=1200,900", "--remote-debugging-port=0"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+    "--window-size=1200,900",
+    "--remote-debugging-port=0",
+]
 DEADLINE_S = 60.0
 
 
@@ -79,9 +90,12 @@ def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.fail("headless Chromium is required: apt-get install chromium (.ci/run does it)")
     profile = tmp_path_factory.mktemp("chromium-profile")
     scratch = tmp_path_factory.mktemp("chromium-tmp")  # its singleton socket folder, else left in /tmp each run
-    proc = subprocess.Popen([str(CHROMIUM), *FLAGS, f"--user-data-dir={profile}", "about:blank"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "TMPDIR": str(scratch)})
+    proc = subprocess.Popen(
+        [str(CHROMIUM), *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "TMPDIR": str(scratch)},
+    )
     try:
         port_file = profile / "DevToolsActivePort"
         deadline = time.monotonic() + DEADLINE_S
@@ -95,8 +109,9 @@ def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([sys.executable, "-m", "provenance", *args], capture_output=True, text=True, cwd=cwd,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "provenance", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
     assert result.returncode in (0, 1), result.stderr
     return result
 
@@ -153,17 +168,21 @@ def test_screenshot_is_a_real_image_of_the_page(rendered: dict[str, Any]) -> Non
 
 
 def test_no_console_errors_and_no_exceptions(rendered: dict[str, Any]) -> None:
-    problems = [e for e in rendered["events"]
-                if e.get("method") == "Runtime.exceptionThrown"
-                or (e.get("method") == "Runtime.consoleAPICalled" and e["params"]["type"] in ("error", "assert"))
-                or (e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error")]
+    problems = [
+        e
+        for e in rendered["events"]
+        if e.get("method") == "Runtime.exceptionThrown"
+        or (e.get("method") == "Runtime.consoleAPICalled" and e["params"]["type"] in ("error", "assert"))
+        or (e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error")
+    ]
     assert problems == []
     assert rendered["facts"]["scripts"] == 0  # the page needs no JavaScript
 
 
 def test_nothing_is_fetched_beyond_the_file_itself(rendered: dict[str, Any]) -> None:
-    requested = [e["params"]["request"]["url"] for e in rendered["events"]
-                 if e.get("method") == "Network.requestWillBeSent"]
+    requested = [
+        e["params"]["request"]["url"] for e in rendered["events"] if e.get("method") == "Network.requestWillBeSent"
+    ]
     assert requested and all(url.startswith(("file:", "data:")) for url in requested), requested
     assert [u for u in requested if u.startswith("file:")] == [(rendered["dir"] / "report.html").as_uri()]
 
@@ -175,7 +194,10 @@ def test_summary_shows_the_reports_counts(rendered: dict[str, Any]) -> None:
     assert counts["links"] == len(report["links"]) == 13
     assert counts["findings"] == len(report["findings"]) > 0
     assert (counts["error"], counts["warning"], counts["info"]) == (
-        severities.count("error"), severities.count("warning"), severities.count("info"))
+        severities.count("error"),
+        severities.count("warning"),
+        severities.count("info"),
+    )
     statuses = [link["status"] for link in report["links"]]
     assert counts["dead"] == statuses.count("dead") == 5  # GONE x3 citing documents, FLAKY x2
     assert counts["soft_404"] == statuses.count("soft_404") == 2

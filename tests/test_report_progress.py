@@ -27,10 +27,12 @@ class FakeTerminal(io.StringIO):
         return True
 
 
-@pytest.mark.parametrize(("tty", "enabled", "shown"), [(True, True, True), (True, False, False),
-                                                        (False, True, False), (False, False, False)])
-def test_bar_only_on_a_terminal_and_when_enabled(monkeypatch: pytest.MonkeyPatch, tty: bool, enabled: bool,
-                                                 shown: bool) -> None:
+@pytest.mark.parametrize(
+    ("tty", "enabled", "shown"), [(True, True, True), (True, False, False), (False, True, False), (False, False, False)]
+)
+def test_bar_only_on_a_terminal_and_when_enabled(
+    monkeypatch: pytest.MonkeyPatch, tty: bool, enabled: bool, shown: bool
+) -> None:
     stream = FakeTerminal() if tty else io.StringIO()
     monkeypatch.setattr(sys, "stderr", stream)
     with progress_bar("checking", enabled=enabled) as update:
@@ -50,8 +52,13 @@ def _run_on_a_terminal(args: list[str], cwd: Path) -> tuple[int, str, str]:
     master, slave = pty.openpty()
     # A fresh pty is 0x0, and tqdm sizes its bar to the terminal: give it a real terminal's size.
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
-    proc = subprocess.Popen([sys.executable, "-m", "provenance", *args], stdout=subprocess.PIPE, stderr=slave,
-                            stdin=subprocess.DEVNULL, cwd=cwd)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "provenance", *args],
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        stdin=subprocess.DEVNULL,
+        cwd=cwd,
+    )
     os.close(slave)
     chunks: list[bytes] = []
 
@@ -104,8 +111,13 @@ def test_quiet_silences_the_bar_even_on_a_terminal(site_config, tmp_path: Path) 
 
 def test_no_bar_when_stderr_is_not_a_terminal(site_config, tmp_path: Path) -> None:
     folder, options = site_config
-    result = subprocess.run([sys.executable, "-m", "provenance", "audit", str(folder), *options],
-                            capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "provenance", "audit", str(folder), *options],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert result.returncode == 1 and result.stderr == ""
 
 

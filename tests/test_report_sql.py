@@ -21,8 +21,9 @@ def audited_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AuditedDb]:
 
 
 def provenance(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "provenance", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "provenance", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
 
 
 def fingerprint(db: AuditedDb) -> dict[str, str]:
@@ -71,8 +72,9 @@ WRITES = [
 
 
 @pytest.mark.parametrize("statement", WRITES)
-def test_sql_that_would_write_is_refused_and_changes_nothing(audited_db: AuditedDb, tmp_path: Path,
-                                                              statement: str) -> None:
+def test_sql_that_would_write_is_refused_and_changes_nothing(
+    audited_db: AuditedDb, tmp_path: Path, statement: str
+) -> None:
     sql = statement.format(tmp=tmp_path)
     before, counts = fingerprint(audited_db), row_counts(audited_db)
     result = provenance("report", "--db", audited_db.url, "--sql", sql, cwd=tmp_path)
@@ -99,13 +101,18 @@ def test_two_statements_are_refused_before_either_runs(audited_db: AuditedDb, tm
     assert fingerprint(audited_db) == before
 
 
-@pytest.mark.parametrize(("sql", "expected"), [
-    ("SELECT count(*) AS n FROM dead_links WHERE document = 'd3'", [{"n": 1}]),
-    ("PRAGMA user_version", [{"user_version": 0}]),
-    ("SELECT name FROM pragma_table_info('links') WHERE name = 'domain'", [{"name": "domain"}]),
-    ("WITH d AS (SELECT domain, dead FROM domain_health) SELECT * FROM d WHERE dead > 0",
-     [{"domain": "example.co.uk", "dead": 2}]),
-])
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("SELECT count(*) AS n FROM dead_links WHERE document = 'd3'", [{"n": 1}]),
+        ("PRAGMA user_version", [{"user_version": 0}]),
+        ("SELECT name FROM pragma_table_info('links') WHERE name = 'domain'", [{"name": "domain"}]),
+        (
+            "WITH d AS (SELECT domain, dead FROM domain_health) SELECT * FROM d WHERE dead > 0",
+            [{"domain": "example.co.uk", "dead": 2}],
+        ),
+    ],
+)
 def test_reading_sql_answers_rows(audited_db: AuditedDb, tmp_path: Path, sql: str, expected: list) -> None:
     before = fingerprint(audited_db)
     result = provenance("report", "--db", audited_db.url, "--sql", sql, "--format", "json", cwd=tmp_path)

@@ -7,13 +7,21 @@ import gc
 import io
 import random
 import tracemalloc
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from provenance.records import (
-    CheckResult, DocumentFormat, Finding, FindingKind, HarvestedDocument, LinkRef, LinkRole, LinkStatus, Severity,
+    CheckResult,
+    DocumentFormat,
+    Finding,
+    FindingKind,
+    HarvestedDocument,
+    LinkRef,
+    LinkRole,
+    LinkStatus,
+    Severity,
 )
 from provenance.report.build import SEVERITY_ORDER, build_report
 from provenance.report.formats import FORMATTERS
@@ -21,7 +29,7 @@ from provenance.store import repo
 from provenance.store.db import session_scope
 from provenance.store.migrate import open_store
 
-T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -36,22 +44,56 @@ def _store(engine, documents: int, links_each: int, first: int = 0) -> list[int]
     ids = []
     with session_scope(engine) as session:
         for d in range(first, first + documents):
-            refs = tuple(LinkRef(f"https://s{i % 7}.example/{d}/{i}", f"s{i % 7}.example/{d}/{i}", LinkRole.CITED,
-                                 f"anchor {i}", None, i) for i in range(links_each))
-            ids.append(repo.save_harvest(session, HarvestedDocument(
-                source=f"doc{d}.txt", format=DocumentFormat.TEXT, title=f"Doc {d}", published=None, original_url=None,
-                text="text " * 50, fingerprint=f"{d:064x}", links=refs), T0))
-        repo.record_checks(session, [CheckResult(f"https://s{i % 7}.example/{d}/{i}", LinkStatus.ALIVE, T0,
-                                                 http_status=200) for d in range(first, first + documents)
-                                     for i in range(links_each)])
+            refs = tuple(
+                LinkRef(
+                    f"https://s{i % 7}.example/{d}/{i}",
+                    f"s{i % 7}.example/{d}/{i}",
+                    LinkRole.CITED,
+                    f"anchor {i}",
+                    None,
+                    i,
+                )
+                for i in range(links_each)
+            )
+            ids.append(
+                repo.save_harvest(
+                    session,
+                    HarvestedDocument(
+                        source=f"doc{d}.txt",
+                        format=DocumentFormat.TEXT,
+                        title=f"Doc {d}",
+                        published=None,
+                        original_url=None,
+                        text="text " * 50,
+                        fingerprint=f"{d:064x}",
+                        links=refs,
+                    ),
+                    T0,
+                )
+            )
+        repo.record_checks(
+            session,
+            [
+                CheckResult(f"https://s{i % 7}.example/{d}/{i}", LinkStatus.ALIVE, T0, http_status=200)
+                for d in range(first, first + documents)
+                for i in range(links_each)
+            ],
+        )
     return ids
 
 
 def _shuffled_findings(ids: list[int]) -> list[Finding]:
     rng = random.Random(7)
-    found = [Finding(rng.choice(list(FindingKind)), rng.choice(list(Severity)), rng.choice([*ids, None]),
-                     rng.choice([None, "https://b.example/", "https://a.example/", "https://é.example/"]), f"m{i}")
-             for i in range(300)]
+    found = [
+        Finding(
+            rng.choice(list(FindingKind)),
+            rng.choice(list(Severity)),
+            rng.choice([*ids, None]),
+            rng.choice([None, "https://b.example/", "https://a.example/", "https://é.example/"]),
+            f"m{i}",
+        )
+        for i in range(300)
+    ]
     return found
 
 
@@ -67,9 +109,20 @@ def test_stored_findings_come_in_report_order(engine, monkeypatch, chunk: int) -
     ids = _store(engine, 4, 3)
     found = _shuffled_findings(ids)
     with session_scope(engine) as session:  # a document with neither links nor findings, between the others
-        quiet = repo.save_harvest(session, HarvestedDocument(
-            source="quiet.txt", format=DocumentFormat.TEXT, title=None, published=None, original_url=None,
-            text="", fingerprint="0" * 64, links=()), T0)
+        quiet = repo.save_harvest(
+            session,
+            HarvestedDocument(
+                source="quiet.txt",
+                format=DocumentFormat.TEXT,
+                title=None,
+                published=None,
+                original_url=None,
+                text="",
+                fingerprint="0" * 64,
+                links=(),
+            ),
+            T0,
+        )
     more = _store(engine, 1, 2, first=4)  # saved after it: its id is higher
     found += [Finding(FindingKind.DEAD_LINK, Severity.ERROR, more[0], None, "last")]
     with session_scope(engine) as session:
@@ -85,14 +138,16 @@ def test_stored_findings_come_in_report_order(engine, monkeypatch, chunk: int) -
         assert len(some.findings) == len(_in_report_order(found, set(ids[1:])))
         for doc, doc_findings, doc_links in some.sections():
             assert [f.message for f in doc_findings] == _in_report_order(found, {int(doc.id[1:])})
-            assert [link.url for link in doc_links] == [f"https://s{i % 7}.example/{int(doc.id[1:]) - 1}/{i}"
-                                                        for i in range(3)]
+            assert [link.url for link in doc_links] == [
+                f"https://s{i % 7}.example/{int(doc.id[1:]) - 1}/{i}" for i in range(3)
+            ]
         sections = {doc.id: (doc_findings, doc_links) for doc, doc_findings, doc_links in everything.sections()}
         assert sections[f"d{quiet}"] == ([], [])
         assert [f.message for f in sections[f"d{more[0]}"][0]] == ["last"]
         assert len(sections[f"d{more[0]}"][1]) == 2
         assert sum(len(doc_findings) for doc_findings, _ in sections.values()) == sum(
-            f.document_id is not None for f in found)  # findings about no document belong to no section
+            f.document_id is not None for f in found
+        )  # findings about no document belong to no section
 
 
 def test_stored_links_are_read_again_on_every_pass(engine) -> None:

@@ -11,7 +11,7 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -24,31 +24,41 @@ from provenance.config import config_from_mapping
 from provenance.net.client import HttpClient
 from provenance.store.migrate import open_store
 
-DAY1 = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
-DAY3 = datetime(2026, 3, 3, 9, 0, tzinfo=timezone.utc)
+DAY1 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+DAY3 = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
 
 NEWS, BLOG, SHOP = "http://news.example.co.uk", "http://blog.example.org", "http://shop.example.net"
-OK_STORY = f"{NEWS}/2021/05/ok-story"       # alive, archived
-GONE = f"{NEWS}/gone"                        # 404
-FLAKY = f"{NEWS}/flaky"                      # alive on day 1, 410 on day 3
-DEEP = f"{BLOG}/deep/post"                   # redirected to the blog's home page: soft-404
-FUTURE = f"{BLOG}/2024/03/01/future-story"   # dated after the article: anachronism; not archived
-MOVED = f"{SHOP}/moved"                      # permanent redirect to another site
+OK_STORY = f"{NEWS}/2021/05/ok-story"  # alive, archived
+GONE = f"{NEWS}/gone"  # 404
+FLAKY = f"{NEWS}/flaky"  # alive on day 1, 410 on day 3
+DEEP = f"{BLOG}/deep/post"  # redirected to the blog's home page: soft-404
+FUTURE = f"{BLOG}/2024/03/01/future-story"  # dated after the article: anachronism; not archived
+MOVED = f"{SHOP}/moved"  # permanent redirect to another site
 
-FILLER = (" The bridge carried about twelve thousand vehicles a day before it closed, and the detour "
-          "through the old town added twenty minutes to most journeys, according to the council. ") * 4
+FILLER = (
+    " The bridge carried about twelve thousand vehicles a day before it closed, and the detour "
+    "through the old town added twenty minutes to most journeys, according to the council. "
+) * 4
 
 
 def _article(links: list[tuple[str, str]], published: str | None) -> str:
     anchors = " ".join(f'As <a href="{url}">{text}</a> reported, work went on.' for url, text in links)
     meta = f'<meta property="article:published_time" content="{published}">' if published else ""
-    return (f"<!DOCTYPE html><html><head><title>Bridge reopens after repairs</title>{meta}</head><body>"
-            f"<article><h1>Bridge reopens after repairs</h1><p>{FILLER}</p><p>{anchors}</p>"
-            f"<p>{FILLER}</p></article></body></html>")
+    return (
+        f"<!DOCTYPE html><html><head><title>Bridge reopens after repairs</title>{meta}</head><body>"
+        f"<article><h1>Bridge reopens after repairs</h1><p>{FILLER}</p><p>{anchors}</p>"
+        f"<p>{FILLER}</p></article></body></html>"
+    )
 
 
-ARTICLE_LINKS = [(OK_STORY, "Earlier story"), (GONE, "Council minutes"), (FLAKY, "Traffic update"),
-                 (DEEP, "Engineer's blog"), (FUTURE, "Later analysis"), (MOVED, "Supplier page")]
+ARTICLE_LINKS = [
+    (OK_STORY, "Earlier story"),
+    (GONE, "Council minutes"),
+    (FLAKY, "Traffic update"),
+    (DEEP, "Engineer's blog"),
+    (FUTURE, "Later analysis"),
+    (MOVED, "Supplier page"),
+]
 
 
 def write_fixture_folder(folder: Path) -> Path:
@@ -58,13 +68,17 @@ def write_fixture_folder(folder: Path) -> Path:
     (folder / "copy.html").write_text(_article(ARTICLE_LINKS[:-1], "2022-01-21"), encoding="utf-8")
     (folder / "notes.md").write_text(
         "# Reading notes\n\nPublished 2023-06-01.\n\n"
-        f"The [minutes]({GONE}) vanished; the [earlier story]({OK_STORY}) is still up.\n", encoding="utf-8")
+        f"The [minutes]({GONE}) vanished; the [earlier story]({OK_STORY}) is still up.\n",
+        encoding="utf-8",
+    )
     return folder
 
 
 def _page(title: str, body: str = "") -> tuple[int, dict[str, str], bytes]:
-    html = (f"<!DOCTYPE html><html><head><title>{title}</title></head><body><h1>{title}</h1>"
-            f"<p>{body or title} {FILLER}</p></body></html>")
+    html = (
+        f"<!DOCTYPE html><html><head><title>{title}</title></head><body><h1>{title}</h1>"
+        f"<p>{body or title} {FILLER}</p></body></html>"
+    )
     return 200, {"Content-Type": "text/html; charset=utf-8"}, html.encode()
 
 
@@ -80,8 +94,10 @@ class FixtureSite:
             url = parse_qs(req.query).get("url", [""])[0]
             rows: list[list[str]] = []
             if url == OK_STORY:
-                rows = [["timestamp", "original", "mimetype", "statuscode"],
-                        ["20220110120000", OK_STORY, "text/html", "200"]]
+                rows = [
+                    ["timestamp", "original", "mimetype", "statuscode"],
+                    ["20220110120000", OK_STORY, "text/html", "200"],
+                ]
             return 200, {"Content-Type": "application/json"}, json.dumps(rows).encode()
         if path.startswith("/wa/web/"):
             return _page("Old story", "The earlier story about the bridge closure.")
@@ -107,13 +123,18 @@ class FixtureSite:
 def fixture_config(base: str, netloc: str) -> dict[str, Any]:
     """The config a user would write: remap every fixture site to the loopback server, and allow it."""
     return {
-        "http": {"timeout": 5, "retries": 0, "allow_private": [netloc], "remap": [
-            [r"^http://news\.example\.co\.uk/", f"{base}/news/"],
-            [r"^http://blog\.example\.org/", f"{base}/blog/"],
-            [r"^http://shop\.example\.net/", f"{base}/shop/"],
-            [r"^http://supplier\.example\.com/", f"{base}/other/"],
-            [r"^https?://web\.archive\.org/", f"{base}/wa/"],
-        ]},
+        "http": {
+            "timeout": 5,
+            "retries": 0,
+            "allow_private": [netloc],
+            "remap": [
+                [r"^http://news\.example\.co\.uk/", f"{base}/news/"],
+                [r"^http://blog\.example\.org/", f"{base}/blog/"],
+                [r"^http://shop\.example\.net/", f"{base}/shop/"],
+                [r"^http://supplier\.example\.com/", f"{base}/other/"],
+                [r"^https?://web\.archive\.org/", f"{base}/wa/"],
+            ],
+        },
         "archive": {"enabled": True, "wayback": True, "timegates": []},
     }
 
@@ -158,9 +179,12 @@ def rows(db: AuditedDb, sql: str, *params: Any) -> list[dict[str, Any]]:
 
 # --- one test per view ------------------------------------------------------------------------
 
+
 def test_current_status_is_each_links_latest_check(audited_db: AuditedDb) -> None:
-    got = {(r["document"], r["url"]): (r["status"], r["http_status"], r["checked_at"][:10])
-           for r in rows(audited_db, "SELECT * FROM current_status")}
+    got = {
+        (r["document"], r["url"]): (r["status"], r["http_status"], r["checked_at"][:10])
+        for r in rows(audited_db, "SELECT * FROM current_status")
+    }
     assert len(got) == 6 + 5 + 2  # article, its copy without MOVED, the notes
     assert got[("d1", FLAKY)] == ("dead", 410, "2026-03-03")  # alive on day 1; the latest check wins
     assert got[("d1", OK_STORY)] == ("alive", 200, "2026-03-03")
@@ -173,11 +197,17 @@ def test_current_status_is_each_links_latest_check(audited_db: AuditedDb) -> Non
 
 def test_dead_links_lists_dead_and_soft_404_per_citing_document(audited_db: AuditedDb) -> None:
     got = sorted((r["document"], r["url"], r["status"]) for r in rows(audited_db, "SELECT * FROM dead_links"))
-    assert got == sorted([
-        ("d1", GONE, "dead"), ("d1", FLAKY, "dead"), ("d1", DEEP, "soft_404"),
-        ("d2", GONE, "dead"), ("d2", FLAKY, "dead"), ("d2", DEEP, "soft_404"),
-        ("d3", GONE, "dead"),
-    ])
+    assert got == sorted(
+        [
+            ("d1", GONE, "dead"),
+            ("d1", FLAKY, "dead"),
+            ("d1", DEEP, "soft_404"),
+            ("d2", GONE, "dead"),
+            ("d2", FLAKY, "dead"),
+            ("d2", DEEP, "soft_404"),
+            ("d3", GONE, "dead"),
+        ]
+    )
 
 
 def test_report_findings_view_carries_kind_severity_document_and_url(audited_db: AuditedDb) -> None:
@@ -208,7 +238,9 @@ def test_domain_health_counts_distinct_urls_per_registrable_domain(audited_db: A
 def test_link_history_shows_every_check_and_the_change(audited_db: AuditedDb) -> None:
     flaky = rows(audited_db, "SELECT * FROM link_history WHERE url = ? ORDER BY checked_at", FLAKY)
     assert [(r["checked_at"][:10], r["status"], r["previous_status"], r["changed"]) for r in flaky] == [
-        ("2026-03-01", "alive", None, 1), ("2026-03-03", "dead", "alive", 1)]
+        ("2026-03-01", "alive", None, 1),
+        ("2026-03-03", "dead", "alive", 1),
+    ]
     gone = rows(audited_db, "SELECT * FROM link_history WHERE url = ? ORDER BY checked_at", GONE)
     assert [(r["status"], r["changed"]) for r in gone] == [("dead", 1), ("dead", 0)]
     assert len(rows(audited_db, "SELECT * FROM link_history")) == 2 * 6  # six URLs, checked twice
@@ -218,15 +250,19 @@ def test_unarchived_lists_alive_links_no_archive_holds(audited_db: AuditedDb) ->
     got = rows(audited_db, "SELECT * FROM unarchived")
     # OK_STORY is alive but archived; GONE/FLAKY/DEEP are not alive; MOVED is redirected, not alive.
     assert [(r["url"], r["domain"], r["documents"], r["first_document"]) for r in got] == [
-        (FUTURE, "example.org", 2, "d1")]
+        (FUTURE, "example.org", 2, "d1")
+    ]
     assert got[0]["lookups"] >= 1  # it was asked, and the archive said no
 
 
 def test_anachronisms_come_with_both_dates(audited_db: AuditedDb) -> None:
     got = rows(audited_db, "SELECT * FROM anachronisms")
-    assert [(r["document"], r["url"], r["document_published"], r["target_date"], r["target_date_source"])
-            for r in got] == [("d1", FUTURE, "2022-01-21", "2024-03-01", "url_path"),
-                              ("d2", FUTURE, "2022-01-21", "2024-03-01", "url_path")]
+    assert [
+        (r["document"], r["url"], r["document_published"], r["target_date"], r["target_date_source"]) for r in got
+    ] == [
+        ("d1", FUTURE, "2022-01-21", "2024-03-01", "url_path"),
+        ("d2", FUTURE, "2022-01-21", "2024-03-01", "url_path"),
+    ]
     assert {r["document_date_source"] for r in got} == {"meta:article:published_time"}
 
 
@@ -252,7 +288,10 @@ def test_a_copy_shows_its_originals_date_and_title(seeds_dir: Path, tmp_path: Pa
 def test_documents_by_rot_ranks_by_share_of_rotten_citations(audited_db: AuditedDb) -> None:
     got = rows(audited_db, "SELECT * FROM documents_by_rot ORDER BY share_rotten DESC, document_id")
     assert [(r["document"], r["citations"], r["checked"], r["rotten"], r["share_rotten"]) for r in got] == [
-        ("d2", 5, 5, 3, 0.6), ("d1", 6, 6, 3, 0.5), ("d3", 2, 2, 1, 0.5)]
+        ("d2", 5, 5, 3, 0.6),
+        ("d1", 6, 6, 3, 0.5),
+        ("d3", 2, 2, 1, 0.5),
+    ]
 
 
 def test_copies_pairs_the_copy_with_its_original_and_what_differs(audited_db: AuditedDb) -> None:
@@ -272,14 +311,19 @@ def test_views_work_in_the_plain_sqlite3_shell(audited_db: AuditedDb) -> None:
     shell = shutil.which("sqlite3")
     if shell is None:
         pytest.fail("the sqlite3 shell is needed for this test (apt-get install sqlite3)")
-    out = subprocess.run([shell, "-csv", str(audited_db.path),
-                          "SELECT domain, dead FROM domain_health ORDER BY domain"],
-                         capture_output=True, text=True, check=True, timeout=30).stdout
+    out = subprocess.run(
+        [shell, "-csv", str(audited_db.path), "SELECT domain, dead FROM domain_health ORDER BY domain"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    ).stdout
     assert out.splitlines() == ["example.co.uk,2", "example.net,0", "example.org,0"]
     views = [r["name"] for r in rows(audited_db, "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name")]
     counts = " UNION ALL ".join(f"SELECT '{v}', count(*) FROM {v}" for v in views)
-    out = subprocess.run([shell, "-csv", str(audited_db.path), counts],
-                         capture_output=True, text=True, check=True, timeout=30).stdout
+    out = subprocess.run(
+        [shell, "-csv", str(audited_db.path), counts], capture_output=True, text=True, check=True, timeout=30
+    ).stdout
     expected = [f"{v},{rows(audited_db, f'SELECT count(*) AS n FROM {v}')[0]['n']}" for v in views]
     assert len(views) >= 9 and out.splitlines() == expected
 
@@ -294,13 +338,18 @@ def test_links_domain_is_back_filled_by_the_migration(tmp_path: Path) -> None:
     with engine.begin() as conn:
         conn.exec_driver_sql(
             "INSERT INTO documents (id, source, format, text, fingerprint, harvested_at, updated_at) "
-            "VALUES (1, 'a.html', 'html', 't', 'f', '2026-01-01 00:00:00', '2026-01-01 00:00:00')")
-        conn.exec_driver_sql("INSERT INTO links (document_id, position, url, role) VALUES "
-                             "(1, 0, 'https://www.bbc.co.uk/news/x', 'cited'), (1, 1, NULL, 'lost')")
+            "VALUES (1, 'a.html', 'html', 't', 'f', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO links (document_id, position, url, role) VALUES "
+            "(1, 0, 'https://www.bbc.co.uk/news/x', 'cited'), (1, 1, NULL, 'lost')"
+        )
     open_store(f"sqlite:///{tmp_path / 'old.sqlite'}").dispose()
     with sqlite3.connect(tmp_path / "old.sqlite") as conn:
         assert conn.execute("SELECT url, domain FROM links ORDER BY position").fetchall() == [
-            ("https://www.bbc.co.uk/news/x", "bbc.co.uk"), (None, None)]
+            ("https://www.bbc.co.uk/news/x", "bbc.co.uk"),
+            (None, None),
+        ]
 
 
 def test_revision_0002_downgrades_and_upgrades_again(tmp_path: Path) -> None:
@@ -335,8 +384,12 @@ def test_schema_doc_names_every_table_column_and_view(audited_db: AuditedDb) -> 
     from provenance.store.schema import metadata
 
     doc = SCHEMA_DOC.read_text(encoding="utf-8")
-    missing = [f"{table.name}.{column.name}" for table in metadata.sorted_tables for column in table.columns
-               if f"`{table.name}`" not in doc or f"`{column.name}`" not in doc]
+    missing = [
+        f"{table.name}.{column.name}"
+        for table in metadata.sorted_tables
+        for column in table.columns
+        if f"`{table.name}`" not in doc or f"`{column.name}`" not in doc
+    ]
     assert missing == []
     views = [r["name"] for r in rows(audited_db, "SELECT name FROM sqlite_master WHERE type = 'view'")]
     assert len(views) >= 9 and [v for v in views if f"`{v}`" not in doc] == []

@@ -31,11 +31,17 @@ from provenance.store.migrate import open_store
 
 def notations(port: int) -> list[str]:
     """The private server's address written every way a browser would still read as loopback."""
-    return [f"http://127.0.0.1:{port}/secret", f"http://2130706433:{port}/decimal",
-            f"http://0177.0.0.1:{port}/octal", f"http://0x7f000001:{port}/hex",
-            f"http://[::1]:{port}/ipv6", f"http://[::ffff:127.0.0.1]:{port}/mapped",
-            f"http://0.0.0.0:{port}/unspecified", f"http://localhost:{port}/name",
-            f"http://intranet.example.com:{port}/resolves-private"]
+    return [
+        f"http://127.0.0.1:{port}/secret",
+        f"http://2130706433:{port}/decimal",
+        f"http://0177.0.0.1:{port}/octal",
+        f"http://0x7f000001:{port}/hex",
+        f"http://[::1]:{port}/ipv6",
+        f"http://[::ffff:127.0.0.1]:{port}/mapped",
+        f"http://0.0.0.0:{port}/unspecified",
+        f"http://localhost:{port}/name",
+        f"http://intranet.example.com:{port}/resolves-private",
+    ]
 
 
 def _audit(tmp_path: Path, docs: Path, config: Config, resolver=None) -> dict:
@@ -63,8 +69,12 @@ def test_every_notation_in_every_format_is_blocked_and_never_sent(tmp_path: Path
     urls = notations(secret.port)
     docs = tmp_path / "docs"
     docs.mkdir()
-    (docs / "page.html").write_text("<html><body><article>" + "".join(
-        f'<p>See <a href="{u}">this</a>.</p>' for u in urls) + "</article></body></html>", encoding="utf-8")
+    (docs / "page.html").write_text(
+        "<html><body><article>"
+        + "".join(f'<p>See <a href="{u}">this</a>.</p>' for u in urls)
+        + "</article></body></html>",
+        encoding="utf-8",
+    )
     (docs / "notes.md").write_text("# Notes\n\n" + "".join(f"* [link]({u})\n" for u in urls), encoding="utf-8")
     (docs / "print.txt").write_text("A print\n\n" + "".join(f"See {u} here.\n\n" for u in urls), encoding="utf-8")
     config = Config(http=HttpConfig(timeout=3), archive=ArchiveConfig(enabled=False))
@@ -81,17 +91,23 @@ def test_every_notation_in_every_format_is_blocked_and_never_sent(tmp_path: Path
     assert len(blocked) == 3 * len(urls)
 
 
-def test_public_site_redirecting_to_a_private_address_is_blocked_at_that_hop(tmp_path: Path,
-                                                                             secret: LoopbackServer) -> None:
+def test_public_site_redirecting_to_a_private_address_is_blocked_at_that_hop(
+    tmp_path: Path, secret: LoopbackServer
+) -> None:
     with serve({"/go": redirect(secret.url("/secret")), "/ok": text("<title>fine</title>")}) as public:
         docs = tmp_path / "docs"
         docs.mkdir()
-        (docs / "a.md").write_text("# A\n\n[moved](https://public.example.org/go) and "
-                                   "[fine](https://public.example.org/ok)\n", encoding="utf-8")
+        (docs / "a.md").write_text(
+            "# A\n\n[moved](https://public.example.org/go) and [fine](https://public.example.org/ok)\n",
+            encoding="utf-8",
+        )
         # the "public" site is a loopback server reached through remap and allowed by name
-        config = Config(http=HttpConfig(timeout=3, remap=((r"^https://public\.example\.org/", public.url("/")),),
-                                        allow_private=(public.netloc,)),
-                        archive=ArchiveConfig(enabled=False))
+        config = Config(
+            http=HttpConfig(
+                timeout=3, remap=((r"^https://public\.example\.org/", public.url("/")),), allow_private=(public.netloc,)
+            ),
+            archive=ArchiveConfig(enabled=False),
+        )
         report = _audit(tmp_path, docs, config, resolver=fixed_resolver("93.184.216.34"))
         assert public.count("/go") == 1
     assert secret.count() == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,12 +16,20 @@ from provenance.store.db import make_engine, session_scope
 from provenance.store.migrate import open_store
 from provenance.store.schema import checks, documents
 
-T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _doc(source: str) -> HarvestedDocument:
-    return HarvestedDocument(source, DocumentFormat.TEXT, None, None, None, "t", "f",
-                             (LinkRef(f"https://e.org/{source}", source, LinkRole.CITED),))
+    return HarvestedDocument(
+        source,
+        DocumentFormat.TEXT,
+        None,
+        None,
+        None,
+        "t",
+        "f",
+        (LinkRef(f"https://e.org/{source}", source, LinkRole.CITED),),
+    )
 
 
 def _write_many(url: str, name: str, count: int) -> None:

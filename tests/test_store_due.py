@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from provenance.store import repo
 from provenance.store.db import session_scope
 from provenance.store.migrate import open_store
 
-NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
 SCHEDULE = ScheduleConfig(alive_every=timedelta(days=7), failing_every=timedelta(days=3))
 
 
@@ -52,19 +52,22 @@ def _due(engine, limit: int | None = None, now: datetime = NOW) -> list[str]:
         return urls
 
 
-@pytest.mark.parametrize(("status", "days_ago", "due"), [
-    (LinkStatus.ALIVE, 6.9, False),
-    (LinkStatus.ALIVE, 7, True),  # exactly the interval: due
-    (LinkStatus.ALIVE, 30, True),
-    (LinkStatus.REDIRECTED, 5, False),
-    (LinkStatus.REDIRECTED, 8, True),
-    (LinkStatus.DEAD, 2.9, False),
-    (LinkStatus.DEAD, 3, True),
-    (LinkStatus.UNREACHABLE, 4, True),
-    (LinkStatus.SOFT_404, 4, True),
-    (LinkStatus.BLOCKED, 1, False),
-    (LinkStatus.BLOCKED, 5, True),
-])
+@pytest.mark.parametrize(
+    ("status", "days_ago", "due"),
+    [
+        (LinkStatus.ALIVE, 6.9, False),
+        (LinkStatus.ALIVE, 7, True),  # exactly the interval: due
+        (LinkStatus.ALIVE, 30, True),
+        (LinkStatus.REDIRECTED, 5, False),
+        (LinkStatus.REDIRECTED, 8, True),
+        (LinkStatus.DEAD, 2.9, False),
+        (LinkStatus.DEAD, 3, True),
+        (LinkStatus.UNREACHABLE, 4, True),
+        (LinkStatus.SOFT_404, 4, True),
+        (LinkStatus.BLOCKED, 1, False),
+        (LinkStatus.BLOCKED, 5, True),
+    ],
+)
 def test_interval_depends_on_last_status(engine, status: LinkStatus, days_ago: float, due: bool) -> None:
     _harvest(engine, "https://e.org/x")
     _check(engine, "https://e.org/x", status, days_ago)
@@ -81,13 +84,25 @@ def test_only_the_latest_check_counts(engine) -> None:
 
 
 def test_never_checked_first_then_oldest_check_first(engine) -> None:
-    _harvest(engine, "https://e.org/alive-old", "https://e.org/new-1", "https://e.org/dead-older",
-             "https://e.org/fresh", "https://e.org/new-2", None, "https://e.org/new-1")
+    _harvest(
+        engine,
+        "https://e.org/alive-old",
+        "https://e.org/new-1",
+        "https://e.org/dead-older",
+        "https://e.org/fresh",
+        "https://e.org/new-2",
+        None,
+        "https://e.org/new-1",
+    )
     _check(engine, "https://e.org/alive-old", LinkStatus.ALIVE, 10)
     _check(engine, "https://e.org/dead-older", LinkStatus.DEAD, 12)
     _check(engine, "https://e.org/fresh", LinkStatus.ALIVE, 1)
-    assert _due(engine) == ["https://e.org/new-1", "https://e.org/new-2",
-                            "https://e.org/dead-older", "https://e.org/alive-old"]
+    assert _due(engine) == [
+        "https://e.org/new-1",
+        "https://e.org/new-2",
+        "https://e.org/dead-older",
+        "https://e.org/alive-old",
+    ]
     assert _due(engine, limit=3) == ["https://e.org/new-1", "https://e.org/new-2", "https://e.org/dead-older"]
 
 

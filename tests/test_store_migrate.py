@@ -38,7 +38,7 @@ def test_upgrade_on_empty_database_matches_schema(tmp_path: Path) -> None:
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
     assert diff == []
-    assert TABLES <= set(inspect(engine).get_table_names())
+    assert set(inspect(engine).get_table_names()) >= TABLES
     assert _revision(engine) == _head()
 
 
@@ -66,7 +66,7 @@ def test_concurrent_first_upgrades_do_not_collide(tmp_path: Path) -> None:
         barrier.wait()
         try:
             open_store(url).dispose()
-        except BaseException as err:  # collected and asserted below
+        except BaseException as err:  # noqa: BLE001 - collected and asserted below, whatever it is
             errors.append(err)
 
     threads = [threading.Thread(target=start) for _ in range(2)]
@@ -78,12 +78,15 @@ def test_concurrent_first_upgrades_do_not_collide(tmp_path: Path) -> None:
     assert _revision(make_engine(url)) == _head()
 
 
-@pytest.mark.parametrize(("pragma", "expected"), [
-    ("journal_mode", "wal"),
-    ("foreign_keys", 1),
-    ("busy_timeout", 30000),
-    ("synchronous", 1),  # NORMAL
-])
+@pytest.mark.parametrize(
+    ("pragma", "expected"),
+    [
+        ("journal_mode", "wal"),
+        ("foreign_keys", 1),
+        ("busy_timeout", 30000),
+        ("synchronous", 1),  # NORMAL
+    ],
+)
 def test_sqlite_pragmas_on_every_connection(tmp_path: Path, pragma: str, expected: object) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'p.sqlite'}")
     a, b = engine.raw_connection(), engine.raw_connection()  # two pooled connections at once
@@ -108,12 +111,15 @@ def test_make_engine_creates_parent_folder(tmp_path: Path) -> None:
     assert path.is_file()
 
 
-@pytest.mark.parametrize(("setup", "url", "message"), [
-    ("garbage", "sqlite:///{tmp}/junk.sqlite", "file is not a database"),
-    ("folder", "sqlite:///{tmp}/afolder", "it is a folder"),
-    ("none", "nosuchdialect://x/y", "cannot use database URL"),
-    ("none", "not a url at all", "not a database URL"),
-])
+@pytest.mark.parametrize(
+    ("setup", "url", "message"),
+    [
+        ("garbage", "sqlite:///{tmp}/junk.sqlite", "file is not a database"),
+        ("folder", "sqlite:///{tmp}/afolder", "it is a folder"),
+        ("none", "nosuchdialect://x/y", "cannot use database URL"),
+        ("none", "not a url at all", "not a database URL"),
+    ],
+)
 def test_unusable_databases_raise_one_line_storage_error(tmp_path: Path, setup: str, url: str, message: str) -> None:
     if setup == "garbage":
         (tmp_path / "junk.sqlite").write_bytes(b"this is not sqlite" * 100)
@@ -129,10 +135,12 @@ def test_session_scope_commits_or_rolls_back(tmp_path: Path) -> None:
     engine = open_store(f"sqlite:///{tmp_path / 'p.sqlite'}")
     with session_scope(engine) as session:
         session.connection().exec_driver_sql(
-            "INSERT INTO runs (kind, started_at, status, detail) VALUES ('a', '2026-01-01 00:00:00', 'ok', '{}')")
+            "INSERT INTO runs (kind, started_at, status, detail) VALUES ('a', '2026-01-01 00:00:00', 'ok', '{}')"
+        )
     with pytest.raises(RuntimeError), session_scope(engine) as session:
         session.connection().exec_driver_sql(
-            "INSERT INTO runs (kind, started_at, status, detail) VALUES ('b', '2026-01-01 00:00:00', 'ok', '{}')")
+            "INSERT INTO runs (kind, started_at, status, detail) VALUES ('b', '2026-01-01 00:00:00', 'ok', '{}')"
+        )
         raise RuntimeError("boom")
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT kind FROM runs").all() == [("a",)]
@@ -160,8 +168,7 @@ def test_readonly_connection_needs_an_existing_file(tmp_path: Path) -> None:
 def test_scripts_found_in_an_installed_layout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A wheel ships migrations/ as provenance/_migrations; that copy must be found and work."""
     package = tmp_path / "site-packages" / "provenance"
-    shutil.copytree(migrate.script_location(), package / "_migrations",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(migrate.script_location(), package / "_migrations", ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(migrate, "_PACKAGE", package)
     assert migrate.script_location() == package / "_migrations"
     engine = open_store(f"sqlite:///{tmp_path / 'p.sqlite'}")
@@ -187,7 +194,8 @@ def test_in_memory_database_works_across_sessions() -> None:
     engine = open_store("sqlite://")
     with session_scope(engine) as session:
         session.connection().exec_driver_sql(
-            "INSERT INTO runs (kind, started_at, status, detail) VALUES ('a', '2026-01-01 00:00:00', 'ok', '{}')")
+            "INSERT INTO runs (kind, started_at, status, detail) VALUES ('a', '2026-01-01 00:00:00', 'ok', '{}')"
+        )
     with session_scope(engine) as session:
         assert session.connection().exec_driver_sql("SELECT count(*) FROM runs").scalar() == 1
 
@@ -201,7 +209,8 @@ def test_head_unknown_when_the_files_show_two_heads(tmp_path: Path, monkeypatch:
     package = tmp_path / "provenance"
     shutil.copytree(migrate.script_location(), package / "_migrations", ignore=shutil.ignore_patterns("__pycache__"))
     (package / "_migrations" / "versions" / "0099_branch.py").write_text(
-        'revision: str = "0099"\ndown_revision: str | None = "0003"\n', encoding="utf-8")
+        'revision: str = "0099"\ndown_revision: str | None = "0003"\n', encoding="utf-8"
+    )
     monkeypatch.setattr(migrate, "_PACKAGE", package)
     assert migrate.head_revision() is None
 
@@ -210,8 +219,10 @@ def test_store_at_head_opens_without_loading_alembic(tmp_path: Path) -> None:
     """The quick path: a second command on a migrated database does not import Alembic at all."""
     url = f"sqlite:///{tmp_path / 'p.sqlite'}"
     open_store(url).dispose()
-    script = ("import sys\nfrom provenance.store.migrate import open_store\n"
-              f"open_store({url!r}).dispose()\nprint('alembic' in sys.modules)\n")
+    script = (
+        "import sys\nfrom provenance.store.migrate import open_store\n"
+        f"open_store({url!r}).dispose()\nprint('alembic' in sys.modules)\n"
+    )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
@@ -229,9 +240,11 @@ def test_store_behind_head_is_upgraded_on_open(tmp_path: Path) -> None:
 
 
 def _open_in_fresh_interpreter(url: str) -> subprocess.CompletedProcess[str]:
-    script = ("import sys\nfrom provenance.errors import StorageError\nfrom provenance.store.migrate import open_store\n"
-              f"try:\n    open_store({url!r}).dispose()\nexcept StorageError as err:\n    print('error:', err)\n"
-              "print('alembic' in sys.modules)\n")
+    script = (
+        "import sys\nfrom provenance.errors import StorageError\nfrom provenance.store.migrate import open_store\n"
+        f"try:\n    open_store({url!r}).dispose()\nexcept StorageError as err:\n    print('error:', err)\n"
+        "print('alembic' in sys.modules)\n"
+    )
     return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
 
 
@@ -243,7 +256,7 @@ def test_fresh_database_is_migrated_in_a_child_without_loading_alembic_here(tmp_
     assert done.stdout.strip() == "False"
     engine = make_engine(url)
     assert _revision(engine) == _head()
-    assert TABLES <= set(inspect(engine).get_table_names())
+    assert set(inspect(engine).get_table_names()) >= TABLES
 
 
 def test_a_failing_migration_in_the_child_is_the_parents_one_line_storage_error(tmp_path: Path) -> None:

@@ -36,10 +36,13 @@ def test_schema_compiles_for_postgresql(table: str) -> None:
         assert "CREATE INDEX" in str(CreateIndex(index).compile(dialect=dialect))
 
 
-@pytest.mark.parametrize(("table", "keys", "when"), [
-    (checks, ["url"], "checked_at"),
-    (snapshot_lookups, ["url", "archive"], "looked_up_at"),
-])
+@pytest.mark.parametrize(
+    ("table", "keys", "when"),
+    [
+        (checks, ["url"], "checked_at"),
+        (snapshot_lookups, ["url", "archive"], "looked_up_at"),
+    ],
+)
 def test_latest_row_query_is_a_standard_window_function(table, keys, when) -> None:
     sql = str(repo._latest_query(table, keys, when, ["https://e.org/"]).compile(dialect=postgresql.dialect()))
     assert "row_number() OVER (PARTITION BY" in sql

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -32,7 +32,7 @@ from provenance.store.db import kept_connection, make_engine, session_scope
 from provenance.store.migrate import open_store
 from provenance.store.schema import documents, links, runs
 
-T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 CEST = timezone(timedelta(hours=2))
 
 
@@ -50,10 +50,17 @@ def _doc(source: str = "seeds/a.txt", links_: tuple[LinkRef, ...] | None = None,
             LinkRef(None, "http://[bad", LinkRole.CITED, None, None, 1),
             LinkRef("https://example.org/v", "https://example.org/v", LinkRole.EMBEDDED, "video", "ctx", 2),
         )
-    values = dict(source=source, format=DocumentFormat.HTML, title="Title",
-                  published=DateEvidence(date(2022, 1, 21), "meta:article:published_time", "2022-01-21T08:00"),
-                  original_url="https://news.example/2022/01/21/x", text="Main text.", fingerprint="f" * 64,
-                  links=links_, error="one image unreadable")
+    values = dict(
+        source=source,
+        format=DocumentFormat.HTML,
+        title="Title",
+        published=DateEvidence(date(2022, 1, 21), "meta:article:published_time", "2022-01-21T08:00"),
+        original_url="https://news.example/2022/01/21/x",
+        text="Main text.",
+        fingerprint="f" * 64,
+        links=links_,
+        error="one image unreadable",
+    )
     values.update(over)
     return HarvestedDocument(**values)
 
@@ -64,6 +71,7 @@ def _count(session, table) -> int:
 
 # --- documents --------------------------------------------------------------------------------
 
+
 def test_document_round_trip_keeps_every_field(engine) -> None:
     doc = _doc()
     with session_scope(engine) as s:
@@ -71,12 +79,30 @@ def test_document_round_trip_keeps_every_field(engine) -> None:
     with session_scope(engine) as s:
         (stored,) = repo.load_documents(s)
     assert stored.id == doc_id
-    assert (stored.source, stored.format, stored.title, stored.published, stored.original_url, stored.text,
-            stored.fingerprint, stored.error, stored.copy_of) == (
-        doc.source, doc.format, doc.title, doc.published, doc.original_url, doc.text, doc.fingerprint,
-        doc.error, None)
-    assert [(l.url, l.written, l.role, l.anchor_text, l.context, l.position) for l in stored.links] == [
-        (l.url, l.written, l.role, l.anchor_text, l.context, l.position) for l in doc.links]
+    assert (
+        stored.source,
+        stored.format,
+        stored.title,
+        stored.published,
+        stored.original_url,
+        stored.text,
+        stored.fingerprint,
+        stored.error,
+        stored.copy_of,
+    ) == (
+        doc.source,
+        doc.format,
+        doc.title,
+        doc.published,
+        doc.original_url,
+        doc.text,
+        doc.fingerprint,
+        doc.error,
+        None,
+    )
+    assert [(lk.url, lk.written, lk.role, lk.anchor_text, lk.context, lk.position) for lk in stored.links] == [
+        (lk.url, lk.written, lk.role, lk.anchor_text, lk.context, lk.position) for lk in doc.links
+    ]
     with session_scope(engine) as s:
         (described,) = repo.load_documents(s, with_links=False, with_text=False)
     assert described == dataclasses.replace(stored, text="", links=())  # all but the text and links
@@ -94,14 +120,14 @@ def test_save_harvest_twice_keeps_one_row_and_one_set_of_links(engine) -> None:
     with session_scope(engine) as s:
         first = repo.save_harvest(s, _doc(), T0)
     with session_scope(engine) as s:
-        link_ids = [l.id for l in repo.load_documents(s)[0].links]
+        link_ids = [lk.id for lk in repo.load_documents(s)[0].links]
     with session_scope(engine) as s:
         second = repo.save_harvest(s, _doc(), T0 + timedelta(hours=1))
     with session_scope(engine) as s:
         assert first == second
         assert _count(s, documents) == 1
         assert _count(s, links) == 3
-        assert [l.id for l in repo.load_documents(s)[0].links] == link_ids  # unchanged: rows kept
+        assert [lk.id for lk in repo.load_documents(s)[0].links] == link_ids  # unchanged: rows kept
         row = s.execute(select(documents.c.harvested_at, documents.c.updated_at)).one()
     assert row.harvested_at == T0 + timedelta(hours=1)
     assert row.updated_at == T0  # nothing it says changed
@@ -117,7 +143,7 @@ def test_reharvest_replaces_links_and_stamps_update(engine) -> None:
         (stored,) = repo.load_documents(s)
         updated = s.execute(select(documents.c.updated_at)).scalar_one()
         assert _count(s, links) == 1
-    assert [l.url for l in stored.links] == ["https://example.org/b"]
+    assert [lk.url for lk in stored.links] == ["https://example.org/b"]
     assert stored.title == "New title"
     assert updated == T0 + timedelta(days=1)
 
@@ -134,9 +160,11 @@ def test_reharvest_keeps_check_history_of_urls(engine) -> None:
 
 
 def test_load_documents_by_id_and_link_order(engine) -> None:
-    shuffled = (LinkRef("https://e.org/2", "2", LinkRole.CITED, position=2),
-                LinkRef("https://e.org/0", "0", LinkRole.CITED, position=0),
-                LinkRef("https://e.org/1", "1", LinkRole.CITED, position=1))
+    shuffled = (
+        LinkRef("https://e.org/2", "2", LinkRole.CITED, position=2),
+        LinkRef("https://e.org/0", "0", LinkRole.CITED, position=0),
+        LinkRef("https://e.org/1", "1", LinkRole.CITED, position=1),
+    )
     with session_scope(engine) as s:
         a = repo.save_harvest(s, _doc("a", shuffled), T0)
         b = repo.save_harvest(s, _doc("b"), T0)
@@ -147,8 +175,8 @@ def test_load_documents_by_id_and_link_order(engine) -> None:
         (doc_a,) = repo.load_documents(s, [a])
         assert [d.source for d in repo.load_documents(s)] == ["a", "b", "c"]
         assert b in [d.id for d in repo.load_documents(s)]
-    assert [l.position for l in doc_a.links] == [0, 1, 2]
-    assert [l.url for l in doc_a.links] == ["https://e.org/0", "https://e.org/1", "https://e.org/2"]
+    assert [lk.position for lk in doc_a.links] == [0, 1, 2]
+    assert [lk.url for lk in doc_a.links] == ["https://e.org/0", "https://e.org/1", "https://e.org/2"]
 
 
 def test_copy_of_is_stored_and_cleared_when_the_original_goes(engine) -> None:
@@ -164,10 +192,13 @@ def test_copy_of_is_stored_and_cleared_when_the_original_goes(engine) -> None:
         repo.set_copy_of(s, copy, None)
 
 
-@pytest.mark.parametrize(("doc_id", "original", "error"), [
-    (999, None, StorageError),
-    (1, 1, ValueError),
-])
+@pytest.mark.parametrize(
+    ("doc_id", "original", "error"),
+    [
+        (999, None, StorageError),
+        (1, 1, ValueError),
+    ],
+)
 def test_set_copy_of_refuses_nonsense(engine, doc_id: int, original: int | None, error: type) -> None:
     with session_scope(engine) as s:
         repo.save_harvest(s, _doc(), T0)
@@ -200,8 +231,17 @@ def _paged_urls(session, document_ids=None, limit: int = 1000) -> list[str]:
 def test_first_link_urls_pages_distinct_non_null_urls_in_order_of_appearance(engine, limit: int) -> None:
     with session_scope(engine) as s:
         a = repo.save_harvest(s, _doc("a"), T0)
-        b = repo.save_harvest(s, _doc("b", (LinkRef("https://z.org/", "z", LinkRole.CITED),
-                                             LinkRef("https://example.org/a", "a", LinkRole.CITED, position=1))), T0)
+        b = repo.save_harvest(
+            s,
+            _doc(
+                "b",
+                (
+                    LinkRef("https://z.org/", "z", LinkRole.CITED),
+                    LinkRef("https://example.org/a", "a", LinkRole.CITED, position=1),
+                ),
+            ),
+            T0,
+        )
     with session_scope(engine) as s:
         assert _paged_urls(s, limit=limit) == ["https://example.org/a", "https://example.org/v", "https://z.org/"]
         assert _paged_urls(s, [b], limit) == ["https://z.org/", "https://example.org/a"]
@@ -216,8 +256,10 @@ def test_first_link_urls_pages_distinct_non_null_urls_in_order_of_appearance(eng
 def test_first_link_urls_of_more_documents_than_one_in_list_binds(engine) -> None:
     """A folder audit's thousands of documents: first appearance across every chunk of ids, one count."""
     with session_scope(engine) as s:
-        ids = [repo.save_harvest(s, _doc(f"d{i}", (LinkRef(f"https://s{i % 700}.example/", "x", LinkRole.CITED),)), T0)
-               for i in range(1400)]
+        ids = [
+            repo.save_harvest(s, _doc(f"d{i}", (LinkRef(f"https://s{i % 700}.example/", "x", LinkRole.CITED),)), T0)
+            for i in range(1400)
+        ]
     chosen = ids[1::2]  # 700 documents, linking the odd sites twice each
     with session_scope(engine) as s:
         assert _paged_urls(s, chosen, 97) == [f"https://s{i}.example/" for i in range(1, 700, 2)]
@@ -239,20 +281,39 @@ def test_earliest_citing_dates(engine) -> None:
 # --- checks -----------------------------------------------------------------------------------
 
 FULL_CHECK = CheckResult(
-    url="https://example.org/a", status=LinkStatus.SOFT_404, checked_at=datetime(2026, 3, 1, 14, 0, tzinfo=CEST),
-    http_status=200, final_url="https://example.org/", error="looks like an error page", error_class="Soft404",
-    elapsed_ms=123.5, method="GET", content_type="text/html; charset=utf-8", content_length=5_000_000_000,
-    hops=(Hop("https://example.org/a", 301, requested_url="http://127.0.0.1:8000/a", location="/"),
-          Hop("https://example.org/", 200)),
-    page=PageInfo(title="Not found", text_fingerprint="a" * 64,
-                  published=DateEvidence(date(2020, 2, 2), "htmldate", "2 Feb 2020"),
-                  soft_404_reason="redirected to home page", media_state="removed"))
+    url="https://example.org/a",
+    status=LinkStatus.SOFT_404,
+    checked_at=datetime(2026, 3, 1, 14, 0, tzinfo=CEST),
+    http_status=200,
+    final_url="https://example.org/",
+    error="looks like an error page",
+    error_class="Soft404",
+    elapsed_ms=123.5,
+    method="GET",
+    content_type="text/html; charset=utf-8",
+    content_length=5_000_000_000,
+    hops=(
+        Hop("https://example.org/a", 301, requested_url="http://127.0.0.1:8000/a", location="/"),
+        Hop("https://example.org/", 200),
+    ),
+    page=PageInfo(
+        title="Not found",
+        text_fingerprint="a" * 64,
+        published=DateEvidence(date(2020, 2, 2), "htmldate", "2 Feb 2020"),
+        soft_404_reason="redirected to home page",
+        media_state="removed",
+    ),
+)
 
 
-@pytest.mark.parametrize("result", [
-    FULL_CHECK,
-    CheckResult("https://example.org/b", LinkStatus.UNREACHABLE, T0, error="timed out", error_class="Timeout"),
-], ids=["full", "minimal"])
+@pytest.mark.parametrize(
+    "result",
+    [
+        FULL_CHECK,
+        CheckResult("https://example.org/b", LinkStatus.UNREACHABLE, T0, error="timed out", error_class="Timeout"),
+    ],
+    ids=["full", "minimal"],
+)
 def test_check_round_trip_keeps_every_field(engine, result: CheckResult) -> None:
     with session_scope(engine) as s:
         repo.record_check(s, result)
@@ -269,7 +330,11 @@ def test_naive_datetimes_are_refused(engine) -> None:
 
 def test_latest_checks_and_history_are_append_only(engine) -> None:
     url = "https://example.org/a"
-    statuses = [(T0 + timedelta(days=2), LinkStatus.DEAD), (T0, LinkStatus.ALIVE), (T0 + timedelta(days=1), LinkStatus.UNREACHABLE)]
+    statuses = [
+        (T0 + timedelta(days=2), LinkStatus.DEAD),
+        (T0, LinkStatus.ALIVE),
+        (T0 + timedelta(days=1), LinkStatus.UNREACHABLE),
+    ]
     with session_scope(engine) as s:
         for when, status in statuses:
             repo.record_check(s, CheckResult(url, status, when))
@@ -303,21 +368,39 @@ def test_latest_checks_for_many_urls_crosses_parameter_chunks(engine) -> None:
 
 # --- snapshot look-ups ------------------------------------------------------------------------
 
+
 def _snap(day: int, status: int | None = 200) -> Snapshot:
-    when = datetime(2022, 1, day, 10, 0, tzinfo=timezone.utc)
-    return Snapshot("wayback", f"https://web.archive.org/web/202201{day:02d}100000/https://example.org/a", when,
-                    original="https://example.org/a", status=status)
+    when = datetime(2022, 1, day, 10, 0, tzinfo=UTC)
+    return Snapshot(
+        "wayback",
+        f"https://web.archive.org/web/202201{day:02d}100000/https://example.org/a",
+        when,
+        original="https://example.org/a",
+        status=status,
+    )
 
 
-FULL_LOOKUP = SnapshotLookup("https://example.org/a", "wayback", T0, "2022-01-21", nearest=_snap(20),
-                             first=_snap(1, 301), last=_snap(30, None), count=42)
+FULL_LOOKUP = SnapshotLookup(
+    "https://example.org/a",
+    "wayback",
+    T0,
+    "2022-01-21",
+    nearest=_snap(20),
+    first=_snap(1, 301),
+    last=_snap(30, None),
+    count=42,
+)
 
 
-@pytest.mark.parametrize("lookup", [
-    FULL_LOOKUP,
-    SnapshotLookup("https://example.org/a", "wayback", T0, "2022-01-21"),  # asked: holds nothing
-    SnapshotLookup("https://example.org/a", "wayback", T0, "2022-01-21", error="HTTP 503"),  # could not ask
-], ids=["found", "absent", "error"])
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        FULL_LOOKUP,
+        SnapshotLookup("https://example.org/a", "wayback", T0, "2022-01-21"),  # asked: holds nothing
+        SnapshotLookup("https://example.org/a", "wayback", T0, "2022-01-21", error="HTTP 503"),  # could not ask
+    ],
+    ids=["found", "absent", "error"],
+)
 def test_snapshot_lookup_round_trip(engine, lookup: SnapshotLookup) -> None:
     with session_scope(engine) as s:
         repo.record_snapshot_lookup(s, lookup)
@@ -342,6 +425,7 @@ def test_latest_snapshot_lookup_per_url_and_archive(engine) -> None:
 
 # --- findings and runs ------------------------------------------------------------------------
 
+
 def _replace_findings(session, items, now) -> None:
     repo.start_staged_findings(session)
     repo.stage_findings(session, items, now)
@@ -352,22 +436,35 @@ def test_replace_findings_replaces_and_serialises_evidence(engine) -> None:
     with session_scope(engine) as s:
         doc_id = repo.save_harvest(s, _doc(), T0)
         _replace_findings(s, [Finding(FindingKind.UNARCHIVED, Severity.INFO, None, None, "old")], T0)
-    evidence = {"document_date": DateEvidence(date(2022, 1, 21), "url_path", "/2022/01/21/"),
-                "hops": (Hop("https://a/", 301, location="https://b/"),), "status": LinkStatus.DEAD,
-                "when": T0, "similarity": 0.31, "nested": {"list": [1, None, "x"]}}
-    new = [Finding(FindingKind.TEMPORAL_MISMATCH, Severity.ERROR, doc_id, "https://example.org/a", "dated later",
-                   evidence),
-           Finding(FindingKind.COPY_DIVERGENCE, Severity.WARNING, None, None, "document-level")]
+    evidence = {
+        "document_date": DateEvidence(date(2022, 1, 21), "url_path", "/2022/01/21/"),
+        "hops": (Hop("https://a/", 301, location="https://b/"),),
+        "status": LinkStatus.DEAD,
+        "when": T0,
+        "similarity": 0.31,
+        "nested": {"list": [1, None, "x"]},
+    }
+    new = [
+        Finding(
+            FindingKind.TEMPORAL_MISMATCH, Severity.ERROR, doc_id, "https://example.org/a", "dated later", evidence
+        ),
+        Finding(FindingKind.COPY_DIVERGENCE, Severity.WARNING, None, None, "document-level"),
+    ]
     with session_scope(engine) as s:
         _replace_findings(s, new, T0)
     with session_scope(engine) as s:
         loaded = repo.load_findings(s)
     assert [(f.kind, f.severity, f.document_id, f.url, f.message) for f in loaded] == [
-        (f.kind, f.severity, f.document_id, f.url, f.message) for f in new]
+        (f.kind, f.severity, f.document_id, f.url, f.message) for f in new
+    ]
     assert loaded[0].evidence == {
         "document_date": {"value": "2022-01-21", "source": "url_path", "raw": "/2022/01/21/"},
-        "hops": [{"url": "https://a/", "status": 301, "location": "https://b/"}], "status": "dead",
-        "when": "2026-03-01T12:00:00+00:00", "similarity": 0.31, "nested": {"list": [1, None, "x"]}}
+        "hops": [{"url": "https://a/", "status": 301, "location": "https://b/"}],
+        "status": "dead",
+        "when": "2026-03-01T12:00:00+00:00",
+        "similarity": 0.31,
+        "nested": {"list": [1, None, "x"]},
+    }
     assert loaded[1].evidence == {}
 
 
@@ -434,12 +531,18 @@ def test_runs_start_and_finish(engine) -> None:
         row = s.execute(select(runs)).mappings().one()
     assert tuple(started) == ("running", None)
     assert (row["kind"], row["status"], row["started_at"], row["finished_at"], row["detail"]) == (
-        "audit", "ok", T0, T0 + timedelta(minutes=5), {"checked": 3, "at": "2026-03-01"})
+        "audit",
+        "ok",
+        T0,
+        T0 + timedelta(minutes=5),
+        {"checked": 3, "at": "2026-03-01"},
+    )
     with pytest.raises(StorageError), session_scope(engine) as s:
         repo.finish_run(s, run_id + 1, T0, "ok", {})
 
 
 # --- drift ------------------------------------------------------------------------------------
+
 
 def test_drift_round_trip_and_latest_per_url(engine) -> None:
     from provenance.records import DriftEvidence
@@ -462,12 +565,12 @@ def test_drift_round_trip_and_latest_per_url(engine) -> None:
 def test_reharvest_with_new_text_keeps_link_rows_but_stamps_update(engine) -> None:
     with session_scope(engine) as s:
         repo.save_harvest(s, _doc(), T0)
-        link_ids = [l.id for l in repo.load_documents(s)[0].links]
+        link_ids = [lk.id for lk in repo.load_documents(s)[0].links]
     with session_scope(engine) as s:
         repo.save_harvest(s, _doc(text="Edited text.", fingerprint="e" * 64, published=None), T0 + timedelta(days=2))
     with session_scope(engine) as s:
         (stored,) = repo.load_documents(s)
         updated = s.execute(select(documents.c.updated_at)).scalar_one()
     assert (stored.text, stored.fingerprint, stored.published) == ("Edited text.", "e" * 64, None)
-    assert [l.id for l in stored.links] == link_ids
+    assert [lk.id for lk in stored.links] == link_ids
     assert updated == T0 + timedelta(days=2)

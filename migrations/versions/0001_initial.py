@@ -8,6 +8,7 @@ Written against plain SQLAlchemy types, never the application's schema module, s
 keeps meaning the same thing when schema.py moves on.  Timestamps are DateTime(timezone=True);
 the application's UTCDateTime decorates exactly that type.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -40,8 +41,9 @@ def upgrade() -> None:
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("harvested_at", UTC, nullable=False),
         sa.Column("updated_at", UTC, nullable=False),
-        sa.ForeignKeyConstraint(["copy_of_id"], ["documents.id"], name=op.f("fk_documents_copy_of_id_documents"),
-                                ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(
+            ["copy_of_id"], ["documents.id"], name=op.f("fk_documents_copy_of_id_documents"), ondelete="SET NULL"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_documents")),
         sa.UniqueConstraint("source", name=op.f("uq_documents_source")),
     )
@@ -55,8 +57,9 @@ def upgrade() -> None:
         sa.Column("role", sa.String(length=16), nullable=False),
         sa.Column("anchor_text", sa.Text(), nullable=True),
         sa.Column("context", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(["document_id"], ["documents.id"], name=op.f("fk_links_document_id_documents"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["document_id"], ["documents.id"], name=op.f("fk_links_document_id_documents"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_links")),
     )
     op.create_index(op.f("ix_links_document_id"), "links", ["document_id"])
@@ -112,8 +115,9 @@ def upgrade() -> None:
         sa.Column("error", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_snapshot_lookups")),
     )
-    op.create_index(op.f("ix_snapshot_lookups_url_archive_looked_up_at"), "snapshot_lookups",
-                    ["url", "archive", "looked_up_at"])
+    op.create_index(
+        op.f("ix_snapshot_lookups_url_archive_looked_up_at"), "snapshot_lookups", ["url", "archive", "looked_up_at"]
+    )
 
     op.create_table(
         "drift_measurements",
@@ -143,8 +147,9 @@ def upgrade() -> None:
         sa.Column("message", sa.Text(), nullable=False),
         sa.Column("evidence", sa.JSON(), nullable=False),
         sa.Column("created_at", UTC, nullable=False),
-        sa.ForeignKeyConstraint(["document_id"], ["documents.id"], name=op.f("fk_findings_document_id_documents"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["document_id"], ["documents.id"], name=op.f("fk_findings_document_id_documents"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_findings")),
     )
     op.create_index(op.f("ix_findings_document_id"), "findings", ["document_id"])

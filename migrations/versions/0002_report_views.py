@@ -22,6 +22,7 @@ Vocabulary shared by the views:
 The SQL sticks to what SQLite (>= 3.25, window functions) and PostgreSQL both accept, except the
 JSON look-up in `anachronisms`, which is chosen per dialect.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -251,8 +252,13 @@ def _view_sql(name: str, sql: str, dialect: str) -> str:
         return sql
     path = _JSON_PATH.get(dialect, _JSON_PATH["sqlite"])
     fields = (("date", "value"), ("source", "source"))
-    return sql.format(**{f"{key}_{short}": path.format(key=f"{key}_date", field=field)
-                         for key in ("document", "target") for short, field in fields})
+    return sql.format(
+        **{
+            f"{key}_{short}": path.format(key=f"{key}_date", field=field)
+            for key in ("document", "target")
+            for short, field in fields
+        }
+    )
 
 
 def _backfill_domains() -> None:
@@ -265,12 +271,17 @@ def _backfill_domains() -> None:
     fill = sa.update(links).where(links.c.id == sa.bindparam("link_id")).values(domain=sa.bindparam("new_domain"))
     last_id = 0
     while True:
-        rows = conn.execute(sa.select(links.c.id, links.c.url)
-                            .where(links.c.id > last_id, links.c.url.is_not(None), links.c.domain.is_(None))
-                            .order_by(links.c.id).limit(_BACKFILL_BATCH)).all()
+        rows = conn.execute(
+            sa.select(links.c.id, links.c.url)
+            .where(links.c.id > last_id, links.c.url.is_not(None), links.c.domain.is_(None))
+            .order_by(links.c.id)
+            .limit(_BACKFILL_BATCH)
+        ).all()
         if not rows:
             return
-        conn.execute(fill, [{"link_id": link_id, "new_domain": registrable_domain(url) or None} for link_id, url in rows])
+        conn.execute(
+            fill, [{"link_id": link_id, "new_domain": registrable_domain(url) or None} for link_id, url in rows]
+        )
         last_id = rows[-1][0]
 
 

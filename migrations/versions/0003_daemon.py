@@ -11,6 +11,7 @@ current state (one row per configured job); the history of every run stays in `r
 of the clock and renews it from a heartbeat, so a holder killed with SIGKILL is replaced once its
 lease runs out.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

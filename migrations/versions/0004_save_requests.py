@@ -9,6 +9,7 @@ recorded").  Only requests actually sent are rows; a link the run had no time fo
 later run and leaves no row.  The latest row per URL is what keeps a link from being asked again
 before `archive.max_age`, since the archive's index takes hours to show a new capture.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

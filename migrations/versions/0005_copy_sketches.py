@@ -9,6 +9,7 @@ memory grew with the whole corpus (two 10,000-link documents: +16 MB, four: +34 
 are now made once per document text and candidate pairs found by one query.  Existing documents
 have no sketch yet: the next harvest makes them, one document at a time.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -29,16 +30,21 @@ def upgrade() -> None:
         sa.Column("fingerprint", sa.Text(), nullable=False),
         sa.Column("shingles", sa.Integer(), nullable=False),
         sa.Column("sampled", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["document_id"], ["documents.id"], ondelete="CASCADE",
-                                name=op.f("fk_document_sketches_document_id_documents")),
+        sa.ForeignKeyConstraint(
+            ["document_id"],
+            ["documents.id"],
+            ondelete="CASCADE",
+            name=op.f("fk_document_sketches_document_id_documents"),
+        ),
         sa.PrimaryKeyConstraint("document_id", name=op.f("pk_document_sketches")),
     )
     op.create_table(
         "sketch_shingles",
         sa.Column("document_id", sa.Integer(), nullable=False),
         sa.Column("shingle", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(["document_id"], ["documents.id"], ondelete="CASCADE",
-                                name=op.f("fk_sketch_shingles_document_id_documents")),
+        sa.ForeignKeyConstraint(
+            ["document_id"], ["documents.id"], ondelete="CASCADE", name=op.f("fk_sketch_shingles_document_id_documents")
+        ),
     )
     op.create_index(op.f("ix_sketch_shingles_document_id"), "sketch_shingles", ["document_id"])
     op.create_index(op.f("ix_sketch_shingles_shingle_document_id"), "sketch_shingles", ["shingle", "document_id"])

@@ -15,14 +15,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from ..errors import ArchiveUnavailable
 from ..records import Snapshot, SnapshotLookup
 
-__all__ = ["WAYBACK_TS", "ArchiveSource", "choose_nearest", "lookup_from", "parse_timestamp", "http_date",
-           "utcnow", "is_unavailable_status", "refusal"]
+__all__ = [
+    "WAYBACK_TS",
+    "ArchiveSource",
+    "choose_nearest",
+    "lookup_from",
+    "parse_timestamp",
+    "http_date",
+    "utcnow",
+    "is_unavailable_status",
+    "refusal",
+]
 
 # A Wayback-style replay URL: /<4..14 digits><optional modifier like id_, mp_, im_>/<original URL>
 WAYBACK_TS = re.compile(r"/(\d{4,14})([a-z]{2}_)?/(?=[a-zA-Z][a-zA-Z0-9+.-]*:|[^/]+\.)")
@@ -40,7 +49,7 @@ class ArchiveSource(Protocol):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def parse_timestamp(value: str) -> datetime | None:
@@ -52,8 +61,7 @@ def parse_timestamp(value: str) -> datetime | None:
     # A short timestamp like "2014" pads to month 00; read it as the earliest valid instant.
     year, month, day = int(digits[0:4]), max(1, int(digits[4:6])), max(1, int(digits[6:8]))
     try:
-        return datetime(year, month, day, int(digits[8:10]), int(digits[10:12]), int(digits[12:14]),
-                        tzinfo=timezone.utc)
+        return datetime(year, month, day, int(digits[8:10]), int(digits[10:12]), int(digits[12:14]), tzinfo=UTC)
     except ValueError:
         return None
 
@@ -62,10 +70,10 @@ def http_date(when: date | datetime) -> str:
     """RFC 7231 IMF-fixdate, the form Accept-Datetime takes (RFC 7089 §2.1.1)."""
     if not isinstance(when, datetime):
         # A publication date: ask for the end of that day, so same-day captures count as "before".
-        when = datetime(when.year, when.month, when.day, 23, 59, 59, tzinfo=timezone.utc)
+        when = datetime(when.year, when.month, when.day, 23, 59, 59, tzinfo=UTC)
     elif when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
 
 
 def is_unavailable_status(status: int | None) -> bool:
@@ -84,8 +92,16 @@ def choose_nearest(captures: Iterable[Snapshot], when: date | None) -> Snapshot 
     return before[-1] if before else ordered[0]
 
 
-def lookup_from(url: str, archive: str, query: str, captures: Sequence[Snapshot], when: date | None,
-                *, complete: bool = True, looked_up_at: datetime | None = None) -> SnapshotLookup:
+def lookup_from(
+    url: str,
+    archive: str,
+    query: str,
+    captures: Sequence[Snapshot],
+    when: date | None,
+    *,
+    complete: bool = True,
+    looked_up_at: datetime | None = None,
+) -> SnapshotLookup:
     """A SnapshotLookup with nearest, first and last chosen from a list of usable captures.
 
     `complete=False`: the list may miss captures (a capped answer, a TimeGate's excerpt), so
@@ -93,7 +109,10 @@ def lookup_from(url: str, archive: str, query: str, captures: Sequence[Snapshot]
     """
     ordered = sorted(captures, key=lambda s: s.datetime)
     return SnapshotLookup(
-        url=url, archive=archive, looked_up_at=looked_up_at or utcnow(), query=query,
+        url=url,
+        archive=archive,
+        looked_up_at=looked_up_at or utcnow(),
+        query=query,
         nearest=choose_nearest(ordered, when),
         first=ordered[0] if ordered else None,
         last=ordered[-1] if ordered else None,

@@ -42,18 +42,78 @@ from .base import WAYBACK_TS, choose_nearest
 from .slots import KeyedSlots
 from .window import completed, window_for
 
-__all__ = ["DRIFT_THRESHOLD", "SHINGLE_SIZE", "content_similarity", "drift_candidates", "fetch_replay_text",
-           "fetch_live_text", "measure_drift", "measure_drifts", "raw_replay_url"]
+__all__ = [
+    "DRIFT_THRESHOLD",
+    "SHINGLE_SIZE",
+    "content_similarity",
+    "drift_candidates",
+    "fetch_replay_text",
+    "fetch_live_text",
+    "measure_drift",
+    "measure_drifts",
+    "raw_replay_url",
+]
 
 log = logging.getLogger(__name__)
 
 DRIFT_THRESHOLD = 0.5  # below this the live page no longer holds what was cited
 SHINGLE_SIZE = 3
 _DATE_WORDS = frozenset(
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday "
-    "saturday sunday mon tue tues wed thu thur thurs fri sat sun am pm gmt utc est edt pst pdt cet cest bst"
-    .split())
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+        "sat",
+        "sun",
+        "am",
+        "pm",
+        "gmt",
+        "utc",
+        "est",
+        "edt",
+        "pst",
+        "pdt",
+        "cet",
+        "cest",
+        "bst",
+    ]
+)
 _HAS_DIGIT = re.compile(r"\d")
 _TEXTUAL = ("text/plain", "text/markdown")
 
@@ -63,7 +123,7 @@ def _tokens(text: str) -> list[str]:
 
 
 def _shingles(tokens: list[str], size: int) -> set[tuple[str, ...]]:
-    return {tuple(tokens[i:i + size]) for i in range(len(tokens) - size + 1)}
+    return {tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
 
 
 def content_similarity(live_text: str, archived_text: str) -> float:
@@ -84,7 +144,7 @@ def raw_replay_url(snapshot_url: str) -> str:
     match = WAYBACK_TS.search(snapshot_url)
     if not match:
         return snapshot_url
-    return f"{snapshot_url[:match.start()]}/{match.group(1)}id_/{snapshot_url[match.end():]}"
+    return f"{snapshot_url[: match.start()]}/{match.group(1)}id_/{snapshot_url[match.end() :]}"
 
 
 def fetch_replay_text(client: Any, snapshot: Snapshot) -> str | None:
@@ -110,14 +170,16 @@ def fetch_live_text(client: Any, url: str) -> str | None:
     return _main_text(client.request("GET", url), url)
 
 
-def measure_drift(client: Any, url: str, snapshot: Snapshot, *,
-                  threshold: float = DRIFT_THRESHOLD) -> DriftEvidence | None:
+def measure_drift(
+    client: Any, url: str, snapshot: Snapshot, *, threshold: float = DRIFT_THRESHOLD
+) -> DriftEvidence | None:
     """Compare the live page with SNAPSHOT; None when either side cannot be read as text."""
     return _measure(client, url, snapshot, threshold, KeyedSlots(1), KeyedSlots(1))
 
 
-def _measure(client: Any, url: str, snapshot: Snapshot, threshold: float, archives: KeyedSlots,
-             hosts: KeyedSlots) -> DriftEvidence | None:
+def _measure(
+    client: Any, url: str, snapshot: Snapshot, threshold: float, archives: KeyedSlots, hosts: KeyedSlots
+) -> DriftEvidence | None:
     """measure_drift, fetching the replay in an ARCHIVES slot and the live page in a HOSTS slot."""
     with archives.hold(snapshot.archive):
         archived = fetch_replay_text(client, snapshot)
@@ -127,36 +189,57 @@ def _measure(client: Any, url: str, snapshot: Snapshot, threshold: float, archiv
         live = fetch_live_text(client, url)
     if live is None:
         return None
-    return DriftEvidence(url=url, similarity=content_similarity(live, archived), threshold=threshold,
-                         snapshot=snapshot, live_fingerprint=fingerprint(live),
-                         snapshot_fingerprint=fingerprint(archived))
+    return DriftEvidence(
+        url=url,
+        similarity=content_similarity(live, archived),
+        threshold=threshold,
+        snapshot=snapshot,
+        live_fingerprint=fingerprint(live),
+        snapshot_fingerprint=fingerprint(archived),
+    )
 
 
-def drift_candidates(urls: Iterable[str], checks: Mapping[str, CheckResult],
-                     lookups: Mapping[str, Sequence[SnapshotLookup]], cited_on: Mapping[str, date],
-                     measured: Mapping[str, DriftEvidence], threshold: float) -> list[tuple[str, Snapshot]]:
+def drift_candidates(
+    urls: Iterable[str],
+    checks: Mapping[str, CheckResult],
+    lookups: Mapping[str, Sequence[SnapshotLookup]],
+    cited_on: Mapping[str, date],
+    measured: Mapping[str, DriftEvidence],
+    threshold: float,
+) -> list[tuple[str, Snapshot]]:
     """(url, snapshot) pairs worth measuring: alive, archived, and not measured already (module docstring)."""
     wanted = []
     for url in dict.fromkeys(urls):
         check = checks.get(url)
         if check is None or check.status is not LinkStatus.ALIVE:
             continue  # dead or moved targets have their own findings; there is no live text to compare
-        snapshot = choose_nearest((a.nearest for a in lookups.get(url, ()) if a.nearest is not None),
-                                  cited_on.get(url))
+        snapshot = choose_nearest((a.nearest for a in lookups.get(url, ()) if a.nearest is not None), cited_on.get(url))
         if snapshot is None:
             continue
         prior = measured.get(url)
         live_fp = check.page.text_fingerprint if check.page else None
-        if (prior is not None and prior.snapshot.url == snapshot.url and prior.threshold == threshold
-                and live_fp is not None and prior.live_fingerprint == live_fp):
+        if (
+            prior is not None
+            and prior.snapshot.url == snapshot.url
+            and prior.threshold == threshold
+            and live_fp is not None
+            and prior.live_fingerprint == live_fp
+        ):
             continue
         wanted.append((url, snapshot))
     return wanted
 
 
-def measure_drifts(client: Any, items: Iterable[tuple[str, Snapshot]], *, threshold: float = DRIFT_THRESHOLD,
-                   max_workers: int = 8, per_archive: int = 4, per_host: int = 2,
-                   per_host_interval: float = 0.0) -> Iterator[DriftEvidence]:
+def measure_drifts(
+    client: Any,
+    items: Iterable[tuple[str, Snapshot]],
+    *,
+    threshold: float = DRIFT_THRESHOLD,
+    max_workers: int = 8,
+    per_archive: int = 4,
+    per_host: int = 2,
+    per_host_interval: float = 0.0,
+) -> Iterator[DriftEvidence]:
     """DriftEvidence for each (url, snapshot) that both sides could be read for, as measurements finish.
 
     Replays are fetched at most PER_ARCHIVE at a time from one archive, live pages at most PER_HOST

@@ -67,8 +67,15 @@ class _Breaker:
             self._failures[name] = 0 if ok else self._failures.get(name, 0) + 1
 
 
-def lookup_one(source: ArchiveSource, url: str, when: date | None, *, attempts: int = 3, backoff: float = 1.0,
-               sleep: Callable[[float], None] = time.sleep) -> SnapshotLookup:
+def lookup_one(
+    source: ArchiveSource,
+    url: str,
+    when: date | None,
+    *,
+    attempts: int = 3,
+    backoff: float = 1.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> SnapshotLookup:
     """One look-up with retries; every failure becomes a SnapshotLookup with `error` set."""
     name = getattr(source, "name", type(source).__name__)
     last_error = "not asked"
@@ -86,9 +93,17 @@ def lookup_one(source: ArchiveSource, url: str, when: date | None, *, attempts: 
     return SnapshotLookup(url=url, archive=name, looked_up_at=utcnow(), query=url, error=last_error)
 
 
-def lookup_snapshots(sources: list[ArchiveSource], items: Iterable[tuple[str, date | None]], max_workers: int = 8,
-                     *, per_archive: int = 4, attempts: int = 3, backoff: float = 1.0, give_up_after: int = 5,
-                     sleep: Callable[[float], None] = time.sleep) -> Iterator[SnapshotLookup]:
+def lookup_snapshots(
+    sources: list[ArchiveSource],
+    items: Iterable[tuple[str, date | None]],
+    max_workers: int = 8,
+    *,
+    per_archive: int = 4,
+    attempts: int = 3,
+    backoff: float = 1.0,
+    give_up_after: int = 5,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Iterator[SnapshotLookup]:
     """One SnapshotLookup per (url, archive), yielded as answers arrive; never raises.
 
     At most MAX_WORKERS look-ups in flight in all, and PER_ARCHIVE to any one archive.  ITEMS are
@@ -106,8 +121,13 @@ def lookup_snapshots(sources: list[ArchiveSource], items: Iterable[tuple[str, da
         source, url, when = pair
         name = getattr(source, "name", type(source).__name__)
         if breaker.is_open(name):
-            return SnapshotLookup(url=url, archive=name, looked_up_at=utcnow(), query=url,
-                                  error=f"not asked: {name} failed {give_up_after} times in a row in this run")
+            return SnapshotLookup(
+                url=url,
+                archive=name,
+                looked_up_at=utcnow(),
+                query=url,
+                error=f"not asked: {name} failed {give_up_after} times in a row in this run",
+            )
         with slots.hold(name):  # retries back off while holding the slot: a struggling archive gets fewer
             answer = lookup_one(source, url, when, attempts=attempts, backoff=backoff, sleep=sleep)
         breaker.record(name, ok=answer.error is None or answer.error.startswith("blocked"))
@@ -121,6 +141,10 @@ def lookup_snapshots(sources: list[ArchiveSource], items: Iterable[tuple[str, da
                 yield future.result()
                 continue
             # A bug in one archive adapter must not abort the audit: record it as that pair's answer.
-            yield SnapshotLookup(url=url, archive=getattr(source, "name", type(source).__name__),
-                                 looked_up_at=utcnow(), query=url,
-                                 error=f"look-up failed: {type(failure).__name__}: {failure}")
+            yield SnapshotLookup(
+                url=url,
+                archive=getattr(source, "name", type(source).__name__),
+                looked_up_at=utcnow(),
+                query=url,
+                error=f"look-up failed: {type(failure).__name__}: {failure}",
+            )

@@ -19,14 +19,13 @@ commas and semicolons (`<…/a,b;c>`), and quoted parameter values may too.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
 
 from ..records import Snapshot, SnapshotLookup
-from .base import (WAYBACK_TS, choose_nearest, http_date, lookup_from, parse_timestamp,
-                   refusal, utcnow)
+from .base import WAYBACK_TS, choose_nearest, http_date, lookup_from, parse_timestamp, refusal, utcnow
 
 __all__ = ["LinkEntry", "parse_link_header", "parse_timemap", "MementoTimeGate", "MementoTimeMap"]
 
@@ -53,7 +52,7 @@ def _parse_http_date(value: str) -> datetime | None:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def parse_link_header(value: str) -> list[LinkEntry]:
@@ -67,12 +66,13 @@ def parse_link_header(value: str) -> list[LinkEntry]:
         end = value.find(">", start)
         if end < 0:
             break
-        url = value[start + 1:end].strip()
+        url = value[start + 1 : end].strip()
         params, i = _params(value, end + 1)
         rels = frozenset(r.lower() for p, v in params if p == "rel" for r in v.split())
         stamp = next((v for p, v in params if p == "datetime"), None)
-        entries.append(LinkEntry(url=url, rels=rels, datetime=_parse_http_date(stamp) if stamp else None,
-                                 params=tuple(params)))
+        entries.append(
+            LinkEntry(url=url, rels=rels, datetime=_parse_http_date(stamp) if stamp else None, params=tuple(params))
+        )
     return entries
 
 
@@ -150,8 +150,9 @@ class MementoTimeGate:
         """Negotiate with Accept-Datetime (none: the latest); read 302 or 200 answers alike."""
         query = self.timegate_url + url
         headers = {"Accept-Datetime": http_date(when)} if when is not None else {}
-        resp = self.client.request("GET", query, headers=headers, follow_redirects=False,
-                                   timeout=self.timeout, max_bytes=65536)
+        resp = self.client.request(
+            "GET", query, headers=headers, follow_redirects=False, timeout=self.timeout, max_bytes=65536
+        )
         refused = refusal(self.name, resp)
         if refused is not None:
             return SnapshotLookup(url=url, archive=self.name, looked_up_at=utcnow(), query=query, error=refused)
@@ -175,10 +176,19 @@ class MementoTimeGate:
             timemap = next((e.url for e in entries if "timemap" in e.rels), None)
             if timemap:
                 return self._from_timemap(url, urljoin(query, timemap), when) or lookup_from(
-                    url, self.name, query, captures, when, complete=False)
+                    url, self.name, query, captures, when, complete=False
+                )
         ordered = sorted(captures, key=lambda s: s.datetime)
-        return SnapshotLookup(url=url, archive=self.name, looked_up_at=utcnow(), query=query, nearest=nearest,
-                              first=first or ordered[0], last=last or ordered[-1], count=None)
+        return SnapshotLookup(
+            url=url,
+            archive=self.name,
+            looked_up_at=utcnow(),
+            query=query,
+            nearest=nearest,
+            first=first or ordered[0],
+            last=last or ordered[-1],
+            count=None,
+        )
 
     def _from_timemap(self, url: str, timemap_url: str, when: date | None) -> SnapshotLookup | None:
         resp = self.client.request("GET", timemap_url, timeout=self.timeout)
@@ -203,8 +213,9 @@ class MementoTimeGate:
         moment = _parse_http_date(stamp) if stamp else None
         if moment is None or not where:
             return None
-        return Snapshot(archive=self.name, url=urljoin(query, where), datetime=moment, original=original,
-                        status=resp.status)
+        return Snapshot(
+            archive=self.name, url=urljoin(query, where), datetime=moment, original=original, status=resp.status
+        )
 
 
 def _timestamp_in(url: str) -> datetime | None:

@@ -74,8 +74,9 @@ class SaveLimiter:
             self._next = max(self._next, self.clock() + seconds)
 
 
-def request_capture(client: Any, url: str, *, limiter: SaveLimiter | None = None,
-                    base: str = IA_BASE, timeout: float = SAVE_TIMEOUT) -> SaveResult:
+def request_capture(
+    client: Any, url: str, *, limiter: SaveLimiter | None = None, base: str = IA_BASE, timeout: float = SAVE_TIMEOUT
+) -> SaveResult:
     """Ask Save Page Now to capture URL; returns at once with `rate_limited` when the limiter says no."""
     requested_at = utcnow()
     if limiter is not None and not limiter.try_acquire():
@@ -83,8 +84,9 @@ def request_capture(client: Any, url: str, *, limiter: SaveLimiter | None = None
     return _send(client, url, requested_at, limiter, base, timeout)
 
 
-def _send(client: Any, url: str, requested_at: datetime, limiter: SaveLimiter | None, base: str,
-          timeout: float) -> SaveResult:
+def _send(
+    client: Any, url: str, requested_at: datetime, limiter: SaveLimiter | None, base: str, timeout: float
+) -> SaveResult:
     endpoint = _endpoint(base, url)
     resp = client.request("GET", endpoint, follow_redirects=False, timeout=timeout, max_bytes=65536)
     if resp.error is not None:
@@ -98,8 +100,14 @@ def _send(client: Any, url: str, requested_at: datetime, limiter: SaveLimiter | 
         snapshot_url = urljoin(endpoint, where)
         match = WAYBACK_TS.search(snapshot_url)
         moment = parse_timestamp(match.group(1)) if match else None
-        return SaveResult(url, requested_at, "saved" if moment else "submitted", snapshot_url=snapshot_url,
-                          snapshot_datetime=moment, http_status=resp.status)
+        return SaveResult(
+            url,
+            requested_at,
+            "saved" if moment else "submitted",
+            snapshot_url=snapshot_url,
+            snapshot_datetime=moment,
+            http_status=resp.status,
+        )
     if resp.status < 400:
         return SaveResult(url, requested_at, "submitted", http_status=resp.status)
     status = "refused" if resp.status < 500 else "failed"
@@ -118,9 +126,14 @@ def _retry_after(value: str | None, default: float = 60.0) -> float:
         return default
 
 
-def save_candidates(urls: Iterable[str], checks: Mapping[str, CheckResult],
-                    lookups: Mapping[str, Sequence[SnapshotLookup]], asked: Mapping[str, SaveResult],
-                    now: datetime, max_age: timedelta) -> list[str]:
+def save_candidates(
+    urls: Iterable[str],
+    checks: Mapping[str, CheckResult],
+    lookups: Mapping[str, Sequence[SnapshotLookup]],
+    asked: Mapping[str, SaveResult],
+    now: datetime,
+    max_age: timedelta,
+) -> list[str]:
     """Alive links that every archive asked cleanly says it does not hold, not asked to save lately."""
     wanted = []
     for url in dict.fromkeys(urls):
@@ -141,18 +154,33 @@ def capture_lookup(result: SaveResult, base: str = IA_BASE) -> SnapshotLookup | 
     """A `saved` result as the archive's answer about its URL (it now holds this capture), else None."""
     if result.status != "saved" or result.snapshot_url is None or result.snapshot_datetime is None:
         return None
-    snapshot = Snapshot(archive=IA_NAME, url=result.snapshot_url, datetime=result.snapshot_datetime,
-                        original=result.url)  # its recorded status is not in the answer
-    return SnapshotLookup(url=result.url, archive=IA_NAME, looked_up_at=result.requested_at,
-                          query=_endpoint(base, result.url), nearest=snapshot, first=snapshot,
-                          last=snapshot, count=None)
+    snapshot = Snapshot(
+        archive=IA_NAME, url=result.snapshot_url, datetime=result.snapshot_datetime, original=result.url
+    )  # its recorded status is not in the answer
+    return SnapshotLookup(
+        url=result.url,
+        archive=IA_NAME,
+        looked_up_at=result.requested_at,
+        query=_endpoint(base, result.url),
+        nearest=snapshot,
+        first=snapshot,
+        last=snapshot,
+        count=None,
+    )
 
 
 class CaptureQueue:
     """Capture requests for URLS, one at a time on a background thread, paced by LIMITER (module docstring)."""
 
-    def __init__(self, client: Any, urls: Sequence[str], limiter: SaveLimiter, *,
-                 base: str = IA_BASE, timeout: float = SAVE_TIMEOUT) -> None:
+    def __init__(
+        self,
+        client: Any,
+        urls: Sequence[str],
+        limiter: SaveLimiter,
+        *,
+        base: str = IA_BASE,
+        timeout: float = SAVE_TIMEOUT,
+    ) -> None:
         self.client, self.urls, self.limiter, self.base, self.timeout = client, list(urls), limiter, base, timeout
         self.results: list[SaveResult] = []
         self._stop = threading.Event()

@@ -21,8 +21,14 @@ class KeyedSlots:
     `hold(key)` waits for a free slot, then for the key's next start time (http.per_host_interval).
     """
 
-    def __init__(self, limit: int, interval: float = 0.0, *, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        limit: int,
+        interval: float = 0.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         if limit < 1:
             raise ValueError("a slot limit must be at least 1")
         self.limit, self.interval, self.clock, self.sleep = limit, max(0.0, interval), clock, sleep

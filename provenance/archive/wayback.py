@@ -29,8 +29,19 @@ __all__ = ["WaybackCdx", "WaybackAvailability", "parse_cdx", "CdxRow"]
 
 # IA's text output without `fl`: the seven default fields; the classic 11-field CDX adds more.
 _IA_TEXT_FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")
-_CLASSIC_FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "redirect",
-                   "meta", "length", "offset", "filename")
+_CLASSIC_FIELDS = (
+    "urlkey",
+    "timestamp",
+    "original",
+    "mimetype",
+    "statuscode",
+    "digest",
+    "redirect",
+    "meta",
+    "length",
+    "offset",
+    "filename",
+)
 _ALIASES = {"url": "original", "mime": "mimetype", "status": "statuscode"}
 
 CdxRow = dict[str, str]
@@ -50,7 +61,7 @@ def parse_cdx(body: str, *, partial: bool = False) -> tuple[list[CdxRow], str]:
     """
     text = body.strip()
     if partial and "\n" in text:
-        text = text[:text.rindex("\n")]
+        text = text[: text.rindex("\n")]
     if not text:
         return [], "empty"
     if text.startswith("["):
@@ -58,7 +69,7 @@ def parse_cdx(body: str, *, partial: bool = False) -> tuple[list[CdxRow], str]:
         if not data:
             return [], "ia-json"
         header, *rows = data
-        return [_canonical(dict(zip(header, row))) for row in rows if isinstance(row, list)], "ia-json"
+        return [_canonical(dict(zip(header, row, strict=False))) for row in rows if isinstance(row, list)], "ia-json"
     if text.startswith("{"):
         return [_canonical(json.loads(line)) for line in text.splitlines() if line.strip()], "pywb-json"
     return list(_text_rows(text)), "text"
@@ -95,7 +106,7 @@ def _text_rows(text: str) -> Iterator[CdxRow]:
         parts = line.split(" ")
         fields = _CLASSIC_FIELDS if len(parts) == len(_CLASSIC_FIELDS) else _IA_TEXT_FIELDS
         if len(parts) >= 5:
-            yield dict(zip(fields, parts))
+            yield dict(zip(fields, parts, strict=False))  # the IA's 7 fields, or the first of 11
 
 
 def _usable(row: CdxRow) -> bool:
@@ -106,8 +117,16 @@ def _usable(row: CdxRow) -> bool:
 class WaybackCdx:
     """A CDX index (Internet Archive or pywb collection) as an ArchiveSource."""
 
-    def __init__(self, client: Any, base: str = IA_BASE, *, collection: str | None = None,
-                 name: str | None = None, limit: int | None = None, timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        client: Any,
+        base: str = IA_BASE,
+        *,
+        collection: str | None = None,
+        name: str | None = None,
+        limit: int | None = None,
+        timeout: float | None = None,
+    ) -> None:
         self.client = client
         self.base = base.rstrip("/")
         self.collection = collection
@@ -143,8 +162,9 @@ class WaybackCdx:
         try:
             rows, _dialect = parse_cdx(resp.body.decode("utf-8", errors="replace"), partial=resp.truncated)
         except (json.JSONDecodeError, TypeError, ValueError) as exc:
-            return SnapshotLookup(url=url, archive=self.name, looked_up_at=utcnow(), query=query,
-                                  error=f"unreadable CDX answer: {exc}")
+            return SnapshotLookup(
+                url=url, archive=self.name, looked_up_at=utcnow(), query=query, error=f"unreadable CDX answer: {exc}"
+            )
         captures = [snap for row in rows if _usable(row) and (snap := self._snapshot(row, url)) is not None]
         # A capped answer lost its newest rows: what we have is right, but count and last are not known.
         return lookup_from(url, self.name, query, captures, when, complete=not resp.truncated)
@@ -155,8 +175,13 @@ class WaybackCdx:
             return None
         original = row.get("original") or url
         status = row.get("statuscode", "")
-        return Snapshot(archive=self.name, url=self.replay_url(row["timestamp"], original), datetime=moment,
-                        original=original, status=int(status) if status.isdigit() else None)
+        return Snapshot(
+            archive=self.name,
+            url=self.replay_url(row["timestamp"], original),
+            datetime=moment,
+            original=original,
+            status=int(status) if status.isdigit() else None,
+        )
 
 
 class WaybackAvailability:
@@ -166,8 +191,14 @@ class WaybackAvailability:
     earlier capture exists, so it is a fallback, not the primary source.
     """
 
-    def __init__(self, client: Any, base: str = "https://archive.org", *, name: str = "wayback-availability",
-                 timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        client: Any,
+        base: str = "https://archive.org",
+        *,
+        name: str = "wayback-availability",
+        timeout: float | None = None,
+    ) -> None:
         self.client = client
         self.base = base.rstrip("/")
         self.name = name
@@ -186,11 +217,17 @@ class WaybackAvailability:
             data = json.loads(resp.body.decode("utf-8", errors="replace"))
             closest = (data.get("archived_snapshots") or {}).get("closest")
         except (json.JSONDecodeError, AttributeError) as exc:
-            return SnapshotLookup(url=url, archive=self.name, looked_up_at=utcnow(), query=query,
-                                  error=f"unreadable availability answer: {exc}")
+            return SnapshotLookup(
+                url=url,
+                archive=self.name,
+                looked_up_at=utcnow(),
+                query=query,
+                error=f"unreadable availability answer: {exc}",
+            )
         snap = self._snapshot(closest, url) if isinstance(closest, dict) else None
-        return SnapshotLookup(url=url, archive=self.name, looked_up_at=utcnow(), query=query, nearest=snap,
-                              count=None if snap else 0)
+        return SnapshotLookup(
+            url=url, archive=self.name, looked_up_at=utcnow(), query=query, nearest=snap, count=None if snap else 0
+        )
 
     def _snapshot(self, closest: Mapping[str, Any], url: str) -> Snapshot | None:
         moment = parse_timestamp(str(closest.get("timestamp", "")))
@@ -200,6 +237,11 @@ class WaybackAvailability:
         replay = str(closest.get("url") or f"https://web.archive.org/web/{closest['timestamp']}/{url}")
         # The API answers http:// replay URLs; the archive serves https and redirects anyway.
         if replay.startswith("http://web.archive.org/"):
-            replay = "https://" + replay[len("http://"):]
-        return Snapshot(archive=self.name, url=replay, datetime=moment, original=url,
-                        status=int(status) if status.isdigit() else None)
+            replay = "https://" + replay[len("http://") :]
+        return Snapshot(
+            archive=self.name,
+            url=replay,
+            datetime=moment,
+            original=url,
+            status=int(status) if status.isdigit() else None,
+        )

@@ -25,8 +25,9 @@ def window_for(workers: int) -> int:
     return 4 * max(1, workers)
 
 
-def completed(pool: Executor, work: Callable[[Item], Result], items: Iterable[Item],
-              window: int) -> Iterator[tuple[Item, Future[Result]]]:
+def completed(
+    pool: Executor, work: Callable[[Item], Result], items: Iterable[Item], window: int
+) -> Iterator[tuple[Item, Future[Result]]]:
     """(item, future) for WORK(item) over ITEMS, as each finishes, with at most WINDOW submitted at once.
 
     Items are read from ITEMS only as room frees (it may be a generator reading the store).  When

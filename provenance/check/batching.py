@@ -19,8 +19,12 @@ BATCH_SIZE = 50
 BATCH_SECONDS = 0.2
 
 
-def in_batches(items: Iterable[T], size: int = BATCH_SIZE, seconds: float = BATCH_SECONDS,
-               clock: Callable[[], float] = time.monotonic) -> Iterator[list[T]]:
+def in_batches(
+    items: Iterable[T],
+    size: int = BATCH_SIZE,
+    seconds: float = BATCH_SECONDS,
+    clock: Callable[[], float] = time.monotonic,
+) -> Iterator[list[T]]:
     """ITEMS as lists of at most SIZE, closed early once the oldest item waited SECONDS; never empty."""
     batch: list[T] = []
     opened = 0.0

@@ -29,7 +29,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
@@ -42,8 +42,16 @@ from ..textnorm import fingerprint
 from .classify import RETRY_AFTER_STATUSES, Verdict, classify, head_refused, is_transient, retries_for
 from .media import MediaAnswer, check_media, media_item
 from .scheduler import Again, HostScheduler, Then, run_inline
-from .soft404 import (PageSignature, ProbeCache, error_page_reason, generic_redirect_reason, parked_reason,
-                      probe_url, signature, similar_pages)
+from .soft404 import (
+    PageSignature,
+    ProbeCache,
+    error_page_reason,
+    generic_redirect_reason,
+    parked_reason,
+    probe_url,
+    signature,
+    similar_pages,
+)
 
 if TYPE_CHECKING:
     from ..net.client import HttpClient, Response
@@ -54,15 +62,67 @@ PAGE_BYTES = 64 * 1024
 BACKOFF_BASE = 0.5
 PROBE_POLL = 0.05  # seconds between looks at a site's probe that is still being fetched
 PARSERS = 1  # pages parsed at once, off the request slots: parsing is CPU under the GIL
-_BINARY_SUFFIXES = frozenset({
-    "pdf", "zip", "gz", "tgz", "bz2", "xz", "7z", "rar", "tar", "jpg", "jpeg", "png", "gif", "webp", "svg",
-    "tif", "tiff", "bmp", "ico", "mp3", "mp4", "m4a", "m4v", "mov", "avi", "mkv", "webm", "ogg", "wav",
-    "flac", "exe", "msi", "dmg", "iso", "apk", "deb", "rpm", "whl", "doc", "docx", "xls", "xlsx", "ppt",
-    "pptx", "odt", "ods", "epub", "csv", "bin", "dat", "woff", "woff2", "ttf"})
+_BINARY_SUFFIXES = frozenset(
+    {
+        "pdf",
+        "zip",
+        "gz",
+        "tgz",
+        "bz2",
+        "xz",
+        "7z",
+        "rar",
+        "tar",
+        "jpg",
+        "jpeg",
+        "png",
+        "gif",
+        "webp",
+        "svg",
+        "tif",
+        "tiff",
+        "bmp",
+        "ico",
+        "mp3",
+        "mp4",
+        "m4a",
+        "m4v",
+        "mov",
+        "avi",
+        "mkv",
+        "webm",
+        "ogg",
+        "wav",
+        "flac",
+        "exe",
+        "msi",
+        "dmg",
+        "iso",
+        "apk",
+        "deb",
+        "rpm",
+        "whl",
+        "doc",
+        "docx",
+        "xls",
+        "xlsx",
+        "ppt",
+        "pptx",
+        "odt",
+        "ods",
+        "epub",
+        "csv",
+        "bin",
+        "dat",
+        "woff",
+        "woff2",
+        "ttf",
+    }
+)
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def site_of(url: str) -> str:
@@ -92,7 +152,7 @@ def retry_after(headers: Mapping[str, str], now: datetime) -> float | None:
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return max(0.0, (when - now).total_seconds())
 
 
@@ -109,8 +169,12 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
 
 def _html_page(response: Response) -> bool:
     """A 2xx answer with an HTML body: the only kind that is parsed (and compared with a probe)."""
-    return (response.status is not None and 200 <= response.status < 300 and bool(response.body)
-            and _is_html(response.headers, response.body))
+    return (
+        response.status is not None
+        and 200 <= response.status < 300
+        and bool(response.body)
+        and _is_html(response.headers, response.body)
+    )
 
 
 class UrlCheck:
@@ -119,8 +183,15 @@ class UrlCheck:
 
     __slots__ = ("client", "url", "config", "now", "probes", "rng", "attempt", "note", "fetched")
 
-    def __init__(self, client: HttpClient, url: str, config: HttpConfig, now: Callable[[], datetime],
-                 probes: ProbeCache, rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        client: HttpClient,
+        url: str,
+        config: HttpConfig,
+        now: Callable[[], datetime],
+        probes: ProbeCache,
+        rng: random.Random | None = None,
+    ) -> None:
         self.client, self.url, self.config, self.now, self.probes = client, url, config, now, probes
         self.rng = rng or random.Random()
         self.attempt = 0
@@ -136,8 +207,13 @@ class UrlCheck:
         try:
             return work(*args)
         except Exception as exc:  # noqa: BLE001 - a checker bug must cost one link, not the run
-            return CheckResult(self.url, LinkStatus.UNCHECKED, self.now(),
-                               error=f"checker failed: {type(exc).__name__}: {exc}", error_class="internal")
+            return CheckResult(
+                self.url,
+                LinkStatus.UNCHECKED,
+                self.now(),
+                error=f"checker failed: {type(exc).__name__}: {exc}",
+                error_class="internal",
+            )
 
     def _step(self) -> CheckResult | Again | Then[CheckResult]:
         try:
@@ -145,8 +221,13 @@ class UrlCheck:
         except ValueError:
             parts = None
         if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-            return CheckResult(self.url, LinkStatus.INVALID, self.now(), error="not an http(s) URL with a host",
-                               error_class="invalid_url")
+            return CheckResult(
+                self.url,
+                LinkStatus.INVALID,
+                self.now(),
+                error="not an http(s) URL with a host",
+                error_class="invalid_url",
+            )
         if self.fetched is not None:
             (response, method), self.fetched = self.fetched, None
         else:
@@ -159,16 +240,28 @@ class UrlCheck:
         if self._awaits_probe(response):
             self.fetched = (response, method)
             return Again(PROBE_POLL)
-        verdict = classify(self.url, response.status, response.error_class, hops=response.hops,
-                           headers=response.headers, body=response.body)
+        verdict = classify(
+            self.url,
+            response.status,
+            response.error_class,
+            hops=response.hops,
+            headers=response.headers,
+            body=response.body,
+        )
         # oEmbed decides a video on any alive answer (a 403 or a bot wall too, media.py), not only a 2xx.
-        media = (check_media(self.client, self.url)
-                 if verdict.status is LinkStatus.ALIVE and media_item(self.url) is not None else None)
+        media = (
+            check_media(self.client, self.url)
+            if verdict.status is LinkStatus.ALIVE and media_item(self.url) is not None
+            else None
+        )
         if response.error_class or not _html_page(response):
             # Nothing to parse, or a failed read (its result must reach the scheduler's linger): finish here.
             return self._finish(response, method, verdict, media, None)
-        probe = self.probes.get(site_of(self.url), lambda: self._probe(probe_url(self.url))) \
-            if needs_probe(self.url) else None
+        probe = (
+            self.probes.get(site_of(self.url), lambda: self._probe(probe_url(self.url)))
+            if needs_probe(self.url)
+            else None
+        )
         return Then(lambda: self._guarded(self._finish, response, method, verdict, media, probe))
 
     def _awaits_probe(self, response: Response) -> bool:
@@ -192,14 +285,17 @@ class UrlCheck:
             wait_s = retry_after(response.headers, self.now())
             if wait_s is not None:
                 if wait_s > self.config.retry_after_max:
-                    self.note = (f"Retry-After {wait_s:g}s exceeds http.retry_after_max "
-                                 f"({self.config.retry_after_max:g}s); not retried")
+                    self.note = (
+                        f"Retry-After {wait_s:g}s exceeds http.retry_after_max "
+                        f"({self.config.retry_after_max:g}s); not retried"
+                    )
                     return None
                 return wait_s
-        return BACKOFF_BASE * (2 ** self.attempt) * self.rng.uniform(0.5, 1.0)
+        return BACKOFF_BASE * (2**self.attempt) * self.rng.uniform(0.5, 1.0)
 
-    def _finish(self, response: Response, method: str, verdict: Verdict, media: MediaAnswer | None,
-                probe: PageSignature | None) -> CheckResult:
+    def _finish(
+        self, response: Response, method: str, verdict: Verdict, media: MediaAnswer | None, probe: PageSignature | None
+    ) -> CheckResult:
         """Read the classified answer (CPU only: every request was made by the step)."""
         status, error_class = verdict.status, verdict.error_class or response.error_class
         page: PageInfo | None = None
@@ -216,28 +312,45 @@ class UrlCheck:
                     page = PageInfo(page.title, page.text_fingerprint, page.published, soft_404_reason=reason)
         if status is LinkStatus.ALIVE and media is not None:
             base = page or PageInfo()
-            page = PageInfo(base.title or media.title, base.text_fingerprint, base.published,
-                            base.soft_404_reason, media_state=media.state)
+            page = PageInfo(
+                base.title or media.title,
+                base.text_fingerprint,
+                base.published,
+                base.soft_404_reason,
+                media_state=media.state,
+            )
             error = error or media.note
         if self.note and status is not LinkStatus.ALIVE:
             error = f"{error}; {self.note}" if error else self.note
         length = _header(response.headers, "content-length")
         return CheckResult(
-            url=self.url, status=status, checked_at=self.now(), http_status=response.status,
-            final_url=response.final_url, hops=response.hops, error=error, error_class=error_class,
-            elapsed_ms=response.elapsed_ms, method=method,
+            url=self.url,
+            status=status,
+            checked_at=self.now(),
+            http_status=response.status,
+            final_url=response.final_url,
+            hops=response.hops,
+            error=error,
+            error_class=error_class,
+            elapsed_ms=response.elapsed_ms,
+            method=method,
             content_type=_header(response.headers, "content-type"),
-            content_length=int(length) if length and length.strip().isdigit() else
-            (len(body) if method != "HEAD" and not response.truncated and response.status is not None else None),
-            page=page)
+            content_length=int(length)
+            if length and length.strip().isdigit()
+            else (len(body) if method != "HEAD" and not response.truncated and response.status is not None else None),
+            page=page,
+        )
 
-    def _soft_404(self, response: Response, title: str | None, text: str, text_fp: str | None,
-                  probe: PageSignature | None) -> str | None:
+    def _soft_404(
+        self, response: Response, title: str | None, text: str, text_fp: str | None, probe: PageSignature | None
+    ) -> str | None:
         """The first soft-404 signal that fires (soft404.py), the per-site probe (fetched by the step) last."""
         final = response.final_url
-        reason = (error_page_reason(title, text)
-                  or parked_reason(final, tuple(h.url for h in response.hops), title, text)
-                  or generic_redirect_reason(self.url, final))
+        reason = (
+            error_page_reason(title, text)
+            or parked_reason(final, tuple(h.url for h in response.hops), title, text)
+            or generic_redirect_reason(self.url, final)
+        )
         if reason or probe is None:
             return reason  # no probe was fetched: a site root, a video, a file (needs_probe decides, once)
         if probe.status is None or not 200 <= probe.status < 300:
@@ -314,8 +427,13 @@ def needs_probe(url: str) -> bool:
         parts = urlsplit(url)
     except ValueError:
         return False
-    return (parts.scheme in ("http", "https") and bool(parts.hostname) and parts.path not in ("", "/")
-            and not wants_head(url) and media_item(url) is None)
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and parts.path not in ("", "/")
+        and not wants_head(url)
+        and media_item(url) is None
+    )
 
 
 def check_url(client: HttpClient, url: str, config: HttpConfig, now: Callable[[], datetime] = utcnow) -> CheckResult:
@@ -323,8 +441,14 @@ def check_url(client: HttpClient, url: str, config: HttpConfig, now: Callable[[]
     return run_inline(UrlCheck(client, url, config, now, ProbeCache()))
 
 
-def check_urls(client: HttpClient, urls: Iterable[str], config: HttpConfig,
-               now: Callable[[], datetime] = utcnow, *, distinct: bool = False) -> Iterator[CheckResult]:
+def check_urls(
+    client: HttpClient,
+    urls: Iterable[str],
+    config: HttpConfig,
+    now: Callable[[], datetime] = utcnow,
+    *,
+    distinct: bool = False,
+) -> Iterator[CheckResult]:
     """Check each distinct URL once, politely and concurrently, yielding results as they complete.
 
     DISTINCT says URLS holds each URL once already (read from the store's distinct list): it is
@@ -333,8 +457,12 @@ def check_urls(client: HttpClient, urls: Iterable[str], config: HttpConfig,
     registrable_domain("example.org")  # build the suffix trie once, before 32 threads race to build it each
     probes, rng = ProbeCache(), random.Random()
     scheduler: HostScheduler[CheckResult | ProbeDone] = HostScheduler(
-        config.concurrency, config.per_host, config.per_host_interval,
-        linger=lambda result: config.timeout if result.error_class == "timeout" else 0.0, cpu_workers=PARSERS)
+        config.concurrency,
+        config.per_host,
+        config.per_host_interval,
+        linger=lambda result: config.timeout if result.error_class == "timeout" else 0.0,
+        cpu_workers=PARSERS,
+    )
 
     def jobs() -> Iterator[tuple[str, UrlCheck | ProbeJob]]:
         probed: set[str] = set()

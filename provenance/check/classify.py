@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 
 from ..domains import registrable_domain
 from ..records import Hop, LinkStatus
@@ -47,11 +48,18 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_AFTER_STATUSES = frozenset({429, 503})
 ONE_RETRY_STATUSES = frozenset({500})  # ambiguous: retried once, whatever http.retries says
 RETRY_ERRORS = frozenset({"connection"})
-NETWORK_ERRORS = frozenset({"timeout", "connection", "dns", "tls", "protocol", "too_many_redirects",
-                            "redirect_loop"})
-_BOT_WALL_MARKERS = (b"cf-chl-", b"challenge-platform", b"<title>just a moment...</title>",
-                     b"attention required! | cloudflare", b"checking your browser before accessing",
-                     b"ddos protection by", b"/_incapsula_resource", b"px-captcha", b"captcha-delivery.com")
+NETWORK_ERRORS = frozenset({"timeout", "connection", "dns", "tls", "protocol", "too_many_redirects", "redirect_loop"})
+_BOT_WALL_MARKERS = (
+    b"cf-chl-",
+    b"challenge-platform",
+    b"<title>just a moment...</title>",
+    b"attention required! | cloudflare",
+    b"checking your browser before accessing",
+    b"ddos protection by",
+    b"/_incapsula_resource",
+    b"px-captcha",
+    b"captcha-delivery.com",
+)
 
 
 @dataclass(frozen=True)
@@ -77,14 +85,21 @@ def crossed_permanently(url: str, hops: tuple[Hop, ...]) -> bool:
     """True when the chain ends on another registrable domain and the hop that left was 301/308."""
     if len(hops) < 2 or registrable_domain(hops[-1].url) == registrable_domain(url):
         return False
-    for hop, nxt in zip(hops, hops[1:]):
+    for hop, nxt in pairwise(hops):
         if registrable_domain(nxt.url) != registrable_domain(hop.url):
             return hop.status in PERMANENT_REDIRECTS
     return False
 
 
-def classify(url: str, status: int | None, error_class: str | None, *, hops: tuple[Hop, ...] = (),
-             headers: Mapping[str, str] | None = None, body: bytes = b"") -> Verdict:
+def classify(
+    url: str,
+    status: int | None,
+    error_class: str | None,
+    *,
+    hops: tuple[Hop, ...] = (),
+    headers: Mapping[str, str] | None = None,
+    body: bytes = b"",
+) -> Verdict:
     """Classify one final answer (after retries) for the link URL; see the module table."""
     if error_class == "blocked":
         return Verdict(LinkStatus.BLOCKED, "blocked")
@@ -113,8 +128,9 @@ def classify(url: str, status: int | None, error_class: str | None, *, hops: tup
     return Verdict(LinkStatus.UNREACHABLE, error_class or "client_error")
 
 
-def is_transient(status: int | None, error_class: str | None, headers: Mapping[str, str] | None = None,
-                 body: bytes = b"") -> bool:
+def is_transient(
+    status: int | None, error_class: str | None, headers: Mapping[str, str] | None = None, body: bytes = b""
+) -> bool:
     """Worth another try within this run: 429, 5xx gateways, dropped connections; not bot walls."""
     if error_class in RETRY_ERRORS and status is None:
         return True

@@ -16,13 +16,26 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 AVAILABLE, REMOVED, PRIVATE, EMBEDDING_DISABLED, UNKNOWN = (
-    "available", "removed", "private", "embedding_disabled", "unknown")
+    "available",
+    "removed",
+    "private",
+    "embedding_disabled",
+    "unknown",
+)
 
 YOUTUBE_OEMBED = "https://www.youtube.com/oembed?url={url}&format=json"
 VIMEO_OEMBED = "https://vimeo.com/api/oembed.json?url={url}"
 _YT_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
-_YT_HOSTS = frozenset({"youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com",
-                       "youtube-nocookie.com", "www.youtube-nocookie.com"})
+_YT_HOSTS = frozenset(
+    {
+        "youtube.com",
+        "www.youtube.com",
+        "m.youtube.com",
+        "music.youtube.com",
+        "youtube-nocookie.com",
+        "www.youtube-nocookie.com",
+    }
+)
 _VIMEO_HOSTS = frozenset({"vimeo.com", "www.vimeo.com", "player.vimeo.com"})
 _VIMEO_ID = re.compile(r"^/(?:video/|channels/[^/]+/|groups/[^/]+/videos/)?(\d{4,12})(?:/([0-9a-f]{6,20}))?/?$")
 
@@ -84,8 +97,9 @@ def interpret(item: MediaItem, status: int | None, body: bytes) -> MediaAnswer:
     if status == 403:
         return MediaAnswer(PRIVATE, http_status=status, note="vimeo 403: private or embedding restricted")
     if status == 404:
-        return MediaAnswer(UNKNOWN, http_status=status,
-                           note="vimeo oEmbed 404: removed, or unlisted/private (ambiguous)")
+        return MediaAnswer(
+            UNKNOWN, http_status=status, note="vimeo oEmbed 404: removed, or unlisted/private (ambiguous)"
+        )
     return MediaAnswer(UNKNOWN, http_status=status)
 
 
@@ -94,8 +108,7 @@ def check_media(client: Any, url: str) -> MediaAnswer | None:
     item = media_item(url)
     if item is None:
         return None
-    response = client.request("GET", item.oembed_url, max_bytes=65_536,
-                              headers={"Accept": "application/json"})
+    response = client.request("GET", item.oembed_url, max_bytes=65_536, headers={"Accept": "application/json"})
     return interpret(item, response.status, response.body or b"")
 
 

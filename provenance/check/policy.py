@@ -65,10 +65,14 @@ class PolicyVerdict:
         return len(self.counted) >= self.needed
 
     def as_json(self) -> dict[str, Any]:
-        return {"rule": f"dead after {self.needed} failed checks in a row, each >= {_days(self.spacing)} apart",
-                "observed": self.observed.value, "effective": self.status.value,
-                "failures_counted": [t.isoformat() for t in self.counted], "failures_needed": self.needed,
-                "last_success": self.last_success.isoformat() if self.last_success else None}
+        return {
+            "rule": f"dead after {self.needed} failed checks in a row, each >= {_days(self.spacing)} apart",
+            "observed": self.observed.value,
+            "effective": self.status.value,
+            "failures_counted": [t.isoformat() for t in self.counted],
+            "failures_needed": self.needed,
+            "last_success": self.last_success.isoformat() if self.last_success else None,
+        }
 
 
 def outcome(check: CheckResult) -> str:
@@ -102,8 +106,15 @@ def judge(history: Sequence[CheckResult], policy: DeadLinkPolicy) -> PolicyVerdi
         status = latest.status if latest.status in GONE else LinkStatus.DEAD
     else:
         status = LinkStatus.UNREACHABLE
-    return PolicyVerdict(url=latest.url, observed=latest.status, status=status, counted=tuple(counted),
-                         needed=policy.failures, spacing=policy.spacing, last_success=last_success)
+    return PolicyVerdict(
+        url=latest.url,
+        observed=latest.status,
+        status=status,
+        counted=tuple(counted),
+        needed=policy.failures,
+        spacing=policy.spacing,
+        last_success=last_success,
+    )
 
 
 def effective_check(history: Sequence[CheckResult], policy: DeadLinkPolicy) -> CheckResult | None:
@@ -125,8 +136,9 @@ def failing_urls(latest: Mapping[str, CheckResult]) -> list[str]:
     return [url for url, check in latest.items() if outcome(check) == "failure"]
 
 
-def apply_policy(latest: Mapping[str, CheckResult], histories: Mapping[str, Sequence[CheckResult]],
-                 policy: DeadLinkPolicy) -> tuple[dict[str, CheckResult], dict[str, PolicyVerdict]]:
+def apply_policy(
+    latest: Mapping[str, CheckResult], histories: Mapping[str, Sequence[CheckResult]], policy: DeadLinkPolicy
+) -> tuple[dict[str, CheckResult], dict[str, PolicyVerdict]]:
     """The latest checks with the policy's statuses in place, and the verdict on each failing URL."""
     effective = dict(latest)
     verdicts: dict[str, PolicyVerdict] = {}

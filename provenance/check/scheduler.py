@@ -91,10 +91,16 @@ def _site(sites: dict[str, _Site], host: str) -> _Site:
 class HostScheduler(Generic[T]):
     """Run jobs keyed by site with global and per-site concurrency caps; see module docstring."""
 
-    def __init__(self, concurrency: int, per_host: int, per_host_interval: float = 0.0,
-                 clock: Callable[[], float] = time.monotonic,
-                 linger: Callable[[T], float] | None = None, cpu_workers: int = 1,
-                 window: int | None = None) -> None:
+    def __init__(
+        self,
+        concurrency: int,
+        per_host: int,
+        per_host_interval: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+        linger: Callable[[T], float] | None = None,
+        cpu_workers: int = 1,
+        window: int | None = None,
+    ) -> None:
         self.concurrency = max(1, concurrency)
         # Jobs read ahead of the dispatcher: enough sites to interleave and fill every slot, not a
         # job for every URL of a 100,000-link run.  When every queued site is at its cap, it reads
@@ -196,8 +202,7 @@ class HostScheduler(Generic[T]):
                     host, job = running.pop(future) if requested else working.pop(future)
                     outcome = future.result()
                     if requested:
-                        hold = (self.linger(outcome) if self.linger and not isinstance(outcome, (Again, Then))
-                                else 0.0)
+                        hold = self.linger(outcome) if self.linger and not isinstance(outcome, (Again, Then)) else 0.0
                         if hold > 0:
                             heapq.heappush(timers, (self.clock() + hold, next(order), host, None))
                         else:
@@ -232,9 +237,15 @@ class HostScheduler(Generic[T]):
                 del sites[name]
             self._sweep_at = max(1024, 2 * len(sites))
 
-    def _dispatch(self, pool: ThreadPoolExecutor, sites: dict[str, _Site], backlog: _Backlog,
-                  running: dict[Future[object], tuple[str, Job[T]]],
-                  on_done: Callable[[Future[object]], None], now: float) -> int:
+    def _dispatch(
+        self,
+        pool: ThreadPoolExecutor,
+        sites: dict[str, _Site],
+        backlog: _Backlog,
+        running: dict[Future[object], tuple[str, Job[T]]],
+        on_done: Callable[[Future[object]], None],
+        now: float,
+    ) -> int:
         """Start jobs, most-backlogged free site first, while global and per-site slots are free."""
         started = 0
         held: list[str] = []  # sites with work but no free slot (or inside their interval) this time
@@ -258,13 +269,13 @@ class HostScheduler(Generic[T]):
             backlog.push(host)
         return started
 
-    def _idle_for(self, sites: dict[str, _Site], timers: list[tuple[float, int, str, Job[T] | None]],
-                  now: float) -> float | None:
+    def _idle_for(
+        self, sites: dict[str, _Site], timers: list[tuple[float, int, str, Job[T] | None]], now: float
+    ) -> float | None:
         """How long the dispatcher may sleep before a timer or a site interval frees work."""
         moments = [timers[0][0]] if timers else []
         if self.interval:
-            moments += [s.last_start + self.interval for s in sites.values()
-                        if s.ready and s.in_flight < self.per_host]
+            moments += [s.last_start + self.interval for s in sites.values() if s.ready and s.in_flight < self.per_host]
         if not moments:
             return None
         return max(0.0, min(moments) - now)

@@ -34,52 +34,172 @@ PROBE_SIMILARITY = 0.9
 
 # Phrases that name an error page outright: enough in a title.
 _STRONG_PHRASES = (
-    r"page not found", r"^\W*404\b", r"\b404\W*$", r"\b404\s*(?:-\s*)?(?:error|not found)",
-    r"^\W*not found\W*$", r"^\W*\d{3}\W+not found\b", r"^\W*oops\b",
-    r"page (?:cannot|can't|could not|couldn't) be found", r"page (?:does not|doesn't) exist",
-    r"we (?:can't|cannot|couldn't) find (?:that|this|the) page", r"the requested url was not found",
-    r"seite nicht gefunden", r"seite wurde nicht gefunden", r"fehler 404", r"page introuvable",
-    r"page non trouvée", r"erreur 404", r"page demandée est introuvable", r"página no encontrada",
-    r"pagina no encontrada", r"error 404", r"pagina non trovata", r"errore 404", r"página não encontrada",
-    r"pagina nao encontrada", r"erro 404", r"pagina niet gevonden", r"nie znaleziono strony",
-    r"strona nie (?:została )?znaleziona", r"sidan (?:kunde inte hittas|hittades inte)", r"sayfa bulunamadı",
-    r"stránka nenalezena", r"страница не найдена", r"ошибка 404", r"сторінку не знайдено",
-    r"ページが見つかりません", r"页面不存在", r"找不到(?:该|此)?页面", r"網頁不存在", r"페이지를 찾을 수 없습니다",
+    r"page not found",
+    r"^\W*404\b",
+    r"\b404\W*$",
+    r"\b404\s*(?:-\s*)?(?:error|not found)",
+    r"^\W*not found\W*$",
+    r"^\W*\d{3}\W+not found\b",
+    r"^\W*oops\b",
+    r"page (?:cannot|can't|could not|couldn't) be found",
+    r"page (?:does not|doesn't) exist",
+    r"we (?:can't|cannot|couldn't) find (?:that|this|the) page",
+    r"the requested url was not found",
+    r"seite nicht gefunden",
+    r"seite wurde nicht gefunden",
+    r"fehler 404",
+    r"page introuvable",
+    r"page non trouvée",
+    r"erreur 404",
+    r"page demandée est introuvable",
+    r"página no encontrada",
+    r"pagina no encontrada",
+    r"error 404",
+    r"pagina non trovata",
+    r"errore 404",
+    r"página não encontrada",
+    r"pagina nao encontrada",
+    r"erro 404",
+    r"pagina niet gevonden",
+    r"nie znaleziono strony",
+    r"strona nie (?:została )?znaleziona",
+    r"sidan (?:kunde inte hittas|hittades inte)",
+    r"sayfa bulunamadı",
+    r"stránka nenalezena",
+    r"страница не найдена",
+    r"ошибка 404",
+    r"сторінку не знайдено",
+    r"ページが見つかりません",
+    r"页面不存在",
+    r"找不到(?:该|此)?页面",
+    r"網頁不存在",
+    r"페이지를 찾을 수 없습니다",
 )
 # Phrases that also occur in real writing: trusted only on a very short page.
 _WEAK_PHRASES = (
-    r"not found", r"no longer (?:available|exists)", r"(?:has been|was) (?:removed|deleted)", r"nothing (?:was )?found",
-    r"content (?:is )?(?:not|no longer) available", r"nicht gefunden", r"existiert nicht", r"nicht mehr verfügbar",
-    r"konnte nicht gefunden werden", r"n'existe pas", r"n'existe plus", r"introuvable", r"no se (?:ha )?encontr",
-    r"no existe", r"non (?:è stata )?trovata", r"non esiste", r"não encontrada", r"não existe", r"niet gevonden",
-    r"не найден", r"не существует", r"お探しのページ",
+    r"not found",
+    r"no longer (?:available|exists)",
+    r"(?:has been|was) (?:removed|deleted)",
+    r"nothing (?:was )?found",
+    r"content (?:is )?(?:not|no longer) available",
+    r"nicht gefunden",
+    r"existiert nicht",
+    r"nicht mehr verfügbar",
+    r"konnte nicht gefunden werden",
+    r"n'existe pas",
+    r"n'existe plus",
+    r"introuvable",
+    r"no se (?:ha )?encontr",
+    r"no existe",
+    r"non (?:è stata )?trovata",
+    r"non esiste",
+    r"não encontrada",
+    r"não existe",
+    r"niet gevonden",
+    r"не найден",
+    r"не существует",
+    r"お探しのページ",
 )
 _STRONG_RE = re.compile("|".join(f"(?:{p})" for p in _STRONG_PHRASES), re.I)
 _WEAK_RE = re.compile("|".join(f"(?:{p})" for p in _WEAK_PHRASES), re.I)
 VERY_SHORT_PAGE_CHARS = 500
 
-_PARKING_HOSTS = frozenset({
-    "sedoparking.com", "sedo.com", "parkingcrew.net", "bodis.com", "dan.com", "hugedomains.com",
-    "afternic.com", "undeveloped.com", "domainmarket.com", "above.com", "parklogic.com", "uniregistry.com",
-    "buydomains.com", "domainnamesales.com", "squadhelp.com", "atom.com", "namecheap.com", "godaddy.com",
-    "smartname.com", "domainsponsor.com", "voodoo.com", "skenzo.com", "parked.com", "porkbun.com",
-})
-_PARKED_RE = re.compile("|".join((
-    r"(?:this|the) domain (?:name )?(?:is|may be) for sale", r"buy this domain", r"domain (?:is )?for sale",
-    r"this domain (?:has been|was) registered", r"parked (?:free|domain|by)", r"domain parking",
-    r"this (?:web ?page|site) is parked", r"make an offer on this domain", r"inquire about this domain",
-    r"related searches", r"sedo ?parking", r"diese domain (?:kaufen|steht zum verkauf|ist zu verkaufen)",
-    r"ce (?:nom de )?domaine est (?:à|a) vendre", r"(?:este )?dominio (?:est[aá] )?en venta",
-    r"questo dominio è in vendita", r"este domínio está à venda", r"этот домен продается",
-)), re.I)
+_PARKING_HOSTS = frozenset(
+    {
+        "sedoparking.com",
+        "sedo.com",
+        "parkingcrew.net",
+        "bodis.com",
+        "dan.com",
+        "hugedomains.com",
+        "afternic.com",
+        "undeveloped.com",
+        "domainmarket.com",
+        "above.com",
+        "parklogic.com",
+        "uniregistry.com",
+        "buydomains.com",
+        "domainnamesales.com",
+        "squadhelp.com",
+        "atom.com",
+        "namecheap.com",
+        "godaddy.com",
+        "smartname.com",
+        "domainsponsor.com",
+        "voodoo.com",
+        "skenzo.com",
+        "parked.com",
+        "porkbun.com",
+    }
+)
+_PARKED_RE = re.compile(
+    "|".join(
+        (
+            r"(?:this|the) domain (?:name )?(?:is|may be) for sale",
+            r"buy this domain",
+            r"domain (?:is )?for sale",
+            r"this domain (?:has been|was) registered",
+            r"parked (?:free|domain|by)",
+            r"domain parking",
+            r"this (?:web ?page|site) is parked",
+            r"make an offer on this domain",
+            r"inquire about this domain",
+            r"related searches",
+            r"sedo ?parking",
+            r"diese domain (?:kaufen|steht zum verkauf|ist zu verkaufen)",
+            r"ce (?:nom de )?domaine est (?:à|a) vendre",
+            r"(?:este )?dominio (?:est[aá] )?en venta",
+            r"questo dominio è in vendita",
+            r"este domínio está à venda",
+            r"этот домен продается",
+        )
+    ),
+    re.I,
+)
 
 _PARKED_WORDS = ("domain", "domaine", "dominio", "domínio", "домен", "parked", "parking", "related searches")
-_GENERIC_SEGMENTS = frozenset({
-    "login", "signin", "sign-in", "sign_in", "logon", "auth", "account", "register", "signup", "search",
-    "suche", "recherche", "buscar", "busca", "cerca", "error", "errors", "404", "not-found", "notfound",
-    "page-not-found", "pagenotfound", "category", "categories", "tag", "tags", "archive", "archives",
-    "index", "home", "default", "sitemap", "gone", "removed", "expired", "unavailable", "blog", "news",
-})
+_GENERIC_SEGMENTS = frozenset(
+    {
+        "login",
+        "signin",
+        "sign-in",
+        "sign_in",
+        "logon",
+        "auth",
+        "account",
+        "register",
+        "signup",
+        "search",
+        "suche",
+        "recherche",
+        "buscar",
+        "busca",
+        "cerca",
+        "error",
+        "errors",
+        "404",
+        "not-found",
+        "notfound",
+        "page-not-found",
+        "pagenotfound",
+        "category",
+        "categories",
+        "tag",
+        "tags",
+        "archive",
+        "archives",
+        "index",
+        "home",
+        "default",
+        "sitemap",
+        "gone",
+        "removed",
+        "expired",
+        "unavailable",
+        "blog",
+        "news",
+    }
+)
 _LOCALE_ROOT = re.compile(r"^/(?:[a-z]{2}(?:[-_][a-z]{2,4})?)/?$", re.I)
 _INDEX_PAGE = re.compile(r"^/(?:index|default|home)(?:\.[a-z0-9]{2,5})?$", re.I)
 
@@ -121,7 +241,7 @@ def parked_reason(final_url: str, hop_urls: tuple[str, ...], title: str | None, 
         domain = registrable_domain(url)
         if domain in _PARKING_HOSTS and registrable_domain(hop_urls[0] if hop_urls else final_url) != domain:
             return f"parked domain: redirected to {domain}"
-    for candidate in (title or "", text[:SHORT_PAGE_CHARS * 2]):
+    for candidate in (title or "", text[: SHORT_PAGE_CHARS * 2]):
         lowered = candidate.lower()
         if not any(word in lowered for word in _PARKED_WORDS):
             continue  # a cheap test first: the pattern search is slow and almost never matches
@@ -194,8 +314,11 @@ def similar_pages(checked: PageSignature, probe: PageSignature) -> str | None:
         return f"a random missing path on this site ends at the same page ({probe.final_url})"
     if checked.fingerprint and checked.fingerprint == probe.fingerprint:
         return "a random missing path on this site answers 200 with the same text"
-    if _title_key(checked.title, checked.final_url) == _title_key(probe.title, probe.final_url) and checked.words \
-            and not (_names_only_itself(checked.title, checked.final_url) and checked.title != probe.title):
+    if (
+        _title_key(checked.title, checked.final_url) == _title_key(probe.title, probe.final_url)
+        and checked.words
+        and not (_names_only_itself(checked.title, checked.final_url) and checked.title != probe.title)
+    ):
         mine = set(checked.shingles())
         common = len(mine.intersection(probe.shingles()))
         score = common / (len(mine) + len(probe.shingles()) - common)  # Jaccard; mine is not empty
@@ -204,8 +327,9 @@ def similar_pages(checked: PageSignature, probe: PageSignature) -> str | None:
     return None
 
 
-def signature(status: int | None, final_url: str, title: str | None, fingerprint: str | None,
-              text: str, redirected: bool = False) -> PageSignature:
+def signature(
+    status: int | None, final_url: str, title: str | None, fingerprint: str | None, text: str, redirected: bool = False
+) -> PageSignature:
     """Build a PageSignature from a parsed answer."""
     words = array("q", shingles(text, 3)).tobytes() if text else b""
     return PageSignature(status, final_url, title, fingerprint, words, redirected)

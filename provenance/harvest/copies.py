@@ -85,6 +85,7 @@ def find_copies(candidates: Iterable[tuple[int, int]], load: Callable[[int], Sto
     CANDIDATES are pairs of document ids worth measuring (repo.copy_candidates); LOAD gives a
     stored document with its text.
     """
+
     @lru_cache(maxsize=LOADED)
     def measured(doc_id: int) -> tuple[StoredDocument, set[int]]:
         doc = load(doc_id)
@@ -109,8 +110,9 @@ def find_copies(candidates: Iterable[tuple[int, int]], load: Callable[[int], Sto
     return relations
 
 
-def _resemblance(doc_a: StoredDocument, grams_a: set[int], doc_b: StoredDocument,
-                 grams_b: set[int]) -> tuple[float, str]:
+def _resemblance(
+    doc_a: StoredDocument, grams_a: set[int], doc_b: StoredDocument, grams_b: set[int]
+) -> tuple[float, str]:
     """(score, method): the same canonical text is 1.0 by fingerprint, else the shingle containment."""
     if doc_a.fingerprint and doc_a.fingerprint == doc_b.fingerprint:
         return 1.0, "fingerprint"

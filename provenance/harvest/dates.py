@@ -39,23 +39,43 @@ MIN_DATE = date(1995, 1, 1)
 DATELINE_LINES = 8  # a dateline follows the headline, standfirst and byline, or it is not one
 BYLINE_CHARS = 100
 REPUBLISHED_AFTER_DAYS = 30  # a smaller gap between URL date and metadata is time zones or print dates
-_WAYBACK_TOOLBAR = re.compile(r"<!--\s*BEGIN WAYBACK TOOLBAR INSERT\s*-->.*?<!--\s*END WAYBACK TOOLBAR INSERT\s*-->",
-                              re.S | re.I)
+_WAYBACK_TOOLBAR = re.compile(
+    r"<!--\s*BEGIN WAYBACK TOOLBAR INSERT\s*-->.*?<!--\s*END WAYBACK TOOLBAR INSERT\s*-->", re.S | re.I
+)
 _JSON_LD = re.compile(r"<script[^>]+type\s*=\s*[\"']?application/ld\+json[\"']?[^>]*>(.*?)</script>", re.S | re.I)
 _META_TAG = re.compile(r"<meta\b[^>]*>", re.I)
 _ATTR = re.compile(r"""([a-zA-Z_:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
 _ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 # Meta names that mean "first published", most specific first.
-PUBLISHED_META = ("article:published_time", "og:article:published_time", "article:published", "datepublished",
-                  "og:published_time", "published_time", "publish-date", "publish_date", "publishdate",
-                  "pubdate", "publication_date", "citation_publication_date", "citation_date",
-                  "dc.date.issued", "dcterms.issued", "dc.date.created", "dcterms.created", "sailthru.date",
-                  "parsely-pub-date", "cxenseparse:recs:publishtime", "date")
+PUBLISHED_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "article:published",
+    "datepublished",
+    "og:published_time",
+    "published_time",
+    "publish-date",
+    "publish_date",
+    "publishdate",
+    "pubdate",
+    "publication_date",
+    "citation_publication_date",
+    "citation_date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date.created",
+    "dcterms.created",
+    "sailthru.date",
+    "parsely-pub-date",
+    "cxenseparse:recs:publishtime",
+    "date",
+)
 _ARTICLE_TYPES = re.compile(r"article|posting|report|webpage|creativework|newsarticle", re.I)
 
 
-def publication_date(html: str, url: str | None, *, page: Page | None = None,
-                     metadata_only: bool = False) -> DateEvidence | None:
+def publication_date(
+    html: str, url: str | None, *, page: Page | None = None, metadata_only: bool = False
+) -> DateEvidence | None:
     """The page's publication date and where it was read, or None when the page does not say.
 
     `page` is the same HTML already loaded by htmlpage.load_page, to save parsing it twice.
@@ -80,8 +100,7 @@ def publication_date(html: str, url: str | None, *, page: Page | None = None,
     if metadata_only:
         return from_url
     for extensive in (False, True) if page.root is not None and text_of(page.root) else ():
-        value = _htmldate(_without_cited_links(page.root) if extensive else html, original_url,
-                          extensive)
+        value = _htmldate(_without_cited_links(page.root) if extensive else html, original_url, extensive)
         if value:
             return DateEvidence(value[0], "htmldate" if extensive else "htmldate:fast", value[1])
     return from_url
@@ -151,7 +170,7 @@ def _meta_date(html: str) -> tuple[date, str, str] | None:
     return None
 
 
-def _without_cited_links(root: "lxml.html.HtmlElement") -> "lxml.html.HtmlElement":
+def _without_cited_links(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     """A copy of the page with no link addresses.
 
     htmldate's extensive search reads dates out of every link's URL, so an undated page citing
@@ -164,12 +183,18 @@ def _without_cited_links(root: "lxml.html.HtmlElement") -> "lxml.html.HtmlElemen
     return copy
 
 
-def _htmldate(html: "str | lxml.html.HtmlElement", url: str | None, extensive: bool) -> tuple[date, str] | None:
+def _htmldate(html: str | lxml.html.HtmlElement, url: str | None, extensive: bool) -> tuple[date, str] | None:
     from htmldate import find_date  # here, not at the top: the checker's metadata-only dates never need it
 
     try:
-        raw = find_date(html, url=url, original_date=True, extensive_search=extensive, outputformat="%Y-%m-%d",
-                        max_date=date.today().isoformat())
+        raw = find_date(
+            html,
+            url=url,
+            original_date=True,
+            extensive_search=extensive,
+            outputformat="%Y-%m-%d",
+            max_date=date.today().isoformat(),
+        )
     except (ValueError, TypeError, RecursionError) as exc:  # htmldate on hostile markup
         log.debug("htmldate failed: %s", exc)
         return None
@@ -186,18 +211,35 @@ def _republished(value: date, url_day: DateEvidence | None) -> bool:
     return url_day is not None and (value - url_day.value).days > REPUBLISHED_AFTER_DAYS
 
 
-_MONTHS = {name: i + 1 for i, names in enumerate((
-    "january janvier januar enero gennaio jan jänner", "february février februar febrero febbraio feb",
-    "march mars märz marzo mar", "april avril abril aprile apr", "may mai mayo maggio",
-    "june juin juni junio giugno jun", "july juillet juli julio luglio jul", "august août agosto aug",
-    "september septembre septiembre settembre sep sept", "october octobre oktober octubre ottobre oct okt",
-    "november novembre noviembre nov", "december décembre dezember diciembre dicembre dec dez"))
-    for name in names.split()}
-_LABEL = (r"(?:erschienen|ver(?:ö|oe)ffentlicht|published|posted|publi(?:é|e)|publicado|pubblicato)"
-          r"(?:\s+(?:am|on|le|el|il|the))?\s*:?\s*")
-_DATE = (r"(?:(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})|(\d{4})-(\d{2})-(\d{2})"
-         r"|(\d{1,2})(?:er|st|nd|rd|th)?\.?\s+([^\W\d_]{3,10})\.?,?\s+(\d{4})"
-         r"|([^\W\d_]{3,10})\.?\s+(\d{1,2}),?\s+(\d{4}))")
+_MONTHS = {
+    name: i + 1
+    for i, names in enumerate(
+        (
+            "january janvier januar enero gennaio jan jänner",
+            "february février februar febrero febbraio feb",
+            "march mars märz marzo mar",
+            "april avril abril aprile apr",
+            "may mai mayo maggio",
+            "june juin juni junio giugno jun",
+            "july juillet juli julio luglio jul",
+            "august août agosto aug",
+            "september septembre septiembre settembre sep sept",
+            "october octobre oktober octubre ottobre oct okt",
+            "november novembre noviembre nov",
+            "december décembre dezember diciembre dicembre dec dez",
+        )
+    )
+    for name in names.split()
+}
+_LABEL = (
+    r"(?:erschienen|ver(?:ö|oe)ffentlicht|published|posted|publi(?:é|e)|publicado|pubblicato)"
+    r"(?:\s+(?:am|on|le|el|il|the))?\s*:?\s*"
+)
+_DATE = (
+    r"(?:(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})|(\d{4})-(\d{2})-(\d{2})"
+    r"|(\d{1,2})(?:er|st|nd|rd|th)?\.?\s+([^\W\d_]{3,10})\.?,?\s+(\d{4})"
+    r"|([^\W\d_]{3,10})\.?\s+(\d{1,2}),?\s+(\d{4}))"
+)
 
 
 _DATE_LINE = re.compile(_LABEL + _DATE, re.I)

@@ -43,8 +43,15 @@ class Listing:
 
 
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                           recover=True, remove_comments=True, remove_pis=True)
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        recover=True,
+        remove_comments=True,
+        remove_pis=True,
+    )
 
 
 def _local(tag: object) -> str:
@@ -107,8 +114,9 @@ def parse_listing(body: bytes, url: str) -> Listing | None:
     if kind == "urlset":
         return Listing("sitemap", _unique(_absolute(_text(entry, "loc"), base) for entry in _children(root, "url")))
     if kind == "sitemapindex":
-        return Listing("sitemap_index",
-                       sitemaps=_unique(_absolute(_text(s, "loc"), base) for s in _children(root, "sitemap")))
+        return Listing(
+            "sitemap_index", sitemaps=_unique(_absolute(_text(s, "loc"), base) for s in _children(root, "sitemap"))
+        )
     return None
 
 

@@ -20,20 +20,37 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import lxml.etree as etree
 
-from ..htmlpage import (BLOCK_TAGS, Page, Zone, extract, is_related_label, iter_zones, load_page, text_of,
-                        unwrap_replay_url)
+from ..htmlpage import (
+    BLOCK_TAGS,
+    Page,
+    Zone,
+    extract,
+    is_related_label,
+    iter_zones,
+    load_page,
+    text_of,
+    unwrap_replay_url,
+)
 from ..records import DocumentFormat, HarvestedDocument, LinkRef, LinkRole
 from ..textnorm import fingerprint
 
 # tag -> (attribute holding the address, role when in the article body)
 LINK_ATTRIBUTES: dict[str, tuple[str, LinkRole]] = {
-    "a": ("href", LinkRole.CITED), "area": ("href", LinkRole.CITED),
-    "blockquote": ("cite", LinkRole.CITED), "q": ("cite", LinkRole.CITED),
-    "ins": ("cite", LinkRole.CITED), "del": ("cite", LinkRole.CITED),
-    "img": ("src", LinkRole.EMBEDDED), "iframe": ("src", LinkRole.EMBEDDED), "frame": ("src", LinkRole.EMBEDDED),
-    "embed": ("src", LinkRole.EMBEDDED), "object": ("data", LinkRole.EMBEDDED),
-    "video": ("src", LinkRole.EMBEDDED), "audio": ("src", LinkRole.EMBEDDED),
-    "source": ("src", LinkRole.EMBEDDED), "track": ("src", LinkRole.EMBEDDED),
+    "a": ("href", LinkRole.CITED),
+    "area": ("href", LinkRole.CITED),
+    "blockquote": ("cite", LinkRole.CITED),
+    "q": ("cite", LinkRole.CITED),
+    "ins": ("cite", LinkRole.CITED),
+    "del": ("cite", LinkRole.CITED),
+    "img": ("src", LinkRole.EMBEDDED),
+    "iframe": ("src", LinkRole.EMBEDDED),
+    "frame": ("src", LinkRole.EMBEDDED),
+    "embed": ("src", LinkRole.EMBEDDED),
+    "object": ("data", LinkRole.EMBEDDED),
+    "video": ("src", LinkRole.EMBEDDED),
+    "audio": ("src", LinkRole.EMBEDDED),
+    "source": ("src", LinkRole.EMBEDDED),
+    "track": ("src", LinkRole.EMBEDDED),
 }
 SKIPPED_SCHEMES = frozenset({"javascript", "mailto", "tel", "data", "about", "clsid", "sms", "callto", "vbscript"})
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -43,8 +60,13 @@ _CONTEXT_CHARS = 300
 _URL_SAFE = "/:?#[]@!$&'()*+,;=%~-._"
 
 
-def harvest_html(source: str, data: bytes | str, base_url: str | None = None,
-                 include_boilerplate: bool = False, max_links: int | None = None) -> HarvestedDocument:
+def harvest_html(
+    source: str,
+    data: bytes | str,
+    base_url: str | None = None,
+    include_boilerplate: bool = False,
+    max_links: int | None = None,
+) -> HarvestedDocument:
     """Harvest one page: title, date, own address, main text and its links; never raises on bad markup.
 
     At most MAX_LINKS + 1 links are collected (the caller keeps MAX_LINKS and notes the cut).
@@ -53,9 +75,16 @@ def harvest_html(source: str, data: bytes | str, base_url: str | None = None,
     info = extract(page, base_url)
     text = info.main_text
     if page.root is None:
-        return HarvestedDocument(source=source, format=DocumentFormat.HTML, title=None, published=info.published,
-                                 original_url=base_url, text=text, fingerprint=fingerprint(text),
-                                 error="could not parse the page as HTML")
+        return HarvestedDocument(
+            source=source,
+            format=DocumentFormat.HTML,
+            title=None,
+            published=info.published,
+            original_url=base_url,
+            text=text,
+            fingerprint=fingerprint(text),
+            error="could not parse the page as HTML",
+        )
     base = _document_base(page.root, base_url)
     canonical = resolve(info.canonical_url, base) if info.canonical_url else None
     own_url = canonical or (unwrap_replay_url(base_url) if base_url else None)
@@ -65,11 +94,22 @@ def harvest_html(source: str, data: bytes | str, base_url: str | None = None,
     if base is None and canonical:
         base = canonical  # a saved page's relative links belong to its original address
     links += _links(page, base, include_boilerplate, start=len(links), limit=max_links)
-    note = ("nested deeper than the parser goes (2,048 levels): read without its layout, so link roles "
-            "may be off") if page.flattened else None
-    return HarvestedDocument(source=source, format=DocumentFormat.HTML, title=info.title, published=info.published,
-                             original_url=own_url, text=text, fingerprint=fingerprint(text),
-                             links=tuple(links), error=note)
+    note = (
+        ("nested deeper than the parser goes (2,048 levels): read without its layout, so link roles may be off")
+        if page.flattened
+        else None
+    )
+    return HarvestedDocument(
+        source=source,
+        format=DocumentFormat.HTML,
+        title=info.title,
+        published=info.published,
+        original_url=own_url,
+        text=text,
+        fingerprint=fingerprint(text),
+        links=tuple(links),
+        error=note,
+    )
 
 
 def _document_base(root: etree._Element, base_url: str | None) -> str | None:
@@ -96,16 +136,18 @@ def resolve(written: str, base: str | None) -> str | None:
         else:
             absolute = urljoin(base, written)
         parts = urlsplit(absolute)
-        if parts.scheme.lower() in ("http", "https") and not (parts.hostname and absolute[len(parts.scheme):]
-                                                               .startswith("://")):
+        if parts.scheme.lower() in ("http", "https") and not (
+            parts.hostname and absolute[len(parts.scheme) :].startswith("://")
+        ):
             return None  # "http:", "http:/x", "http:www.example.com/" name no host
     except ValueError:  # e.g. "http://localhost]" (urllib: invalid IPv6 URL)
         return None
     return quote(unwrap_replay_url(absolute), safe=_URL_SAFE)
 
 
-def _links(page: Page, base: str | None, include_boilerplate: bool, start: int,
-           limit: int | None = None) -> list[LinkRef]:
+def _links(
+    page: Page, base: str | None, include_boilerplate: bool, start: int, limit: int | None = None
+) -> list[LinkRef]:
     links: list[LinkRef] = []
     for event, el, zone in iter_zones(page):
         if limit is not None and len(links) > limit:
@@ -120,8 +162,16 @@ def _links(page: Page, base: str | None, include_boilerplate: bool, start: int,
         if role is None or (role is LinkRole.EMBEDDED and el.tag == "img" and _is_pixel(el)):
             continue
         anchor = _anchor_text(el)
-        links.append(LinkRef(url=resolve(written, base), written=written, role=role, anchor_text=anchor,
-                             context=_context(el, anchor), position=start + len(links)))
+        links.append(
+            LinkRef(
+                url=resolve(written, base),
+                written=written,
+                role=role,
+                anchor_text=anchor,
+                context=_context(el, anchor),
+                position=start + len(links),
+            )
+        )
     return links
 
 
@@ -146,7 +196,7 @@ def _role(el: etree._Element, role: LinkRole, zone: Zone, include_boilerplate: b
 
 
 def _behind_related_label(el: etree._Element) -> bool:
-    """"Read more: <a>", "Related article: <a>", or a link whose own text is such a label."""
+    """ "Read more: <a>", "Related article: <a>", or a link whose own text is such a label."""
     anchor = text_of(el)
     if anchor and is_related_label(anchor):
         return True

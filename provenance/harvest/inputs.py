@@ -15,9 +15,9 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
 from urllib.parse import urlsplit
 
 from charset_normalizer import from_bytes
@@ -35,9 +35,13 @@ _HTML_SNIFF = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body
 _MARKDOWN_SNIFF = re.compile(r"(^|\n)(#{1,6} |\[[^\]\n]+\]\([^)\s]+\)|\[[^\]\n]+\]:\s*\S)")
 _NON_TEXT_BYTES = bytes(sorted(set(range(32)) - {8, 9, 10, 11, 12, 13, 27})) + b"\x7f"  # controls no text uses
 _BINARY_MAGIC = {
-    b"PK\x03\x04": "a zip archive", b"%PDF": "a PDF (harvest the text copied out of it instead)",
-    b"\x1f\x8b": "gzip-compressed", b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image", b"\x7fELF": "an executable",
+    b"PK\x03\x04": "a zip archive",
+    b"%PDF": "a PDF (harvest the text copied out of it instead)",
+    b"\x1f\x8b": "gzip-compressed",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\x7fELF": "an executable",
 }
 
 
@@ -110,9 +114,13 @@ def decode_text(data: bytes) -> str:
 
     NUL characters are dropped (as decode_html does): no text needs them, and PostgreSQL refuses them.
     """
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
-                          (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
-                          (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return data.decode(encoding, errors="replace").replace("\x00", "")
     try:
@@ -155,12 +163,21 @@ def detect_format(name: str, data: bytes) -> DocumentFormat:
 
 def failed_document(source: str, reason: str) -> HarvestedDocument:
     """The record of a document that could not be harvested: stored and reported, never fatal."""
-    return HarvestedDocument(source=source, format=DocumentFormat.TEXT, title=None, published=None,
-                             original_url=None, text="", fingerprint=fingerprint(""), error=reason)
+    return HarvestedDocument(
+        source=source,
+        format=DocumentFormat.TEXT,
+        title=None,
+        published=None,
+        original_url=None,
+        text="",
+        fingerprint=fingerprint(""),
+        error=reason,
+    )
 
 
-def harvest_bytes(source: str, data: bytes, config: HarvestConfig, base_url: str | None = None,
-                  truncated: bool = False) -> HarvestedDocument:
+def harvest_bytes(
+    source: str, data: bytes, config: HarvestConfig, base_url: str | None = None, truncated: bool = False
+) -> HarvestedDocument:
     """Choose the harvester for `data` and run it; a harvester bug becomes a per-document error."""
     from .html import harvest_html
     from .markdown import harvest_markdown
@@ -172,25 +189,30 @@ def harvest_bytes(source: str, data: bytes, config: HarvestConfig, base_url: str
     fmt = detect_format(source, data)
     notes = [f"only the first {len(data):,} bytes were read (harvest.max_file_bytes)"] if truncated else []
     if fmt is DocumentFormat.HTML and len(data) > config.max_html_bytes:
-        data = data[:config.max_html_bytes]  # lxml would need ~25x the page in memory (issue 7)
+        data = data[: config.max_html_bytes]  # lxml would need ~25x the page in memory (issue 7)
         notes.append(f"only the first {len(data):,} bytes of the page were parsed (harvest.max_html_bytes)")
     try:
         if fmt is DocumentFormat.HTML:
-            doc = harvest_html(source, data, base_url=base_url, include_boilerplate=config.include_boilerplate,
-                               max_links=config.max_links)
+            doc = harvest_html(
+                source,
+                data,
+                base_url=base_url,
+                include_boilerplate=config.include_boilerplate,
+                max_links=config.max_links,
+            )
         elif fmt is DocumentFormat.MARKDOWN:
             doc = harvest_markdown(source, decode_text(data), max_links=config.max_links)
         else:
             doc = harvest_text(source, decode_text(data), max_links=config.max_links)
     except RecursionError:
         return failed_document(source, "document nested too deeply to parse")
-    except Exception as exc:  # noqa: BLE001 - one unreadable document must not end the run (issue 7)
+    except Exception as exc:
         log.warning("harvesting %s failed", source, exc_info=True)
         return failed_document(source, f"could not parse as {fmt}: {type(exc).__name__}: {exc}")
     if len(doc.text) > MAX_COMPARED_CHARS:  # the fingerprint stays the whole text's
         doc = replace(doc, text=doc.text[:MAX_COMPARED_CHARS])
     if len(doc.links) > config.max_links:
-        doc = replace(doc, links=doc.links[:config.max_links])
+        doc = replace(doc, links=doc.links[: config.max_links])
         notes.append(f"only the first {config.max_links:,} links were kept (harvest.max_links)")
     for note in notes:
         doc = _with_error(doc, note)
@@ -201,8 +223,9 @@ def _with_error(doc: HarvestedDocument, note: str) -> HarvestedDocument:
     return replace(doc, error=f"{doc.error}; {note}" if doc.error else note)
 
 
-def harvest_items(items: Sequence[InputItem], config: HarvestConfig,
-                  fetch: Callable[[str], tuple[bytes, str | None]] | None) -> Iterator[HarvestedDocument]:
+def harvest_items(
+    items: Sequence[InputItem], config: HarvestConfig, fetch: Callable[[str], tuple[bytes, str | None]] | None
+) -> Iterator[HarvestedDocument]:
     """Harvest every item; `fetch(url) -> (body, error)` reads URL inputs (None when offline)."""
     for item in items:
         if item.url is not None:
@@ -211,8 +234,13 @@ def harvest_items(items: Sequence[InputItem], config: HarvestConfig,
                 continue
             body, error = fetch(item.url)
             # a body as long as the cap was cut there (fetch reads at most max_file_bytes)
-            yield failed_document(item.source, error) if error else harvest_bytes(
-                item.source, body, config, base_url=item.url, truncated=len(body) >= config.max_file_bytes)
+            yield (
+                failed_document(item.source, error)
+                if error
+                else harvest_bytes(
+                    item.source, body, config, base_url=item.url, truncated=len(body) >= config.max_file_bytes
+                )
+            )
             continue
         assert item.path is not None
         try:

@@ -24,9 +24,11 @@ _TEXT = r"((?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)"
 _DEST = r"<([^<>\n]*)>|((?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))*)"
 _TITLE = r"(?:\s+(\"[^\"]*\"|'[^']*'|\([^()]*\)))?"
 _INLINE = re.compile(rf"(!?)\[{_TEXT}\]\(\s*(?:{_DEST}){_TITLE}\s*\)")
-_REF_DEF = re.compile(r"^ {0,3}\[([^\[\]]+)\]:[ \t]*\n?[ \t]*(?:<([^<>\n]*)>|(\S+))"
-                      r"(?:[ \t]+(\"[^\"]*\"|'[^']*'|\([^()]*\)))?[ \t]*$",
-                      re.MULTILINE)
+_REF_DEF = re.compile(
+    r"^ {0,3}\[([^\[\]]+)\]:[ \t]*\n?[ \t]*(?:<([^<>\n]*)>|(\S+))"
+    r"(?:[ \t]+(\"[^\"]*\"|'[^']*'|\([^()]*\)))?[ \t]*$",
+    re.MULTILINE,
+)
 _REF_USE = re.compile(rf"(!?)\[{_TEXT}\](?:\[([^\[\]]*)\])?")
 _AUTOLINK = re.compile(r"<((?:https?|ftp)://[^<>\s]+)>", re.IGNORECASE)
 _HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$|^(\S[^\n]*)\n=+[ \t]*$", re.MULTILINE)
@@ -96,8 +98,17 @@ def harvest_markdown(source: str, text: str, max_links: int | None = None) -> Ha
     nested = [m for outer in _INLINE.finditer(scan) for m in _INLINE.finditer(scan, outer.start(2), outer.end(2))]
     for match in [*_INLINE.finditer(scan), *nested]:  # a badge: [![alt](img)](target)
         role = LinkRole.EMBEDDED if match.group(1) else LinkRole.CITED
-        placed.append((match.start(), _link(match.group(3) or match.group(4) or "", role, _plain(match.group(2)),
-                                            sentence_around(text, match.start(), match.end()))))
+        placed.append(
+            (
+                match.start(),
+                _link(
+                    match.group(3) or match.group(4) or "",
+                    role,
+                    _plain(match.group(2)),
+                    sentence_around(text, match.start(), match.end()),
+                ),
+            )
+        )
     scan = _mask(scan, _INLINE)
     used: list[tuple[int, int]] = []
     for match in _REF_USE.finditer(scan):
@@ -106,29 +117,55 @@ def harvest_markdown(source: str, text: str, max_links: int | None = None) -> Ha
         if target is None:
             continue  # "[1]" or "[sic]" with no definition is just text
         role = LinkRole.EMBEDDED if match.group(1) else LinkRole.CITED
-        placed.append((match.start(), _link(target, role, _plain(match.group(2)),
-                                            sentence_around(text, match.start(), match.end()))))
+        placed.append(
+            (
+                match.start(),
+                _link(target, role, _plain(match.group(2)), sentence_around(text, match.start(), match.end())),
+            )
+        )
         used.append((match.start(), match.end()))
     scan = _blank(scan, used)  # once, not per use: a file of a million "[x][1]" is not quadratic
     for match in _AUTOLINK.finditer(scan):
-        placed.append((match.start(), _link(match.group(1), LinkRole.CITED, None,
-                                            sentence_around(text, match.start(), match.end()))))
+        placed.append(
+            (
+                match.start(),
+                _link(match.group(1), LinkRole.CITED, None, sentence_around(text, match.start(), match.end())),
+            )
+        )
     scan = _mask(scan, _AUTOLINK)
     for found in find_urls(scan, limit=None if max_links is None else max_links + 1):
         line = scan[slice(*line_bounds(scan, found.start, found.end))]
-        alone = line.strip(" \t.,;*-") == scan[found.start:found.end].strip()
+        alone = line.strip(" \t.,;*-") == scan[found.start : found.end].strip()
         role = LinkRole.EMBEDDED if alone and is_video_url(found.url) else LinkRole.CITED
-        placed.append((found.start, LinkRef(url=found.url, written=found.written, role=role,
-                                            context=sentence_around(text, found.start, found.end))))
+        placed.append(
+            (
+                found.start,
+                LinkRef(
+                    url=found.url,
+                    written=found.written,
+                    role=role,
+                    context=sentence_around(text, found.start, found.end),
+                ),
+            )
+        )
     placed.sort(key=lambda item: item[0])
-    links = tuple(LinkRef(link.url, link.written, link.role, link.anchor_text, link.context, position)
-                  for position, link in enumerate(link for _, link in placed if link is not None))
+    links = tuple(
+        LinkRef(link.url, link.written, link.role, link.anchor_text, link.context, position)
+        for position, link in enumerate(link for _, link in placed if link is not None)
+    )
     heading = _HEADING.search(_mask(text[body_start:], _FENCE))
     title = fields.get("title") or (_plain(heading.group(1) or heading.group(2)) if heading else None)
     main = _REF_DEF.sub("", text[body_start:])
     main = _INLINE.sub(lambda m: m.group(2), main)
     main = re.sub(r"^ {0,3}#+[ \t]*", "", main, flags=re.MULTILINE).strip()
     original = fields.get("original_url") or fields.get("canonical_url")
-    return HarvestedDocument(source=source, format=DocumentFormat.MARKDOWN, title=title or None,
-                             published=_published(fields), original_url=normalize_url(original) if original else None,
-                             text=main, fingerprint=fingerprint(main), links=links)
+    return HarvestedDocument(
+        source=source,
+        format=DocumentFormat.MARKDOWN,
+        title=title or None,
+        published=_published(fields),
+        original_url=normalize_url(original) if original else None,
+        text=main,
+        fingerprint=fingerprint(main),
+        links=links,
+    )

@@ -17,16 +17,39 @@ from .urls import find_urls
 
 __all__ = ["harvest_text", "sentence_around", "is_video_url"]
 
-_ORIGINAL = re.compile(r"^[ \t]*original[ \t]+(?:url|link|address|source)[ \t]*:[ \t]*(.*)$",
-                       re.IGNORECASE | re.MULTILINE)
-_LABEL = re.compile(r"^[ \t]*(?:related(?:[ \t]+(?:article|story|stories|link|content))?|read[ \t]+(?:more|also)"
-                    r"|see[ \t]+also|more[ \t]+on[ \t]+this)[ \t]*:[ \t]*(\S.*?)[ \t]*$", re.IGNORECASE | re.MULTILINE)
+_ORIGINAL = re.compile(
+    r"^[ \t]*original[ \t]+(?:url|link|address|source)[ \t]*:[ \t]*(.*)$", re.IGNORECASE | re.MULTILINE
+)
+_LABEL = re.compile(
+    r"^[ \t]*(?:related(?:[ \t]+(?:article|story|stories|link|content))?|read[ \t]+(?:more|also)"
+    r"|see[ \t]+also|more[ \t]+on[ \t]+this)[ \t]*:[ \t]*(\S.*?)[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
 _UNDERLINE = re.compile(r"<u>(.{1,1000}?)</u>", re.IGNORECASE | re.DOTALL)  # bounded: "<u>" x 1e6, no "</u>"
-_VIDEO = re.compile(r"^https?://(?:(?:www\.|m\.)?youtube\.com/(?:watch\b|shorts/|embed/)|youtu\.be/"
-                    r"|(?:www\.|player\.)?vimeo\.com/)",
-                    re.IGNORECASE)
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    "january february march april may june july august september october november december".split())}
+_VIDEO = re.compile(
+    r"^https?://(?:(?:www\.|m\.)?youtube\.com/(?:watch\b|shorts/|embed/)|youtu\.be/"
+    r"|(?:www\.|player\.)?vimeo\.com/)",
+    re.IGNORECASE,
+)
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ]
+    )
+}
 _MON = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?[ \t]+)?"
 _TIME = r"(?:,?[ \t]+(?:at[ \t]+)?\d{1,2}[:.]\d{2}(?:[ \t]*[ap]\.?m\.?)?(?:[ \t]+[A-Z]{2,4})?)?"
@@ -61,17 +84,17 @@ def sentence_around(text: str, start: int, end: int) -> str:
     would otherwise be searched and split whole once per link (quadratic; issue 7).
     """
     low, high = max(0, start - _REACH), min(len(text), end + _REACH)
-    left = max(text.rfind("\n\n", low, start), max(text.rfind(m, low, start) for m in (". ", "? ", "! ")) + 1,
-               low)
-    stops = [i for i in (text.find("\n\n", end, high), *(text.find(m, end, high) for m in (". ", "? ", "! ")))
-             if i >= 0]
+    left = max(text.rfind("\n\n", low, start), max(text.rfind(m, low, start) for m in (". ", "? ", "! ")) + 1, low)
+    stops = [
+        i for i in (text.find("\n\n", end, high), *(text.find(m, end, high) for m in (". ", "? ", "! "))) if i >= 0
+    ]
     right = min(stops) + 1 if stops else high
-    sentence = " ".join(text[max(left, 0):right].split())
+    sentence = " ".join(text[max(left, 0) : right].split())
     if len(sentence) > _CONTEXT:
         piece = " ".join(text[start:end].split())
         at = max(sentence.find(piece[:40]), 0)
         lo = max(0, min(at - (_CONTEXT - len(piece)) // 2, len(sentence) - _CONTEXT))
-        sentence = sentence[lo:lo + _CONTEXT]
+        sentence = sentence[lo : lo + _CONTEXT]
     return sentence
 
 
@@ -95,12 +118,19 @@ def _date_line(line: str) -> DateEvidence | None:
 
 def _head(text: str) -> tuple[str | None, DateEvidence | None]:
     """The headline (a short first line standing alone) and a date line near the top."""
-    paragraphs = [p.strip() for p in _BLANK_LINE.split(text[:10 * _REACH]) if p.strip()][:6]
+    paragraphs = [p.strip() for p in _BLANK_LINE.split(text[: 10 * _REACH]) if p.strip()][:6]
     title = None
     if paragraphs:
         first = paragraphs[0]
-        if ("\n" not in first and len(first) <= 200 and len(first.split()) >= 2 and first[0].isupper()
-                and not first.endswith((".", ",", ";", ":")) and not find_urls(first) and _date_line(first) is None):
+        if (
+            "\n" not in first
+            and len(first) <= 200
+            and len(first.split()) >= 2
+            and first[0].isupper()
+            and not first.endswith((".", ",", ";", ":"))
+            and not find_urls(first)
+            and _date_line(first) is None
+        ):
             title = first
     published = next((d for p in paragraphs if "\n" not in p and (d := _date_line(p)) is not None), None)
     return title, published
@@ -134,17 +164,17 @@ def _original_block(text: str) -> tuple[str, LinkRef | None]:
     match = _ORIGINAL.search(text)
     if match is None:
         return text, None
-    after = text[match.start(1):match.start(1) + 2000]
+    after = text[match.start(1) : match.start(1) + 2000]
     found = next(iter(find_urls(after)), None)
-    if found is not None and not after[:found.start].strip():
+    if found is not None and not after[: found.start].strip():
         url, written, block_end = found.url, found.written, match.start(1) + found.end
     elif (raw := re.match(r"\s*(\S+)", after)) is not None:  # an address that does not parse
         url, written, block_end = None, raw.group(1), match.start(1) + raw.end()
     else:
         return text, None
-    context = " ".join(text[match.start():block_end].split())
+    context = " ".join(text[match.start() : block_end].split())
     link = LinkRef(url=url, written=written, role=LinkRole.ORIGINAL, context=context)
-    return text[:match.start()].rstrip() + "\n" + text[block_end:], link
+    return text[: match.start()].rstrip() + "\n" + text[block_end:], link
 
 
 def harvest_text(source: str, text: str, max_links: int | None = None) -> HarvestedDocument:
@@ -169,7 +199,7 @@ def harvest_text(source: str, text: str, max_links: int | None = None) -> Harves
         words = label.group(1)
         first = bisect_left(starts, label.start(1))
         if first < len(urls) and urls[first].start < label.end(1):  # the label's own line names the URL
-            anchor = main[label.start(1):urls[first].start].strip(" \t-:–—") or None
+            anchor = main[label.start(1) : urls[first].start].strip(" \t-:–—") or None
             claimed[first] = (anchor or "", sentence_around(main, label.start(), label.end()))
             continue
         reach = _paragraph_end(main, label.end(), _RELATED_REACH)
@@ -180,32 +210,44 @@ def harvest_text(source: str, text: str, max_links: int | None = None) -> Harves
         if scored and scored[0][0] >= 0.5:
             claimed[scored[0][2]] = (words, context)
         else:
-            placed.append((label.start(), LinkRef(url=None, written=None, role=LinkRole.LOST,
-                                                  anchor_text=words, context=context)))
+            placed.append(
+                (label.start(), LinkRef(url=None, written=None, role=LinkRole.LOST, anchor_text=words, context=context))
+            )
     for i, found in enumerate(urls):
         line_start, line_end = line_bounds(main, found.start, found.end)
-        after = main[found.end:line_end]
-        alone = not (main[line_start:found.start].strip() + after.strip(" \t.,;"))
+        after = main[found.end : line_end]
+        alone = not (main[line_start : found.start].strip() + after.strip(" \t.,;"))
         if i in claimed:
             role, anchor, context = LinkRole.RELATED, claimed[i][0] or None, claimed[i][1]
         else:
             role = LinkRole.EMBEDDED if alone and is_video_url(found.url) else LinkRole.CITED
             anchor = None
             context = found.written if alone else sentence_around(main, found.start, found.end)
-        placed.append((found.start, LinkRef(url=found.url, written=found.written, role=role,
-                                            anchor_text=anchor, context=context)))
+        placed.append(
+            (found.start, LinkRef(url=found.url, written=found.written, role=role, anchor_text=anchor, context=context))
+        )
     for count, match in enumerate(_UNDERLINE.finditer(main)):
         if max_links is not None and count > max_links:
             break
         words = " ".join(match.group(1).split())
         context = _UNDERLINE.sub(r"\1", sentence_around(main, match.start(), match.end()))
-        placed.append((match.start(), LinkRef(url=None, written=None, role=LinkRole.LOST, anchor_text=words,
-                                              context=context)))
+        placed.append(
+            (match.start(), LinkRef(url=None, written=None, role=LinkRole.LOST, anchor_text=words, context=context))
+        )
     if original is not None:
         placed.append((len(main) + 1, original))
     placed.sort(key=lambda item: item[0])
-    links = tuple(LinkRef(link.url, link.written, link.role, link.anchor_text, link.context, position)
-                  for position, (_, link) in enumerate(placed))
-    return HarvestedDocument(source=source, format=DocumentFormat.TEXT, title=title, published=published,
-                             original_url=original.url if original else None, text=body,
-                             fingerprint=body_fingerprint, links=links)
+    links = tuple(
+        LinkRef(link.url, link.written, link.role, link.anchor_text, link.context, position)
+        for position, (_, link) in enumerate(placed)
+    )
+    return HarvestedDocument(
+        source=source,
+        format=DocumentFormat.TEXT,
+        title=title,
+        published=published,
+        original_url=original.url if original else None,
+        text=body,
+        fingerprint=body_fingerprint,
+        links=links,
+    )

@@ -37,20 +37,27 @@ _BARE = rf"[a-z](?:[a-z0-9-]*\.)+(?:{_TLDS})/"
 # scheme or "www." not glued to a word (a digit is fine: footnote marks such as "2https://"), or a
 # scheme-less "host.tld/path" (the "/" makes it an address, not a name) at a word start or after a
 # footnote number opening a line ("9github.com/...").
-_START = re.compile(rf"(?<![A-Za-z0-9_@])https?:|(?<![A-Za-z0-9_@.-])www\.|(?<=[0-9])(?:https?:|www\.)"
-                    rf"|(?<![\w@./:-])(?={_BARE})|(?m:(?<=^[0-9])|(?<=^[0-9]{{2}}))(?={_BARE})", re.IGNORECASE)
+_START = re.compile(
+    rf"(?<![A-Za-z0-9_@])https?:|(?<![A-Za-z0-9_@.-])www\.|(?<=[0-9])(?:https?:|www\.)"
+    rf"|(?<![\w@./:-])(?={_BARE})|(?m:(?<=^[0-9])|(?<=^[0-9]{{2}}))(?={_BARE})",
+    re.IGNORECASE,
+)
 _BODY = re.compile(r"[^\s<>\"`|^\u201c\u201d\u2018\u2019\u00ab\u00bb\u3000]*")
 _TRAIL = ".,;:!?'*\\\u2026"
 _PAIRS = {")": "(", "]": "[", "}": "{"}
-_HOST = re.compile(r"^(?:[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff_-]*[a-z0-9\u00a1-\uffff])?\.)+"
-                   r"(?:[a-z\u00a1-\uffff]{2,63}|xn--[a-z0-9-]{2,59})\.?$|^localhost$|^\d{1,3}(?:\.\d{1,3}){3}$")
+_HOST = re.compile(
+    r"^(?:[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff_-]*[a-z0-9\u00a1-\uffff])?\.)+"
+    r"(?:[a-z\u00a1-\uffff]{2,63}|xn--[a-z0-9-]{2,59})\.?$|^localhost$|^\d{1,3}(?:\.\d{1,3}){3}$"
+)
 # IPv4 as one number or four in any base (2130706433, 0x7f000001, 0177.0.0.1), as browsers read it: a
 # valid URL, which the guard judges later.  The 2- and 3-part short forms ("192.1.1") stay out, as in
 # URLExtract's cases (tests/test_corpus_urls_text.py).
 _NUM = r"(?:0x[0-9a-f]+|[0-9]+)"
 _NUMERIC_HOST = re.compile(rf"^{_NUM}(?:\.{_NUM}){{3}}$|^{_NUM}$")
 _TOKEN = re.compile(r"[^\s<>\"`|^\u201c\u201d]+")
-_EXTENSIONS = frozenset("html htm shtml php asp aspx jsp pdf txt xml json csv zip gz tar md".split())
+_EXTENSIONS = frozenset(
+    ["html", "htm", "shtml", "php", "asp", "aspx", "jsp", "pdf", "txt", "xml", "json", "csv", "zip", "gz", "tar", "md"]
+)
 _TRUNCATED = re.compile(r"^https?://(?:dx\.)?doi\.org/?$")  # a DOI resolver cut before the DOI
 _NEW_URL = re.compile(rf"[0-9]{{0,2}}(?:https?:|www\.)|[0-9]{{1,2}}{_BARE}", re.IGNORECASE)  # a URL of its own
 # the rest of a footnote line after its URL when PDF extraction turned "_" into " ": "move base"
@@ -106,8 +113,16 @@ def _continues(head: str, token: str) -> bool:
         return True
     if last == ".":  # a host cut after a dot ("https://www.ncbi.nlm." + "nih.gov/..."), a file
         rest = head.split("://", 1)[-1]  # extension ("index." + "html"), a DOI-like id ("m9.figshare." + "20039486.v1")
-        return ("/" not in rest and bare[0].islower() and urlish or bare.lower() in _EXTENSIONS
-                or "/" in rest and bare[0].isdigit() and "." in bare and len(bare) >= 6)
+        return (
+            "/" not in rest
+            and bare[0].islower()
+            and urlish
+            or bare.lower() in _EXTENSIONS
+            or "/" in rest
+            and bare[0].isdigit()
+            and "." in bare
+            and len(bare) >= 6
+        )
     if last in "/-_=&?#%~":
         return urlish
     return False
@@ -116,7 +131,7 @@ def _continues(head: str, token: str) -> bool:
 def _extend(text: str, start: int, end: int) -> tuple[int, bool]:
     """Follow a URL run over line breaks while the next line continues it; return the new end."""
     broken = False
-    while (gap := re.match(r"[ \t]*\r?\n[ \t]*", text[end:end + 80])) is not None:
+    while (gap := re.match(r"[ \t]*\r?\n[ \t]*", text[end : end + 80])) is not None:
         token = _TOKEN.match(text, end + gap.end())
         if not token or not _continues(unbreak(text[start:end]), token.group(0)):
             break
@@ -164,9 +179,9 @@ def clean_url(written: str) -> str | None:
     """The normalised URL in `written` (punctuation, quotes, brackets, wrap breaks removed), or None."""
     run = unbreak(written.strip()).strip("\"'<>\u201c\u201d\u2018\u2019([{")
     match = _START.search(run)
-    if not match or match.start() != 0 and run[:match.start()].strip("0123456789"):
+    if not match or match.start() != 0 and run[: match.start()].strip("0123456789"):
         return None
-    return normalize_url(_strip(run[match.start():_body_end(run, match.start())]))
+    return normalize_url(_strip(run[match.start() : _body_end(run, match.start())]))
 
 
 def is_valid_url(url: str) -> bool:

@@ -50,8 +50,10 @@ class _OneLineWarnings(logging.Filter):
 logging.getLogger("urllib3.connection").addFilter(_OneLineWarnings())
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _MAX_ADDRESSES = 4  # addresses of one name tried in turn when connecting fails
-_DEFAULT_HEADERS = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-                    "Accept-Encoding": "gzip, deflate"}  # only what decode.CappedDecoder can cap
+_DEFAULT_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Encoding": "gzip, deflate",
+}  # only what decode.CappedDecoder can cap
 
 
 @dataclass(frozen=True)
@@ -88,19 +90,36 @@ class _Chain:
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
 
-    def result(self, final_url: str, status: int | None = None, headers: Mapping[str, str] | None = None,
-               body: bytes = b"", truncated: bool = False, error: str | None = None,
-               error_class: str | None = None) -> Response:
-        return Response(self.url, final_url, status, headers if headers is not None else CaseInsensitiveDict(),
-                        body, truncated, tuple(self.hops), (time.monotonic() - self.started) * 1000.0,
-                        error, error_class)
+    def result(
+        self,
+        final_url: str,
+        status: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+        truncated: bool = False,
+        error: str | None = None,
+        error_class: str | None = None,
+    ) -> Response:
+        return Response(
+            self.url,
+            final_url,
+            status,
+            headers if headers is not None else CaseInsensitiveDict(),
+            body,
+            truncated,
+            tuple(self.hops),
+            (time.monotonic() - self.started) * 1000.0,
+            error,
+            error_class,
+        )
 
 
 class HttpClient:
     """Thread-safe: one pooled adapter shared by all workers; per-call state is local (_Chain)."""
 
-    def __init__(self, config: HttpConfig, *, resolver: Callable[[str, int], list[str]] | None = None,
-                 version: str = __version__) -> None:
+    def __init__(
+        self, config: HttpConfig, *, resolver: Callable[[str, int], list[str]] | None = None, version: str = __version__
+    ) -> None:
         self.config = config
         self._rules = compile_rules(config.remap)
         pool = max(1, config.concurrency)
@@ -131,9 +150,16 @@ class HttpClient:
         """The URL that would be requested for URL (after http.remap)."""
         return remap(url, self._rules)
 
-    def request(self, method: str, url: str, *, headers: Mapping[str, str] | None = None,
-                max_bytes: int | None = None, follow_redirects: bool = True,
-                timeout: float | None = None) -> Response:
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        max_bytes: int | None = None,
+        follow_redirects: bool = True,
+        timeout: float | None = None,
+    ) -> Response:
         """METHOD URL with remap, guard, redirects, total deadline and body cap; never raises for network trouble."""
         started = time.monotonic()
         budget = self.config.timeout if timeout is None else timeout
@@ -147,8 +173,9 @@ class HttpClient:
         while True:
             key = (method, current, _jar_state(chain.jar))
             if key in seen:
-                return chain.result(current, status, error=f"redirect loop back to {current}",
-                                    error_class="redirect_loop")
+                return chain.result(
+                    current, status, error=f"redirect loop back to {current}", error_class="redirect_loop"
+                )
             seen.add(key)
             step = self._hop(chain, method, current, extra, limit, follow_redirects, budget)
             if isinstance(step, Response):
@@ -160,20 +187,25 @@ class HttpClient:
                     target = f"{target}#{urlsplit(current).fragment}"  # RFC 9110 10.2.2
                 same_host = urlsplit(target).hostname == urlsplit(current).hostname
             except ValueError as exc:
-                return chain.result(current, status, error=f"unusable Location {location!r}: {exc}",
-                                    error_class="invalid_url")
+                return chain.result(
+                    current, status, error=f"unusable Location {location!r}: {exc}", error_class="invalid_url"
+                )
             if len(chain.hops) > self.config.max_redirects:
-                return chain.result(current, status,
-                                    error=f"more than {self.config.max_redirects} redirects",
-                                    error_class="too_many_redirects")
+                return chain.result(
+                    current,
+                    status,
+                    error=f"more than {self.config.max_redirects} redirects",
+                    error_class="too_many_redirects",
+                )
             if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
                 method = "GET"
             if not same_host:
                 extra = {k: v for k, v in extra.items() if k.lower() not in ("authorization", "cookie")}
             current = target
 
-    def _hop(self, chain: _Chain, method: str, url: str, extra: dict[str, str], limit: int,
-             follow: bool, budget: float) -> Response | tuple[str, int]:
+    def _hop(
+        self, chain: _Chain, method: str, url: str, extra: dict[str, str], limit: int, follow: bool, budget: float
+    ) -> Response | tuple[str, int]:
         """One request; a Response when the chain ends here, else (Location, status) to follow."""
         requested = self.remap(url)
         prepared, problem = self._prepare(method, requested, extra, chain.jar)
@@ -204,8 +236,9 @@ class HttpClient:
                 connect = remaining / (len(addresses) - i)  # leave time for the other addresses
                 try:
                     with self._adapter.watching(watch):
-                        resp = self._adapter.send(prepared, stream=True, timeout=(connect, remaining),
-                                                  verify=True, cert=None, proxies={})
+                        resp = self._adapter.send(
+                            prepared, stream=True, timeout=(connect, remaining), verify=True, cert=None, proxies={}
+                        )
                     break
                 except _NETWORK_ERRORS as exc:  # the one place network exceptions become values
                     if i + 1 < len(addresses) and _not_connected(exc) and chain.remaining() > 0:
@@ -216,21 +249,31 @@ class HttpClient:
                         error_class, message = "timeout", f"timed out after {budget:g}s (total deadline)"
                     return chain.result(url, error=message, error_class=error_class)
             try:
-                return self._answer(chain, resp, prepared, method, url, requested, limit, follow,
-                                    budget, watch)
+                return self._answer(chain, resp, prepared, method, url, requested, limit, follow, budget, watch)
             finally:
                 resp.close()
 
-    def _answer(self, chain: _Chain, resp: requests.Response, prepared: requests.PreparedRequest,
-                method: str, url: str, requested: str, limit: int, follow: bool, budget: float,
-                watch: Watch) -> Response | tuple[str, int]:
+    def _answer(
+        self,
+        chain: _Chain,
+        resp: requests.Response,
+        prepared: requests.PreparedRequest,
+        method: str,
+        url: str,
+        requested: str,
+        limit: int,
+        follow: bool,
+        budget: float,
+        watch: Watch,
+    ) -> Response | tuple[str, int]:
         """Record the hop; return the Location to follow, or read the body and finish."""
         extract_cookies_to_jar(chain.jar, prepared, resp.raw)
         location = resp.headers.get("Location")
         if location is not None:
             location = _header_text(location)
-        chain.hops.append(Hop(url, resp.status_code, requested,
-                              location if resp.status_code in REDIRECT_STATUSES else None))
+        chain.hops.append(
+            Hop(url, resp.status_code, requested, location if resp.status_code in REDIRECT_STATUSES else None)
+        )
         if follow and resp.status_code in REDIRECT_STATUSES and location:
             return location, resp.status_code
         want = 0 if method == "HEAD" else limit
@@ -241,8 +284,9 @@ class HttpClient:
             message = f"timed out after {budget:g}s (total deadline) while reading the body"
         return chain.result(url, resp.status_code, resp.headers, got.body, got.truncated, message, error_class)
 
-    def _prepare(self, method: str, url: str, extra: Mapping[str, str],
-                 jar: RequestsCookieJar) -> tuple[requests.PreparedRequest | None, str | None]:
+    def _prepare(
+        self, method: str, url: str, extra: Mapping[str, str], jar: RequestsCookieJar
+    ) -> tuple[requests.PreparedRequest | None, str | None]:
         problem = url_problem(url)
         if problem:
             return None, problem
@@ -258,41 +302,86 @@ class HttpClient:
         return prepared, None
 
 
-_NETWORK_ERRORS = (requests.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException,
-                   OSError, ValueError)
+_NETWORK_ERRORS = (
+    requests.RequestException,
+    urllib3.exceptions.HTTPError,
+    http.client.HTTPException,
+    OSError,
+    ValueError,
+)
 
 
 def classify(exc: BaseException, budget: float) -> tuple[str, str]:
     """(error_class, one readable line) for an exception raised while sending a request."""
     chain = _causes(exc)
     # NewConnectionError subclasses ConnectTimeoutError in urllib3, yet means "refused/unreachable".
-    if any(isinstance(e, (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError))
-           and not isinstance(e, urllib3.exceptions.NewConnectionError) for e in chain):
+    if any(
+        isinstance(e, (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError))
+        and not isinstance(e, urllib3.exceptions.NewConnectionError)
+        for e in chain
+    ):
         return "timeout", f"timed out after {budget:g}s (total deadline)"
-    if any(isinstance(e, (requests.exceptions.SSLError, ssl.SSLError, urllib3.exceptions.SSLError))
-           for e in chain):
+    if any(isinstance(e, (requests.exceptions.SSLError, ssl.SSLError, urllib3.exceptions.SSLError)) for e in chain):
         return "tls", f"TLS failed: {one_line(chain[-1])}"
     if any(isinstance(e, urllib3.exceptions.NameResolutionError) for e in chain):
         return "dns", f"cannot resolve host: {one_line(chain[-1])}"
-    if any(isinstance(e, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
-                          requests.exceptions.InvalidSchema, urllib3.exceptions.LocationParseError))
-           for e in chain):
+    if any(
+        isinstance(
+            e,
+            (
+                requests.exceptions.InvalidURL,
+                requests.exceptions.MissingSchema,
+                requests.exceptions.InvalidSchema,
+                urllib3.exceptions.LocationParseError,
+            ),
+        )
+        for e in chain
+    ):
         return "invalid_url", f"invalid URL: {one_line(exc)}"
-    if any(isinstance(e, (ConnectionRefusedError, ConnectionResetError, ConnectionAbortedError,
-                          urllib3.exceptions.NewConnectionError, http.client.RemoteDisconnected))
-           for e in chain):
+    if any(
+        isinstance(
+            e,
+            (
+                ConnectionRefusedError,
+                ConnectionResetError,
+                ConnectionAbortedError,
+                urllib3.exceptions.NewConnectionError,
+                http.client.RemoteDisconnected,
+            ),
+        )
+        for e in chain
+    ):
         return "connection", f"connection failed: {one_line(chain[-1])}"
-    if any(isinstance(e, (http.client.HTTPException, requests.exceptions.ChunkedEncodingError,
-                          requests.exceptions.ContentDecodingError, urllib3.exceptions.ProtocolError,
-                          requests.exceptions.InvalidHeader)) for e in chain):
+    if any(
+        isinstance(
+            e,
+            (
+                http.client.HTTPException,
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError,
+                urllib3.exceptions.ProtocolError,
+                requests.exceptions.InvalidHeader,
+            ),
+        )
+        for e in chain
+    ):
         return "protocol", f"not a valid HTTP answer: {one_line(chain[-1])}"
     return "connection", f"connection failed: {one_line(chain[-1])}"
 
 
 def _not_connected(exc: BaseException) -> bool:
     """The request never reached a server (refused, unreachable, connect timeout): another address may."""
-    return any(isinstance(e, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError,
-                              requests.exceptions.ConnectTimeout)) for e in _causes(exc))
+    return any(
+        isinstance(
+            e,
+            (
+                urllib3.exceptions.NewConnectionError,
+                urllib3.exceptions.ConnectTimeoutError,
+                requests.exceptions.ConnectTimeout,
+            ),
+        )
+        for e in _causes(exc)
+    )
 
 
 def _causes(exc: BaseException) -> list[BaseException]:
@@ -305,8 +394,7 @@ def _causes(exc: BaseException) -> list[BaseException]:
             continue
         out.append(e)
         nested = [a for a in getattr(e, "args", ()) if isinstance(a, BaseException)]
-        nested += [x for x in (getattr(e, "reason", None), e.__cause__, e.__context__)
-                   if isinstance(x, BaseException)]
+        nested += [x for x in (getattr(e, "reason", None), e.__cause__, e.__context__) if isinstance(x, BaseException)]
         todo.extend(nested)
     return out
 
@@ -331,4 +419,3 @@ def _header_text(value: str) -> str:
 
 def _jar_state(jar: RequestsCookieJar) -> frozenset[tuple[str, ...]]:
     return frozenset((c.domain, c.path, c.name, c.value or "") for c in jar)
-

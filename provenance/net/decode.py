@@ -48,10 +48,7 @@ class CappedDecoder:
         room = self._limit - self._produced
         if room <= 0 or not data:
             return b""
-        if self._coding is None:
-            out = data[:room]
-        else:
-            out = self._inflate(data, room)
+        out = data[:room] if self._coding is None else self._inflate(data, room)
         self._produced += len(out)
         return out
 
@@ -97,8 +94,7 @@ class Body:
     error_class: str | None = None  # "timeout" or "protocol"
 
 
-def read_body(raw: Any, limit: int, deadline: float, content_encoding: str | None,
-              chunk: int = 16_384) -> Body:
+def read_body(raw: Any, limit: int, deadline: float, content_encoding: str | None, chunk: int = 16_384) -> Body:
     """Read up to LIMIT decoded bytes from a urllib3 response before DEADLINE (time.monotonic()).
 
     Reads with read1 (whatever has arrived, at most CHUNK) and re-arms the socket timeout to the
@@ -124,7 +120,7 @@ def read_body(raw: Any, limit: int, deadline: float, content_encoding: str | Non
             out += decoder.feed(data)
     except DecodeError as exc:
         return _cut(out, limit, str(exc), "protocol", truncated=False)
-    except (TimeoutError, socket.timeout, ReadTimeoutError):
+    except (TimeoutError, ReadTimeoutError):
         return _cut(out, limit, "deadline passed", "timeout")
     except (ProtocolError, HTTPException, OSError) as exc:
         if isinstance(exc, ProtocolError) and _is_timeout(exc):
@@ -135,8 +131,9 @@ def read_body(raw: Any, limit: int, deadline: float, content_encoding: str | Non
     return _cut(out, limit, truncated=truncated)
 
 
-def _cut(out: bytearray, limit: int, error: str | None = None, error_class: str | None = None,
-         truncated: bool | None = None) -> Body:
+def _cut(
+    out: bytearray, limit: int, error: str | None = None, error_class: str | None = None, truncated: bool | None = None
+) -> Body:
     """OUT cut to LIMIT in place, then copied once (a 50 MB body is not copied twice)."""
     over = len(out) > limit if truncated is None else truncated
     del out[limit:]

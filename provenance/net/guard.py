@@ -13,6 +13,7 @@ address, and `Watch` holds every socket read of a hop to the request's total dea
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import ipaddress
 import itertools
@@ -127,9 +128,9 @@ class Verdict:
     host: str
     port: int
     addresses: tuple[str, ...] = ()
-    blocked: str | None = None      # readable reason when refused
-    dns_error: str | None = None    # the name did not resolve
-    timed_out: bool = False         # ... in the time the request had left
+    blocked: str | None = None  # readable reason when refused
+    dns_error: str | None = None  # the name did not resolve
+    timed_out: bool = False  # ... in the time the request had left
 
     @property
     def ok(self) -> bool:
@@ -139,8 +140,9 @@ class Verdict:
 class Guard:
     """Checks destinations against the private-address rule, with `host:port` exemptions."""
 
-    def __init__(self, allow_private: Iterable[str] = (), resolver: Resolver | None = None,
-                 executor: Executor | None = None) -> None:
+    def __init__(
+        self, allow_private: Iterable[str] = (), resolver: Resolver | None = None, executor: Executor | None = None
+    ) -> None:
         self._allowed = frozenset(_norm_allow(item) for item in allow_private)
         self._resolve = resolver or system_resolver
         self._executor = executor  # when given, lookups are bounded by check()'s timeout
@@ -176,8 +178,9 @@ class Guard:
                 reason = forbidden_reason(address)
                 if reason:
                     shown = host if str(address) == host else f"{host} ({address})"
-                    return Verdict(host, port, texts,
-                                   blocked=f"{shown}:{port} is a {reason} address, not in http.allow_private")
+                    return Verdict(
+                        host, port, texts, blocked=f"{shown}:{port} is a {reason} address, not in http.allow_private"
+                    )
         return Verdict(host, port, texts)
 
 
@@ -296,10 +299,8 @@ class Watch:
 
 
 def _shutdown(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):  # already closed: nothing left to stop
         socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the plain-socket method, also under TLS
-    except OSError:
-        pass  # already closed: nothing left to stop
 
 
 class PinnedAdapter(HTTPAdapter):
@@ -327,6 +328,7 @@ class PinnedAdapter(HTTPAdapter):
                     if watch is not None and self.sock is not None:
                         watch.attach(self.sock)
                     return super().getresponse(*a, **kw)
+
             return Watched
 
         class Pool(HTTPConnectionPool):
@@ -346,8 +348,7 @@ class PinnedAdapter(HTTPAdapter):
         finally:
             self._local.watch = None
 
-    def get_connection_with_tls_context(self, request: Any, verify: Any, proxies: Any = None,
-                                        cert: Any = None) -> Any:
+    def get_connection_with_tls_context(self, request: Any, verify: Any, proxies: Any = None, cert: Any = None) -> Any:
         pinned = getattr(request, PIN_ATTRIBUTE, None)
         if pinned is None:
             return super().get_connection_with_tls_context(request, verify, proxies, cert)

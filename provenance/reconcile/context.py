@@ -12,9 +12,10 @@ them and they must agree everywhere:
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from ..config import ReconcileConfig
 from ..records import CheckResult, DateEvidence, DriftEvidence, LinkStatus, SnapshotLookup, StoredDocument, StoredLink
@@ -78,20 +79,25 @@ class ReconcileContext:
         if original is None or original.published is None:
             return None
         inherited = original.published
-        return DateEvidence(value=inherited.value, source=f"copy_of:d{original.id}/{inherited.source}",
-                            raw=inherited.raw)
+        return DateEvidence(
+            value=inherited.value, source=f"copy_of:d{original.id}/{inherited.source}", raw=inherited.raw
+        )
 
     def copy_similarity(self, copy: StoredDocument, original: StoredDocument) -> float:
         """Containment of the smaller text's shingles in the larger's (as copy detection measures it)."""
         return round(containment(text_shingles(copy.text), text_shingles(original.text)), 4)
 
 
-def build_context(documents: Sequence[StoredDocument], checks: Mapping[str, CheckResult],
-                  snapshots: Mapping[str, Sequence[SnapshotLookup]], config: ReconcileConfig,
-                  drift: Mapping[str, DriftEvidence] | None = None,
-                  policy: Mapping[str, PolicyVerdict] | None = None,
-                  judged: tuple[StoredDocument, Sequence[StoredLink]] | None = None,
-                  subjects: Sequence[StoredDocument] | None = None) -> ReconcileContext:
+def build_context(
+    documents: Sequence[StoredDocument],
+    checks: Mapping[str, CheckResult],
+    snapshots: Mapping[str, Sequence[SnapshotLookup]],
+    config: ReconcileConfig,
+    drift: Mapping[str, DriftEvidence] | None = None,
+    policy: Mapping[str, PolicyVerdict] | None = None,
+    judged: tuple[StoredDocument, Sequence[StoredLink]] | None = None,
+    subjects: Sequence[StoredDocument] | None = None,
+) -> ReconcileContext:
     """Join documents with the latest check, snapshot look-ups and drift of each link's URL.
 
     By default every link and document of DOCUMENTS is judged.  A large store is judged piece by
@@ -107,17 +113,28 @@ def build_context(documents: Sequence[StoredDocument], checks: Mapping[str, Chec
         for link in sorted(doc_links, key=lambda lk: (lk.position, lk.id)):
             check = checks.get(link.url) if link.url else None
             found = tuple(sorted(snapshots.get(link.url, ()), key=lambda s: s.archive)) if link.url else ()
-            views.append(LinkView(document=doc, link=link, check=check, snapshots=found,
-                                  target_date=target_date(link.url, check),
-                                  drift=drift.get(link.url) if link.url else None))
+            views.append(
+                LinkView(
+                    document=doc,
+                    link=link,
+                    check=check,
+                    snapshots=found,
+                    target_date=target_date(link.url, check),
+                    drift=drift.get(link.url) if link.url else None,
+                )
+            )
     copy_of = {doc.id: doc.copy_of for doc in docs}
-    return ReconcileContext(documents=docs, links=tuple(views), config=config,
-                            subjects=None if subjects is None else tuple(sorted(subjects, key=lambda d: d.id)),
-                            documents_by_id=MappingProxyType({d.id: d for d in docs}),
-                            drift=MappingProxyType(drift),
-                            copy_of=MappingProxyType(copy_of),
-                            copy_ids=MappingProxyType(copies_by_original(copy_of)),
-                            policy=MappingProxyType(dict(policy or {})))
+    return ReconcileContext(
+        documents=docs,
+        links=tuple(views),
+        config=config,
+        subjects=None if subjects is None else tuple(sorted(subjects, key=lambda d: d.id)),
+        documents_by_id=MappingProxyType({d.id: d for d in docs}),
+        drift=MappingProxyType(drift),
+        copy_of=MappingProxyType(copy_of),
+        copy_ids=MappingProxyType(copies_by_original(copy_of)),
+        policy=MappingProxyType(dict(policy or {})),
+    )
 
 
 def copies_by_original(copy_of: Mapping[int, int | None]) -> dict[int, tuple[int, ...]]:
@@ -142,5 +159,3 @@ def target_date(url: str | None, check: CheckResult | None) -> DateEvidence | No
     if check is not None and check.status in _PAGE_DATE_STATUSES and check.page and check.page.published:
         return check.page.published
     return url_path_date(url) if url else None
-
-

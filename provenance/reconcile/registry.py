@@ -18,10 +18,11 @@ items and rules still run, so one bad record never hides every other finding.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..records import FindingKind, Severity, StoredDocument
 
@@ -56,10 +57,12 @@ class Registry:
 
         def register(func: Callable) -> Callable:
             if kind in self._rules:
-                raise ValueError(f"a rule for {kind.value!r} is already registered "
-                                 f"({self._rules[kind].func.__qualname__})")
+                raise ValueError(
+                    f"a rule for {kind.value!r} is already registered ({self._rules[kind].func.__qualname__})"
+                )
             self._rules[kind] = Rule(kind, severity, scope, func)
             return func
+
         return register
 
     def rules(self) -> list[Rule]:
@@ -77,22 +80,44 @@ RULES = Registry()
 rule = RULES.rule
 
 
-def link_finding(kind: FindingKind, link: LinkView, message: str, evidence: dict[str, Any] | None = None,
-                 severity: Severity | None = None) -> Finding:
+def link_finding(
+    kind: FindingKind,
+    link: LinkView,
+    message: str,
+    evidence: dict[str, Any] | None = None,
+    severity: Severity | None = None,
+) -> Finding:
     """A finding about one link: its document, its URL as written, JSON-ready evidence."""
     from ..records import Finding
 
-    return Finding(kind=kind, severity=severity or RULES.severity(kind), document_id=link.document.id,
-                   url=link.link.written or link.link.url, message=message, evidence=jsonable(evidence or {}))
+    return Finding(
+        kind=kind,
+        severity=severity or RULES.severity(kind),
+        document_id=link.document.id,
+        url=link.link.written or link.link.url,
+        message=message,
+        evidence=jsonable(evidence or {}),
+    )
 
 
-def document_finding(kind: FindingKind, doc: StoredDocument, message: str, evidence: dict[str, Any] | None = None,
-                     severity: Severity | None = None) -> Finding:
+def document_finding(
+    kind: FindingKind,
+    doc: StoredDocument,
+    message: str,
+    evidence: dict[str, Any] | None = None,
+    severity: Severity | None = None,
+) -> Finding:
     """A document-level finding (url None)."""
     from ..records import Finding
 
-    return Finding(kind=kind, severity=severity or RULES.severity(kind), document_id=doc.id, url=None,
-                   message=message, evidence=jsonable(evidence or {}))
+    return Finding(
+        kind=kind,
+        severity=severity or RULES.severity(kind),
+        document_id=doc.id,
+        url=None,
+        message=message,
+        evidence=jsonable(evidence or {}),
+    )
 
 
 def jsonable(value: Any) -> Any:
@@ -134,8 +159,11 @@ def run_rules(ctx: ReconcileContext, registry: Registry | None = None) -> list[F
 def _items(ctx: ReconcileContext, scope: Scope) -> Iterable[tuple[tuple, Any, str]]:
     if scope == "link":
         for view in ctx.links:
-            yield (view.document.id, 0, view.link.position, view.link.id), view, \
-                f"d{view.document.id} link {view.link.id}"
+            yield (
+                (view.document.id, 0, view.link.position, view.link.id),
+                view,
+                f"d{view.document.id} link {view.link.id}",
+            )
     elif scope == "document":
         for doc in ctx.documents if ctx.subjects is None else ctx.subjects:
             yield (doc.id, 1, 0, 0), doc, f"d{doc.id}"

@@ -23,13 +23,105 @@ from urllib.parse import unquote, urlsplit
 THRESHOLD = 0.34  # under a third of the shorter side shared: another article, not a reworded headline
 MIN_TOKENS = 2  # fewer content tokens on either side: too little to judge
 
-STOPWORDS = frozenset("""
-a an the and or but nor of to in on at by for with from as into onto over under about after before
-is are was were be been being it its this that these those than then so not no yes do does did
-has have had will would can could should may might must shall i you he she we they his her our their
-my your me him them what which who whom whose when where why how all any some more most very
-just also up out off via vs
-""".split()) - {"us"}  # "us" is the United States far more often than the pronoun in titles
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "nor",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "about",
+        "after",
+        "before",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "than",
+        "then",
+        "so",
+        "not",
+        "no",
+        "yes",
+        "do",
+        "does",
+        "did",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "i",
+        "you",
+        "he",
+        "she",
+        "we",
+        "they",
+        "his",
+        "her",
+        "our",
+        "their",
+        "my",
+        "your",
+        "me",
+        "him",
+        "them",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "all",
+        "any",
+        "some",
+        "more",
+        "most",
+        "very",
+        "just",
+        "also",
+        "up",
+        "out",
+        "off",
+        "via",
+        "vs",
+    ]
+) - {"us"}  # "us" is the United States far more often than the pronoun in titles
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _ABBREV = re.compile(r"\b(?:[^\W\d_]\.){2,}", re.UNICODE)  # U.S. / e.g. / U.K.
@@ -39,9 +131,29 @@ _EXTENSION = re.compile(r"\.(?:s?html?|php\d?|aspx?|jsp|cgi|pdf)$", re.IGNORECAS
 _HEXLIKE = re.compile(r"^[0-9a-f]{8,}$")
 # -a76117, -60123456, _v2 (a 4-digit year is content and stays)
 _TRAILING_ID = re.compile(r"(?:[-_](?:\d{5,}|[a-z]+\d[\da-z]*|\d+[a-z][\da-z]*))+$", re.IGNORECASE)
-_GENERIC_SEGMENTS = frozenset({"index", "default", "home", "main", "article", "articles", "story",
-                               "news", "post", "posts", "page", "view", "show", "detail", "amp",
-                               "watch", "video", "embed", "print"})
+_GENERIC_SEGMENTS = frozenset(
+    {
+        "index",
+        "default",
+        "home",
+        "main",
+        "article",
+        "articles",
+        "story",
+        "news",
+        "post",
+        "posts",
+        "page",
+        "view",
+        "show",
+        "detail",
+        "amp",
+        "watch",
+        "video",
+        "embed",
+        "print",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -59,8 +171,13 @@ class TitleComparison:
         return self.similarity >= self.threshold
 
     def as_json(self) -> dict[str, object]:
-        return {"label": self.label, "compared_with": self.target_kind, "target": self.target,
-                "similarity": round(self.similarity, 4), "threshold": self.threshold}
+        return {
+            "label": self.label,
+            "compared_with": self.target_kind,
+            "target": self.target,
+            "similarity": round(self.similarity, 4),
+            "threshold": self.threshold,
+        }
 
 
 def title_tokens(text: str) -> set[str]:
@@ -79,8 +196,11 @@ def similarity(label: str, target: str) -> float | None:
         return None
     small, large = (a, b) if len(a) <= len(b) else (b, a)
     large_forms = {form for tok in large for form in _forms(tok)}
-    shared = sum(1 for tok in small if _forms(tok) & large_forms
-                 or any(_prefix_match(f, other) for f in _forms(tok) for other in large_forms))
+    shared = sum(
+        1
+        for tok in small
+        if _forms(tok) & large_forms or any(_prefix_match(f, other) for f in _forms(tok) for other in large_forms)
+    )
     return shared / len(small)
 
 

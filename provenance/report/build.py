@@ -9,14 +9,22 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from functools import cached_property
-from datetime import date, datetime, timezone
 from typing import Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
 from ..records import (
-    CheckResult, Finding, LinkRole, LinkStatus, Severity, Snapshot, SnapshotLookup, StoredDocument, StoredLink,
+    CheckResult,
+    Finding,
+    LinkRole,
+    LinkStatus,
+    Severity,
+    Snapshot,
+    SnapshotLookup,
+    StoredDocument,
+    StoredLink,
 )
 from ..store import repo
 
@@ -67,8 +75,12 @@ class Report:
         by_severity = {s.value: 0 for s in Severity}
         for finding in self.findings:
             by_severity[finding.severity.value] += 1
-        return {"documents": len(self.documents), "links": len(self.links),
-                "findings": len(self.findings), **by_severity}
+        return {
+            "documents": len(self.documents),
+            "links": len(self.links),
+            "findings": len(self.findings),
+            **by_severity,
+        }
 
     def sections(self) -> Iterator[tuple[ReportDocument, list[Finding], list[ReportLink]]]:
         """Each document with its findings and links, in report order: one pass over each, holding
@@ -76,12 +88,12 @@ class Report:
         ids = [int(doc.id[1:]) for doc in self.documents]
         findings = _by_document(self.findings, lambda finding: finding.document_id, ids)
         links = _by_document(self.links, lambda link: int(link.document[1:]), ids)
-        for doc, doc_findings, doc_links in zip(self.documents, findings, links, strict=True):
-            yield doc, doc_findings, doc_links
+        yield from zip(self.documents, findings, links, strict=True)
 
 
-def _by_document(items: Items[T_co], document_of: Callable[[T_co], int | None],
-                 ids: Sequence[int]) -> Iterator[list[T_co]]:
+def _by_document(
+    items: Items[T_co], document_of: Callable[[T_co], int | None], ids: Sequence[int]
+) -> Iterator[list[T_co]]:
     """The items of each of IDS in turn: merged in one pass when ITEMS are in ascending document
     order (`in_document_order`), else grouped once in memory (a report built by hand)."""
     if not getattr(items, "in_document_order", False):
@@ -111,8 +123,9 @@ class StoredLinks:
 
     in_document_order = True  # DOCUMENTS are in id order (load_documents), their links in turn
 
-    def __init__(self, session: Session, documents: Sequence[StoredDocument],
-                 by_id: Mapping[int, StoredDocument]) -> None:
+    def __init__(
+        self, session: Session, documents: Sequence[StoredDocument], by_id: Mapping[int, StoredDocument]
+    ) -> None:
         self.session, self.documents, self.by_id = session, documents, by_id
 
     def __len__(self) -> int:
@@ -156,18 +169,18 @@ class StoredFindings:
         return repo.report_findings(self.session, self.document_ids)
 
 
-def build_report(session: Session, document_ids: Sequence[int] | None = None,
-                 now: datetime | None = None) -> Report:
+def build_report(session: Session, document_ids: Sequence[int] | None = None, now: datetime | None = None) -> Report:
     """The report over DOCUMENT_IDS (all documents when None); its links and findings are read from
     SESSION whenever they are used, so use it while SESSION is open."""
     documents = repo.load_documents(session, document_ids, with_links=False, with_text=False)
     by_id = {doc.id: doc for doc in documents}
     originals = sorted({doc.copy_of for doc in documents if doc.copy_of and doc.copy_of not in by_id})
     if originals:  # only the originals the copies inherit from, not every stored document again
-        by_id.update({doc.id: doc for doc in repo.load_documents(session, originals, with_links=False,
-                                                                 with_text=False)})
+        by_id.update(
+            {doc.id: doc for doc in repo.load_documents(session, originals, with_links=False, with_text=False)}
+        )
     return Report(
-        generated_at=now or datetime.now(timezone.utc),
+        generated_at=now or datetime.now(UTC),
         documents=tuple(_document(doc, by_id) for doc in documents),
         links=StoredLinks(session, documents, by_id),
         findings=StoredFindings(session, None if document_ids is None else [doc.id for doc in documents]),
@@ -184,14 +197,23 @@ def _effective_published(doc: StoredDocument, by_id: Mapping[int, StoredDocument
 def _document(doc: StoredDocument, by_id: Mapping[int, StoredDocument]) -> ReportDocument:
     original = by_id.get(doc.copy_of) if doc.copy_of else None
     return ReportDocument(
-        id=doc.report_id, source=doc.source, title=doc.title or (original.title if original else None),
+        id=doc.report_id,
+        source=doc.source,
+        title=doc.title or (original.title if original else None),
         published=_effective_published(doc, by_id),
         original_url=doc.original_url or (original.original_url if original else None),
-        copy_of=original.report_id if original else None, error=doc.error)
+        copy_of=original.report_id if original else None,
+        error=doc.error,
+    )
 
 
-def _link(report_id: str, cited_on: date | None, link: StoredLink, checks: Mapping[str, CheckResult],
-          lookups: Mapping[str, Sequence[SnapshotLookup]]) -> ReportLink:
+def _link(
+    report_id: str,
+    cited_on: date | None,
+    link: StoredLink,
+    checks: Mapping[str, CheckResult],
+    lookups: Mapping[str, Sequence[SnapshotLookup]],
+) -> ReportLink:
     check = checks.get(link.url) if link.url else None
     final_url = check.final_url if check else None
     if final_url is not None and final_url == link.url:
@@ -201,10 +223,15 @@ def _link(report_id: str, cited_on: date | None, link: StoredLink, checks: Mappi
     else:
         status = check.status if check else LinkStatus.UNCHECKED
     return ReportLink(
-        document=report_id, url=link.url or (None if link.role is LinkRole.LOST else link.written),
-        role=link.role, anchor_text=link.anchor_text, status=status,
-        http_status=check.http_status if check else None, final_url=final_url,
-        snapshot=nearest_snapshot(lookups.get(link.url, ()) if link.url else (), cited_on))
+        document=report_id,
+        url=link.url or (None if link.role is LinkRole.LOST else link.written),
+        role=link.role,
+        anchor_text=link.anchor_text,
+        status=status,
+        http_status=check.http_status if check else None,
+        final_url=final_url,
+        snapshot=nearest_snapshot(lookups.get(link.url, ()) if link.url else (), cited_on),
+    )
 
 
 def nearest_snapshot(lookups: Sequence[SnapshotLookup], cited_on: date | None) -> Snapshot | None:

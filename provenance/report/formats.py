@@ -45,8 +45,10 @@ def to_jsonable(value: Any) -> Any:
 
 def report_json(report: Report) -> dict[str, Any]:
     """The contract's `provenance.audit/1` document."""
-    return {**_json_head(report), **{name: [convert(item) for item in items]
-                                     for name, convert, items in _json_sections(report)}}
+    return {
+        **_json_head(report),
+        **{name: [convert(item) for item in items] for name, convert, items in _json_sections(report)},
+    }
 
 
 def _json_head(report: Report) -> dict[str, Any]:
@@ -55,29 +57,50 @@ def _json_head(report: Report) -> dict[str, Any]:
 
 def _json_sections(report: Report) -> tuple[tuple[str, Callable[[Any], dict[str, Any]], Sequence[Any]], ...]:
     """The document's lists in order: (key, record -> JSON object, records)."""
-    return (("documents", _document_json, report.documents), ("links", _link_json, report.links),
-            ("findings", _finding_json, report.findings))
+    return (
+        ("documents", _document_json, report.documents),
+        ("links", _link_json, report.links),
+        ("findings", _finding_json, report.findings),
+    )
 
 
 def _document_json(doc: ReportDocument) -> dict[str, Any]:
-    return {"id": doc.id, "source": doc.source, "title": doc.title,
-            "published": doc.published.isoformat() if doc.published else None,
-            "original_url": doc.original_url, "copy_of": doc.copy_of, "error": doc.error}
+    return {
+        "id": doc.id,
+        "source": doc.source,
+        "title": doc.title,
+        "published": doc.published.isoformat() if doc.published else None,
+        "original_url": doc.original_url,
+        "copy_of": doc.copy_of,
+        "error": doc.error,
+    }
 
 
 def _link_json(link: ReportLink) -> dict[str, Any]:
     snapshot = None
     if link.snapshot is not None:
         snapshot = {"url": link.snapshot.url, "datetime": to_jsonable(link.snapshot.datetime)}
-    return {"document": link.document, "url": link.url, "role": link.role.value,
-            "anchor_text": link.anchor_text, "status": link.status.value,
-            "http_status": link.http_status, "final_url": link.final_url, "snapshot": snapshot}
+    return {
+        "document": link.document,
+        "url": link.url,
+        "role": link.role.value,
+        "anchor_text": link.anchor_text,
+        "status": link.status.value,
+        "http_status": link.http_status,
+        "final_url": link.final_url,
+        "snapshot": snapshot,
+    }
 
 
 def _finding_json(finding: Finding) -> dict[str, Any]:
-    return {"kind": finding.kind.value, "severity": finding.severity.value,
-            "document": f"d{finding.document_id}" if finding.document_id is not None else None,
-            "url": finding.url, "message": finding.message, "evidence": to_jsonable(finding.evidence)}
+    return {
+        "kind": finding.kind.value,
+        "severity": finding.severity.value,
+        "document": f"d{finding.document_id}" if finding.document_id is not None else None,
+        "url": finding.url,
+        "message": finding.message,
+        "evidence": to_jsonable(finding.evidence),
+    }
 
 
 def write_json(report: Report, out: TextIO) -> None:
@@ -85,8 +108,10 @@ def write_json(report: Report, out: TextIO) -> None:
     as they are written: the whole document as dicts was ~6 MB more at the peak of a 10,000-link
     audit.  One encoder writes it all (json's indenting encoder is a set of closures that refer to
     each other: one per record was ~3 KB of cyclic garbage a link, left to the collector)."""
-    document = {**_json_head(report), **{name: _Streamed(map(convert, items), len(items))
-                                         for name, convert, items in _json_sections(report)}}
+    document = {
+        **_json_head(report),
+        **{name: _Streamed(map(convert, items), len(items)) for name, convert, items in _json_sections(report)},
+    }
     json.dump(document, out, indent=2, ensure_ascii=False)
     out.write("\n")
 
@@ -117,15 +142,29 @@ def write_csv(report: Report, out: TextIO) -> None:
     writer.writerow(CSV_COLUMNS)
     for finding in report.findings:
         doc_id = f"d{finding.document_id}" if finding.document_id is not None else ""
-        writer.writerow([doc_id, sources.get(doc_id, ""), finding.kind.value, finding.severity.value,
-                         finding.url or "", finding.message,
-                         json.dumps(to_jsonable(finding.evidence), ensure_ascii=False, sort_keys=True)])
+        writer.writerow(
+            [
+                doc_id,
+                sources.get(doc_id, ""),
+                finding.kind.value,
+                finding.severity.value,
+                finding.url or "",
+                finding.message,
+                json.dumps(to_jsonable(finding.evidence), ensure_ascii=False, sort_keys=True),
+            ]
+        )
 
 
 def _wrap(text: str, indent: int, first: str = "") -> list[str]:
     pad = " " * indent
-    return textwrap.wrap(text, WIDTH, initial_indent=pad + first, subsequent_indent=pad + " " * len(first),
-                         break_long_words=True, break_on_hyphens=False) or [pad + first.rstrip()]
+    return textwrap.wrap(
+        text,
+        WIDTH,
+        initial_indent=pad + first,
+        subsequent_indent=pad + " " * len(first),
+        break_long_words=True,
+        break_on_hyphens=False,
+    ) or [pad + first.rstrip()]
 
 
 def write_table(report: Report, out: TextIO) -> None:
@@ -133,8 +172,10 @@ def write_table(report: Report, out: TextIO) -> None:
     for section in report.sections():  # written as they come: a stored report reads a document at a time
         out.write("\n".join(_document_block(*section)) + "\n\n")
     counts = report.counts()
-    out.write(f"{counts['documents']} documents, {counts['links']} links, {counts['findings']} findings "
-              f"({counts['error']} errors, {counts['warning']} warnings, {counts['info']} info)\n")
+    out.write(
+        f"{counts['documents']} documents, {counts['links']} links, {counts['findings']} findings "
+        f"({counts['error']} errors, {counts['warning']} warnings, {counts['info']} info)\n"
+    )
 
 
 def _document_block(doc: ReportDocument, findings: list[Finding], links: list[ReportLink]) -> list[str]:
@@ -164,6 +205,7 @@ def _document_block(doc: ReportDocument, findings: list[Finding], links: list[Re
 def write_html(report: Report, out: TextIO) -> None:
     """One self-contained HTML page (report/html.py; imported here lazily, it imports this module)."""
     from .html import write_html as render
+
     render(report, out)
 
 
@@ -180,6 +222,7 @@ def write_stored_report(engine: Any, fmt: str, out: TextIO, document_ids: Sequen
     link's stored check history, which a Report record does not carry."""
     if fmt == "html":
         from .html import write_report_from_store
+
         write_report_from_store(engine, out, document_ids)
         return
     formatter = FORMATTERS.get(fmt)

@@ -27,8 +27,14 @@ from .formats import SEVERITY_LABEL
 HealthSeries = list[tuple[date, Counter[str]]]  # per day: how many URLs stood at each status
 
 STATUS_COLOURS = {
-    "alive": "#2e7d32", "redirected": "#1565c0", "dead": "#c62828", "soft_404": "#ef6c00",
-    "unreachable": "#8e24aa", "blocked": "#6d4c41", "invalid": "#757575", "unchecked": "#bdbdbd",
+    "alive": "#2e7d32",
+    "redirected": "#1565c0",
+    "dead": "#c62828",
+    "soft_404": "#ef6c00",
+    "unreachable": "#8e24aa",
+    "blocked": "#6d4c41",
+    "invalid": "#757575",
+    "unchecked": "#bdbdbd",
 }
 SEVERITY_COLOURS = {"error": "#c62828", "warning": "#ef6c00", "info": "#1565c0"}
 ROTTEN = ("dead", "soft_404")
@@ -55,19 +61,22 @@ th{background:#f0f0f0}
 
 def write_html(report: Report, out: TextIO, history: HealthSeries | None = None) -> None:
     """The whole report as one HTML page; HISTORY (from the store) feeds the health-over-time chart."""
-    series = history or [(report.generated_at.date(), Counter(link.status.value for link in report.links
-                                                               if link.url))]
+    series = history or [(report.generated_at.date(), Counter(link.status.value for link in report.links if link.url))]
     counts = report.counts()
     statuses = Counter(link.status.value for link in report.links)
-    parts = [_head("Provenance report"), "<main>", "<h1>Provenance report</h1>",
-             f'<p class="meta">generated {escape(report.generated_at.strftime("%Y-%m-%d %H:%M UTC"))}</p>',
-             '<h2>Summary</h2><div class="cards">']
+    parts = [
+        _head("Provenance report"),
+        "<main>",
+        "<h1>Provenance report</h1>",
+        f'<p class="meta">generated {escape(report.generated_at.strftime("%Y-%m-%d %H:%M UTC"))}</p>',
+        '<h2>Summary</h2><div class="cards">',
+    ]
     for name in ("documents", "links", "findings", "error", "warning", "info"):
         parts.append(_card(name, counts[name]))
     for status in LinkStatus:
         if statuses.get(status.value):
             parts.append(_card(status.value, statuses[status.value]))
-    parts.append("</div><h2>Charts</h2><div class=\"charts\">")
+    parts.append('</div><h2>Charts</h2><div class="charts">')
     parts.append(_figure("health", "Link health over time", health_chart(series)))
     parts.append(_figure("domains", "Rot by domain", domain_chart(report)))
     parts.append(_figure("kinds", "Findings by kind", kind_chart(report)))
@@ -109,8 +118,13 @@ def health_over_time(checks: Iterable[tuple[str, datetime, str]]) -> HealthSerie
 
 def write_table_page(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]], out: TextIO) -> None:
     """A named report or --sql result as a page with one table."""
-    parts = [_head(f"provenance report {title}"), "<main>", f"<h1>{escape(title)}</h1>",
-             f'<p class="meta"><span data-count="rows">{len(rows)}</span> rows</p>', "<table><thead><tr>"]
+    parts = [
+        _head(f"provenance report {title}"),
+        "<main>",
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="meta"><span data-count="rows">{len(rows)}</span> rows</p>',
+        "<table><thead><tr>",
+    ]
     parts += [f"<th>{escape(c)}</th>" for c in columns]
     parts.append("</tr></thead><tbody>")
     for row in rows:
@@ -121,6 +135,7 @@ def write_table_page(title: str, columns: Sequence[str], rows: Sequence[Sequence
 
 # --- charts: plain SVG ------------------------------------------------------------------------
 
+
 def health_chart(series: HealthSeries, width: int = 340, height: int = 200) -> str:
     """Stacked bars, one per day, coloured by status, with a legend."""
     total_max = max((sum(c.values()) for _day, c in series), default=0) or 1
@@ -128,8 +143,10 @@ def health_chart(series: HealthSeries, width: int = 340, height: int = 200) -> s
     slot = (width - left - 10) / max(1, len(series))  # a year of daily bars still fits the frame
     gap = 4.0 if slot > 8 else (1.0 if slot > 2 else 0.0)
     bar_w = min(40.0, slot - gap)
-    shapes = [f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 5}" y2="{top + plot_h}" stroke="#999"/>',
-              f'<text x="2" y="{top + 8}">{total_max}</text>']
+    shapes = [
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 5}" y2="{top + plot_h}" stroke="#999"/>',
+        f'<text x="2" y="{top + 8}">{total_max}</text>',
+    ]
     for i, (day, counts) in enumerate(series):
         x, y = left + gap + i * slot, top + plot_h
         for status, colour in STATUS_COLOURS.items():
@@ -137,12 +154,16 @@ def health_chart(series: HealthSeries, width: int = 340, height: int = 200) -> s
             if n:
                 h = max(1.0, plot_h * n / total_max)
                 y -= h
-                shapes.append(f'<rect x="{x:.2f}" y="{y:.1f}" width="{bar_w:.2f}" height="{h:.1f}" fill="{colour}">'
-                              f"<title>{day}: {n} {status}</title></rect>")
+                shapes.append(
+                    f'<rect x="{x:.2f}" y="{y:.1f}" width="{bar_w:.2f}" height="{h:.1f}" fill="{colour}">'
+                    f"<title>{day}: {n} {status}</title></rect>"
+                )
         if i == 0 or i == len(series) - 1:
             anchor = "end" if i == len(series) - 1 and i else "start"
-            shapes.append(f'<text x="{x + (bar_w if anchor == "end" else 0):.1f}" y="{top + plot_h + 14}" '
-                          f'text-anchor="{anchor}">{day.isoformat()}</text>')
+            shapes.append(
+                f'<text x="{x + (bar_w if anchor == "end" else 0):.1f}" y="{top + plot_h + 14}" '
+                f'text-anchor="{anchor}">{day.isoformat()}</text>'
+            )
     used = [s for s in STATUS_COLOURS if any(c.get(s) for _d, c in series)]
     shapes += _legend(used, STATUS_COLOURS, top + plot_h + 24, width)
     return _svg(width, height, shapes, "Link health over time")
@@ -164,11 +185,15 @@ def domain_chart(report: Report, width: int = 340) -> str:
         rotten = sum(counts[s] for s in ROTTEN)
         bar = width - label_w - 60
         shapes.append(f'<text x="2" y="{y + 12}">{escape(_short(domain, 20))}</text>')
-        shapes.append(f'<rect x="{label_w}" y="{y}" width="{bar}" height="14" fill="#c8e6c9">'
-                      f"<title>{escape(domain)}: {total} checked</title></rect>")
+        shapes.append(
+            f'<rect x="{label_w}" y="{y}" width="{bar}" height="14" fill="#c8e6c9">'
+            f"<title>{escape(domain)}: {total} checked</title></rect>"
+        )
         if rotten:
-            shapes.append(f'<rect x="{label_w}" y="{y}" width="{bar * rotten / total:.1f}" height="14" '
-                          f'fill="{STATUS_COLOURS["dead"]}"><title>{escape(domain)}: {rotten} rotten</title></rect>')
+            shapes.append(
+                f'<rect x="{label_w}" y="{y}" width="{bar * rotten / total:.1f}" height="14" '
+                f'fill="{STATUS_COLOURS["dead"]}"><title>{escape(domain)}: {rotten} rotten</title></rect>'
+            )
         shapes.append(f'<text x="{label_w + bar + 4}" y="{y + 12}">{rotten}/{total}</text>')
     return _svg(width, height, shapes, "Rot by domain")
 
@@ -188,8 +213,10 @@ def kind_chart(report: Report, width: int = 340) -> str:
         y, bar = 6 + i * row_h, max(2.0, (width - label_w - 40) * n / most)
         colour = SEVERITY_COLOURS[worst[kind].value]
         shapes.append(f'<text x="2" y="{y + 12}">{escape(kind)}</text>')
-        shapes.append(f'<rect x="{label_w}" y="{y}" width="{bar:.1f}" height="14" fill="{colour}">'
-                      f"<title>{escape(kind)}: {n}</title></rect>")
+        shapes.append(
+            f'<rect x="{label_w}" y="{y}" width="{bar:.1f}" height="14" fill="{colour}">'
+            f"<title>{escape(kind)}: {n}</title></rect>"
+        )
         shapes.append(f'<text x="{label_w + bar + 4:.1f}" y="{y + 12}">{n}</text>')
     return _svg(width, height, shapes, "Findings by kind")
 
@@ -206,18 +233,23 @@ def _legend(names: Sequence[str], colours: Mapping[str, str], y: int, width: int
 
 
 def _svg(width: int, height: int, shapes: Sequence[str], label: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(label)}" '
-            f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">' + "".join(shapes) + "</svg>")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(label)}" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">' + "".join(shapes) + "</svg>"
+    )
 
 
 # --- page pieces ------------------------------------------------------------------------------
 
+
 def _head(title: str) -> str:
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-            '<meta name="viewport" content="width=device-width,initial-scale=1">'
-            # No fetches at all, even for the favicon the browser would ask for by itself.
-            '<link rel="icon" href="data:,">'
-            f"<style>{CSS}</style></head><body>")
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        # No fetches at all, even for the favicon the browser would ask for by itself.
+        '<link rel="icon" href="data:,">'
+        f"<style>{CSS}</style></head><body>"
+    )
 
 
 def _card(name: str, value: int) -> str:
@@ -229,7 +261,7 @@ def _figure(name: str, caption: str, svg: str) -> str:
 
 
 def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _badge(value: str, colour: str) -> str:
@@ -242,9 +274,11 @@ def _document_section(doc: ReportDocument, findings: Sequence[Finding], links: S
         meta.append(f"copy of {doc.copy_of}")
     if doc.original_url:
         meta.append(f"original {escape(doc.original_url)}")
-    parts = [f'<section class="doc" id="{escape(doc.id)}" data-document="{escape(doc.id)}">',
-             f"<h3>{escape(doc.id)} · {escape(doc.title or doc.source)}</h3>",
-             f'<p class="meta">{escape(doc.source)} · {" · ".join(meta)}</p>']
+    parts = [
+        f'<section class="doc" id="{escape(doc.id)}" data-document="{escape(doc.id)}">',
+        f"<h3>{escape(doc.id)} · {escape(doc.title or doc.source)}</h3>",
+        f'<p class="meta">{escape(doc.source)} · {" · ".join(meta)}</p>',
+    ]
     if doc.error:
         parts.append(f'<p class="meta">error: {escape(doc.error)}</p>')
     parts.append(f'<h4>Findings (<span data-count="findings">{len(findings)}</span>)</h4>')
@@ -252,25 +286,41 @@ def _document_section(doc: ReportDocument, findings: Sequence[Finding], links: S
         parts.append("<table><thead><tr><th>severity</th><th>kind</th><th>URL</th><th>message</th></tr></thead><tbody>")
         for f in findings:
             badge = _badge(SEVERITY_LABEL[f.severity], SEVERITY_COLOURS[f.severity.value])
-            parts.append(f"<tr><td>{badge}</td><td>{escape(f.kind.value)}</td><td>{escape(f.url or '')}</td>"
-                         f"<td>{escape(f.message)}</td></tr>")
+            parts.append(
+                f"<tr><td>{badge}</td><td>{escape(f.kind.value)}</td><td>{escape(f.url or '')}</td>"
+                f"<td>{escape(f.message)}</td></tr>"
+            )
         parts.append("</tbody></table>")
     parts.append(f'<h4>Citations (<span data-count="links">{len(links)}</span>)</h4>')
     if links:
-        parts.append("<table><thead><tr><th>role</th><th>status</th><th>HTTP</th><th>URL</th><th>anchor</th>"
-                     "<th>snapshot</th></tr></thead><tbody>")
+        parts.append(
+            "<table><thead><tr><th>role</th><th>status</th><th>HTTP</th><th>URL</th><th>anchor</th>"
+            "<th>snapshot</th></tr></thead><tbody>"
+        )
         for link in links:
             status = link.status.value
-            snap = (f'<a href="{escape(link.snapshot.url)}">{link.snapshot.datetime.date().isoformat()}</a>'
-                    if link.snapshot else "")
+            snap = (
+                f'<a href="{escape(link.snapshot.url)}">{link.snapshot.datetime.date().isoformat()}</a>'
+                if link.snapshot
+                else ""
+            )
             url = escape(link.url) if link.url else "(no address)"
-            parts.append(f"<tr><td>{escape(link.role.value)}</td><td>{_badge(status, STATUS_COLOURS[status])}</td>"
-                         f"<td>{link.http_status or ''}</td><td>{url}</td><td>{escape(link.anchor_text or '')}</td>"
-                         f"<td>{snap}</td></tr>")
+            parts.append(
+                f"<tr><td>{escape(link.role.value)}</td><td>{_badge(status, STATUS_COLOURS[status])}</td>"
+                f"<td>{link.http_status or ''}</td><td>{url}</td><td>{escape(link.anchor_text or '')}</td>"
+                f"<td>{snap}</td></tr>"
+            )
         parts.append("</tbody></table>")
     parts.append("</section>")
     return "\n".join(parts)
 
 
-__all__ = ["write_html", "write_report_from_store", "write_table_page", "health_over_time", "health_chart",
-           "domain_chart", "kind_chart"]
+__all__ = [
+    "write_html",
+    "write_report_from_store",
+    "write_table_page",
+    "health_over_time",
+    "health_chart",
+    "domain_chart",
+    "kind_chart",
+]

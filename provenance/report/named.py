@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -37,34 +37,74 @@ class NamedReport:
     order_by: tuple[tuple[str, bool], ...] = ()  # (column, descending)
 
 
-NAMED_REPORTS: dict[str, NamedReport] = {r.name: r for r in (
-    NamedReport("dead_links", "dead_links", "links whose latest check is dead or soft-404, with a snapshot to use",
-                {"document": ("document_id",), "domain": ("domain",), "kind": ("status",), "since": ("checked_at",)},
-                (("document_id", False), ("url", False))),
-    NamedReport("findings", "report_findings", "every finding, by severity and kind, with its document and URL",
-                {"document": ("document_id",), "kind": ("kind",), "since": ("created_at",)},
-                (("severity_rank", False), ("kind", False), ("document_id", False), ("url", False))),
-    NamedReport("domain_health", "domain_health",
-                "per registrable domain: links, checked, alive, dead, soft-404, moved, share rotten",
-                {"domain": ("domain",)}, (("share_rotten", True), ("links", True), ("domain", False))),
-    NamedReport("link_history", "link_history", "every check of every URL, oldest first, with status changes",
-                {"domain": ("domain",), "kind": ("status",), "since": ("checked_at",)},
-                (("url", False), ("checked_at", False), ("check_id", False))),
-    NamedReport("unarchived", "unarchived", "alive links no archive holds: save these now",
-                {"domain": ("domain",), "since": ("checked_at",)}, (("documents", True), ("url", False))),
-    NamedReport("anachronisms", "anachronisms", "citations of things dated after the citing document",
-                {"document": ("document_id",), "since": ("document_published",)},
-                (("document_id", False), ("url", False))),
-    NamedReport("documents_by_rot", "documents_by_rot", "documents ranked by their share of rotten citations",
-                {"document": ("document_id",), "since": ("published",)},
-                (("share_rotten", True), ("rotten", True), ("document_id", False))),
-    NamedReport("copies", "copies", "copy pairs and what differs between copy and original",
-                {"document": ("copy_id", "original_id")}, (("original_id", False), ("copy_id", False))),
-    NamedReport("current_status", "current_status", "each link with its latest check",
-                {"document": ("document_id",), "domain": ("domain",), "kind": ("status",),
-                 "since": ("checked_at",)},
-                (("document_id", False), ("position", False), ("link_id", False))),
-)}
+NAMED_REPORTS: dict[str, NamedReport] = {
+    r.name: r
+    for r in (
+        NamedReport(
+            "dead_links",
+            "dead_links",
+            "links whose latest check is dead or soft-404, with a snapshot to use",
+            {"document": ("document_id",), "domain": ("domain",), "kind": ("status",), "since": ("checked_at",)},
+            (("document_id", False), ("url", False)),
+        ),
+        NamedReport(
+            "findings",
+            "report_findings",
+            "every finding, by severity and kind, with its document and URL",
+            {"document": ("document_id",), "kind": ("kind",), "since": ("created_at",)},
+            (("severity_rank", False), ("kind", False), ("document_id", False), ("url", False)),
+        ),
+        NamedReport(
+            "domain_health",
+            "domain_health",
+            "per registrable domain: links, checked, alive, dead, soft-404, moved, share rotten",
+            {"domain": ("domain",)},
+            (("share_rotten", True), ("links", True), ("domain", False)),
+        ),
+        NamedReport(
+            "link_history",
+            "link_history",
+            "every check of every URL, oldest first, with status changes",
+            {"domain": ("domain",), "kind": ("status",), "since": ("checked_at",)},
+            (("url", False), ("checked_at", False), ("check_id", False)),
+        ),
+        NamedReport(
+            "unarchived",
+            "unarchived",
+            "alive links no archive holds: save these now",
+            {"domain": ("domain",), "since": ("checked_at",)},
+            (("documents", True), ("url", False)),
+        ),
+        NamedReport(
+            "anachronisms",
+            "anachronisms",
+            "citations of things dated after the citing document",
+            {"document": ("document_id",), "since": ("document_published",)},
+            (("document_id", False), ("url", False)),
+        ),
+        NamedReport(
+            "documents_by_rot",
+            "documents_by_rot",
+            "documents ranked by their share of rotten citations",
+            {"document": ("document_id",), "since": ("published",)},
+            (("share_rotten", True), ("rotten", True), ("document_id", False)),
+        ),
+        NamedReport(
+            "copies",
+            "copies",
+            "copy pairs and what differs between copy and original",
+            {"document": ("copy_id", "original_id")},
+            (("original_id", False), ("copy_id", False)),
+        ),
+        NamedReport(
+            "current_status",
+            "current_status",
+            "each link with its latest check",
+            {"document": ("document_id",), "domain": ("domain",), "kind": ("status",), "since": ("checked_at",)},
+            (("document_id", False), ("position", False), ("link_id", False)),
+        ),
+    )
+}
 
 SPECIAL_REPORTS = {
     "audit": "the whole audit report (documents, links, findings), as `audit` prints it",
@@ -82,12 +122,21 @@ class ReportFilters:
     since: str | None = None
 
     def given(self) -> dict[str, str]:
-        return {k: v for k, v in (("document", self.document), ("domain", self.domain), ("kind", self.kind),
-                                  ("since", self.since)) if v is not None}
+        return {
+            k: v
+            for k, v in (
+                ("document", self.document),
+                ("domain", self.domain),
+                ("kind", self.kind),
+                ("since", self.since),
+            )
+            if v is not None
+        }
 
 
-def run_named_or_sql(ctx: Any, name: str | None, sql: str | None, out: TextIO,
-                     filters: ReportFilters | None = None) -> None:
+def run_named_or_sql(
+    ctx: Any, name: str | None, sql: str | None, out: TextIO, filters: ReportFilters | None = None
+) -> None:
     """`provenance report [NAME] [--sql QUERY]`: list, run a named report, or run read-only SQL."""
     filters = filters or ReportFilters()
     if name and sql:
@@ -181,13 +230,14 @@ def _since(value: str, *, date_only: bool) -> str:
     except ValueError:
         raise ConfigError(f"--since wants an ISO date like 2024-01-31, not {value!r}") from None
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     if date_only:
         return moment.date().isoformat()
     return moment.strftime("%Y-%m-%d %H:%M:%S") if moment.time() != time() else moment.date().isoformat()
 
 
 # --- the whole report, and Robust Links -----------------------------------------------------
+
 
 def _write_audit_report(ctx: Any, filters: ReportFilters, out: TextIO) -> None:
     extra = set(filters.given()) - {"document"}
@@ -226,8 +276,13 @@ def _write_robust_links(ctx: Any, filters: ReportFilters, out: TextIO) -> None:
                 pairs.append((href, link.snapshot))
         out.write(robust_links_html(html, pairs))
         return
-    out.write(robust_links_text((link.url, link.status.value, link.snapshot) for link in report_links
-                                if link.url and link.status.value in _PROBLEMS))
+    out.write(
+        robust_links_text(
+            (link.url, link.status.value, link.snapshot)
+            for link in report_links
+            if link.url and link.status.value in _PROBLEMS
+        )
+    )
 
 
 def _read_html_source(source: str) -> str | None:
@@ -239,5 +294,16 @@ def _read_html_source(source: str) -> str | None:
         return None
 
 
-__all__ = ["NAMED_REPORTS", "NamedReport", "ReportFilters", "Table", "list_reports", "run_named",
-           "run_named_or_sql", "run_sql", "write_table", "document_id", "all_report_names"]
+__all__ = [
+    "NAMED_REPORTS",
+    "NamedReport",
+    "ReportFilters",
+    "Table",
+    "list_reports",
+    "run_named",
+    "run_named_or_sql",
+    "run_sql",
+    "write_table",
+    "document_id",
+    "all_report_names",
+]

@@ -46,6 +46,8 @@ def robust_links_text(items: Iterable[tuple[str, str, Snapshot | None]]) -> str:
         if snapshot is None:
             lines.append(f"{url} ({problem}): no archived copy found")
         else:
-            lines.append(f"{url} ({problem}): archived copy {snapshot.url} "
-                         f"(archived from the original on {snapshot.datetime.date().isoformat()}, {snapshot.archive})")
+            lines.append(
+                f"{url} ({problem}): archived copy {snapshot.url} "
+                f"(archived from the original on {snapshot.datetime.date().isoformat()}, {snapshot.archive})"
+            )
     return "\n".join(lines) + ("\n" if lines else "")

@@ -25,10 +25,16 @@ class Table:
 def write_table(data: Table, fmt: str, out: TextIO) -> None:
     """Rows in table, json, csv or html (a page with one table)."""
     if fmt == "json":
-        json.dump({"report": data.title, "columns": data.columns,
-                   "rows": [{c: _json_value(c, v) for c, v in zip(data.columns, row, strict=True)}
-                            for row in data.rows]},
-                  out, indent=2, ensure_ascii=False)
+        json.dump(
+            {
+                "report": data.title,
+                "columns": data.columns,
+                "rows": [{c: _json_value(c, v) for c, v in zip(data.columns, row, strict=True)} for row in data.rows],
+            },
+            out,
+            indent=2,
+            ensure_ascii=False,
+        )
         out.write("\n")
     elif fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
@@ -36,6 +42,7 @@ def write_table(data: Table, fmt: str, out: TextIO) -> None:
         writer.writerows([_text(v) for v in row] for row in data.rows)
     elif fmt == "html":
         from .html import write_table_page
+
         write_table_page(data.title, data.columns, [[_text(v) for v in row] for row in data.rows], out)
     else:
         _write_text_table(data, out)
@@ -69,7 +76,7 @@ def _text(value: Any) -> str:
 
 def _clip(text: str) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= TABLE_CELL_MAX else text[:TABLE_CELL_MAX - 1] + "…"
+    return text if len(text) <= TABLE_CELL_MAX else text[: TABLE_CELL_MAX - 1] + "…"
 
 
 _FRACTION = re.compile(r"^(\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d)\.\d+$")
@@ -81,8 +88,7 @@ TABLE_HIDDEN = {"severity_rank", "evidence"}  # for sorting, or too long for a t
 def table_columns(columns: Sequence[str]) -> list[int]:
     """Indexes of the columns a person reads: `x_id` is hidden when `x` says the same ('d3' vs 3)."""
     names = set(columns)
-    return [i for i, c in enumerate(columns)
-            if not (c.endswith("_id") and c[:-3] in names) and c not in TABLE_HIDDEN]
+    return [i for i, c in enumerate(columns) if not (c.endswith("_id") and c[:-3] in names) and c not in TABLE_HIDDEN]
 
 
 def _write_text_table(data: Table, out: TextIO) -> None:

@@ -51,11 +51,19 @@ class Lease:
 
 
 def _job(r: Any) -> JobState:
-    return JobState(name=r["name"], kind=r["kind"], every=timedelta(seconds=r["every_s"]),
-                    next_run_at=r["next_run_at"], last_started_at=r["last_started_at"],
-                    last_finished_at=r["last_finished_at"], last_status=r["last_status"],
-                    last_error=r["last_error"], last_error_at=r["last_error_at"], last_detail=r["last_detail"],
-                    last_run_id=r["last_run_id"])
+    return JobState(
+        name=r["name"],
+        kind=r["kind"],
+        every=timedelta(seconds=r["every_s"]),
+        next_run_at=r["next_run_at"],
+        last_started_at=r["last_started_at"],
+        last_finished_at=r["last_finished_at"],
+        last_status=r["last_status"],
+        last_error=r["last_error"],
+        last_error_at=r["last_error_at"],
+        last_detail=r["last_detail"],
+        last_run_id=r["last_run_id"],
+    )
 
 
 def load_jobs(session: Session) -> dict[str, JobState]:
@@ -74,8 +82,9 @@ def register_jobs(session: Session, wanted: dict[str, tuple[str, timedelta]]) ->
         if name not in stored:
             session.execute(insert(daemon_jobs).values(name=name, kind=kind, every_s=every.total_seconds()))
         elif stored[name].every != every or stored[name].kind != kind:
-            session.execute(update(daemon_jobs).where(daemon_jobs.c.name == name)
-                            .values(kind=kind, every_s=every.total_seconds()))
+            session.execute(
+                update(daemon_jobs).where(daemon_jobs.c.name == name).values(kind=kind, every_s=every.total_seconds())
+            )
     return load_jobs(session)
 
 
@@ -88,13 +97,26 @@ def job_started(session: Session, name: str, kind: str, every: timedelta, now: d
     return run_id
 
 
-def job_finished(session: Session, name: str, run_id: int, now: datetime, *, status: str,
-                 detail: dict[str, Any], next_run_at: datetime | None, error: str | None = None) -> None:
+def job_finished(
+    session: Session,
+    name: str,
+    run_id: int,
+    now: datetime,
+    *,
+    status: str,
+    detail: dict[str, Any],
+    next_run_at: datetime | None,
+    error: str | None = None,
+) -> None:
     """Record how job NAME's run RUN_ID ended and when it is due next."""
     detail = to_json({"job": name, **detail, **({"error": error} if error else {})})
     finish_run(session, run_id, now, status, detail)
-    values: dict[str, Any] = {"last_finished_at": now, "last_status": status, "last_detail": detail,
-                              "next_run_at": next_run_at}
+    values: dict[str, Any] = {
+        "last_finished_at": now,
+        "last_status": status,
+        "last_detail": detail,
+        "next_run_at": next_run_at,
+    }
     if error:
         values.update(last_error=error, last_error_at=now)
     session.execute(update(daemon_jobs).where(daemon_jobs.c.name == name).values(**values))
@@ -104,8 +126,7 @@ def interrupt_stale_runs(session: Session, now: datetime) -> int:
     """Mark daemon runs still 'running' as 'interrupted' (call only while holding the lease)."""
     stale = runs.c.kind.like("daemon.%") & (runs.c.status == "running")
     result = session.execute(update(runs).where(stale).values(status="interrupted", finished_at=now))
-    session.execute(update(daemon_jobs).where(daemon_jobs.c.last_status == "running")
-                    .values(last_status="interrupted"))
+    session.execute(update(daemon_jobs).where(daemon_jobs.c.last_status == "running").values(last_status="interrupted"))
     return int(result.rowcount or 0)
 
 
@@ -119,9 +140,15 @@ def daemon_runs(session: Session, kind: str | None = None) -> list[dict[str, Any
 
 # --- the lease --------------------------------------------------------------------------------
 
+
 def _lease(r: Any) -> Lease:
-    return Lease(name=r["name"], holder=r["holder"], acquired_at=r["acquired_at"], renewed_at=r["renewed_at"],
-                 expires_at=r["expires_at"])
+    return Lease(
+        name=r["name"],
+        holder=r["holder"],
+        acquired_at=r["acquired_at"],
+        renewed_at=r["renewed_at"],
+        expires_at=r["expires_at"],
+    )
 
 
 def current_lease(session: Session, name: str) -> Lease | None:
@@ -129,22 +156,27 @@ def current_lease(session: Session, name: str) -> Lease | None:
     return _lease(row) if row else None
 
 
-def acquire_lease(session: Session, name: str, holder: str, now: datetime, ttl: timedelta, *,
-                  steal_from: str | None = None) -> bool:
+def acquire_lease(
+    session: Session, name: str, holder: str, now: datetime, ttl: timedelta, *, steal_from: str | None = None
+) -> bool:
     """Take lock NAME for HOLDER until NOW+TTL if it is free, expired, ours, or held by STEAL_FROM."""
     mine = or_(leases.c.holder == holder, leases.c.expires_at <= now)
     if steal_from is not None:
         mine = or_(mine, leases.c.holder == steal_from)
-    result = session.execute(update(leases).where(and_(leases.c.name == name, mine))
-                             .values(holder=holder, acquired_at=now, renewed_at=now, expires_at=now + ttl))
+    result = session.execute(
+        update(leases)
+        .where(and_(leases.c.name == name, mine))
+        .values(holder=holder, acquired_at=now, renewed_at=now, expires_at=now + ttl)
+    )
     if result.rowcount:
         return True
     if current_lease(session, name) is not None:
         return False
     try:
         with session.begin_nested():
-            session.execute(insert(leases).values(name=name, holder=holder, acquired_at=now, renewed_at=now,
-                                                  expires_at=now + ttl))
+            session.execute(
+                insert(leases).values(name=name, holder=holder, acquired_at=now, renewed_at=now, expires_at=now + ttl)
+            )
     except IntegrityError:
         return False
     return True
@@ -152,8 +184,11 @@ def acquire_lease(session: Session, name: str, holder: str, now: datetime, ttl: 
 
 def renew_lease(session: Session, name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
     """Extend HOLDER's lock to NOW+TTL; False when it is no longer HOLDER's (taken over)."""
-    result = session.execute(update(leases).where(leases.c.name == name, leases.c.holder == holder)
-                             .values(renewed_at=now, expires_at=now + ttl))
+    result = session.execute(
+        update(leases)
+        .where(leases.c.name == name, leases.c.holder == holder)
+        .values(renewed_at=now, expires_at=now + ttl)
+    )
     return bool(result.rowcount)
 
 

@@ -125,7 +125,8 @@ def session_scope(engine: Engine | Connection, *, readonly: bool = False) -> Ite
     """
     if isinstance(engine, Connection):  # its options are changed in place: set the BEGIN each time
         bind: Engine | Connection = engine.execution_options(
-            **{_BEGIN_OPTION: "BEGIN" if readonly else "BEGIN IMMEDIATE"})
+            **{_BEGIN_OPTION: "BEGIN" if readonly else "BEGIN IMMEDIATE"}
+        )
     else:
         bind = engine.execution_options(**{_BEGIN_OPTION: "BEGIN"}) if readonly else engine
     try:

@@ -14,7 +14,8 @@ Design decisions:
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -61,19 +62,20 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError(f"naive datetime {value!r}: the store needs timezone-aware values")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 documents = Table(
-    "documents", metadata,
+    "documents",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("source", Text, nullable=False, unique=True),
     Column("format", String(16), nullable=False),
@@ -91,10 +93,10 @@ documents = Table(
 )
 
 links = Table(
-    "links", metadata,
+    "links",
+    metadata,
     Column("id", Integer, primary_key=True),
-    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False,
-           index=True),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("position", Integer, nullable=False),
     Column("url", Text, index=True),
     Column("written", Text),
@@ -109,7 +111,8 @@ links = Table(
 # query over the store instead of every document's shingle set held at once (memory grew with the
 # whole corpus's text), and a document is sketched once, not on every harvest.
 document_sketches = Table(
-    "document_sketches", metadata,
+    "document_sketches",
+    metadata,
     Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
     Column("fingerprint", Text, nullable=False),
     Column("shingles", Integer, nullable=False),
@@ -117,15 +120,16 @@ document_sketches = Table(
 )
 
 sketch_shingles = Table(
-    "sketch_shingles", metadata,
-    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False,
-           index=True),
+    "sketch_shingles",
+    metadata,
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("shingle", BigInteger, nullable=False),
     Index(None, "shingle", "document_id"),
 )
 
 checks = Table(
-    "checks", metadata,
+    "checks",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("url", Text, nullable=False),
     Column("checked_at", UTCDateTime, nullable=False),
@@ -150,7 +154,8 @@ checks = Table(
 )
 
 snapshot_lookups = Table(
-    "snapshot_lookups", metadata,
+    "snapshot_lookups",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("url", Text, nullable=False),
     Column("archive", String(64), nullable=False),
@@ -175,7 +180,8 @@ snapshot_lookups = Table(
 )
 
 drift_measurements = Table(  # append-only: the archive stage's live-vs-snapshot comparisons
-    "drift_measurements", metadata,
+    "drift_measurements",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("url", Text, nullable=False),
     Column("measured_at", UTCDateTime, nullable=False),
@@ -192,7 +198,8 @@ drift_measurements = Table(  # append-only: the archive stage's live-vs-snapshot
 )
 
 findings = Table(
-    "findings", metadata,
+    "findings",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("kind", String(32), nullable=False),
     Column("severity", String(16), nullable=False),
@@ -207,7 +214,8 @@ findings = Table(
 # short transaction at the end: TEMPORARY, so it belongs to one connection, takes no lock on the
 # database and is never migrated (its own MetaData, outside `metadata`).
 staged_findings = Table(
-    "staged_findings", MetaData(),
+    "staged_findings",
+    MetaData(),
     Column("id", Integer, primary_key=True),  # the order the rules gave them in
     Column("kind", String(32), nullable=False),
     Column("severity", String(16), nullable=False),
@@ -223,7 +231,8 @@ staged_findings = Table(
 # paged in order: an IN (...) binds a few hundred ids, and a distinct count or a first appearance
 # cannot be put together from chunks.  TEMPORARY and outside `metadata`, like staged_findings.
 chosen_documents = Table(
-    "chosen_documents", MetaData(),
+    "chosen_documents",
+    MetaData(),
     Column("id", Integer, primary_key=True),
     prefixes=["TEMPORARY"],
 )
@@ -231,14 +240,16 @@ chosen_documents = Table(
 # The URLs due a check when a check run began, in the order it takes them: fixed for the run (the
 # run's own checks make them not due any more), read a page at a time.  TEMPORARY, as above.
 due_snapshot = Table(
-    "due_snapshot", MetaData(),
+    "due_snapshot",
+    MetaData(),
     Column("seq", Integer, primary_key=True),  # the check order
     Column("url", Text, nullable=False),
     prefixes=["TEMPORARY"],
 )
 
 runs = Table(
-    "runs", metadata,
+    "runs",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("kind", String(32), nullable=False),
     Column("started_at", UTCDateTime, nullable=False),
@@ -248,7 +259,8 @@ runs = Table(
 )
 
 daemon_jobs = Table(  # current state of each configured daemon job; the history is in `runs`
-    "daemon_jobs", metadata,
+    "daemon_jobs",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("name", Text, nullable=False, unique=True),  # "check", "reconcile", "harvest <source>"
     Column("kind", String(16), nullable=False),
@@ -264,7 +276,8 @@ daemon_jobs = Table(  # current state of each configured daemon job; the history
 )
 
 leases = Table(  # a lock with expiry: one daemon per database; renewed by a heartbeat
-    "leases", metadata,
+    "leases",
+    metadata,
     Column("name", String(64), primary_key=True),
     Column("holder", Text, nullable=False),
     Column("acquired_at", UTCDateTime, nullable=False),
@@ -273,7 +286,8 @@ leases = Table(  # a lock with expiry: one daemon per database; renewed by a hea
 )
 
 save_requests = Table(  # append-only: every Save Page Now request actually sent (issue 4, opt-in)
-    "save_requests", metadata,
+    "save_requests",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("url", Text, nullable=False),
     Column("requested_at", UTCDateTime, nullable=False),

@@ -20,11 +20,18 @@ def unarchived(ctx: ReconcileContext, link: LinkView) -> Finding | None:
         return None
     if any(a.error is not None or a.nearest or a.first or a.last or a.count for a in lookups):
         return None
-    return link_finding(FindingKind.UNARCHIVED, link,
-                        f"no archive holds a snapshot ({', '.join(a.archive for a in lookups)} asked): "
-                        "save it to an archive while it is still online",
-                        evidence={"archives": [{"archive": a.archive, "looked_up_at": a.looked_up_at,
-                                                "query": a.query, "count": a.count} for a in lookups]})
+    return link_finding(
+        FindingKind.UNARCHIVED,
+        link,
+        f"no archive holds a snapshot ({', '.join(a.archive for a in lookups)} asked): "
+        "save it to an archive while it is still online",
+        evidence={
+            "archives": [
+                {"archive": a.archive, "looked_up_at": a.looked_up_at, "query": a.query, "count": a.count}
+                for a in lookups
+            ]
+        },
+    )
 
 
 @rule(FindingKind.CONTENT_DRIFT, severity=Severity.WARNING)
@@ -35,7 +42,10 @@ def content_drift(ctx: ReconcileContext, link: LinkView) -> Finding | None:
         return None
     if link.check is not None and link.check.status is not LinkStatus.ALIVE:
         return None  # dead or moved targets have their own findings
-    return link_finding(FindingKind.CONTENT_DRIFT, link,
-                        f"the live page differs from the {drift.snapshot.datetime.date()} snapshot "
-                        f"(similarity {drift.similarity:.2f} < {drift.threshold}): cite the snapshot {drift.snapshot.url}",
-                        evidence=drift.as_json())
+    return link_finding(
+        FindingKind.CONTENT_DRIFT,
+        link,
+        f"the live page differs from the {drift.snapshot.datetime.date()} snapshot "
+        f"(similarity {drift.similarity:.2f} < {drift.threshold}): cite the snapshot {drift.snapshot.url}",
+        evidence=drift.as_json(),
+    )

@@ -21,8 +21,13 @@ def _basics(check: CheckResult, ctx: ReconcileContext) -> dict[str, object]:
     In the daemon the status may be the dead-link policy's verdict on the URL's history; its
     counted failures are then part of the evidence (`policy`).
     """
-    basics: dict[str, object] = {"status": check.status, "http_status": check.http_status,
-                                 "final_url": check.final_url, "hops": check.hops, "checked_at": check.checked_at}
+    basics: dict[str, object] = {
+        "status": check.status,
+        "http_status": check.http_status,
+        "final_url": check.final_url,
+        "hops": check.hops,
+        "checked_at": check.checked_at,
+    }
     verdict = ctx.policy.get(check.url)
     if verdict is not None:
         basics["policy"] = verdict.as_json()
@@ -36,9 +41,12 @@ def dead_link(ctx: ReconcileContext, link: LinkView) -> Finding | None:
     if check is None:
         return None
     answer = f"HTTP {check.http_status}" if check.http_status else "gone"
-    return link_finding(FindingKind.DEAD_LINK, link,
-                        f"the target is gone ({answer} on {check.checked_at.date()}): replace it with an archived copy",
-                        evidence=_basics(check, ctx))
+    return link_finding(
+        FindingKind.DEAD_LINK,
+        link,
+        f"the target is gone ({answer} on {check.checked_at.date()}): replace it with an archived copy",
+        evidence=_basics(check, ctx),
+    )
 
 
 @rule(FindingKind.SOFT_404, severity=Severity.ERROR)
@@ -48,9 +56,12 @@ def soft_404(ctx: ReconcileContext, link: LinkView) -> Finding | None:
     if check is None:
         return None
     reason = check.page.soft_404_reason if check.page and check.page.soft_404_reason else "error-like page"
-    return link_finding(FindingKind.SOFT_404, link,
-                        f"the target answers but is not the cited page ({reason}): replace it with an archived copy",
-                        evidence={**_basics(check, ctx), "reason": reason})
+    return link_finding(
+        FindingKind.SOFT_404,
+        link,
+        f"the target answers but is not the cited page ({reason}): replace it with an archived copy",
+        evidence={**_basics(check, ctx), "reason": reason},
+    )
 
 
 @rule(FindingKind.REDIRECT_CHANGED, severity=Severity.WARNING)
@@ -61,10 +72,13 @@ def redirect_changed(ctx: ReconcileContext, link: LinkView) -> Finding | None:
         return None
     source = registrable_domain(link.link.url)
     target = registrable_domain(check.final_url) if check.final_url else None
-    return link_finding(FindingKind.REDIRECT_CHANGED, link,
-                        f"now redirects from {source} to {target or 'another site'} ({check.final_url}): "
-                        "check the new site still holds the cited content",
-                        evidence={**_basics(check, ctx), "from_domain": source, "to_domain": target})
+    return link_finding(
+        FindingKind.REDIRECT_CHANGED,
+        link,
+        f"now redirects from {source} to {target or 'another site'} ({check.final_url}): "
+        "check the new site still holds the cited content",
+        evidence={**_basics(check, ctx), "from_domain": source, "to_domain": target},
+    )
 
 
 @rule(FindingKind.UNREACHABLE, severity=Severity.WARNING)
@@ -78,9 +92,12 @@ def unreachable(ctx: ReconcileContext, link: LinkView) -> Finding | None:
     if verdict is not None and verdict.observed is not LinkStatus.UNREACHABLE:  # e.g. a 404 not yet confirmed
         answer = f"HTTP {check.http_status}" if check.http_status else verdict.observed.value
         why = f"{answer}; failure {len(verdict.counted)} of the {verdict.needed} needed to call it dead"
-    return link_finding(FindingKind.UNREACHABLE, link,
-                        f"the target could not be reached ({why}): it will be checked again",
-                        evidence={**_basics(check, ctx), "error_class": check.error_class, "error": check.error})
+    return link_finding(
+        FindingKind.UNREACHABLE,
+        link,
+        f"the target could not be reached ({why}): it will be checked again",
+        evidence={**_basics(check, ctx), "error_class": check.error_class, "error": check.error},
+    )
 
 
 @rule(FindingKind.BLOCKED_URL, severity=Severity.WARNING)
@@ -89,10 +106,13 @@ def blocked_url(ctx: ReconcileContext, link: LinkView) -> Finding | None:
     check = _checked(link, LinkStatus.BLOCKED)
     if check is None:
         return None
-    return link_finding(FindingKind.BLOCKED_URL, link,
-                        "points at a private or local address and was not requested: "
-                        "list it in http.allow_private if it is meant to be checked",
-                        evidence={**_basics(check, ctx), "error": check.error})
+    return link_finding(
+        FindingKind.BLOCKED_URL,
+        link,
+        "points at a private or local address and was not requested: "
+        "list it in http.allow_private if it is meant to be checked",
+        evidence={**_basics(check, ctx), "error": check.error},
+    )
 
 
 @rule(FindingKind.MEDIA_UNAVAILABLE, severity=Severity.ERROR)
@@ -102,6 +122,9 @@ def media_unavailable(ctx: ReconcileContext, link: LinkView) -> Finding | None:
     state = check.page.media_state if check is not None and check.page else None
     if state not in _UNAVAILABLE_MEDIA:
         return None
-    return link_finding(FindingKind.MEDIA_UNAVAILABLE, link,
-                        f"the media item is {state} on its host: find another copy or cite the archive",
-                        evidence={**_basics(check, ctx), "media_state": state})
+    return link_finding(
+        FindingKind.MEDIA_UNAVAILABLE,
+        link,
+        f"the media item is {state} on its host: find another copy or cite the archive",
+        evidence={**_basics(check, ctx), "media_state": state},
+    )

@@ -29,13 +29,20 @@ def temporal_mismatch(ctx: ReconcileContext, link: LinkView) -> Finding | None:
     days = (target.value - cited.value).days
     what = "a related link" if link.link.role is LinkRole.RELATED else "a link"
     return link_finding(
-        FindingKind.TEMPORAL_MISMATCH, link,
+        FindingKind.TEMPORAL_MISMATCH,
+        link,
         f"{what} to a resource dated {target.value} (by its {_date_origin(target.source)}), {days} days after "
         f"this document ({cited.value}, by its {_date_origin(cited.source)}): "
         "check whether it was added or replaced after publication",
-        evidence={"document_date": cited, "target_date": target, "days_apart": days,
-                  "tolerance_days": tolerance, "role": link.link.role},
-        severity=Severity.WARNING if link.link.role is LinkRole.RELATED else None)
+        evidence={
+            "document_date": cited,
+            "target_date": target,
+            "days_apart": days,
+            "tolerance_days": tolerance,
+            "role": link.link.role,
+        },
+        severity=Severity.WARNING if link.link.role is LinkRole.RELATED else None,
+    )
 
 
 def _date_origin(source: str) -> str:
@@ -53,15 +60,26 @@ def lost_link(ctx: ReconcileContext, link: LinkView) -> Finding | None:
         return None
     label = link.link.anchor_text or link.link.written or "(unlabelled)"
     key = label_key(label)
-    recovered = [{"document": other.report_id, "url": other_link.url, "role": other_link.role}
-                 for other in ctx.relatives(link.document) for other_link in other.links
-                 if other_link.url and other_link.anchor_text and label_key(other_link.anchor_text) == key]
+    recovered = [
+        {"document": other.report_id, "url": other_link.url, "role": other_link.role}
+        for other in ctx.relatives(link.document)
+        for other_link in other.links
+        if other_link.url and other_link.anchor_text and label_key(other_link.anchor_text) == key
+    ]
     message = f"'{label}' was a link on the original page; this text kept the words but not the address"
     if recovered:
         message += f" ({recovered[0]['document']} still has it: {recovered[0]['url']})"
-    return link_finding(FindingKind.LOST_LINK, link, message,
-                        evidence={"anchor_text": label, "context": link.link.context,
-                                  "position": link.link.position, "recovered_from_copies": recovered})
+    return link_finding(
+        FindingKind.LOST_LINK,
+        link,
+        message,
+        evidence={
+            "anchor_text": label,
+            "context": link.link.context,
+            "position": link.link.position,
+            "recovered_from_copies": recovered,
+        },
+    )
 
 
 @rule(FindingKind.INVALID_URL, severity=Severity.ERROR)
@@ -74,8 +92,12 @@ def invalid_url(ctx: ReconcileContext, link: LinkView) -> Finding | None:
         reason = link.check.error or "the checker could not use it as a URL"
     else:
         return None
-    return link_finding(FindingKind.INVALID_URL, link, f"'{written}' is not a usable URL ({reason}): correct the address",
-                        evidence={"written": written, "reason": reason, "role": link.link.role})
+    return link_finding(
+        FindingKind.INVALID_URL,
+        link,
+        f"'{written}' is not a usable URL ({reason}): correct the address",
+        evidence={"written": written, "reason": reason, "role": link.link.role},
+    )
 
 
 @rule(FindingKind.TITLE_MISMATCH, severity=Severity.WARNING)
@@ -105,11 +127,17 @@ def title_mismatch(ctx: ReconcileContext, link: LinkView) -> Finding | None:
         return None
     best = max(comparisons, key=lambda c: c.similarity)
     return link_finding(
-        FindingKind.TITLE_MISMATCH, link,
+        FindingKind.TITLE_MISMATCH,
+        link,
         f"the label '{label}' does not match the target's {best.target_kind.replace('_', ' ')} "
         f"'{best.target}' (similarity {best.similarity:.2f} < {best.threshold}): check that the link is the one named",
-        evidence={"label": label, "comparisons": comparisons, "similarity": best.similarity,
-                  "threshold": best.threshold})
+        evidence={
+            "label": label,
+            "comparisons": comparisons,
+            "similarity": best.similarity,
+            "threshold": best.threshold,
+        },
+    )
 
 
 @rule(FindingKind.COPY_DIVERGENCE, severity=Severity.WARNING, scope="document")
@@ -136,14 +164,19 @@ def copy_divergence(ctx: ReconcileContext, doc: StoredDocument) -> Finding | Non
     here = [*only_copy_url, *(f"'{x}'" for x in only_copy_label)]
     there = [*only_orig_url, *(f"'{x}'" for x in only_orig_label)]
     return document_finding(
-        FindingKind.COPY_DIVERGENCE, doc,
+        FindingKind.COPY_DIVERGENCE,
+        doc,
         f"links differ from the original {original.report_id}: {len(here)} only in this copy"
         f"{_preview(here)}, {len(there)} only in the original{_preview(there)}: compare the two copies",
-        evidence={"copy": doc.report_id, "original": original.report_id,
-                  "similarity": ctx.copy_similarity(doc, original),
-                  "by_url": {"only_in_copy": only_copy_url, "only_in_original": only_orig_url},
-                  "by_label": {"only_in_copy": only_copy_label, "only_in_original": only_orig_label},
-                  "address_lost": address_lost})
+        evidence={
+            "copy": doc.report_id,
+            "original": original.report_id,
+            "similarity": ctx.copy_similarity(doc, original),
+            "by_url": {"only_in_copy": only_copy_url, "only_in_original": only_orig_url},
+            "by_label": {"only_in_copy": only_copy_label, "only_in_original": only_orig_label},
+            "address_lost": address_lost,
+        },
+    )
 
 
 def label_key(label: str) -> str:
@@ -160,21 +193,26 @@ def _urls(links: tuple[StoredLink, ...]) -> dict[str, str]:
 
 
 def _labels(links: tuple[StoredLink, ...]) -> dict[str, str]:
-    return {label_key(lk.anchor_text): lk.anchor_text for lk in links
-            if lk.anchor_text and lk.role is not LinkRole.ORIGINAL}
+    return {
+        label_key(lk.anchor_text): lk.anchor_text for lk in links if lk.anchor_text and lk.role is not LinkRole.ORIGINAL
+    }
 
 
 def _unmatched_labels(links: tuple[StoredLink, ...], mine: dict[str, str], theirs: dict[str, str]) -> list[str]:
     """Labels of this copy's lost/related links that no labelled link of the other copy carries."""
-    keys = {label_key(lk.anchor_text) for lk in links
-            if lk.anchor_text and (lk.url is None or lk.role is LinkRole.RELATED)}
+    keys = {
+        label_key(lk.anchor_text) for lk in links if lk.anchor_text and (lk.url is None or lk.role is LinkRole.RELATED)
+    }
     return [mine[k] for k in sorted(keys - theirs.keys())]
 
 
 def _address_lost(has: StoredDocument, lacks: StoredDocument) -> list[dict[str, str]]:
     lost = {label_key(lk.anchor_text) for lk in lacks.links if lk.anchor_text and lk.url is None}
-    return [{"label": lk.anchor_text, "url": lk.url, "address_in": has.report_id, "lost_in": lacks.report_id}
-            for lk in has.links if lk.url and lk.anchor_text and label_key(lk.anchor_text) in lost]
+    return [
+        {"label": lk.anchor_text, "url": lk.url, "address_in": has.report_id, "lost_in": lacks.report_id}
+        for lk in has.links
+        if lk.url and lk.anchor_text and label_key(lk.anchor_text) in lost
+    ]
 
 
 def _preview(items: list[str], limit: int = 3) -> str:
