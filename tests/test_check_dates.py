@@ -10,8 +10,8 @@ from datetime import date
 
 import pytest
 
-import provenance.harvest.dates as dates
-from provenance.htmlpage import parse_page
+import provenance.page.dates as dates
+from provenance.page.extract import parse_page
 
 
 def html(head: str = "", body: str = "") -> str:

@@ -15,7 +15,7 @@ from provenance.check.soft404 import (
     signature,
     similar_pages,
 )
-from provenance.htmlpage import parse_page
+from provenance.page.extract import parse_page
 
 DATA = Path(__file__).parent / "data" / "soft404"
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from provenance.harvest.dates import parse_day, publication_date
+from provenance.page.dates import parse_day, publication_date
 
 ARTICLE = "<p>" + "Plenty of article text about the matter at hand. " * 8 + "</p>"
 

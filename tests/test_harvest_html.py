@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from provenance.harvest.html import harvest_html, resolve
-from provenance.htmlpage import decode_html, parse_page
+from provenance.page.decoding import decode_html
+from provenance.page.extract import parse_page
 from provenance.records import DocumentFormat, LinkRole
 from provenance.textnorm import fingerprint
 

@@ -11,12 +11,12 @@ from provenance.config import HarvestConfig
 from provenance.errors import InputError
 from provenance.harvest.inputs import (
     binary_kind,
-    decode_text,
     detect_format,
     expand_targets,
     harvest_bytes,
     read_capped,
 )
+from provenance.page.decoding import decode_text
 from provenance.records import DocumentFormat
 
 

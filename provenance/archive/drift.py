@@ -16,7 +16,7 @@ removed.  Why this and not resemblance (Jaccard) or an edit ratio:
 replaced content); see tests/test_archive_drift_eval.py for the figures it is held to.
 
 Replay text comes from the archive's raw (`id_`) mode, so no replay banner or rewritten links
-leak into the comparison, and through `htmlpage.parse_page`, the same main-text extractor the
+leak into the comparison, and through `page.extract.parse_page`, the same main-text extractor the
 checker uses for the live page, so both sides lose the same chrome.
 
 In a batch (`drift_candidates` then `measure_drifts`), a link is measured when it is alive and
@@ -36,6 +36,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..page.extract import parse_page
 from ..records import CheckResult, DriftEvidence, LinkStatus, Snapshot, SnapshotLookup
 from ..textnorm import fingerprint, words
 from .base import WAYBACK_TS, choose_nearest
@@ -153,8 +154,6 @@ def fetch_replay_text(client: Any, snapshot: Snapshot) -> str | None:
 
 
 def _main_text(resp: Any, url: str) -> str | None:
-    from ..htmlpage import parse_page
-
     if resp.error is not None or resp.status != 200 or not resp.body:
         return None
     content_type = (resp.headers.get("Content-Type") or "").split(";")[0].strip().lower()

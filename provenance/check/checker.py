@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 
 from ..config import HttpConfig
 from ..domains import registrable_domain
-from ..htmlpage import parse_page
+from ..page.extract import parse_page
 from ..records import CheckResult, LinkStatus, PageInfo
 from ..textnorm import fingerprint
 from .classify import RETRY_AFTER_STATUSES, Verdict, classify, head_refused, is_transient, retries_for

@@ -1,6 +1,6 @@
 """The HTML harvester: a web page -> HarvestedDocument with its cited, related and embedded links.
 
-Which links count is decided by where they sit (htmlpage.iter_zones): links in the article body
+Which links count is decided by where they sit (page.tree.iter_zones): links in the article body
 are `cited`, media and images there are `embedded`, links in a "Related articles"/"Read more"/
 "See also" block or behind such a label are `related`, and the page's canonical/og:url address
 is `original`.  Page chrome is skipped unless `include_boilerplate`.
@@ -20,17 +20,8 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import lxml.etree as etree
 
-from ..htmlpage import (
-    BLOCK_TAGS,
-    Page,
-    Zone,
-    extract,
-    is_related_label,
-    iter_zones,
-    load_page,
-    text_of,
-    unwrap_replay_url,
-)
+from ..page.extract import extract
+from ..page.tree import BLOCK_TAGS, Page, Zone, is_related_label, iter_zones, load_page, text_of, unwrap_replay_url
 from ..records import DocumentFormat, HarvestedDocument, LinkRef, LinkRole
 from ..textnorm import fingerprint
 

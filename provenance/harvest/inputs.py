@@ -20,10 +20,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from charset_normalizer import from_bytes
-
 from ..config import HarvestConfig
 from ..errors import InputError
+from ..page.decoding import decode_text
 from ..records import DocumentFormat, HarvestedDocument
 from ..textnorm import MAX_COMPARED_CHARS, fingerprint
 
@@ -107,43 +106,6 @@ def binary_kind(data: bytes) -> str | None:
     if len(head) - len(head.translate(None, _NON_TEXT_BYTES)) > limit:
         return "binary (control bytes)"
     return None
-
-
-def decode_text(data: bytes) -> str:
-    """Bytes -> text: BOM, then strict UTF-8, then charset detection; never raises.
-
-    NUL characters are dropped (as decode_html does): no text needs them, and PostgreSQL refuses them.
-    """
-    for bom, encoding in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF32_LE, "utf-32"),
-        (codecs.BOM_UTF32_BE, "utf-32"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            return data.decode(encoding, errors="replace").replace("\x00", "")
-    try:
-        return data.decode("utf-8").replace("\x00", "")
-    except UnicodeDecodeError:
-        pass
-    return data.decode(_guess_legacy_encoding(data[:200_000]), errors="replace").replace("\x00", "")
-
-
-def _guess_legacy_encoding(sample: bytes) -> str:
-    """charset_normalizer's guess, but windows-1252 (the WHATWG legacy default) when it reads almost as well.
-
-    Short Western texts score alike in cp1250/cp1257/cp1252; picking the Central European one turns
-    'à' into 'ŕ', so ties go to the encoding most legacy documents use.
-    """
-    matches = list(from_bytes(sample))
-    if not matches:
-        return "cp1252"
-    best = matches[0]
-    western = next((m for m in matches if m.encoding == "cp1252"), None)
-    if western is not None and western.percent_chaos <= best.percent_chaos + 5.0:
-        return "cp1252"
-    return best.encoding
 
 
 def detect_format(name: str, data: bytes) -> DocumentFormat:

@@ -18,9 +18,9 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from ..config import ReconcileConfig
+from ..page.urldates import url_path_date
 from ..records import CheckResult, DateEvidence, DriftEvidence, LinkStatus, SnapshotLookup, StoredDocument, StoredLink
 from ..textnorm import containment, text_shingles
-from ..urldates import url_path_date
 
 if TYPE_CHECKING:
     from ..check.policy import PolicyVerdict

@@ -1,6 +1,6 @@
 """Regenerate pairs.json: labelled (archived, live) text pairs for choosing DRIFT_THRESHOLD.
 
-Source texts are the main text (via provenance.htmlpage.parse_page) of English article pages in
+Source texts are the main text (via provenance.page.extract.parse_page) of English article pages in
 the `dates/html` corpus set (htmldate test set and friends, Apache-2.0; see
 /work/shared/corpus/MANIFEST.md), cut to their first ~450 words.  Each pair applies one edit
 that a real site makes to a page over time:
@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from provenance.htmlpage import parse_page
+from provenance.page.extract import parse_page
 
 ARTICLES = [
     "html/1487058344.html",

@@ -13,7 +13,7 @@ import re
 from datetime import date
 from urllib.parse import parse_qsl, urlsplit
 
-from .records import DateEvidence
+from ..records import DateEvidence
 
 __all__ = ["url_path_date", "url_date_precision", "MIN_YEAR", "MAX_YEAR"]
 

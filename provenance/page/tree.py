@@ -1,4 +1,4 @@
-"""Reading a web page: decode it, find its article body, and say what the page says about itself.
+"""A web page as a tree: parsed leniently, its article body found, each element's zone known.
 
 Shared by the HTML harvester, the link checker and the archive comparison, so nothing here is
 harvest-specific.  The article body is found structurally rather than by text density: the
@@ -13,41 +13,17 @@ an empty page.
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
 
 import lxml.etree as etree
 import lxml.html
-from charset_normalizer import from_bytes
 
-from .records import DateEvidence
+from .decoding import decode_html
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-# WHATWG: a page labelled latin-1/ascii is decoded as windows-1252.
-_LABEL_ALIASES = {
-    "iso-8859-1": "cp1252",
-    "latin-1": "cp1252",
-    "latin1": "cp1252",
-    "us-ascii": "cp1252",
-    "ascii": "cp1252",
-    "iso8859-1": "cp1252",
-}
-
-_ASCII_PROBE = b'<meta charset="x"><a href="https://e.org/?a=1&b=2#c">Text, 0-9!</a>\n'
-# Tags that only nest and group (a 10,000-deep page is made of them); links, media and text stay.
 _CONTAINER_TAG = re.compile(
     r"</?(?:div|span|section|article|main|aside|nav|header|footer|font|center|b|i|u|s|em"
     r"|strong|small|big|sub|sup|table|thead|tbody|tfoot|tr|td|th|ul|ol|li|dl|dt|dd"
@@ -168,17 +144,6 @@ BLOCK_TAGS = frozenset(
 _LABEL_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6", "strong", "b", "p", "span"})
 _SPACES = re.compile(r"\s+")
 _WAYBACK_URL = re.compile(r"^https?://(?:web\.)?archive\.org/web/\d{4,14}[a-z_]*/((?:https?:)?//.+)$", re.I)
-DateSearch = Literal["full", "metadata", "none"]
-_SITE_SUFFIX = re.compile(r"\s+[|\u2013\u2014\u00b7\u2022:»-]\s+[^|\u2013\u2014\u00b7\u2022»-]{2,60}$")
-
-
-@dataclass(frozen=True)
-class PageExtract:
-    title: str | None
-    main_text: str  # article body text, page chrome stripped
-    published: DateEvidence | None
-    canonical_url: str | None
-    lang: str | None
 
 
 @dataclass(frozen=True)
@@ -203,40 +168,6 @@ class Page:
     def text(self) -> str:
         """main_text(self), computed once (the harvester and the date finder both need it)."""
         return main_text(self)
-
-
-def _ascii_compatible(name: str) -> bool:
-    """Whether codec NAME reads ASCII markup as ASCII (and any byte without raising), as every
-    encoding a page may declare does; Python's idna, punycode, utf-7, utf-16 codecs do not."""
-    try:
-        (_ASCII_PROBE + b"\x80\xff").decode(name, "replace")
-        return _ASCII_PROBE.decode(name, "replace") == _ASCII_PROBE.decode("ascii")
-    except (UnicodeError, LookupError, ValueError, TypeError):
-        return False
-
-
-def decode_html(data: bytes) -> str:
-    """Bytes -> text: BOM, then <meta charset>/http-equiv/XML declaration, then detection; never raises."""
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            return data[len(bom) :].decode(name, "replace").replace("\x00", "")
-    head = data[:4096]
-    match = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
-    if match:
-        label = match.group(1).decode("ascii", "ignore").lower()
-        try:
-            name = codecs.lookup(_LABEL_ALIASES.get(label, label)).name
-            if _ascii_compatible(name):  # WHATWG: a <meta> naming UTF-16 means UTF-8; idna, utf-7... mean nothing
-                return data.decode(name, "replace").replace("\x00", "")
-        except LookupError:
-            pass  # unknown label: fall through to detection
-    try:
-        return data.decode("utf-8").replace("\x00", "")
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(data[:200_000]).best()
-    name = best.encoding if best is not None else "cp1252"
-    return data.decode(name, "replace").replace("\x00", "")
 
 
 def load_page(data: bytes | str) -> Page:
@@ -269,37 +200,10 @@ def _parse(html: str) -> tuple[etree._Element, bool]:
     return root, any("Excessive depth" in entry.message for entry in parser.error_log)
 
 
-def parse_page(data: bytes | str, url: str | None = None, *, dates: DateSearch = "full") -> PageExtract:
-    """Title, article text, publication date, canonical address and language of a page.
-
-    `dates`: "full" searches the page as the harvester does, "metadata" reads only what the page
-    declares and its URL (the link checker), "none" skips the date (the soft-404 probe).
-    """
-    return extract(load_page(data), url, dates=dates)
-
-
 def unwrap_replay_url(url: str) -> str:
     """The archived page's own address for a Wayback Machine replay URL; other URLs unchanged."""
     match = _WAYBACK_URL.match(url)
     return match.group(1) if match else url
-
-
-def extract(page: Page, url: str | None = None, *, dates: DateSearch = "full") -> PageExtract:
-    """The PageExtract of an already loaded page (`dates` as in parse_page)."""
-    from .harvest.dates import publication_date  # dates read the raw HTML, not the pruned tree
-
-    published = None
-    if dates != "none":
-        published = publication_date(page.html, url, page=page, metadata_only=dates == "metadata")
-    if page.root is None:
-        return PageExtract(None, "", published, None, None)
-    return PageExtract(
-        title=page_title(page),
-        main_text=page.text,
-        published=published,
-        canonical_url=canonical_url(page.root),
-        lang=_lang(page.root),
-    )
 
 
 def text_of(el: etree._Element) -> str:
@@ -419,47 +323,3 @@ def _substantial(el: etree._Element, total: int, share: float) -> bool:
 
 def _largest(elements: list[etree._Element]) -> etree._Element | None:
     return max(elements, key=lambda el: len(text_of(el)), default=None)
-
-
-def _meta(root: etree._Element, *keys: str) -> str | None:
-    for key in keys:
-        for el in root.xpath(f'//meta[@property="{key}" or @name="{key}"]'):
-            value = " ".join((el.get("content") or "").split())
-            if value:
-                return value
-    return None
-
-
-def page_title(page: Page) -> str | None:
-    """og:title, else the article's <h1>, else <title> with the site name removed."""
-    root = page.root
-    if root is None:
-        return None
-    title = _meta(root, "og:title", "twitter:title")
-    if not title:
-        scope = page.container if page.container is not None else root
-        h1 = scope.find(".//h1")
-        title = text_of(h1) if h1 is not None else None
-    if not title:
-        el = root.find(".//title")
-        title = text_of(el) if el is not None else None
-        if title:
-            suffix = _SITE_SUFFIX.search(title)
-            if suffix and len(title[: suffix.start()].split()) >= 2:  # "Story | Site", not "COVID-19 - what we know"
-                title = title[: suffix.start()]
-    return title or None
-
-
-def canonical_url(root: etree._Element) -> str | None:
-    """<link rel=canonical>, else og:url."""
-    for el in root.xpath("//link[@href]"):
-        if "canonical" in (el.get("rel") or "").lower().split():
-            href = el.get("href", "").strip()
-            if href:
-                return href
-    return _meta(root, "og:url")
-
-
-def _lang(root: etree._Element) -> str | None:
-    lang = (root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or "").strip()
-    return lang or _meta(root, "og:locale", "language", "content-language")

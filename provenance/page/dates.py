@@ -29,9 +29,9 @@ from datetime import date, datetime
 
 import lxml.html
 
-from ..htmlpage import Page, load_page, text_of, unwrap_replay_url
 from ..records import DateEvidence
-from ..urldates import url_date_precision, url_path_date
+from .tree import Page, load_page, text_of, unwrap_replay_url
+from .urldates import url_date_precision, url_path_date
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def publication_date(
 ) -> DateEvidence | None:
     """The page's publication date and where it was read, or None when the page does not say.
 
-    `page` is the same HTML already loaded by htmlpage.load_page, to save parsing it twice.
+    `page` is the same HTML already loaded by tree.load_page, to save parsing it twice.
     `metadata_only` (the link checker, issue 3): only what the page declares (JSON-LD, meta tags,
     an element marked published) and the URL; the text heuristics and htmldate's search cost
     about 1.5 ms a page, most of a checked page's CPU, and guess where a target should declare.
