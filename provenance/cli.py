@@ -1,7 +1,10 @@
-"""The command line: thin click commands over pipeline.py.
+"""The command line: thin click commands over pipeline.py, daemon.py and the report layer.
 
 Data goes to stdout, progress and logs to stderr.  Every ProvenanceError becomes one stderr line
 and exit 2; a traceback is shown only with --debug.
+
+Each command imports the stages it runs inside its own body: importing all of them costs about
+0.4 s and 50 MB, which `--help`, `report` and `status` have no use for.
 """
 
 from __future__ import annotations
@@ -12,18 +15,26 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from enum import IntEnum
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
 from .config import Config, load_config
-from .errors import ConfigError, ProvenanceError
+from .errors import ConfigError, LeaseHeld, ProvenanceError
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
+
+    from sqlalchemy.engine import Engine
+
+    from .net.client import HttpClient
 
 log = logging.getLogger("provenance")
+FORMATS = ("table", "json", "csv", "html")  # report/output.py says which each command can write
 
 
 class Exit(IntEnum):
@@ -43,12 +54,12 @@ class Context:
     ) -> None:
         self.config, self.db, self.fmt = config, db, fmt
         self.offline, self.archives, self.quiet, self.debug = offline, archives, quiet, debug
-        self._engine = None
+        self._engine: Engine | None = None
 
-    def engine(self):
+    def engine(self) -> Engine:
         """The store, opened and migrated once per command (audit, harvest and reconcile ask twice)."""
         if self._engine is None:
-            from .store.migrate import open_store
+            from .store.migrate import open_store  # lazy: --sql never opens the store this way
 
             self._engine = open_store(self.db)
         return self._engine
@@ -59,20 +70,30 @@ class Context:
             self._engine.dispose()
             self._engine = None
 
-    def client(self):
+    @contextmanager
+    def client(self) -> Iterator[HttpClient | None]:
+        """The HTTP client for the command, closed after it; None with --offline."""
         if self.offline:
-            return None
-        from .net.client import HttpClient
+            yield None
+            return
+        from .net.client import HttpClient  # lazy: requests and urllib3, for network commands only
 
-        return HttpClient(self.config.http)
+        with HttpClient(self.config.http) as client:
+            yield client
 
-    def progress(self, label: str):
-        from .progress import progress_bar
+    def progress(self, label: str) -> AbstractContextManager[Callable[[int, int], None] | None]:
+        from .progress import progress_bar  # lazy: tqdm, for commands that check links only
 
         return progress_bar(label, enabled=not self.quiet)
 
+    def print_report(self, document_ids: Collection[int] | None = None) -> None:
+        """The audit report of DOCUMENT_IDS (all when None) from the store, in --format."""
+        from .report.output import write_stored_report  # lazy: the report layer
 
-def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
+        write_stored_report(self.engine(), self.fmt, sys.stdout, None if document_ids is None else list(document_ids))
+
+
+def common_options(func: Callable[..., int]) -> Callable[..., None]:
     """--config, --db, --format, --offline, --no-archive, --quiet, --debug on every command."""
     options = [
         click.option(
@@ -84,12 +105,7 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--db", default="sqlite:///provenance.sqlite", show_default=True, help="SQLAlchemy database URL."),
         click.option(
-            "--format",
-            "fmt",
-            type=click.Choice(["table", "json", "csv", "html"]),
-            default="table",
-            show_default=True,
-            help="Output format.",
+            "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."
         ),
         click.option("--offline", is_flag=True, help="No network: harvest and reconcile only."),
         click.option("--no-archive", is_flag=True, help="Check links but skip archive look-ups."),
@@ -98,7 +114,16 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     ]
 
     @functools.wraps(func)
-    def wrapper(config_path, db, fmt, offline, no_archive, quiet, debug, **kwargs):
+    def wrapper(
+        config_path: str | None,
+        db: str,
+        fmt: str,
+        offline: bool,
+        no_archive: bool,
+        quiet: bool,
+        debug: bool,
+        **kwargs: Any,
+    ) -> None:
         _setup_logging(debug)
         ctx: Context | None = None
         try:
@@ -119,9 +144,10 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
                 ctx.close()
         sys.exit(code or Exit.OK)
 
+    decorated: Callable[..., None] = wrapper
     for option in reversed(options):
-        wrapper = option(wrapper)
-    return wrapper
+        decorated = option(decorated)
+    return decorated
 
 
 def _one_line(exc: BaseException) -> str:
@@ -139,8 +165,14 @@ def _setup_logging(debug: bool) -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="provenance")
 def main() -> None:
-    """Audit what documents cite: harvest links, check them, compare with web archives, report rot."""
-    from .memory import limit_malloc_arenas
+    """Audit what documents cite: harvest links, check them, compare with web archives, report rot.
+
+    \b
+    Example:
+      provenance audit seeds/            # check, look up archives, report
+      provenance audit seeds/ --offline  # what is known without the network
+    """
+    from .memory import limit_malloc_arenas  # lazy: ctypes, for the commands only
 
     limit_malloc_arenas()  # before any worker thread: see memory.py
 
@@ -149,11 +181,10 @@ def run() -> None:
     """The console entry point: `main`, then leave without tearing the interpreter down.
 
     Once the command is over (output written, store closed, exit handlers run), freeing every
-    module and object one at a time is all that is left of a normal exit: ~0.13 s of every
-    command, most of it the imports (measured on linkbench's 2,000-link audit).  Left to Python
-    whenever another thread is still alive: Python waits for non-daemon threads, and for pool
-    workers even when they are daemon threads (the daemon's APScheduler jobs finish their run
-    rows that way after a stop).
+    module and object one at a time is all that is left of a normal exit (docs/performance.md).
+    Left to Python whenever another thread is still alive: Python waits for non-daemon threads,
+    and for pool workers even when they are daemon threads (the daemon's APScheduler jobs finish
+    their run rows that way after a stop).
     """
     try:
         main()
@@ -161,7 +192,7 @@ def run() -> None:
         if threading.active_count() > 1:
             raise
         code = _exit_status(done.code)
-        atexit._run_exitfuncs()
+        atexit._run_exitfuncs()  # what a normal exit runs: logging, finalizers, pools
         code = _flush_output(code)
         os._exit(code)
 
@@ -184,30 +215,23 @@ def _flush_output(code: int) -> int:
     return code
 
 
-def _print_report(ctx: Context, document_ids=None) -> None:
-    from .report.formats import write_stored_report
-
-    write_stored_report(ctx.engine(), ctx.fmt, sys.stdout, document_ids)
-
-
 @main.command()
 @click.argument("targets", nargs=-1, required=True)
 @common_options
 def audit(ctx: Context, targets: tuple[str, ...]) -> int:
-    """Harvest TARGETS (files, folders, URLs), check every link, look up snapshots, reconcile, report."""
-    from . import pipeline
+    """Harvest TARGETS (files, folders, URLs), check every link, look up snapshots, reconcile, report.
 
-    engine = ctx.engine()
-    client = ctx.client()
-    try:
-        with ctx.progress("checking") as progress:
-            outcome = pipeline.audit(
-                engine, ctx.config, list(targets), client, archives=ctx.archives, progress=progress
-            )
-    finally:
-        if client is not None:
-            client.close()
-    _print_report(ctx, outcome.document_ids)
+    Exits 1 when a finding has severity error, 2 on bad usage or unreadable input.
+
+    \b
+    Example:
+      provenance audit seeds/ https://example.org/story --format json
+    """
+    from . import pipeline  # lazy: every stage
+
+    with ctx.client() as client, ctx.progress("checking") as progress:
+        outcome = pipeline.audit(ctx.engine(), ctx.config, targets, client, archives=ctx.archives, progress=progress)
+    ctx.print_report(outcome.document_ids)
     return Exit.FINDINGS if outcome.findings.errors else Exit.OK
 
 
@@ -215,16 +239,17 @@ def audit(ctx: Context, targets: tuple[str, ...]) -> int:
 @click.argument("targets", nargs=-1, required=True)
 @common_options
 def harvest(ctx: Context, targets: tuple[str, ...]) -> int:
-    """Harvest TARGETS into the database (no checks)."""
-    from . import pipeline
+    """Harvest TARGETS into the database (no checks).
 
-    client = ctx.client()
-    try:
-        outcome = pipeline.harvest(ctx.engine(), ctx.config, list(targets), client=client)
-    finally:
-        if client is not None:
-            client.close()
-    _print_report(ctx, outcome.document_ids)
+    \b
+    Example:
+      provenance harvest notes/ --offline
+    """
+    from . import pipeline  # lazy: the harvester
+
+    with ctx.client() as client:
+        outcome = pipeline.harvest(ctx.engine(), ctx.config, targets, client=client)
+    ctx.print_report(outcome.document_ids)
     return Exit.OK
 
 
@@ -232,21 +257,23 @@ def harvest(ctx: Context, targets: tuple[str, ...]) -> int:
 @click.option("--all", "check_all", is_flag=True, help="Check every stored link, not only those due.")
 @common_options
 def check(ctx: Context, check_all: bool) -> int:
-    """Check the links that are due (all with --all)."""
-    from . import pipeline
+    """Check the links that are due (all with --all), then look up their snapshots.
+
+    \b
+    Example:
+      provenance check --all --no-archive
+    """
+    from . import pipeline  # lazy: the checker
 
     if ctx.offline:
         raise ConfigError("check needs the network; drop --offline")
     engine = ctx.engine()
     chosen = nullcontext(pipeline.checkable_urls(engine)) if check_all else pipeline.due_urls(engine, ctx.config)
-    client = ctx.client()
-    try:
-        with chosen as urls, ctx.progress("checking") as progress:
-            done = pipeline.check(engine, ctx.config, client, urls, progress=progress)
-            if ctx.archives and ctx.config.archive.enabled:
-                pipeline.archive(engine, ctx.config, client, urls)
-    finally:
-        client.close()
+    with ctx.client() as client, chosen as urls, ctx.progress("checking") as progress:
+        assert client is not None  # not offline
+        done = pipeline.check(engine, ctx.config, client, urls, progress=progress)
+        if ctx.archives and ctx.config.archive.enabled:
+            pipeline.archive(engine, ctx.config, client, urls)
     click.echo(f"checked {done} links", err=True)
     return Exit.OK
 
@@ -254,11 +281,16 @@ def check(ctx: Context, check_all: bool) -> int:
 @main.command()
 @common_options
 def reconcile(ctx: Context) -> int:
-    """Recompute findings from what is stored (no network)."""
-    from . import pipeline
+    """Recompute findings from what is stored (no network), and print the report.
+
+    \b
+    Example:
+      provenance reconcile --format csv > findings.csv
+    """
+    from . import pipeline  # lazy: the reconciler
 
     pipeline.reconcile(ctx.engine(), ctx.config)
-    _print_report(ctx)
+    ctx.print_report()
     return Exit.OK
 
 
@@ -275,17 +307,23 @@ def report(
     ctx: Context,
     name: str | None,
     sql: str | None,
-    output,
+    output: IO[str] | None,
     document: str | None,
     domain: str | None,
     kind: str | None,
     since: str | None,
 ) -> int:
-    """Named reports (none given: list them; --format json|csv|html: the whole report), or read-only --sql."""
-    from .report.named import ReportFilters, run_named_or_sql
+    """Named reports (none given: list them; --format json|csv|html: the whole report), or read-only --sql.
+
+    \b
+    Example:
+      provenance report dead_links --domain bbc.co.uk --format csv
+      provenance report --sql "SELECT kind, count(*) FROM report_findings GROUP BY kind"
+    """
+    from .report.named import ReportFilters, ReportRequest, run_report  # lazy: the report layer
 
     filters = ReportFilters(document=document, domain=domain, kind=kind, since=since)
-    run_named_or_sql(ctx, name, sql, output or sys.stdout, filters)
+    run_report(ReportRequest(name, sql, filters, ctx.fmt), ctx.engine, ctx.db, output or sys.stdout)
     return Exit.OK
 
 
@@ -293,28 +331,27 @@ def report(
 @click.option("--once", is_flag=True, help="Run one full cycle (harvest, check, archive, reconcile) and exit.")
 @common_options
 def daemon(ctx: Context, once: bool) -> int:
-    """Scheduled service: harvest watched sources, check due links, reconcile; stops on SIGINT/SIGTERM."""
-    import os
+    """Scheduled service: harvest watched sources, check due links, reconcile; stops on SIGINT/SIGTERM.
 
-    from .daemon import Daemon, stop_on_signals
-    from .errors import LeaseHeld
+    \b
+    Example:
+      provenance daemon --config provenance.yaml
+      provenance daemon --once --offline   # one cycle, for cron
+    """
+    from .daemon import Daemon, stop_on_signals  # lazy: APScheduler and every stage
 
     logging.getLogger("provenance").setLevel(
         logging.DEBUG if ctx.debug else logging.WARNING if ctx.quiet else logging.INFO
     )
     logging.getLogger("apscheduler").setLevel(logging.DEBUG if ctx.debug else logging.WARNING)
-    engine = ctx.engine()
-    client = ctx.client()
-    service = Daemon(engine, ctx.config, client, archives=ctx.archives)
-    try:
-        with stop_on_signals(service.stop):
-            outcome = service.run_once() if once else service.serve()
-    except LeaseHeld as exc:
-        click.echo(f"provenance: {exc}", err=True)
-        return Exit.BUSY
-    finally:
-        if client is not None:
-            client.close()
+    with ctx.client() as client:
+        service = Daemon(ctx.engine(), ctx.config, client, archives=ctx.archives)
+        try:
+            with stop_on_signals(service.stop):
+                outcome = service.run_once() if once else service.serve()
+        except LeaseHeld as exc:
+            click.echo(f"provenance: {exc}", err=True)
+            return Exit.BUSY
     if not outcome.clean:  # a job outlived the stop deadline: its thread must not hold the exit up
         logging.shutdown()
         sys.stdout.flush()
@@ -328,23 +365,38 @@ def daemon(ctx: Context, once: bool) -> int:
 @main.command()
 @common_options
 def status(ctx: Context) -> int:
-    """The daemon's jobs (last and next run, last error), links due and backlog."""
-    from .daemon_status import format_status
-    from .daemon_status import status as daemon_status
+    """The daemon's jobs (last and next run, last error), links due and backlog.
 
-    format_status(daemon_status(ctx.engine(), ctx.config), ctx.fmt, sys.stdout)
+    \b
+    Example:
+      provenance status --format json
+    """
+    from .report.output import write  # lazy: the report layer
+    from .report.status import read_status
+
+    write(read_status(ctx.engine(), ctx.config.schedule), ctx.fmt, sys.stdout)
     return Exit.OK
 
 
 @main.group()
 def db() -> None:
-    """Database maintenance."""
+    """Database maintenance.
+
+    \b
+    Example:
+      provenance db upgrade --db sqlite:///archive.sqlite
+    """
 
 
 @db.command()
 @common_options
 def upgrade(ctx: Context) -> int:
-    """Apply the Alembic migrations."""
+    """Apply the Alembic migrations.
+
+    \b
+    Example:
+      provenance db upgrade --db sqlite:///archive.sqlite
+    """
     ctx.engine()
     click.echo("database is at the latest revision", err=True)
     return Exit.OK

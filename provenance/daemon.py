@@ -48,10 +48,11 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from . import pipeline
-from .check.policy import DeadLinkPolicy
+from .clock import Clock, utcnow
 from .config import Config
 from .errors import LeaseHeld, ProvenanceError
 from .memory import release_free_memory
+from .reconcile.policy import DeadLinkPolicy
 from .store import daemon_repo
 from .store.db import session_scope
 
@@ -116,7 +117,7 @@ class Daemon:
         client=None,
         *,
         archives: bool = True,
-        clock: pipeline.Clock = pipeline.utcnow,
+        clock: Clock = utcnow,
         holder: str | None = None,
         stop: threading.Event | None = None,
     ) -> None:
@@ -185,7 +186,7 @@ class Daemon:
         """Ask the scheduler to run job NAME now (a no-op outside `serve`, or while NAME is running)."""
         scheduler = self._scheduler
         if scheduler is not None and name not in self._active and scheduler.get_job(name) is not None:
-            scheduler.modify_job(name, next_run_time=pipeline.utcnow())
+            scheduler.modify_job(name, next_run_time=utcnow())  # the scheduler runs on real time
 
     def run_job(self, name: str) -> str:
         """Run job NAME once, recording it; returns its status (ok, skipped, error, stopped). Never raises."""
@@ -331,7 +332,7 @@ class Daemon:
         self._scheduler = scheduler
         try:
             stored = self._register()
-            now = pipeline.utcnow()
+            now = utcnow()  # the scheduler runs on real time, whatever clock stamps the runs
             for name, spec in self.jobs().items():
                 due = stored[name].next_run_at if name in stored else None
                 scheduler.add_job(

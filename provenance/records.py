@@ -3,6 +3,7 @@
 Every stage takes and returns these frozen dataclasses, never ORM objects or dicts, so each
 stage can be called and tested on its own.  The StrEnum values are the contract's strings
 (../shared/CONTRACT.md): they appear verbatim in the database, the JSON report and the CLI.
+A record's `as_json()` is its JSON shape as evidence; jsonvalues.to_json renders the values.
 """
 
 from __future__ import annotations
@@ -30,6 +31,32 @@ class LinkStatus(StrEnum):
     BLOCKED = "blocked"
     INVALID = "invalid"
     UNCHECKED = "unchecked"
+
+
+class ErrorClass(StrEnum):
+    """Why a request or a check did not simply succeed: a closed set, stored as `checks.error_class`.
+
+    The first group is what the HTTP client says of a request that got no usable answer; the second
+    is how check/classify.py reads an answer that came; `internal` is the checker failing on a link.
+    """
+
+    TIMEOUT = "timeout"
+    CONNECTION = "connection"
+    DNS = "dns"
+    TLS = "tls"
+    PROTOCOL = "protocol"
+    TOO_MANY_REDIRECTS = "too_many_redirects"
+    REDIRECT_LOOP = "redirect_loop"
+    INVALID_URL = "invalid_url"
+    BLOCKED = "blocked"
+    GONE = "gone"
+    RESTRICTED = "restricted"
+    BOT_WALL = "bot_wall"
+    RATE_LIMITED = "rate_limited"
+    SERVER_ERROR = "server_error"
+    LEGAL = "legal"
+    CLIENT_ERROR = "client_error"
+    INTERNAL = "internal"
 
 
 class FindingKind(StrEnum):
@@ -68,8 +95,8 @@ class DateEvidence:
     source: str  # e.g. "url_path", "meta:article:published_time", "json_ld", "date_line", "htmldate"
     raw: str  # the text the date was read from
 
-    def as_json(self) -> dict[str, str]:
-        return {"value": self.value.isoformat(), "source": self.source, "raw": self.raw}
+    def as_json(self) -> dict[str, Any]:
+        return {"value": self.value, "source": self.source, "raw": self.raw}
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +171,7 @@ class CheckResult:
     final_url: str | None = None
     hops: tuple[Hop, ...] = ()
     error: str | None = None
-    error_class: str | None = None
+    error_class: ErrorClass | None = None
     elapsed_ms: float | None = None
     method: str | None = None
     content_type: str | None = None
@@ -242,12 +269,12 @@ class DriftEvidence:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "similarity": round(self.similarity, 4),
+            "similarity": self.similarity,
             "threshold": self.threshold,
             "snapshot": {
                 "archive": self.snapshot.archive,
                 "url": self.snapshot.url,
-                "datetime": self.snapshot.datetime.isoformat(),
+                "datetime": self.snapshot.datetime,
             },
             "live_fingerprint": self.live_fingerprint,
             "snapshot_fingerprint": self.snapshot_fingerprint,

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance import pipeline
-from provenance.config import config_from_mapping
+from provenance.archive.plan import drift_wanted, save_wanted, stale_lookups
 from provenance.records import (
     CheckResult,
     DateEvidence,
@@ -26,6 +25,7 @@ from provenance.records import (
 from provenance.store import repo
 from provenance.store.db import session_scope
 from provenance.store.migrate import open_store
+from provenance.store.urls import LinkedUrls
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 STATUSES = [LinkStatus.ALIVE, LinkStatus.DEAD, LinkStatus.ALIVE, LinkStatus.REDIRECTED]
@@ -80,39 +80,46 @@ def stored(tmp_path: Path):
     engine.dispose()
 
 
-def test_archive_decisions_a_piece_at_a_time_match_all_at_once(stored, monkeypatch) -> None:
-    config = config_from_mapping({"archive": {"save_missing": True}})
-    urls = pipeline.checkable_urls(stored)
+@pytest.mark.parametrize("piece", [1, 4])
+def test_archive_decisions_a_piece_at_a_time_match_all_at_once(stored, piece: int) -> None:
+    urls = LinkedUrls(stored)
 
-    def decisions() -> tuple[list, list, list]:
+    def decisions(size: int) -> tuple[list, list, list]:
         return (
-            list(pipeline._stale_lookups(stored, config, urls, NOW)),
-            pipeline._save_wanted(stored, config, urls, NOW),
-            list(pipeline._drift_wanted(stored, config, urls)),
+            list(stale_lookups(stored, urls, NOW, timedelta(days=30), piece=size)),
+            save_wanted(stored, urls, NOW, timedelta(days=30), piece=size),
+            list(drift_wanted(stored, urls, 0.5, piece=size)),
         )
 
-    whole = decisions()
+    whole = decisions(1000)
     assert all(whole)  # every decision has cases
-
-    asked: list[int] = []
-    real = repo.latest_checks
-    monkeypatch.setattr(
-        repo, "latest_checks", lambda session, urls=None: asked.append(len(urls)) or real(session, urls)
-    )
-    monkeypatch.setattr(pipeline, "ARCHIVE_PIECE", 4)
-    assert decisions() == whole
-    assert asked and max(asked) <= 4
+    assert decisions(piece) == whole
 
 
-def test_linked_urls_are_read_a_page_at_a_time_the_same_on_every_pass(stored, monkeypatch) -> None:
-    pages: list[int] = []
-    real = repo.first_link_urls
-    monkeypatch.setattr(repo, "first_link_urls", lambda *a, **k: pages.append(1) or real(*a, **k))
-    monkeypatch.setattr(pipeline, "URL_PAGE", 5)
-    every = pipeline.checkable_urls(stored)
+def test_archive_decisions_read_the_urls_only_as_they_are_asked_for(stored) -> None:
+    taken: list[str] = []
+
+    def urls():
+        for i in range(23):
+            taken.append(_url(i))
+            yield _url(i)
+
+    asked = stale_lookups(stored, urls(), NOW, timedelta(days=30), piece=4)
+    assert next(asked) and len(taken) == 4  # the first piece only
+
+
+@pytest.mark.parametrize("page", [1, 5, 1000])
+def test_linked_urls_are_the_same_in_any_page_size_and_on_every_pass(stored, page: int) -> None:
+    every = LinkedUrls(stored, page=page)
     assert list(every) == [_url(i) for i in range(23)] == list(every)
-    assert len(pages) == 2 * 6  # 5 pages of at most 5 URLs, and the empty one that ends each pass
     assert len(every) == 23
+    with session_scope(stored, readonly=True) as session:
+        first = repo.first_link_urls(session, 0, 5)
+        assert [url for _, url in first] == [_url(i) for i in range(5)]
+        assert [url for _, url in repo.first_link_urls(session, first[-1][0], 5)] == [_url(i) for i in range(5, 10)]
+
+
+def test_linked_urls_of_some_documents(stored) -> None:
     with session_scope(stored) as session:
         other = repo.save_harvest(
             session,
@@ -128,5 +135,5 @@ def test_linked_urls_are_read_a_page_at_a_time_the_same_on_every_pass(stored, mo
             ),
             NOW,
         )
-    mine = pipeline.checkable_urls(stored, [other])
+    mine = LinkedUrls(stored, [other])
     assert list(mine) == ["https://new.example/", _url(3)] and len(mine) == 2

@@ -98,7 +98,7 @@ def test_once_refuses_politely_while_another_daemon_holds_the_lease(workdir: Pat
     assert status["daemon"] == {
         "running": True,
         "holder": "elsewhere:42:abc",
-        "lease_expires_at": "2999-01-01T00:00:00+00:00",
+        "lease_expires_at": "2999-01-01T00:00:00Z",
     }
 
 

@@ -17,9 +17,11 @@ from loopback import serve
 from provenance import pipeline
 from provenance.config import ArchiveConfig, Config, HttpConfig, ScheduleConfig, SourceConfig, parse_duration
 from provenance.daemon import Daemon
-from provenance.daemon_status import format_status, status
+from provenance.jsonvalues import iso_datetime
 from provenance.net.client import HttpClient
 from provenance.records import FindingKind
+from provenance.report.output import write
+from provenance.report.status import read_status
 from provenance.store import daemon_repo, repo
 from provenance.store.db import session_scope
 from provenance.store.migrate import open_store
@@ -119,7 +121,7 @@ def test_failures_spread_over_days_make_a_link_dead_and_a_success_clears_it(tmp_
         [finding] = _findings(daemon, "/gone", server)
         assert finding.kind is FindingKind.DEAD_LINK
         assert finding.evidence["policy"]["failures_counted"] == [
-            (T0 + timedelta(days=d)).isoformat() for d in (0, 3, 6)
+            iso_datetime(T0 + timedelta(days=d)) for d in (0, 3, 6)
         ]
 
         clock.day(7)
@@ -174,8 +176,8 @@ def test_a_job_that_raises_is_recorded_and_the_daemon_goes_on(tmp_path, world, m
             first = _cycle(daemon)
         assert first["reconcile"] == "error" and first["check"] == "ok"
         assert any("rules exploded" in r.getMessage() for r in caplog.records)
-        data = status(daemon.engine, daemon.config, now=clock())
-        assert data["last_error"]["job"] == "reconcile" and "rules exploded" in data["last_error"]["error"]
+        data = read_status(daemon.engine, daemon.config.schedule, now=clock)
+        assert data.last_error.name == "reconcile" and "rules exploded" in data.last_error.last_error
         clock.day(1)
         assert daemon.run_job("reconcile") == "ok"
         with session_scope(daemon.engine, readonly=True) as session:
@@ -196,22 +198,22 @@ def test_status_shows_due_links_backlog_and_jobs(tmp_path, world):
         harvest = next(name for name in daemon.jobs() if name.startswith("harvest"))
         daemon._register()
         daemon.run_job(harvest)
-        data = status(daemon.engine, daemon.config, now=clock())
-        assert data["links"] == {"due": 3, "never_checked": 3, "backlog": 0}
+        data = read_status(daemon.engine, daemon.config.schedule, now=clock)
+        assert (data.due, data.never_checked, data.backlog) == (3, 3, 0)
         clock.now += timedelta(hours=1)  # nobody checked for longer than check_every: a backlog
-        assert status(daemon.engine, daemon.config, now=clock())["links"]["backlog"] == 3
+        assert read_status(daemon.engine, daemon.config.schedule, now=clock).backlog == 3
         daemon.run_job("check")
-        data = status(daemon.engine, daemon.config, now=clock())
-        assert data["links"] == {"due": 0, "never_checked": 0, "backlog": 0}
+        data = read_status(daemon.engine, daemon.config.schedule, now=clock)
+        assert (data.due, data.never_checked, data.backlog) == (0, 0, 0)
         clock.day(4)  # the 404 is due again (failing_every 3d), the others not (alive_every 7d)
-        assert status(daemon.engine, daemon.config, now=clock())["links"]["due"] == 1
-        jobs = {j["name"]: j for j in data["jobs"]}
-        assert jobs["check"]["last_status"] == "ok" and jobs["check"]["last_detail"]["checked"] == 3
-        assert jobs["reconcile"]["last_status"] is None  # registered, never run
+        assert read_status(daemon.engine, daemon.config.schedule, now=clock).due == 1
+        jobs = {job.name: job for job in data.jobs}
+        assert jobs["check"].last_status == "ok" and jobs["check"].last_detail["checked"] == 3
+        assert jobs["reconcile"].last_status is None  # registered, never run
         from io import StringIO
 
         out = StringIO()
-        format_status(data, "table", out)
+        write(data, "table", out)
         table = out.getvalue()
         assert "links due:  0" in table and "check" in table and "never" in table
     finally:

@@ -12,6 +12,7 @@ from loopback import serve, text
 from provenance import pipeline
 from provenance.config import Config, HttpConfig, SourceConfig, parse_duration
 from provenance.harvest.feeds import MAX_PAGES, expand_source, parse_listing
+from provenance.harvest.inputs import source_targets
 from provenance.net.client import HttpClient
 from provenance.store import repo
 from provenance.store.db import session_scope
@@ -207,12 +208,12 @@ def test_path_sources_resolve_against_the_config_folder_and_glob(tmp_path: Path)
     (tmp_path / "docs" / "c.txt").write_text("not markdown")
     config = replace(Config(), base_dir=tmp_path)
     glob_source = SourceConfig(parse_duration("1d"), path="docs/**/*.md")
-    assert pipeline.source_targets(config, glob_source) == [
+    assert source_targets(tmp_path, glob_source.path) == [
         str(tmp_path / "docs" / "a.md"),
         str(tmp_path / "docs" / "sub" / "b.md"),
     ]
-    assert pipeline.source_targets(config, SourceConfig(parse_duration("1d"), path="docs")) == [str(tmp_path / "docs")]
-    assert pipeline.source_targets(config, SourceConfig(parse_duration("1d"), path="none/*.md")) == []
+    assert source_targets(tmp_path, "docs") == [str(tmp_path / "docs")]
+    assert source_targets(tmp_path, "none/*.md") == []
     engine = open_store(f"sqlite:///{tmp_path / 'g.sqlite'}")
     outcome = pipeline.harvest_source(engine, config, glob_source)
     assert len(outcome.document_ids) == 2

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import insert
 
 from provenance.harvest.copies import CopyRelation, sketch
-from provenance.pipeline import stored_copies
+from provenance.harvest.stored_copies import mark_copies, stored_copies
 from provenance.records import DateEvidence, DocumentFormat, StoredDocument
 from provenance.store.db import session_scope
 from provenance.store.migrate import open_store
@@ -305,7 +305,6 @@ def test_a_document_is_sketched_once_and_again_when_its_text_changes(tmp_path):
 
 def test_documents_stored_before_sketches_existed_are_sketched_on_the_next_harvest(tmp_path):
     """A database from before migration 0005: its documents have no sketch until copy detection runs."""
-    from provenance.pipeline import link_copies
     from provenance.store.db import make_engine
     from provenance.store.migrate import upgrade
     from provenance.store.repo import copy_of_by_document
@@ -313,7 +312,8 @@ def test_documents_stored_before_sketches_existed_are_sketched_on_the_next_harve
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     upgrade(make_engine(url), "0004")
     engine = _store([_doc(1, ARTICLE, original_url="https://x.org/a"), _doc(2, _wrapped(ARTICLE)), _doc(3, OTHER)], url)
-    link_copies(engine)
+    with session_scope(engine) as session:
+        mark_copies(session)
     with session_scope(engine) as session:
         assert copy_of_by_document(session) == {1: None, 2: 1, 3: None}
 

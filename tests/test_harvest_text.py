@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from provenance.harvest.text import harvest_text, is_video_url
+from provenance.page.urldates import url_path_date
 from provenance.records import DocumentFormat, LinkRole
 from provenance.textnorm import fingerprint
-from provenance.urldates import url_path_date
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 ORIGINAL = "https://www.themoscowtimes.com/2022/01/21/russia-us-agree-to-talk-security-demands-next-week-a76117"

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from provenance.check.policy import DeadLinkPolicy, apply_policy, effective_check, failing_urls, judge, outcome
 from provenance.config import ScheduleConfig
+from provenance.reconcile.policy import DeadLinkPolicy, apply_policy, effective_check, failing_urls, judge, outcome
 from provenance.records import CheckResult, LinkStatus
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)

@@ -26,6 +26,7 @@ from provenance.harvest.urls import clean_url, find_urls, is_valid_url, normaliz
 from provenance.net.client import HttpClient
 from provenance.net.guard import fixed_resolver
 from provenance.net.remap import compile_rules, remap, url_problem
+from provenance.page.urldates import url_date_precision, url_path_date
 from provenance.reconcile import build_context, run_rules
 from provenance.records import (
     CheckResult,
@@ -42,7 +43,6 @@ from provenance.records import (
 from provenance.store import repo
 from provenance.store.db import session_scope
 from provenance.store.migrate import open_store
-from provenance.urldates import url_date_precision, url_path_date
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from provenance import pipeline
-from provenance.check.policy import DeadLinkPolicy
 from provenance.config import Config
+from provenance.jsonvalues import to_json
 from provenance.reconcile import build_context, run_rules
+from provenance.reconcile.load import contexts
+from provenance.reconcile.policy import DeadLinkPolicy
 from provenance.records import CheckResult, LinkStatus
 from provenance.store import repo
 from provenance.store.db import session_scope
@@ -42,7 +44,7 @@ def _write_sources(folder: Path) -> None:
 
 
 def _everything_at_once(engine, config: Config, policy: DeadLinkPolicy | None):
-    from provenance.check.policy import apply_policy, failing_urls
+    from provenance.reconcile.policy import apply_policy, failing_urls
 
     with session_scope(engine, readonly=True) as session:
         documents = repo.load_documents(session)
@@ -63,9 +65,7 @@ def _everything_at_once(engine, config: Config, policy: DeadLinkPolicy | None):
 
 
 @pytest.mark.parametrize("daemon_policy", [False, True])
-def test_pieces_give_the_findings_of_one_context(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, daemon_policy: bool
-) -> None:
+def test_pieces_give_the_findings_of_one_context(tmp_path: Path, daemon_policy: bool) -> None:
     _write_sources(tmp_path)
     engine = open_store(f"sqlite:///{tmp_path / 'p.sqlite'}")
     config = Config()
@@ -83,7 +83,9 @@ def test_pieces_give_the_findings_of_one_context(
             )
     policy = DeadLinkPolicy() if daemon_policy else None
     expected = _everything_at_once(engine, config, policy)
-    monkeypatch.setattr(pipeline, "RECONCILE_PIECE", 7)  # 57 and 20 links: full pieces and a short one
+    with session_scope(engine, readonly=True) as session:  # 57 and 20 links: full pieces of 7 and a short one
+        in_pieces = [f for context in contexts(session, config.reconcile, policy, piece=7) for f in run_rules(context)]
+    assert [_as_stored(f) for f in in_pieces] == [_as_stored(f) for f in expected]
     counts = pipeline.reconcile(engine, config, now=lambda: NOW, policy=policy)
     with session_scope(engine, readonly=True) as session:
         found = repo.load_findings(session)
@@ -101,5 +103,5 @@ def _as_stored(finding):
         finding.document_id,
         finding.url,
         finding.message,
-        repo.to_json(finding.evidence),
+        to_json(finding.evidence),
     )

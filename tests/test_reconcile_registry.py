@@ -9,7 +9,7 @@ import pytest
 
 from provenance.config import ReconcileConfig
 from provenance.reconcile import RULES, build_context, run_rules
-from provenance.reconcile.registry import Registry, document_finding, jsonable, link_finding
+from provenance.reconcile.registry import Registry, document_finding, link_finding
 from provenance.records import DateEvidence, DocumentFormat, FindingKind, LinkRole, Severity, StoredDocument, StoredLink
 
 
@@ -100,22 +100,3 @@ def test_order_does_not_depend_on_input_order():
     first = run_rules(build_context(docs, {}, {}, ReconcileConfig()))
     second = run_rules(build_context(list(reversed(docs)), {}, {}, ReconcileConfig()))
     assert first == second and [f.document_id for f in first] == [1, 2]
-
-
-def test_jsonable_turns_records_dates_and_enums_into_json():
-    evidence = jsonable(
-        {
-            "d": DateEvidence(date(2020, 1, 2), "url_path", "/2020/01/02/"),
-            "when": date(2020, 1, 3),
-            "role": LinkRole.RELATED,
-            "hops": (1, 2),
-            "score": 0.123456,
-        }
-    )
-    assert evidence == {
-        "d": {"value": "2020-01-02", "source": "url_path", "raw": "/2020/01/02/"},
-        "when": "2020-01-03",
-        "role": "related",
-        "hops": [1, 2],
-        "score": 0.1235,
-    }

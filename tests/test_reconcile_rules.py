@@ -8,12 +8,14 @@ from datetime import UTC, date, datetime
 import pytest
 
 from provenance.config import ReconcileConfig
+from provenance.jsonvalues import iso_datetime
 from provenance.reconcile import build_context, run_rules
 from provenance.records import (
     CheckResult,
     DateEvidence,
     DocumentFormat,
     DriftEvidence,
+    ErrorClass,
     FindingKind,
     Hop,
     LinkRole,
@@ -345,7 +347,7 @@ CASES = [
     (
         "unreachable",
         [doc(links=(link(),))],
-        {PLAIN_URL: check(status=LinkStatus.UNREACHABLE, error_class="timeout", error="read timed out")},
+        {PLAIN_URL: check(status=LinkStatus.UNREACHABLE, error_class=ErrorClass.TIMEOUT, error="read timed out")},
         {},
         None,
         FindingKind.UNREACHABLE,
@@ -528,7 +530,7 @@ def test_dead_link_evidence_has_the_chain_and_when():
         {"url": PLAIN_URL, "status": 301, "location": "https://example.org/gone"},
         {"url": "https://example.org/gone", "status": 404},
     ]
-    assert finding.evidence["checked_at"] == NOW.isoformat()
+    assert finding.evidence["checked_at"] == iso_datetime(NOW)  # UTC with a Z, as every JSON value
 
 
 def test_redirect_changed_names_both_registrable_domains():

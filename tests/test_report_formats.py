@@ -21,8 +21,10 @@ from provenance.records import (
     Severity,
     Snapshot,
 )
+from provenance.report.as_json import report_json
+from provenance.report.as_text import WIDTH
 from provenance.report.build import Report, ReportDocument, ReportLink, nearest_snapshot
-from provenance.report.formats import FORMATTERS, WIDTH, report_json
+from provenance.report.output import write
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "schemas" / "report.schema.json").read_text())
 LONG_URL = (
@@ -99,7 +101,7 @@ def test_schema_rejects_what_the_contract_forbids():
 
 def test_csv_has_one_row_per_finding_with_json_evidence():
     out = io.StringIO()
-    FORMATTERS["csv"](sample_report(), out)
+    write(sample_report(), "csv", out)
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert [r["kind"] for r in rows] == ["temporal_mismatch", "lost_link"]
     assert rows[0]["source"] == "seeds/b.txt"
@@ -108,7 +110,7 @@ def test_csv_has_one_row_per_finding_with_json_evidence():
 
 def test_table_fits_80_columns_groups_by_document_and_ends_with_summary():
     out = io.StringIO()
-    FORMATTERS["table"](sample_report(), out)
+    write(sample_report(), "table", out)
     lines = out.getvalue().splitlines()
     assert max(len(line) for line in lines) <= WIDTH
     assert lines[0].startswith("d1  seeds/a.txt")
@@ -152,5 +154,5 @@ def test_nearest_snapshot_prefers_last_before_else_first_after(cited_on, expecte
 )
 def test_json_written_a_record_at_a_time_is_json_dump_of_the_whole(report: Report) -> None:
     out = io.StringIO()
-    FORMATTERS["json"](report, out)
+    write(report, "json", out)
     assert out.getvalue() == json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n"

@@ -11,9 +11,10 @@ from datetime import UTC, date, datetime, timedelta
 from bs4 import BeautifulSoup
 
 from provenance.records import Finding, FindingKind, LinkRole, LinkStatus, Severity
-from provenance.report.build import Report, ReportDocument, ReportLink
-from provenance.report.formats import FORMATTERS
-from provenance.report.html import health_chart, health_over_time, write_html, write_table_page
+from provenance.report.as_html import health_chart
+from provenance.report.build import Report, ReportDocument, ReportLink, health_over_time
+from provenance.report.output import write
+from provenance.report.table import Table
 
 UTC = UTC
 
@@ -82,7 +83,7 @@ def _report(title: str) -> Report:
 
 def test_text_from_documents_is_escaped_and_the_page_needs_nothing_from_outside() -> None:
     out = io.StringIO()
-    FORMATTERS["html"](_report('Title with <script>alert("x")</script>'), out)
+    write(_report('Title with <script>alert("x")</script>'), "html", out)
     page = out.getvalue()
     soup = BeautifulSoup(page, "html.parser")
     assert soup.find_all("script") == []
@@ -94,7 +95,7 @@ def test_text_from_documents_is_escaped_and_the_page_needs_nothing_from_outside(
 
 def test_counts_and_one_bar_without_stored_history() -> None:
     out = io.StringIO()
-    write_html(_report("T"), out)
+    write(_report("T"), "html", out)
     soup = BeautifulSoup(out.getvalue(), "html.parser")
     cards = {e["data-count"]: e.get_text() for e in soup.select(".cards [data-count]")}
     assert cards == {
@@ -112,7 +113,7 @@ def test_counts_and_one_bar_without_stored_history() -> None:
 
 def test_table_page_escapes_cells() -> None:
     out = io.StringIO()
-    write_table_page("dead_links", ["url", "note"], [["https://a.example/?q=<x>", "a & b"]], out)
+    write(Table("dead_links", ["url", "note"], [("https://a.example/?q=<x>", "a & b")]), "html", out)
     soup = BeautifulSoup(out.getvalue(), "html.parser")
     assert [td.get_text() for td in soup.find_all("td")] == ["https://a.example/?q=<x>", "a & b"]
     assert soup.find(attrs={"data-count": "rows"}).get_text() == "1"

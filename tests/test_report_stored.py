@@ -24,8 +24,8 @@ from provenance.records import (
     Severity,
 )
 from provenance.report.build import SEVERITY_ORDER, build_report
-from provenance.report.formats import FORMATTERS
-from provenance.store import repo
+from provenance.report.output import write
+from provenance.store import repo, rows
 from provenance.store.db import session_scope
 from provenance.store.migrate import open_store
 
@@ -105,7 +105,7 @@ def _in_report_order(found: list[Finding], wanted: set[int] | None) -> list[str]
 
 @pytest.mark.parametrize("chunk", [500, 2])  # 2: more documents than one IN (...) takes (named in chunks)
 def test_stored_findings_come_in_report_order(engine, monkeypatch, chunk: int) -> None:
-    monkeypatch.setattr(repo, "_CHUNK", chunk)
+    monkeypatch.setattr(rows, "CHUNK", chunk)
     ids = _store(engine, 4, 3)
     found = _shuffled_findings(ids)
     with session_scope(engine) as session:  # a document with neither links nor findings, between the others
@@ -167,11 +167,11 @@ def test_a_json_report_never_holds_its_links(engine) -> None:
     _store(engine, 1, 12000)
     with session_scope(engine, readonly=True) as session:
         report = build_report(session)
-        FORMATTERS["json"](report, _Sink())  # warm: statement caches, imports
+        write(report, "json", _Sink())  # warm: statement caches, imports
         gc.collect()  # start from no garbage left by earlier tests
         tracemalloc.start()
         try:
-            FORMATTERS["json"](report, _Sink())
+            write(report, "json", _Sink())
             streaming_peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.reset_peak()
             held = list(report.links)

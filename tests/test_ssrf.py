@@ -24,7 +24,7 @@ from provenance.config import ArchiveConfig, Config, HttpConfig
 from provenance.net.client import HttpClient
 from provenance.net.guard import fixed_resolver
 from provenance.report.build import build_report
-from provenance.report.formats import FORMATTERS
+from provenance.report.output import write
 from provenance.store.db import session_scope
 from provenance.store.migrate import open_store
 
@@ -50,7 +50,7 @@ def _audit(tmp_path: Path, docs: Path, config: Config, resolver=None) -> dict:
         pipeline.audit(engine, config, [str(docs)], client, archives=False)
     out = io.StringIO()
     with session_scope(engine) as session:
-        FORMATTERS["json"](build_report(session), out)
+        write(build_report(session), "json", out)
     return json.loads(out.getvalue())
 
 

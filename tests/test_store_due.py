@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from provenance import pipeline
-from provenance.config import ScheduleConfig, config_from_mapping
+from provenance.config import ScheduleConfig
 from provenance.records import CheckResult, DocumentFormat, HarvestedDocument, LinkRef, LinkRole, LinkStatus
 from provenance.store import repo
 from provenance.store.db import session_scope
 from provenance.store.migrate import open_store
+from provenance.store.urls import due_urls
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 SCHEDULE = ScheduleConfig(alive_every=timedelta(days=7), failing_every=timedelta(days=3))
@@ -122,19 +122,18 @@ def test_empty_store_has_nothing_due(engine) -> None:
     assert _due(engine) == []
 
 
-def test_a_check_runs_due_urls_are_fixed_for_the_run_and_read_a_page_at_a_time(engine, monkeypatch) -> None:
+@pytest.mark.parametrize("page", [2, 1000])
+def test_a_check_runs_due_urls_are_fixed_for_the_run_whatever_the_page_size(engine, page: int) -> None:
     """The run's own checks make its URLs not due; `provenance check` still archives the same URLs."""
     _harvest(engine, *(f"https://e.org/{i}" for i in range(7)))
     _check(engine, "https://e.org/3", LinkStatus.ALIVE, 1)  # checked yesterday: not due
-    pages: list[int] = []
-    real = repo.due_snapshot_page
-    monkeypatch.setattr(repo, "due_snapshot_page", lambda *a: pages.append(1) or real(*a))
-    monkeypatch.setattr(pipeline, "URL_PAGE", 2)
-    with pipeline.due_urls(engine, config_from_mapping({}), now=lambda: NOW) as urls:
+    with due_urls(engine, ScheduleConfig(), NOW, page=page) as urls:
         first = list(urls)
         for url in first:
             _check(engine, url, LinkStatus.ALIVE, 0)
         assert first == [f"https://e.org/{i}" for i in (0, 1, 2, 4, 5, 6)] == list(urls)
-        assert len(urls) == 6 and len(pages) == 2 * 4  # 3 pages and the empty one, on each pass
-    with pipeline.due_urls(engine, config_from_mapping({}), now=lambda: NOW) as urls:
+        assert len(urls) == 6
+        with session_scope(urls.connection, readonly=True) as session:  # a page is at most its size
+            assert [url for _, url in repo.due_snapshot_page(session, 0, 2)] == first[:2]
+    with due_urls(engine, ScheduleConfig(), NOW, page=page) as urls:
         assert list(urls) == [] and len(urls) == 0

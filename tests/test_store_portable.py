@@ -9,7 +9,7 @@ from alembic import command
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import CreateIndex, CreateTable
 
-from provenance.store import repo
+from provenance.store import rows
 from provenance.store.migrate import alembic_config
 from provenance.store.schema import checks, metadata, snapshot_lookups
 
@@ -44,5 +44,5 @@ def test_schema_compiles_for_postgresql(table: str) -> None:
     ],
 )
 def test_latest_row_query_is_a_standard_window_function(table, keys, when) -> None:
-    sql = str(repo._latest_query(table, keys, when, ["https://e.org/"]).compile(dialect=postgresql.dialect()))
+    sql = str(rows.latest_query(table, keys, when, ["https://e.org/"]).compile(dialect=postgresql.dialect()))
     assert "row_number() OVER (PARTITION BY" in sql

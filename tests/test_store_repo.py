@@ -15,6 +15,7 @@ from provenance.records import (
     CheckResult,
     DateEvidence,
     DocumentFormat,
+    ErrorClass,
     Finding,
     FindingKind,
     HarvestedDocument,
@@ -27,7 +28,7 @@ from provenance.records import (
     Snapshot,
     SnapshotLookup,
 )
-from provenance.store import repo
+from provenance.store import daemon_repo, repo
 from provenance.store.db import kept_connection, make_engine, session_scope
 from provenance.store.migrate import open_store
 from provenance.store.schema import documents, links, runs
@@ -287,7 +288,7 @@ FULL_CHECK = CheckResult(
     http_status=200,
     final_url="https://example.org/",
     error="looks like an error page",
-    error_class="Soft404",
+    error_class=ErrorClass.BOT_WALL,
     elapsed_ms=123.5,
     method="GET",
     content_type="text/html; charset=utf-8",
@@ -310,7 +311,9 @@ FULL_CHECK = CheckResult(
     "result",
     [
         FULL_CHECK,
-        CheckResult("https://example.org/b", LinkStatus.UNREACHABLE, T0, error="timed out", error_class="Timeout"),
+        CheckResult(
+            "https://example.org/b", LinkStatus.UNREACHABLE, T0, error="timed out", error_class=ErrorClass.TIMEOUT
+        ),
     ],
     ids=["full", "minimal"],
 )
@@ -461,7 +464,7 @@ def test_replace_findings_replaces_and_serialises_evidence(engine) -> None:
         "document_date": {"value": "2022-01-21", "source": "url_path", "raw": "/2022/01/21/"},
         "hops": [{"url": "https://a/", "status": 301, "location": "https://b/"}],
         "status": "dead",
-        "when": "2026-03-01T12:00:00+00:00",
+        "when": "2026-03-01T12:00:00Z",  # one JSON policy: UTC with a Z (jsonvalues.py)
         "similarity": 0.31,
         "nested": {"list": [1, None, "x"]},
     }
@@ -503,7 +506,7 @@ def test_reconcile_that_fails_half_way_keeps_the_stored_findings(engine, monkeyp
     with session_scope(engine, readonly=True) as s:
         before = repo.load_findings(s)
     assert before
-    real, calls = pipeline._contexts, []
+    real, calls = pipeline.contexts, []
 
     def second_document_fails(*args):
         for context in real(*args):
@@ -512,7 +515,7 @@ def test_reconcile_that_fails_half_way_keeps_the_stored_findings(engine, monkeyp
                 raise RuntimeError("rules exploded")
             yield context
 
-    monkeypatch.setattr(pipeline, "_contexts", second_document_fails)
+    monkeypatch.setattr(pipeline, "contexts", second_document_fails)
     with pytest.raises(RuntimeError):
         pipeline.reconcile(engine, Config(), now=lambda: T0)
     monkeypatch.undo()
@@ -523,10 +526,10 @@ def test_reconcile_that_fails_half_way_keeps_the_stored_findings(engine, monkeyp
 
 def test_runs_start_and_finish(engine) -> None:
     with session_scope(engine) as s:
-        run_id = repo.start_run(s, "audit", T0)
+        run_id = daemon_repo.start_run(s, "audit", T0)
         started = s.execute(select(runs.c.status, runs.c.finished_at)).one()
     with session_scope(engine) as s:
-        repo.finish_run(s, run_id, T0 + timedelta(minutes=5), "ok", {"checked": 3, "at": date(2026, 3, 1)})
+        daemon_repo.finish_run(s, run_id, T0 + timedelta(minutes=5), "ok", {"checked": 3, "at": date(2026, 3, 1)})
     with session_scope(engine) as s:
         row = s.execute(select(runs)).mappings().one()
     assert tuple(started) == ("running", None)
@@ -538,7 +541,7 @@ def test_runs_start_and_finish(engine) -> None:
         {"checked": 3, "at": "2026-03-01"},
     )
     with pytest.raises(StorageError), session_scope(engine) as s:
-        repo.finish_run(s, run_id + 1, T0, "ok", {})
+        daemon_repo.finish_run(s, run_id + 1, T0, "ok", {})
 
 
 # --- drift ------------------------------------------------------------------------------------

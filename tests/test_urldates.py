@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from provenance.urldates import url_date_precision, url_path_date
+from provenance.page.urldates import url_date_precision, url_path_date
 
 
 @pytest.mark.parametrize(

@@ -16,9 +16,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from ..errors import ArchiveUnavailable
+from ..net.base import Response
 from ..records import Snapshot, SnapshotLookup
 
 __all__ = [
@@ -28,7 +29,6 @@ __all__ = [
     "lookup_from",
     "parse_timestamp",
     "http_date",
-    "utcnow",
     "is_unavailable_status",
     "refusal",
 ]
@@ -46,10 +46,6 @@ class ArchiveSource(Protocol):
     def nearest(self, url: str, when: date | None) -> SnapshotLookup:
         """The capture nearest WHEN (see module docstring); raises ArchiveUnavailable."""
         ...
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def parse_timestamp(value: str) -> datetime | None:
@@ -99,8 +95,8 @@ def lookup_from(
     captures: Sequence[Snapshot],
     when: date | None,
     *,
+    looked_up_at: datetime,
     complete: bool = True,
-    looked_up_at: datetime | None = None,
 ) -> SnapshotLookup:
     """A SnapshotLookup with nearest, first and last chosen from a list of usable captures.
 
@@ -111,7 +107,7 @@ def lookup_from(
     return SnapshotLookup(
         url=url,
         archive=archive,
-        looked_up_at=looked_up_at or utcnow(),
+        looked_up_at=looked_up_at,
         query=query,
         nearest=choose_nearest(ordered, when),
         first=ordered[0] if ordered else None,
@@ -120,7 +116,7 @@ def lookup_from(
     )
 
 
-def refusal(name: str, resp: Any) -> str | None:
+def refusal(name: str, resp: Response) -> str | None:
     """Raise ArchiveUnavailable for 'could not ask'; an error string for refusals; None when fine."""
     if resp.error is not None or is_unavailable_status(resp.status):
         detail = resp.error or f"HTTP {resp.status}"

@@ -33,9 +33,9 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from typing import Any
 from urllib.parse import urlsplit
 
+from ..net.base import Client, Response
 from ..page.extract import parse_page
 from ..records import CheckResult, DriftEvidence, LinkStatus, Snapshot, SnapshotLookup
 from ..textnorm import fingerprint, words
@@ -148,12 +148,12 @@ def raw_replay_url(snapshot_url: str) -> str:
     return f"{snapshot_url[: match.start()]}/{match.group(1)}id_/{snapshot_url[match.end() :]}"
 
 
-def fetch_replay_text(client: Any, snapshot: Snapshot) -> str | None:
+def fetch_replay_text(client: Client, snapshot: Snapshot) -> str | None:
     """Main text of the archived page as captured (raw `id_` replay); None if it cannot be replayed."""
     return _main_text(client.request("GET", raw_replay_url(snapshot.url)), snapshot.original or snapshot.url)
 
 
-def _main_text(resp: Any, url: str) -> str | None:
+def _main_text(resp: Response, url: str) -> str | None:
     if resp.error is not None or resp.status != 200 or not resp.body:
         return None
     content_type = (resp.headers.get("Content-Type") or "").split(";")[0].strip().lower()
@@ -164,20 +164,20 @@ def _main_text(resp: Any, url: str) -> str | None:
     return parse_page(resp.body, url).main_text
 
 
-def fetch_live_text(client: Any, url: str) -> str | None:
+def fetch_live_text(client: Client, url: str) -> str | None:
     """Main text of the live page, read the same way as the replay; None unless it answers 200."""
     return _main_text(client.request("GET", url), url)
 
 
 def measure_drift(
-    client: Any, url: str, snapshot: Snapshot, *, threshold: float = DRIFT_THRESHOLD
+    client: Client, url: str, snapshot: Snapshot, *, threshold: float = DRIFT_THRESHOLD
 ) -> DriftEvidence | None:
     """Compare the live page with SNAPSHOT; None when either side cannot be read as text."""
     return _measure(client, url, snapshot, threshold, KeyedSlots(1), KeyedSlots(1))
 
 
 def _measure(
-    client: Any, url: str, snapshot: Snapshot, threshold: float, archives: KeyedSlots, hosts: KeyedSlots
+    client: Client, url: str, snapshot: Snapshot, threshold: float, archives: KeyedSlots, hosts: KeyedSlots
 ) -> DriftEvidence | None:
     """measure_drift, fetching the replay in an ARCHIVES slot and the live page in a HOSTS slot."""
     with archives.hold(snapshot.archive):
@@ -230,7 +230,7 @@ def drift_candidates(
 
 
 def measure_drifts(
-    client: Any,
+    client: Client,
     items: Iterable[tuple[str, Snapshot]],
     *,
     threshold: float = DRIFT_THRESHOLD,

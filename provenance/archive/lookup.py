@@ -23,13 +23,14 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from typing import Any
 from urllib.parse import urlsplit
 
+from ..clock import Clock, utcnow
 from ..config import ArchiveConfig
 from ..errors import ArchiveUnavailable
+from ..net.base import Client
 from ..records import SnapshotLookup
-from .base import ArchiveSource, utcnow
+from .base import ArchiveSource
 from .memento import MementoTimeGate
 from .slots import KeyedSlots
 from .wayback import WaybackCdx
@@ -38,15 +39,17 @@ from .window import completed, window_for
 __all__ = ["archive_sources", "lookup_snapshots", "lookup_one"]
 
 
-def archive_sources(client: Any, config: ArchiveConfig) -> list[ArchiveSource]:
-    """The archives to ask, from config: the Internet Archive's CDX API plus any extra TimeGates."""
+def archive_sources(client: Client, config: ArchiveConfig, clock: Clock = utcnow) -> list[ArchiveSource]:
+    """The archives to ask, from config: the Internet Archive's CDX API plus any extra TimeGates;
+    each stamps its answers with CLOCK."""
     if not config.enabled:
         return []
     sources: list[ArchiveSource] = []
     if config.wayback:
-        sources.append(WaybackCdx(client))
+        sources.append(WaybackCdx(client, clock=clock))
     for timegate in config.timegates:
-        sources.append(MementoTimeGate(client, timegate, name=urlsplit(timegate).hostname or timegate))
+        name = urlsplit(timegate).hostname or timegate
+        sources.append(MementoTimeGate(client, timegate, name=name, clock=clock))
     return sources
 
 
@@ -75,8 +78,9 @@ def lookup_one(
     attempts: int = 3,
     backoff: float = 1.0,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Clock = utcnow,
 ) -> SnapshotLookup:
-    """One look-up with retries; every failure becomes a SnapshotLookup with `error` set."""
+    """One look-up with retries; every failure becomes a SnapshotLookup with `error` set (stamped by CLOCK)."""
     name = getattr(source, "name", type(source).__name__)
     last_error = "not asked"
     for attempt in range(max(1, attempts)):
@@ -90,7 +94,7 @@ def lookup_one(
             # A malformed answer is this archive's problem, not the audit's: record it, don't retry.
             last_error = f"unreadable answer: {type(exc).__name__}: {exc}"
             break
-    return SnapshotLookup(url=url, archive=name, looked_up_at=utcnow(), query=url, error=last_error)
+    return SnapshotLookup(url=url, archive=name, looked_up_at=clock(), query=url, error=last_error)
 
 
 def lookup_snapshots(
@@ -103,6 +107,7 @@ def lookup_snapshots(
     backoff: float = 1.0,
     give_up_after: int = 5,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Clock = utcnow,
 ) -> Iterator[SnapshotLookup]:
     """One SnapshotLookup per (url, archive), yielded as answers arrive; never raises.
 
@@ -124,12 +129,12 @@ def lookup_snapshots(
             return SnapshotLookup(
                 url=url,
                 archive=name,
-                looked_up_at=utcnow(),
+                looked_up_at=clock(),
                 query=url,
                 error=f"not asked: {name} failed {give_up_after} times in a row in this run",
             )
         with slots.hold(name):  # retries back off while holding the slot: a struggling archive gets fewer
-            answer = lookup_one(source, url, when, attempts=attempts, backoff=backoff, sleep=sleep)
+            answer = lookup_one(source, url, when, attempts=attempts, backoff=backoff, sleep=sleep, clock=clock)
         breaker.record(name, ok=answer.error is None or answer.error.startswith("blocked"))
         return answer
 
@@ -144,7 +149,7 @@ def lookup_snapshots(
             yield SnapshotLookup(
                 url=url,
                 archive=getattr(source, "name", type(source).__name__),
-                looked_up_at=utcnow(),
+                looked_up_at=clock(),
                 query=url,
                 error=f"look-up failed: {type(failure).__name__}: {failure}",
             )

@@ -21,11 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
 from urllib.parse import urljoin
 
+from ..clock import Clock, utcnow
+from ..net.base import Client, Response
 from ..records import Snapshot, SnapshotLookup
-from .base import WAYBACK_TS, choose_nearest, http_date, lookup_from, parse_timestamp, refusal, utcnow
+from .base import WAYBACK_TS, choose_nearest, http_date, lookup_from, parse_timestamp, refusal
 
 __all__ = ["LinkEntry", "parse_link_header", "parse_timemap", "MementoTimeGate", "MementoTimeMap"]
 
@@ -140,8 +141,11 @@ def _original(entries: list[LinkEntry], fallback: str) -> str:
 class MementoTimeGate:
     """A Memento TimeGate (e.g. `https://web.archive.org/web/`, `http://host/COLL/`) as an ArchiveSource."""
 
-    def __init__(self, client: Any, timegate_url: str, name: str, *, timeout: float | None = None) -> None:
+    def __init__(
+        self, client: Client, timegate_url: str, name: str, *, timeout: float | None = None, clock: Clock = utcnow
+    ) -> None:
         self.client = client
+        self.clock = clock
         self.timegate_url = timegate_url if timegate_url.endswith("/") else timegate_url + "/"
         self.name = name
         self.timeout = timeout
@@ -155,9 +159,9 @@ class MementoTimeGate:
         )
         refused = refusal(self.name, resp)
         if refused is not None:
-            return SnapshotLookup(url=url, archive=self.name, looked_up_at=utcnow(), query=query, error=refused)
+            return SnapshotLookup(url=url, archive=self.name, looked_up_at=self.clock(), query=query, error=refused)
         if resp.status == 404:
-            return lookup_from(url, self.name, query, [], when)
+            return lookup_from(url, self.name, query, [], when, looked_up_at=self.clock())
         entries = parse_link_header(resp.headers.get("Link", "") or "")
         original = _original(entries, url)
         captures = _mementos(entries, self.name, original)
@@ -165,7 +169,7 @@ class MementoTimeGate:
         if chosen is not None and all(c.url != chosen.url for c in captures):
             captures.append(chosen)
         if not captures:
-            return lookup_from(url, self.name, query, [], when)
+            return lookup_from(url, self.name, query, [], when, looked_up_at=self.clock())
         # first/last come from rel="first memento"/"last memento" when the archive sends them.
         first = next((s for e in entries if "first" in e.rels for s in captures if s.url == e.url), None)
         last = next((s for e in entries if "last" in e.rels for s in captures if s.url == e.url), None)
@@ -176,13 +180,13 @@ class MementoTimeGate:
             timemap = next((e.url for e in entries if "timemap" in e.rels), None)
             if timemap:
                 return self._from_timemap(url, urljoin(query, timemap), when) or lookup_from(
-                    url, self.name, query, captures, when, complete=False
+                    url, self.name, query, captures, when, complete=False, looked_up_at=self.clock()
                 )
         ordered = sorted(captures, key=lambda s: s.datetime)
         return SnapshotLookup(
             url=url,
             archive=self.name,
-            looked_up_at=utcnow(),
+            looked_up_at=self.clock(),
             query=query,
             nearest=nearest,
             first=first or ordered[0],
@@ -196,9 +200,9 @@ class MementoTimeGate:
             return None  # the gate's own answer still stands
         entries = parse_timemap(resp.body.decode("utf-8", errors="replace"))
         captures = _mementos(entries, self.name, _original(entries, url))
-        return lookup_from(url, self.name, timemap_url, captures, when) if captures else None
+        return lookup_from(url, self.name, timemap_url, captures, when, looked_up_at=self.clock()) if captures else None
 
-    def _negotiated(self, resp: Any, query: str, original: str) -> Snapshot | None:
+    def _negotiated(self, resp: Response, query: str, original: str) -> Snapshot | None:
         """The memento the TimeGate picked: Location on 3xx, Content-Location (or rel=memento) on 200."""
         if 300 <= resp.status < 400:
             location = resp.headers.get("Location")
@@ -226,8 +230,11 @@ def _timestamp_in(url: str) -> datetime | None:
 class MementoTimeMap:
     """A link-format TimeMap endpoint: every memento, so first/last/count are exact."""
 
-    def __init__(self, client: Any, timemap_url: str, name: str, *, timeout: float | None = None) -> None:
+    def __init__(
+        self, client: Client, timemap_url: str, name: str, *, timeout: float | None = None, clock: Clock = utcnow
+    ) -> None:
         self.client = client
+        self.clock = clock
         self.timemap_url = timemap_url if timemap_url.endswith("/") else timemap_url + "/"
         self.name = name
         self.timeout = timeout
@@ -237,8 +244,15 @@ class MementoTimeMap:
         resp = self.client.request("GET", query, timeout=self.timeout)
         refused = refusal(self.name, resp)
         if refused is not None:
-            return SnapshotLookup(url=url, archive=self.name, looked_up_at=utcnow(), query=query, error=refused)
+            return SnapshotLookup(url=url, archive=self.name, looked_up_at=self.clock(), query=query, error=refused)
         if resp.status == 404:
-            return lookup_from(url, self.name, query, [], when)
+            return lookup_from(url, self.name, query, [], when, looked_up_at=self.clock())
         entries = parse_timemap(resp.body.decode("utf-8", errors="replace"))
-        return lookup_from(url, self.name, query, _mementos(entries, self.name, _original(entries, url)), when)
+        return lookup_from(
+            url,
+            self.name,
+            query,
+            _mementos(entries, self.name, _original(entries, url)),
+            when,
+            looked_up_at=self.clock(),
+        )

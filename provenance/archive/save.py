@@ -25,11 +25,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 from urllib.parse import urljoin
 
+from ..clock import Clock, utcnow
+from ..net.base import Client
 from ..records import CheckResult, LinkStatus, SaveResult, Snapshot, SnapshotLookup
-from .base import WAYBACK_TS, parse_timestamp, utcnow
+from .base import WAYBACK_TS, parse_timestamp
 from .wayback import IA_BASE, IA_NAME
 
 __all__ = ["SaveResult", "SaveLimiter", "CaptureQueue", "capture_lookup", "request_capture", "save_candidates"]
@@ -75,17 +76,23 @@ class SaveLimiter:
 
 
 def request_capture(
-    client: Any, url: str, *, limiter: SaveLimiter | None = None, base: str = IA_BASE, timeout: float = SAVE_TIMEOUT
+    client: Client,
+    url: str,
+    *,
+    limiter: SaveLimiter | None = None,
+    base: str = IA_BASE,
+    timeout: float = SAVE_TIMEOUT,
+    clock: Clock = utcnow,
 ) -> SaveResult:
     """Ask Save Page Now to capture URL; returns at once with `rate_limited` when the limiter says no."""
-    requested_at = utcnow()
+    requested_at = clock()
     if limiter is not None and not limiter.try_acquire():
         return SaveResult(url, requested_at, "rate_limited", error="local rate limit: tried again on a later run")
     return _send(client, url, requested_at, limiter, base, timeout)
 
 
 def _send(
-    client: Any, url: str, requested_at: datetime, limiter: SaveLimiter | None, base: str, timeout: float
+    client: Client, url: str, requested_at: datetime, limiter: SaveLimiter | None, base: str, timeout: float
 ) -> SaveResult:
     endpoint = _endpoint(base, url)
     resp = client.request("GET", endpoint, follow_redirects=False, timeout=timeout, max_bytes=65536)
@@ -174,14 +181,16 @@ class CaptureQueue:
 
     def __init__(
         self,
-        client: Any,
+        client: Client,
         urls: Sequence[str],
         limiter: SaveLimiter,
         *,
         base: str = IA_BASE,
         timeout: float = SAVE_TIMEOUT,
+        clock: Clock = utcnow,
     ) -> None:
         self.client, self.urls, self.limiter, self.base, self.timeout = client, list(urls), limiter, base, timeout
+        self.clock = clock
         self.results: list[SaveResult] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="save-page-now", daemon=True)
@@ -201,7 +210,7 @@ class CaptureQueue:
             if not self.limiter.acquire(self._stop):
                 return
             try:
-                self.results.append(_send(self.client, url, utcnow(), self.limiter, self.base, self.timeout))
+                self.results.append(_send(self.client, url, self.clock(), self.limiter, self.base, self.timeout))
             except Exception as exc:  # noqa: BLE001 - a capture is a courtesy; it must never fail the audit
                 log.warning("save page now for %s failed: %s: %s", url, type(exc).__name__, exc)
-                self.results.append(SaveResult(url, utcnow(), "failed", error=f"{type(exc).__name__}: {exc}"))
+                self.results.append(SaveResult(url, self.clock(), "failed", error=f"{type(exc).__name__}: {exc}"))

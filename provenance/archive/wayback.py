@@ -22,8 +22,10 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
+from ..clock import Clock, utcnow
+from ..net.base import Client
 from ..records import Snapshot, SnapshotLookup
-from .base import lookup_from, parse_timestamp, refusal, utcnow
+from .base import lookup_from, parse_timestamp, refusal
 
 __all__ = ["WaybackCdx", "WaybackAvailability", "parse_cdx", "CdxRow"]
 
@@ -119,15 +121,17 @@ class WaybackCdx:
 
     def __init__(
         self,
-        client: Any,
+        client: Client,
         base: str = IA_BASE,
         *,
         collection: str | None = None,
         name: str | None = None,
         limit: int | None = None,
         timeout: float | None = None,
+        clock: Clock = utcnow,
     ) -> None:
         self.client = client
+        self.clock = clock
         self.base = base.rstrip("/")
         self.collection = collection
         self.name = name or (f"pywb:{collection}" if collection else IA_NAME)
@@ -156,18 +160,24 @@ class WaybackCdx:
         resp = self.client.request("GET", query, timeout=self.timeout, max_bytes=MAX_CDX_BYTES)
         answered = refusal(self.name, resp)
         if answered is not None:
-            return SnapshotLookup(url=url, archive=self.name, looked_up_at=utcnow(), query=query, error=answered)
+            return SnapshotLookup(url=url, archive=self.name, looked_up_at=self.clock(), query=query, error=answered)
         if resp.status == 404:  # some CDX servers say "no captures" this way
-            return lookup_from(url, self.name, query, [], when)
+            return lookup_from(url, self.name, query, [], when, looked_up_at=self.clock())
         try:
             rows, _dialect = parse_cdx(resp.body.decode("utf-8", errors="replace"), partial=resp.truncated)
         except (json.JSONDecodeError, TypeError, ValueError) as exc:
             return SnapshotLookup(
-                url=url, archive=self.name, looked_up_at=utcnow(), query=query, error=f"unreadable CDX answer: {exc}"
+                url=url,
+                archive=self.name,
+                looked_up_at=self.clock(),
+                query=query,
+                error=f"unreadable CDX answer: {exc}",
             )
         captures = [snap for row in rows if _usable(row) and (snap := self._snapshot(row, url)) is not None]
         # A capped answer lost its newest rows: what we have is right, but count and last are not known.
-        return lookup_from(url, self.name, query, captures, when, complete=not resp.truncated)
+        return lookup_from(
+            url, self.name, query, captures, when, complete=not resp.truncated, looked_up_at=self.clock()
+        )
 
     def _snapshot(self, row: CdxRow, url: str) -> Snapshot | None:
         moment = parse_timestamp(row.get("timestamp", ""))
@@ -193,13 +203,15 @@ class WaybackAvailability:
 
     def __init__(
         self,
-        client: Any,
+        client: Client,
         base: str = "https://archive.org",
         *,
         name: str = "wayback-availability",
         timeout: float | None = None,
+        clock: Clock = utcnow,
     ) -> None:
         self.client = client
+        self.clock = clock
         self.base = base.rstrip("/")
         self.name = name
         self.timeout = timeout
@@ -212,7 +224,7 @@ class WaybackAvailability:
         resp = self.client.request("GET", query, timeout=self.timeout)
         answered = refusal(self.name, resp)
         if answered is not None:
-            return SnapshotLookup(url=url, archive=self.name, looked_up_at=utcnow(), query=query, error=answered)
+            return SnapshotLookup(url=url, archive=self.name, looked_up_at=self.clock(), query=query, error=answered)
         try:
             data = json.loads(resp.body.decode("utf-8", errors="replace"))
             closest = (data.get("archived_snapshots") or {}).get("closest")
@@ -220,13 +232,13 @@ class WaybackAvailability:
             return SnapshotLookup(
                 url=url,
                 archive=self.name,
-                looked_up_at=utcnow(),
+                looked_up_at=self.clock(),
                 query=query,
                 error=f"unreadable availability answer: {exc}",
             )
         snap = self._snapshot(closest, url) if isinstance(closest, dict) else None
         return SnapshotLookup(
-            url=url, archive=self.name, looked_up_at=utcnow(), query=query, nearest=snap, count=None if snap else 0
+            url=url, archive=self.name, looked_up_at=self.clock(), query=query, nearest=snap, count=None if snap else 0
         )
 
     def _snapshot(self, closest: Mapping[str, Any], url: str) -> Snapshot | None:

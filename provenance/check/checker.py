@@ -31,13 +31,15 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 from urllib.parse import urlsplit
 
+from ..clock import Clock, utcnow
 from ..config import HttpConfig
 from ..domains import registrable_domain
+from ..net.base import Client, Response
 from ..page.extract import parse_page
-from ..records import CheckResult, LinkStatus, PageInfo
+from ..records import CheckResult, ErrorClass, LinkStatus, PageInfo
 from ..textnorm import fingerprint
 from .classify import RETRY_AFTER_STATUSES, Verdict, classify, head_refused, is_transient, retries_for
 from .media import MediaAnswer, check_media, media_item
@@ -52,9 +54,6 @@ from .soft404 import (
     signature,
     similar_pages,
 )
-
-if TYPE_CHECKING:
-    from ..net.client import HttpClient, Response
 
 _Outcome = TypeVar("_Outcome")
 
@@ -121,10 +120,6 @@ _BINARY_SUFFIXES = frozenset(
 )
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def site_of(url: str) -> str:
     """The politeness key: the host of the link's original URL (not of any remap target)."""
     try:
@@ -185,10 +180,10 @@ class UrlCheck:
 
     def __init__(
         self,
-        client: HttpClient,
+        client: Client,
         url: str,
         config: HttpConfig,
-        now: Callable[[], datetime],
+        now: Clock,
         probes: ProbeCache,
         rng: random.Random | None = None,
     ) -> None:
@@ -212,7 +207,7 @@ class UrlCheck:
                 LinkStatus.UNCHECKED,
                 self.now(),
                 error=f"checker failed: {type(exc).__name__}: {exc}",
-                error_class="internal",
+                error_class=ErrorClass.INTERNAL,
             )
 
     def _step(self) -> CheckResult | Again | Then[CheckResult]:
@@ -226,7 +221,7 @@ class UrlCheck:
                 LinkStatus.INVALID,
                 self.now(),
                 error="not an http(s) URL with a host",
-                error_class="invalid_url",
+                error_class=ErrorClass.INVALID_URL,
             )
         if self.fetched is not None:
             (response, method), self.fetched = self.fetched, None
@@ -387,7 +382,7 @@ class UrlCheck:
 class ProbeDone:
     """The outcome of a ProbeJob: not a link's result, only what the scheduler needs (timeouts linger)."""
 
-    error_class: str | None = None
+    error_class: ErrorClass | None = None
 
 
 class ProbeJob:
@@ -416,8 +411,8 @@ class ProbeJob:
 
         try:
             check.probes.get(site_of(check.url), fetch)
-        except Exception as exc:  # noqa: BLE001 - a page that needs the probe asks again itself
-            return ProbeDone(f"internal: {type(exc).__name__}")
+        except Exception:  # noqa: BLE001 - a page that needs the probe asks again itself
+            return ProbeDone(ErrorClass.INTERNAL)
         return ProbeDone(seen[0] if seen else None)
 
 
@@ -436,16 +431,16 @@ def needs_probe(url: str) -> bool:
     )
 
 
-def check_url(client: HttpClient, url: str, config: HttpConfig, now: Callable[[], datetime] = utcnow) -> CheckResult:
+def check_url(client: Client, url: str, config: HttpConfig, now: Clock = utcnow) -> CheckResult:
     """Check one URL, retrying in place (sleeping) when transient; never raises for network trouble."""
     return run_inline(UrlCheck(client, url, config, now, ProbeCache()))
 
 
 def check_urls(
-    client: HttpClient,
+    client: Client,
     urls: Iterable[str],
     config: HttpConfig,
-    now: Callable[[], datetime] = utcnow,
+    now: Clock = utcnow,
     *,
     distinct: bool = False,
 ) -> Iterator[CheckResult]:
@@ -460,7 +455,7 @@ def check_urls(
         config.concurrency,
         config.per_host,
         config.per_host_interval,
-        linger=lambda result: config.timeout if result.error_class == "timeout" else 0.0,
+        linger=lambda result: config.timeout if result.error_class is ErrorClass.TIMEOUT else 0.0,
         cpu_workers=PARSERS,
     )
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from ..domains import registrable_domain
-from ..records import Hop, LinkStatus
+from ..records import ErrorClass, Hop, LinkStatus
 
 GONE = frozenset({404, 410})
 RESTRICTED = frozenset({401, 403, 407, 999})
@@ -47,8 +47,18 @@ PERMANENT_REDIRECTS = frozenset({301, 308})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_AFTER_STATUSES = frozenset({429, 503})
 ONE_RETRY_STATUSES = frozenset({500})  # ambiguous: retried once, whatever http.retries says
-RETRY_ERRORS = frozenset({"connection"})
-NETWORK_ERRORS = frozenset({"timeout", "connection", "dns", "tls", "protocol", "too_many_redirects", "redirect_loop"})
+RETRY_ERRORS = frozenset({ErrorClass.CONNECTION})
+NETWORK_ERRORS = frozenset(
+    {
+        ErrorClass.TIMEOUT,
+        ErrorClass.CONNECTION,
+        ErrorClass.DNS,
+        ErrorClass.TLS,
+        ErrorClass.PROTOCOL,
+        ErrorClass.TOO_MANY_REDIRECTS,
+        ErrorClass.REDIRECT_LOOP,
+    }
+)
 _BOT_WALL_MARKERS = (
     b"cf-chl-",
     b"challenge-platform",
@@ -67,7 +77,7 @@ class Verdict:
     """A classification: the status and a short machine-readable reason (None when plain)."""
 
     status: LinkStatus
-    error_class: str | None = None
+    error_class: ErrorClass | None = None
 
 
 def is_bot_wall(status: int | None, headers: Mapping[str, str], body: bytes) -> bool:
@@ -94,42 +104,42 @@ def crossed_permanently(url: str, hops: tuple[Hop, ...]) -> bool:
 def classify(
     url: str,
     status: int | None,
-    error_class: str | None,
+    error_class: ErrorClass | None,
     *,
     hops: tuple[Hop, ...] = (),
     headers: Mapping[str, str] | None = None,
     body: bytes = b"",
 ) -> Verdict:
     """Classify one final answer (after retries) for the link URL; see the module table."""
-    if error_class == "blocked":
-        return Verdict(LinkStatus.BLOCKED, "blocked")
-    if error_class == "invalid_url":
-        return Verdict(LinkStatus.INVALID, "invalid_url")
+    if error_class is ErrorClass.BLOCKED:
+        return Verdict(LinkStatus.BLOCKED, ErrorClass.BLOCKED)
+    if error_class is ErrorClass.INVALID_URL:
+        return Verdict(LinkStatus.INVALID, ErrorClass.INVALID_URL)
     if status is None:
-        return Verdict(LinkStatus.UNREACHABLE, error_class or "connection")
-    if error_class in NETWORK_ERRORS - {"protocol"}:
+        return Verdict(LinkStatus.UNREACHABLE, error_class or ErrorClass.CONNECTION)
+    if error_class in NETWORK_ERRORS - {ErrorClass.PROTOCOL}:
         return Verdict(LinkStatus.UNREACHABLE, error_class)
     if is_bot_wall(status, headers or {}, body):
-        return Verdict(LinkStatus.ALIVE, "bot_wall")
+        return Verdict(LinkStatus.ALIVE, ErrorClass.BOT_WALL)
     if 200 <= status < 300 or status == 300:
         if crossed_permanently(url, hops):
             return Verdict(LinkStatus.REDIRECTED)
         return Verdict(LinkStatus.ALIVE)
     if status in GONE:
-        return Verdict(LinkStatus.DEAD, "gone")
+        return Verdict(LinkStatus.DEAD, ErrorClass.GONE)
     if status in RESTRICTED:
-        return Verdict(LinkStatus.ALIVE, "restricted")
+        return Verdict(LinkStatus.ALIVE, ErrorClass.RESTRICTED)
     if status == 429:
-        return Verdict(LinkStatus.UNREACHABLE, "rate_limited")
+        return Verdict(LinkStatus.UNREACHABLE, ErrorClass.RATE_LIMITED)
     if status >= 500:
-        return Verdict(LinkStatus.UNREACHABLE, "server_error")
+        return Verdict(LinkStatus.UNREACHABLE, ErrorClass.SERVER_ERROR)
     if status == 451:
-        return Verdict(LinkStatus.UNREACHABLE, "legal")
-    return Verdict(LinkStatus.UNREACHABLE, error_class or "client_error")
+        return Verdict(LinkStatus.UNREACHABLE, ErrorClass.LEGAL)
+    return Verdict(LinkStatus.UNREACHABLE, error_class or ErrorClass.CLIENT_ERROR)
 
 
 def is_transient(
-    status: int | None, error_class: str | None, headers: Mapping[str, str] | None = None, body: bytes = b""
+    status: int | None, error_class: ErrorClass | None, headers: Mapping[str, str] | None = None, body: bytes = b""
 ) -> bool:
     """Worth another try within this run: 429, 5xx gateways, dropped connections; not bot walls."""
     if error_class in RETRY_ERRORS and status is None:
@@ -144,8 +154,8 @@ def retries_for(status: int | None, retries: int) -> int:
     return min(retries, 1) if status in ONE_RETRY_STATUSES else retries
 
 
-def head_refused(status: int | None, error_class: str | None) -> bool:
+def head_refused(status: int | None, error_class: ErrorClass | None) -> bool:
     """A HEAD answer that must be confirmed with GET (servers that mishandle HEAD)."""
     if status is None:
-        return error_class in ("protocol", "connection")
+        return error_class in (ErrorClass.PROTOCOL, ErrorClass.CONNECTION)
     return status in (400, 403, 404, 405, 406, 429, 500, 501, 502, 503) or status >= 900

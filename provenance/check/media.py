@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
+
+from ..net.base import Client
 
 AVAILABLE, REMOVED, PRIVATE, EMBEDDING_DISABLED, UNKNOWN = (
     "available",
@@ -103,7 +104,7 @@ def interpret(item: MediaItem, status: int | None, body: bytes) -> MediaAnswer:
     return MediaAnswer(UNKNOWN, http_status=status)
 
 
-def check_media(client: Any, url: str) -> MediaAnswer | None:
+def check_media(client: Client, url: str) -> MediaAnswer | None:
     """Ask the host's oEmbed endpoint about URL through CLIENT; None when URL is not a known video."""
     item = media_item(url)
     if item is None:

@@ -15,13 +15,13 @@ from __future__ import annotations
 import gzip
 import io
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from lxml import etree
 
-from .inputs import is_url
+from .inputs import Fetch, is_url
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +29,6 @@ MAX_PAGES = 5000  # page URLs taken from one source (sitemaps may list 50,000)
 MAX_DEPTH = 2  # sitemap index -> sitemaps -> pages
 MAX_XML_BYTES = 50_000_000  # a decompressed sitemap's size limit (the sitemaps.org protocol's)
 _GZIP = b"\x1f\x8b"
-
-Fetch = Callable[[str], tuple[bytes, str | None]]
 
 
 @dataclass(frozen=True)
@@ -176,3 +174,21 @@ def expand_source(url: str, fetch: Fetch) -> tuple[list[str], list[tuple[str, st
 
     visit(url, 0)
     return pages, errors
+
+
+def watched_pages(url: str, fetch: Fetch) -> tuple[list[str], list[tuple[str, str]], Fetch]:
+    """`expand_source`, and the fetch to harvest its pages with: a watched URL that is a page itself
+    was fetched once to tell it from a listing, and is not fetched a second time."""
+    first: dict[str, tuple[bytes, str | None]] = {}
+
+    def fetch_listing(target: str) -> tuple[bytes, str | None]:
+        answer = fetch(target)
+        if target == url:
+            first[target] = answer
+        return answer
+
+    def fetch_page(target: str) -> tuple[bytes, str | None]:
+        return first.pop(target, None) or fetch(target)
+
+    pages, errors = expand_source(url, fetch_listing)
+    return pages, errors, fetch_page

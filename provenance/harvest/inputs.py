@@ -13,6 +13,7 @@ one bad file: it becomes a HarvestedDocument with `error` set, and the run goes 
 from __future__ import annotations
 
 import codecs
+import glob
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -22,10 +23,15 @@ from urllib.parse import urlsplit
 
 from ..config import HarvestConfig
 from ..errors import InputError
+from ..net.base import Client
 from ..page.decoding import decode_text
 from ..records import DocumentFormat, HarvestedDocument
 from ..textnorm import MAX_COMPARED_CHARS, fingerprint
+from .html import harvest_html
+from .markdown import harvest_markdown
+from .text import harvest_text
 
+Fetch = Callable[[str], tuple[bytes, str | None]]  # url -> (body, why there is none)
 HTML_EXTENSIONS = {".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx"}
 MARKDOWN_EXTENSIONS = {".md", ".markdown", ".mdown", ".mkd"}
 TEXT_EXTENSIONS = {".txt", ".text", ""}
@@ -141,10 +147,6 @@ def harvest_bytes(
     source: str, data: bytes, config: HarvestConfig, base_url: str | None = None, truncated: bool = False
 ) -> HarvestedDocument:
     """Choose the harvester for `data` and run it; a harvester bug becomes a per-document error."""
-    from .html import harvest_html
-    from .markdown import harvest_markdown
-    from .text import harvest_text
-
     kind = binary_kind(data)
     if kind:
         return failed_document(source, f"not a text document: {kind}")
@@ -185,8 +187,31 @@ def _with_error(doc: HarvestedDocument, note: str) -> HarvestedDocument:
     return replace(doc, error=f"{doc.error}; {note}" if doc.error else note)
 
 
+def source_targets(base_dir: Path, path: str) -> list[str]:
+    """The files and folders a watched `path:` source names now, resolved against BASE_DIR (the
+    config file's folder); a glob matching nothing names nothing (the folder may fill later)."""
+    full = path if Path(path).is_absolute() else str(base_dir / path)
+    if not any(char in full for char in "*?["):
+        return [full]
+    return sorted(p for p in glob.glob(full, recursive=True) if Path(p).is_file())
+
+
+def fetcher(client: Client, max_bytes: int) -> Fetch:
+    """FETCH for URL inputs: the body of a 2xx-3xx answer, or why there is none."""
+
+    def fetch(url: str) -> tuple[bytes, str | None]:
+        response = client.request("GET", url, max_bytes=max_bytes)
+        if response.error:
+            return b"", f"cannot fetch {url}: {response.error}"
+        if response.status is None or response.status >= 400:
+            return b"", f"cannot fetch {url}: HTTP {response.status}"
+        return response.body, None
+
+    return fetch
+
+
 def harvest_items(
-    items: Sequence[InputItem], config: HarvestConfig, fetch: Callable[[str], tuple[bytes, str | None]] | None
+    items: Sequence[InputItem], config: HarvestConfig, fetch: Fetch | None
 ) -> Iterator[HarvestedDocument]:
     """Harvest every item; `fetch(url) -> (body, error)` reads URL inputs (None when offline)."""
     for item in items:

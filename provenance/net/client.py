@@ -26,7 +26,8 @@ from requests.structures import CaseInsensitiveDict
 
 from .. import __version__
 from ..config import HttpConfig
-from ..records import Hop
+from ..records import ErrorClass, Hop
+from .base import Response
 from .decode import read_body
 from .guard import PIN_ATTRIBUTE, Guard, HostError, PinnedAdapter, Watch, Watchdog
 from .remap import compile_rules, remap, url_problem
@@ -56,27 +57,6 @@ _DEFAULT_HEADERS = {
 }  # only what decode.CappedDecoder can cap
 
 
-@dataclass(frozen=True)
-class Response:
-    """What one request (with its redirects) came to; see module docstring."""
-
-    url: str
-    final_url: str
-    status: int | None
-    headers: Mapping[str, str]
-    body: bytes
-    truncated: bool
-    hops: tuple[Hop, ...]
-    elapsed_ms: float
-    error: str | None = None
-    error_class: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """An HTTP answer arrived (of any status)."""
-        return self.error_class is None and self.status is not None
-
-
 @dataclass
 class _Chain:
     """Mutable state of one request() call (local to the call: thread-safe by construction)."""
@@ -98,7 +78,7 @@ class _Chain:
         body: bytes = b"",
         truncated: bool = False,
         error: str | None = None,
-        error_class: str | None = None,
+        error_class: ErrorClass | None = None,
     ) -> Response:
         return Response(
             self.url,
@@ -174,7 +154,7 @@ class HttpClient:
             key = (method, current, _jar_state(chain.jar))
             if key in seen:
                 return chain.result(
-                    current, status, error=f"redirect loop back to {current}", error_class="redirect_loop"
+                    current, status, error=f"redirect loop back to {current}", error_class=ErrorClass.REDIRECT_LOOP
                 )
             seen.add(key)
             step = self._hop(chain, method, current, extra, limit, follow_redirects, budget)
@@ -188,14 +168,14 @@ class HttpClient:
                 same_host = urlsplit(target).hostname == urlsplit(current).hostname
             except ValueError as exc:
                 return chain.result(
-                    current, status, error=f"unusable Location {location!r}: {exc}", error_class="invalid_url"
+                    current, status, error=f"unusable Location {location!r}: {exc}", error_class=ErrorClass.INVALID_URL
                 )
             if len(chain.hops) > self.config.max_redirects:
                 return chain.result(
                     current,
                     status,
                     error=f"more than {self.config.max_redirects} redirects",
-                    error_class="too_many_redirects",
+                    error_class=ErrorClass.TOO_MANY_REDIRECTS,
                 )
             if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
                 method = "GET"
@@ -211,7 +191,7 @@ class HttpClient:
         prepared, problem = self._prepare(method, requested, extra, chain.jar)
         if prepared is None:
             chain.hops.append(Hop(url, None, requested))
-            return chain.result(url, error=problem, error_class="invalid_url")
+            return chain.result(url, error=problem, error_class=ErrorClass.INVALID_URL)
         parts = urlsplit(prepared.url)
         host = parts.hostname or ""
         port = parts.port or _DEFAULT_PORTS[parts.scheme]
@@ -219,15 +199,19 @@ class HttpClient:
             verdict = self._guard.check(host, port, timeout=chain.remaining())
         except HostError as exc:
             chain.hops.append(Hop(url, None, requested))
-            return chain.result(url, error=str(exc), error_class="invalid_url")
+            return chain.result(url, error=str(exc), error_class=ErrorClass.INVALID_URL)
         if verdict.blocked or verdict.dns_error:
             chain.hops.append(Hop(url, None, requested))
             if verdict.blocked:
-                return chain.result(url, error=f"blocked: {verdict.blocked}", error_class="blocked")
-            return chain.result(url, error=verdict.dns_error, error_class="timeout" if verdict.timed_out else "dns")
+                return chain.result(url, error=f"blocked: {verdict.blocked}", error_class=ErrorClass.BLOCKED)
+            return chain.result(
+                url, error=verdict.dns_error, error_class=ErrorClass.TIMEOUT if verdict.timed_out else ErrorClass.DNS
+            )
         remaining = chain.remaining()
         if remaining <= 0:
-            return chain.result(url, error=f"timed out after {budget:g}s (total deadline)", error_class="timeout")
+            return chain.result(
+                url, error=f"timed out after {budget:g}s (total deadline)", error_class=ErrorClass.TIMEOUT
+            )
         with Watch(chain.deadline, self._watchdog) as watch:
             addresses = verdict.addresses[:_MAX_ADDRESSES]
             for i, address in enumerate(addresses):
@@ -246,7 +230,7 @@ class HttpClient:
                     chain.hops.append(Hop(url, None, requested))
                     error_class, message = classify(exc, budget)
                     if watch.fired or chain.remaining() <= 0:
-                        error_class, message = "timeout", f"timed out after {budget:g}s (total deadline)"
+                        error_class, message = ErrorClass.TIMEOUT, f"timed out after {budget:g}s (total deadline)"
                     return chain.result(url, error=message, error_class=error_class)
             try:
                 return self._answer(chain, resp, prepared, method, url, requested, limit, follow, budget, watch)
@@ -279,8 +263,8 @@ class HttpClient:
         want = 0 if method == "HEAD" else limit
         got = read_body(resp.raw, want, chain.deadline, resp.headers.get("Content-Encoding"))
         error_class, message = got.error_class, got.error
-        if watch.fired or error_class == "timeout":  # a cut-off socket can look like a clean EOF
-            error_class = "timeout"
+        if watch.fired or error_class is ErrorClass.TIMEOUT:  # a cut-off socket can look like a clean EOF
+            error_class = ErrorClass.TIMEOUT
             message = f"timed out after {budget:g}s (total deadline) while reading the body"
         return chain.result(url, resp.status_code, resp.headers, got.body, got.truncated, message, error_class)
 
@@ -311,7 +295,7 @@ _NETWORK_ERRORS = (
 )
 
 
-def classify(exc: BaseException, budget: float) -> tuple[str, str]:
+def classify(exc: BaseException, budget: float) -> tuple[ErrorClass, str]:
     """(error_class, one readable line) for an exception raised while sending a request."""
     chain = _causes(exc)
     # NewConnectionError subclasses ConnectTimeoutError in urllib3, yet means "refused/unreachable".
@@ -320,11 +304,11 @@ def classify(exc: BaseException, budget: float) -> tuple[str, str]:
         and not isinstance(e, urllib3.exceptions.NewConnectionError)
         for e in chain
     ):
-        return "timeout", f"timed out after {budget:g}s (total deadline)"
+        return ErrorClass.TIMEOUT, f"timed out after {budget:g}s (total deadline)"
     if any(isinstance(e, (requests.exceptions.SSLError, ssl.SSLError, urllib3.exceptions.SSLError)) for e in chain):
-        return "tls", f"TLS failed: {one_line(chain[-1])}"
+        return ErrorClass.TLS, f"TLS failed: {one_line(chain[-1])}"
     if any(isinstance(e, urllib3.exceptions.NameResolutionError) for e in chain):
-        return "dns", f"cannot resolve host: {one_line(chain[-1])}"
+        return ErrorClass.DNS, f"cannot resolve host: {one_line(chain[-1])}"
     if any(
         isinstance(
             e,
@@ -337,7 +321,7 @@ def classify(exc: BaseException, budget: float) -> tuple[str, str]:
         )
         for e in chain
     ):
-        return "invalid_url", f"invalid URL: {one_line(exc)}"
+        return ErrorClass.INVALID_URL, f"invalid URL: {one_line(exc)}"
     if any(
         isinstance(
             e,
@@ -351,7 +335,7 @@ def classify(exc: BaseException, budget: float) -> tuple[str, str]:
         )
         for e in chain
     ):
-        return "connection", f"connection failed: {one_line(chain[-1])}"
+        return ErrorClass.CONNECTION, f"connection failed: {one_line(chain[-1])}"
     if any(
         isinstance(
             e,
@@ -365,8 +349,8 @@ def classify(exc: BaseException, budget: float) -> tuple[str, str]:
         )
         for e in chain
     ):
-        return "protocol", f"not a valid HTTP answer: {one_line(chain[-1])}"
-    return "connection", f"connection failed: {one_line(chain[-1])}"
+        return ErrorClass.PROTOCOL, f"not a valid HTTP answer: {one_line(chain[-1])}"
+    return ErrorClass.CONNECTION, f"connection failed: {one_line(chain[-1])}"
 
 
 def _not_connected(exc: BaseException) -> bool:

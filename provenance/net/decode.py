@@ -17,6 +17,8 @@ from typing import Any
 
 from urllib3.exceptions import ProtocolError, ReadTimeoutError
 
+from ..records import ErrorClass
+
 
 class DecodeError(ValueError):
     """The body does not decode as its Content-Encoding says."""
@@ -91,7 +93,7 @@ class Body:
     body: bytes
     truncated: bool
     error: str | None = None
-    error_class: str | None = None  # "timeout" or "protocol"
+    error_class: ErrorClass | None = None  # TIMEOUT or PROTOCOL
 
 
 def read_body(raw: Any, limit: int, deadline: float, content_encoding: str | None, chunk: int = 16_384) -> Body:
@@ -111,7 +113,7 @@ def read_body(raw: Any, limit: int, deadline: float, content_encoding: str | Non
         while not decoder.full and taken < raw_cap:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                return _cut(out, limit, "deadline passed", "timeout")
+                return _cut(out, limit, "deadline passed", ErrorClass.TIMEOUT)
             _arm(raw, remaining)
             data = raw.read1(chunk, decode_content=False)
             if not data:
@@ -119,20 +121,24 @@ def read_body(raw: Any, limit: int, deadline: float, content_encoding: str | Non
             taken += len(data)
             out += decoder.feed(data)
     except DecodeError as exc:
-        return _cut(out, limit, str(exc), "protocol", truncated=False)
+        return _cut(out, limit, str(exc), ErrorClass.PROTOCOL, truncated=False)
     except (TimeoutError, ReadTimeoutError):
-        return _cut(out, limit, "deadline passed", "timeout")
+        return _cut(out, limit, "deadline passed", ErrorClass.TIMEOUT)
     except (ProtocolError, HTTPException, OSError) as exc:
         if isinstance(exc, ProtocolError) and _is_timeout(exc):
-            return _cut(out, limit, "deadline passed", "timeout")
+            return _cut(out, limit, "deadline passed", ErrorClass.TIMEOUT)
         text = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        return _cut(out, limit, f"body broken off: {text}", "protocol", truncated=False)
+        return _cut(out, limit, f"body broken off: {text}", ErrorClass.PROTOCOL, truncated=False)
     truncated = len(out) > limit or taken >= raw_cap
     return _cut(out, limit, truncated=truncated)
 
 
 def _cut(
-    out: bytearray, limit: int, error: str | None = None, error_class: str | None = None, truncated: bool | None = None
+    out: bytearray,
+    limit: int,
+    error: str | None = None,
+    error_class: ErrorClass | None = None,
+    truncated: bool | None = None,
 ) -> Body:
     """OUT cut to LIMIT in place, then copied once (a 50 MB body is not copied twice)."""
     over = len(out) > limit if truncated is None else truncated

@@ -15,15 +15,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 from ..config import ReconcileConfig
 from ..page.urldates import url_path_date
 from ..records import CheckResult, DateEvidence, DriftEvidence, LinkStatus, SnapshotLookup, StoredDocument, StoredLink
 from ..textnorm import containment, text_shingles
-
-if TYPE_CHECKING:
-    from ..check.policy import PolicyVerdict
+from .policy import PolicyVerdict
 
 _PAGE_DATE_STATUSES = frozenset({LinkStatus.ALIVE, LinkStatus.REDIRECTED})
 

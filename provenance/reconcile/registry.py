@@ -20,15 +20,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
-from enum import Enum
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-from ..records import FindingKind, Severity, StoredDocument
-
-if TYPE_CHECKING:
-    from ..records import Finding
-    from .context import LinkView, ReconcileContext
+from ..jsonvalues import to_json
+from ..records import Finding, FindingKind, Severity, StoredDocument
+from .context import LinkView, ReconcileContext
 
 log = logging.getLogger(__name__)
 
@@ -88,15 +84,13 @@ def link_finding(
     severity: Severity | None = None,
 ) -> Finding:
     """A finding about one link: its document, its URL as written, JSON-ready evidence."""
-    from ..records import Finding
-
     return Finding(
         kind=kind,
         severity=severity or RULES.severity(kind),
         document_id=link.document.id,
         url=link.link.written or link.link.url,
         message=message,
-        evidence=jsonable(evidence or {}),
+        evidence=to_json(evidence or {}),
     )
 
 
@@ -108,34 +102,14 @@ def document_finding(
     severity: Severity | None = None,
 ) -> Finding:
     """A document-level finding (url None)."""
-    from ..records import Finding
-
     return Finding(
         kind=kind,
         severity=severity or RULES.severity(kind),
         document_id=doc.id,
         url=None,
         message=message,
-        evidence=jsonable(evidence or {}),
+        evidence=to_json(evidence or {}),
     )
-
-
-def jsonable(value: Any) -> Any:
-    """Evidence as plain JSON: records via as_json(), dates ISO, enums by value, tuples as lists."""
-    if hasattr(value, "as_json"):
-        return value.as_json()
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = [jsonable(v) for v in value]
-        return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, float):
-        return round(value, 4)
-    return value
 
 
 def run_rules(ctx: ReconcileContext, registry: Registry | None = None) -> list[Finding]:

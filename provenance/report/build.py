@@ -1,20 +1,22 @@
-"""Store -> Report record.
+"""Store -> Report record: the documents, their links with their latest evidence, the findings.
 
-The JSON shape is the contract's (`provenance.audit/1`), built from records, never from ORM
-objects, so every format renders the same facts.
+Built from records, never from ORM objects, so every format (report/output.py) renders the same
+facts; the JSON shape is the contract's (`provenance.audit/1`).
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from functools import cached_property
 from typing import Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
+from ..clock import Clock, utcnow
 from ..records import (
     CheckResult,
     Finding,
@@ -31,6 +33,8 @@ from ..store import repo
 SCHEMA = "provenance.audit/1"
 T_co = TypeVar("T_co", covariant=True)
 SEVERITY_ORDER = {severity: repo.SEVERITY_RANK[severity.value] for severity in Severity}
+SEVERITY_LABEL = {Severity.ERROR: "ERROR", Severity.WARNING: "WARN", Severity.INFO: "INFO"}
+HealthSeries = list[tuple[date, Counter[str]]]  # per day: how many URLs stood at each status
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +74,7 @@ class Report:
     documents: tuple[ReportDocument, ...]
     links: Items[ReportLink]
     findings: Items[Finding]
+    history: HealthSeries | None = None  # link health per day a check ran (`with_history`), for charts
 
     def counts(self) -> dict[str, int]:
         by_severity = {s.value: 0 for s in Severity}
@@ -169,7 +174,7 @@ class StoredFindings:
         return repo.report_findings(self.session, self.document_ids)
 
 
-def build_report(session: Session, document_ids: Sequence[int] | None = None, now: datetime | None = None) -> Report:
+def build_report(session: Session, document_ids: Sequence[int] | None = None, now: Clock = utcnow) -> Report:
     """The report over DOCUMENT_IDS (all documents when None); its links and findings are read from
     SESSION whenever they are used, so use it while SESSION is open."""
     documents = repo.load_documents(session, document_ids, with_links=False, with_text=False)
@@ -180,7 +185,7 @@ def build_report(session: Session, document_ids: Sequence[int] | None = None, no
             {doc.id: doc for doc in repo.load_documents(session, originals, with_links=False, with_text=False)}
         )
     return Report(
-        generated_at=now or datetime.now(UTC),
+        generated_at=now(),
         documents=tuple(_document(doc, by_id) for doc in documents),
         links=StoredLinks(session, documents, by_id),
         findings=StoredFindings(session, None if document_ids is None else [doc.id for doc in documents]),
@@ -245,3 +250,25 @@ def nearest_snapshot(lookups: Sequence[SnapshotLookup], cited_on: date | None) -
     if before:
         return max(before, key=lambda s: s.datetime)
     return min(snapshots, key=lambda s: s.datetime)
+
+
+def with_history(session: Session, report: Report) -> Report:
+    """REPORT with its links read once (a page that charts them goes over them several times) and
+    the stored check history of their URLs, one point per day a check ran."""
+    links = tuple(report.links)
+    checks = repo.check_statuses(session, {link.url for link in links if link.url})
+    return replace(report, links=links, history=health_over_time(checks) or None)
+
+
+def health_over_time(checks: Iterable[tuple[str, datetime, str]]) -> HealthSeries:
+    """For each day a check ran: the status of every URL checked by then, as its latest check says."""
+    by_day: dict[date, list[tuple[datetime, str, str]]] = {}
+    for url, when, status in checks:
+        by_day.setdefault(when.date(), []).append((when, url, status))
+    current: dict[str, str] = {}
+    series: HealthSeries = []
+    for day in sorted(by_day):
+        for _when, url, status in sorted(by_day[day]):
+            current[url] = status
+        series.append((day, Counter(current.values())))
+    return series

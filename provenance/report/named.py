@@ -14,16 +14,24 @@ reads an unfiltered list believing it filtered.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any, TextIO
 
+from sqlalchemy.engine import Engine
+
 from ..domains import registrable_domain
 from ..errors import ConfigError, InputError
+from ..records import DocumentFormat, FindingKind, LinkStatus, Snapshot
+from ..store import repo
+from ..store.db import session_scope
+from .build import build_report
+from .output import write, write_stored_report
+from .robust_links import robust_links_html, robust_links_text
 from .sql import run_sql
-from .table import Table, write_table
+from .table import Table
 
 
 @dataclass(frozen=True)
@@ -134,33 +142,45 @@ class ReportFilters:
         }
 
 
-def run_named_or_sql(
-    ctx: Any, name: str | None, sql: str | None, out: TextIO, filters: ReportFilters | None = None
-) -> None:
-    """`provenance report [NAME] [--sql QUERY]`: list, run a named report, or run read-only SQL."""
-    filters = filters or ReportFilters()
-    if name and sql:
+@dataclass(frozen=True)
+class ReportRequest:
+    """`provenance report [NAME] [--sql QUERY]` as given: what to show, filtered how, in which format."""
+
+    name: str | None = None
+    sql: str | None = None
+    filters: ReportFilters = field(default_factory=ReportFilters)
+    fmt: str = "table"
+
+
+def run_report(request: ReportRequest, open_engine: Callable[[], Engine], db_url: str, out: TextIO) -> None:
+    """List the reports, run a named one, or run read-only SQL against DB_URL.
+
+    OPEN_ENGINE opens (and migrates) the store only when a report needs it: --sql reads the file
+    through a read-only connection of its own and never creates or changes it.
+    """
+    name, filters = request.name, request.filters
+    if name and request.sql:
         raise ConfigError("give a report NAME or --sql, not both")
-    if sql is not None:
+    if request.sql is not None:
         if filters.given():
             raise ConfigError("--document, --domain, --kind and --since apply to named reports, not to --sql")
-        write_table(run_sql(ctx.db, sql), ctx.fmt, out)
+        write(run_sql(db_url, request.sql), request.fmt, out)
         return
-    if name is None and ctx.fmt == "table":
+    if name is None and request.fmt == "table":
         if filters.given():
             raise ConfigError("filters need a report NAME; run `provenance report` to list them")
         list_reports(out)
         return
     if name is None or name == "audit":
-        _write_audit_report(ctx, filters, out)
+        _write_audit_report(open_engine(), filters, request.fmt, out)
         return
     if name == "robust-links":
-        _write_robust_links(ctx, filters, out)
+        _write_robust_links(open_engine(), filters, out)
         return
     report = NAMED_REPORTS.get(name)
     if report is None:
         raise ConfigError(f"no report named {name!r}; known: {', '.join(all_report_names())}")
-    write_table(run_named(ctx.engine(), report, filters), ctx.fmt, out)
+    write(run_named(open_engine(), report, filters), request.fmt, out)
 
 
 def all_report_names() -> list[str]:
@@ -177,11 +197,8 @@ def list_reports(out: TextIO) -> None:
         out.write(f"{name:<{width}}  {description} [--document]\n")
 
 
-def run_named(engine: Any, report: NamedReport, filters: ReportFilters) -> Table:
+def run_named(engine: Engine, report: NamedReport, filters: ReportFilters) -> Table:
     """The rows of REPORT's view, with FILTERS applied to the columns the report names."""
-    from ..store import repo
-    from ..store.db import session_scope
-
     conditions = []
     for key, value in filters.given().items():
         columns = report.filters.get(key)
@@ -206,8 +223,6 @@ def _filter_value(key: str, value: str, report: NamedReport) -> Any:
 
 def _kind(value: str, column: str) -> str:
     """A finding kind (or, for link reports, a status) spelled as the contract spells it; a typo is an error."""
-    from ..records import FindingKind, LinkStatus
-
     known = [k.value for k in (FindingKind if column == "kind" else LinkStatus)]
     if value not in known:
         what = "finding kind" if column == "kind" else "link status"
@@ -239,30 +254,22 @@ def _since(value: str, *, date_only: bool) -> str:
 # --- the whole report, and Robust Links -----------------------------------------------------
 
 
-def _write_audit_report(ctx: Any, filters: ReportFilters, out: TextIO) -> None:
+def _write_audit_report(engine: Engine, filters: ReportFilters, fmt: str, out: TextIO) -> None:
     extra = set(filters.given()) - {"document"}
     if extra:
         raise ConfigError(f"the audit report takes --document only, not {', '.join('--' + k for k in sorted(extra))}")
-    from .formats import write_stored_report
-
-    write_stored_report(ctx.engine(), ctx.fmt, out, [document_id(filters.document)] if filters.document else None)
+    write_stored_report(engine, fmt, out, [document_id(filters.document)] if filters.document else None)
 
 
 _PROBLEMS = ("dead", "soft_404", "unreachable", "redirected")
 
 
-def _write_robust_links(ctx: Any, filters: ReportFilters, out: TextIO) -> None:
+def _write_robust_links(engine: Engine, filters: ReportFilters, out: TextIO) -> None:
     """The document's HTML with Robust Links attributes, or for other documents the replacement list."""
-    from ..records import DocumentFormat
-    from ..store import repo
-    from ..store.db import session_scope
-    from .build import build_report
-    from .robust_links import robust_links_html, robust_links_text
-
     if not filters.document or set(filters.given()) != {"document"}:
         raise ConfigError("robust-links takes exactly one filter: --document ID")
     doc_id = document_id(filters.document)
-    with session_scope(ctx.engine(), readonly=True) as session:
+    with session_scope(engine, readonly=True) as session:
         docs = repo.load_documents(session, [doc_id])
         if not docs:
             raise InputError(f"no document d{doc_id} in the database")
@@ -270,10 +277,9 @@ def _write_robust_links(ctx: Any, filters: ReportFilters, out: TextIO) -> None:
     doc = docs[0]
     html = _read_html_source(doc.source) if doc.format is DocumentFormat.HTML else None
     if html is not None:
-        pairs: list[tuple[str, Any]] = []
+        pairs: list[tuple[str, Snapshot | None]] = []
         for stored, link in zip(doc.links, report_links, strict=True):
-            for href in {stored.written, stored.url} - {None}:
-                pairs.append((href, link.snapshot))
+            pairs.extend((href, link.snapshot) for href in {stored.written, stored.url} - {None} if href)
         out.write(robust_links_html(html, pairs))
         return
     out.write(
@@ -292,18 +298,3 @@ def _read_html_source(source: str) -> str | None:
         return path.read_bytes().decode("utf-8", errors="replace") if path.is_file() else None
     except OSError:
         return None
-
-
-__all__ = [
-    "NAMED_REPORTS",
-    "NamedReport",
-    "ReportFilters",
-    "Table",
-    "list_reports",
-    "run_named",
-    "run_named_or_sql",
-    "run_sql",
-    "write_table",
-    "document_id",
-    "all_report_names",
-]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 
 from ..errors import ConfigError, StorageError
+from ..store.db import readonly_connection
 from .table import Table
 
 _WRITES = {
@@ -63,8 +64,6 @@ _REFUSALS = ("readonly", "read-only", "query_only", "not authorized", "authoriza
 
 def run_sql(db_url: str, sql: str) -> Table:
     """QUERY on a read-only connection; a statement that would write is refused with one line."""
-    from ..store.db import readonly_connection
-
     if not sql.strip():
         raise ConfigError("--sql needs a query")
     refused: list[str] = []

@@ -1,6 +1,6 @@
 """The daemon's reads and writes: its jobs' state, the runs it interrupted, the lease lock.
 
-Kept apart from repo.py (documents, links, checks, findings) because it is the daemon's own
+Kept apart from the evidence (documents, links, checks, findings) because it is the daemon's own
 book-keeping; same rules: callers own the transaction, nothing here commits, records out.
 
 The lease is a row per lock name.  Taking it is one conditional UPDATE (free, expired, or
@@ -18,10 +18,28 @@ from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .repo import finish_run, start_run, to_json
+from ..errors import StorageError
+from ..jsonvalues import to_json
 from .schema import daemon_jobs, leases, runs
 
 DAEMON_LEASE = "daemon"  # the lock the daemon takes: one daemon per database
+
+
+def start_run(session: Session, kind: str, now: datetime, detail: dict[str, Any] | None = None) -> int:
+    """Record that a run (audit, check cycle, ...) started; returns its id for finish_run."""
+    result = session.execute(
+        insert(runs).values(kind=kind, started_at=now, status="running", detail=to_json(detail or {}))
+    )
+    return int(result.inserted_primary_key[0])
+
+
+def finish_run(session: Session, run_id: int, now: datetime, status: str, detail: dict[str, Any]) -> None:
+    """Record how run RUN_ID ended."""
+    result = session.execute(
+        update(runs).where(runs.c.id == run_id).values(finished_at=now, status=status, detail=to_json(detail))
+    )
+    if result.rowcount == 0:
+        raise StorageError(f"no run with id {run_id}")
 
 
 @dataclass(frozen=True)

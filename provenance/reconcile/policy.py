@@ -65,13 +65,14 @@ class PolicyVerdict:
         return len(self.counted) >= self.needed
 
     def as_json(self) -> dict[str, Any]:
+        """The verdict as evidence (its values rendered by jsonvalues.to_json)."""
         return {
             "rule": f"dead after {self.needed} failed checks in a row, each >= {_days(self.spacing)} apart",
-            "observed": self.observed.value,
-            "effective": self.status.value,
-            "failures_counted": [t.isoformat() for t in self.counted],
+            "observed": self.observed,
+            "effective": self.status,
+            "failures_counted": list(self.counted),
             "failures_needed": self.needed,
-            "last_success": self.last_success.isoformat() if self.last_success else None,
+            "last_success": self.last_success,
         }
 
 

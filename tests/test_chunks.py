@@ -1,4 +1,4 @@
-"""Check results are committed in small batches: by count, by age, and whatever is left at the end."""
+"""The one chunking helper: lists by count, by age, and whatever is left at the end, read as asked for."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from provenance.check.batching import in_batches
+from provenance.chunks import batched, marking_last
 from provenance.records import CheckResult, LinkStatus
 from provenance.store import repo
 from provenance.store.db import make_engine, session_scope
@@ -25,11 +25,29 @@ class Clock:
 
 
 def test_batches_close_at_size_and_keep_the_remainder() -> None:
-    assert list(in_batches(range(7), size=3, seconds=60)) == [[0, 1, 2], [3, 4, 5], [6]]
+    assert list(batched(range(7), 3, seconds=60)) == [[0, 1, 2], [3, 4, 5], [6]]
 
 
 def test_nothing_in_nothing_out() -> None:
-    assert list(in_batches([], size=3, seconds=60)) == []
+    assert list(batched([], 3, seconds=60)) == [] == list(batched([], 3))
+
+
+def test_without_an_age_lists_close_by_count_only_and_are_read_lazily() -> None:
+    seen: list[int] = []
+
+    def items():
+        for i in range(5):
+            seen.append(i)
+            yield i
+
+    lists = batched(items(), 2)
+    assert next(lists) == [0, 1] and seen == [0, 1]
+    assert list(lists) == [[2, 3], [4]]
+
+
+def test_marking_last_flags_the_last_piece_and_gives_one_empty_piece_for_none() -> None:
+    assert list(marking_last([[1, 2], [3]])) == [(False, [1, 2]), (True, [3])]
+    assert list(marking_last([])) == [(True, ())]
 
 
 def test_a_batch_closes_once_its_first_item_is_old_enough() -> None:
@@ -40,7 +58,7 @@ def test_a_batch_closes_once_its_first_item_is_old_enough() -> None:
             yield i
             clock.t += 0.2 if i == 1 else 0.01  # item 2 arrives 0.21 s after item 0
 
-    assert list(in_batches(items(), size=50, seconds=0.2, clock=clock)) == [[0, 1, 2], [3, 4]]
+    assert list(batched(items(), 50, seconds=0.2, clock=clock)) == [[0, 1, 2], [3, 4]]
 
 
 def test_batches_are_yielded_as_soon_as_they_close() -> None:
@@ -51,7 +69,7 @@ def test_batches_are_yielded_as_soon_as_they_close() -> None:
             seen.append(i)
             yield i
 
-    batches = in_batches(items(), size=2, seconds=60)
+    batches = batched(items(), 2, seconds=60)
     assert next(batches) == [0, 1] and seen == [0, 1]  # the third item was not waited for
 
 
@@ -68,7 +86,7 @@ def test_record_checks_appends_every_result_of_a_batch(tmp_path) -> None:
         )
         for i in range(120)
     ]
-    for batch in in_batches(results, size=50):
+    for batch in batched(results, 50):
         with session_scope(engine) as session:
             repo.record_checks(session, batch)
     with session_scope(engine, readonly=True) as session:

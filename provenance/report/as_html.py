@@ -5,26 +5,22 @@ must look the same in ten years; charts are drawn here as SVG rectangles and tex
 browser renders without running anything.  Each count shown carries `data-count="NAME"` and each
 chart `data-chart="NAME"`, so tests (and scrapers) find them without parsing prose.
 
-`write_html(report, out)` is the FORMATTERS entry (`audit --format html`): without stored history,
-"link health over time" has one bar, today's.  `write_report_from_store` adds every stored check
-of the report's URLs, one bar per day a check ran.
+"Link health over time" has one bar per day a check ran when the report carries its history
+(`build.with_history`, as a stored report does), else one bar, today's.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from collections.abc import Mapping, Sequence
 from html import escape
 from typing import TextIO
 
 from ..domains import registrable_domain
 from ..records import Finding, LinkStatus, Severity
-from .build import SEVERITY_ORDER, Report, ReportDocument, ReportLink
-from .formats import SEVERITY_LABEL
-
-HealthSeries = list[tuple[date, Counter[str]]]  # per day: how many URLs stood at each status
+from .as_text import cell_text
+from .build import SEVERITY_LABEL, SEVERITY_ORDER, HealthSeries, Report, ReportDocument, ReportLink
+from .table import Table
 
 STATUS_COLOURS = {
     "alive": "#2e7d32",
@@ -59,9 +55,11 @@ th{background:#f0f0f0}
 """
 
 
-def write_html(report: Report, out: TextIO, history: HealthSeries | None = None) -> None:
-    """The whole report as one HTML page; HISTORY (from the store) feeds the health-over-time chart."""
-    series = history or [(report.generated_at.date(), Counter(link.status.value for link in report.links if link.url))]
+def write_report(report: Report, out: TextIO) -> None:
+    """The whole report as one HTML page."""
+    series = report.history or [
+        (report.generated_at.date(), Counter(link.status.value for link in report.links if link.url))
+    ]
     counts = report.counts()
     statuses = Counter(link.status.value for link in report.links)
     parts = [
@@ -87,37 +85,10 @@ def write_html(report: Report, out: TextIO, history: HealthSeries | None = None)
     out.write("\n</main></body></html>\n")
 
 
-def write_report_from_store(engine, out: TextIO, document_ids: Sequence[int] | None = None) -> None:
-    """The HTML report over DOCUMENT_IDS (all when None), with each URL's stored check history."""
-    from ..store import repo
-    from ..store.db import session_scope
-    from .build import build_report
-
-    with session_scope(engine, readonly=True) as session:
-        report = build_report(session, document_ids)
-        # The page's counts, charts and sections each go over every link: read them from the store
-        # once (each pass re-reads every link's latest check: 40,000 links took 4.7 s more).
-        report = dataclasses.replace(report, links=tuple(report.links))
-        checks = repo.check_statuses(session, {link.url for link in report.links if link.url})
-        write_html(report, out, health_over_time(checks) or None)  # its findings are still read as written
-
-
-def health_over_time(checks: Iterable[tuple[str, datetime, str]]) -> HealthSeries:
-    """For each day a check ran: the status of every URL checked by then, as its latest check says."""
-    by_day: dict[date, list[tuple[datetime, str, str]]] = {}
-    for url, when, status in checks:
-        by_day.setdefault(when.date(), []).append((when, url, status))
-    current: dict[str, str] = {}
-    series: HealthSeries = []
-    for day in sorted(by_day):
-        for _when, url, status in sorted(by_day[day]):
-            current[url] = status
-        series.append((day, Counter(current.values())))
-    return series
-
-
-def write_table_page(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]], out: TextIO) -> None:
+def write_table(data: Table, out: TextIO) -> None:
     """A named report or --sql result as a page with one table."""
+    title, columns = data.title, data.columns
+    rows = [[cell_text(value) for value in row] for row in data.rows]
     parts = [
         _head(f"provenance report {title}"),
         "<main>",
@@ -313,14 +284,3 @@ def _document_section(doc: ReportDocument, findings: Sequence[Finding], links: S
         parts.append("</tbody></table>")
     parts.append("</section>")
     return "\n".join(parts)
-
-
-__all__ = [
-    "write_html",
-    "write_report_from_store",
-    "write_table_page",
-    "health_over_time",
-    "health_chart",
-    "domain_chart",
-    "kind_chart",
-]
