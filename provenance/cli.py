@@ -22,9 +22,9 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from . import __version__
 from .config import Config, load_config
 from .errors import ConfigError, LeaseHeld, ProvenanceError
+from .version import __version__
 
 if TYPE_CHECKING:
     from collections.abc import Collection

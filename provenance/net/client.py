@@ -24,9 +24,9 @@ import urllib3.exceptions
 from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
 from requests.structures import CaseInsensitiveDict
 
-from .. import __version__
 from ..config import HttpConfig
 from ..records import ErrorClass, Hop
+from ..version import __version__
 from .base import Response
 from .decode import read_body
 from .guard import PIN_ATTRIBUTE, Guard, HostError, PinnedAdapter, Watch, Watchdog
