@@ -7,16 +7,15 @@ two processes starting on an empty database at once safe: the second waits, then
 to do.
 
 Every command opens the store first, and a database is nearly always at head already, so
-`open_store` reads `alembic_version` with one plain query and compares it with the head named
-by the revision files themselves (`head_revision`); Alembic (its import alone ~0.1 s and 11 MB,
-with Mako and Pygments) is loaded only when there is something to do, or when the files cannot
-be read simply (several heads, an unusual layout), in which case Alembic decides as before.
+`open_store` reads `alembic_version` with one plain query and compares it with HEAD_REVISION (a
+test holds it equal to Alembic's own head); Alembic, with Mako and Pygments, is loaded only when
+there is something to do, and then in a forked child, so a long-lived process such as the daemon
+never carries it (docs/performance.md has what each saves).
 """
 
 from __future__ import annotations
 
 import os
-import re
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,8 +30,7 @@ if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
 _PACKAGE = Path(__file__).resolve().parents[1]  # .../provenance
-_REVISION = re.compile(r"^revision\s*(?::[^=]+)?=\s*['\"]([^'\"]+)['\"]", re.M)
-_DOWN_REVISION = re.compile(r"^down_revision\s*(?::[^=]+)?=\s*(None|['\"]([^'\"]+)['\"])\s*$", re.M)
+HEAD_REVISION = "0005"  # the newest migration in migrations/versions/: raise it with each new one
 
 
 def script_location() -> Path:
@@ -52,30 +50,6 @@ def alembic_config() -> AlembicConfig:
     return config
 
 
-def head_revision() -> str | None:
-    """The single head named by the revision files (`revision = "..."`, `down_revision = ...`).
-
-    None when that cannot be told by reading them simply (no files, a file naming no revision or a
-    tuple of parents, several heads): then only Alembic itself may say whether to upgrade.
-    """
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    try:
-        files = sorted((script_location() / "versions").glob("*.py"))
-        for path in files:
-            text = path.read_text(encoding="utf-8")
-            revision, down = _REVISION.search(text), _DOWN_REVISION.search(text)
-            if revision is None or down is None:
-                return None
-            revisions.add(revision.group(1))
-            if down.group(2):
-                parents.add(down.group(2))
-    except (OSError, UnicodeDecodeError, StorageError):
-        return None
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 and parents <= revisions else None
-
-
 def current_revisions(engine: Engine) -> list[str] | None:
     """The revisions recorded in the database's alembic_version table; None when there is none."""
     try:
@@ -87,8 +61,7 @@ def current_revisions(engine: Engine) -> list[str] | None:
 
 def is_at_head(engine: Engine) -> bool:
     """True when the database already records exactly the head revision (nothing to migrate)."""
-    head = head_revision()
-    return head is not None and current_revisions(engine) == [head]
+    return current_revisions(engine) == [HEAD_REVISION]
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
