@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from enum import IntEnum
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -307,7 +307,7 @@ def report(
     ctx: Context,
     name: str | None,
     sql: str | None,
-    output: IO[str] | None,
+    output: TextIO | None,
     document: str | None,
     domain: str | None,
     kind: str | None,

@@ -32,6 +32,7 @@ Design decisions (issue 5):
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import signal
@@ -49,9 +50,10 @@ from sqlalchemy.engine import Engine
 
 from . import pipeline
 from .clock import Clock, utcnow
-from .config import Config
+from .config import Config, SourceConfig
 from .errors import LeaseHeld, ProvenanceError
 from .memory import release_free_memory
+from .net.base import Client
 from .reconcile.policy import DeadLinkPolicy
 from .store import daemon_repo
 from .store.db import session_scope
@@ -114,7 +116,7 @@ class Daemon:
         self,
         engine: Engine,
         config: Config,
-        client=None,
+        client: Client | None = None,
         *,
         archives: bool = True,
         clock: Clock = utcnow,
@@ -138,7 +140,7 @@ class Daemon:
         """The configured jobs by name."""
         schedule = self.config.schedule
         specs = [
-            JobSpec(f"harvest {src.path or src.url}", "harvest", src.every, lambda src=src: self._harvest(src))
+            JobSpec(f"harvest {src.path or src.url}", "harvest", src.every, functools.partial(self._harvest, src))
             for src in self.config.sources
         ]
         specs += [
@@ -148,7 +150,7 @@ class Daemon:
         ]
         return {spec.name: spec for spec in specs}
 
-    def _harvest(self, source) -> dict[str, Any]:
+    def _harvest(self, source: SourceConfig) -> dict[str, Any]:
         if source.url is not None and self.client is None:
             return {"skipped": "offline"}
         outcome = pipeline.harvest_source(self.engine, self.config, source, self.client, now=self.clock)
@@ -234,7 +236,8 @@ class Daemon:
     def _next_run(self, name: str, started: datetime, every: timedelta) -> datetime:
         job = self._scheduler.get_job(name) if self._scheduler is not None else None
         if job is not None and job.next_run_time is not None:
-            return job.next_run_time.astimezone(UTC)
+            when: datetime = job.next_run_time
+            return when.astimezone(UTC)
         return started + every
 
     @contextmanager

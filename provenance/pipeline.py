@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -32,7 +32,7 @@ from .net.base import Client
 from .reconcile import run_rules
 from .reconcile.load import contexts
 from .reconcile.policy import DeadLinkPolicy
-from .records import HarvestedDocument, SaveResult, Severity
+from .records import HarvestedDocument, Items, SaveResult, Severity
 from .store import repo
 from .store.db import kept_connection, session_scope
 from .store.urls import DueUrls, LinkedUrls
@@ -149,7 +149,7 @@ def check(
     engine: Engine,
     config: Config,
     client: Client,
-    urls: Collection[str],
+    urls: Items[str],
     now: Clock = utcnow,
     progress: Progress | None = None,
     stop: threading.Event | None = None,

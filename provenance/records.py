@@ -8,10 +8,13 @@ A record's `as_json()` is its JSON shape as evidence; jsonvalues.to_json renders
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol, TypeVar
+
+T_co = TypeVar("T_co", covariant=True)
 
 
 class LinkRole(StrEnum):
@@ -296,3 +299,12 @@ class SaveResult:
     snapshot_datetime: datetime | None = None
     http_status: int | None = None
     error: str | None = None
+
+
+class Items(Protocol[T_co]):
+    """What a stage may be given in place of a list: sized, and iterable any number of times (a
+    tuple, or a view that reads the store a page at a time, such as store/urls.py's LinkedUrls)."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[T_co]: ...

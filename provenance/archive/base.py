@@ -118,14 +118,15 @@ def lookup_from(
 
 def refusal(name: str, resp: Response) -> str | None:
     """Raise ArchiveUnavailable for 'could not ask'; an error string for refusals; None when fine."""
-    if resp.error is not None or is_unavailable_status(resp.status):
-        detail = resp.error or f"HTTP {resp.status}"
+    status = resp.status
+    if resp.error is not None or status is None or is_unavailable_status(status):
+        detail = resp.error or f"HTTP {status}"
         raise ArchiveUnavailable(f"{name}: {resp.error_class + ': ' if resp.error_class else ''}{detail}")
-    if resp.status == 403:
+    if status == 403:
         first = resp.body.decode("utf-8", errors="replace").strip().splitlines()[:1]
         # IA's CDX says why in a Java exception line; an HTML page says nothing short and useful.
         reason = first[0].rsplit(":", 1)[-1].strip() if first and "<" not in first[0] else "forbidden"
         return f"blocked by the archive (HTTP 403): {reason[:200]}"
-    if resp.status >= 400 and resp.status != 404:
-        return f"archive refused the query (HTTP {resp.status})"
+    if status >= 400 and status != 404:
+        return f"archive refused the query (HTTP {status})"
     return None

@@ -204,7 +204,7 @@ class MementoTimeGate:
 
     def _negotiated(self, resp: Response, query: str, original: str) -> Snapshot | None:
         """The memento the TimeGate picked: Location on 3xx, Content-Location (or rel=memento) on 200."""
-        if 300 <= resp.status < 400:
+        if resp.status is not None and 300 <= resp.status < 400:
             location = resp.headers.get("Location")
             if not location:
                 return None

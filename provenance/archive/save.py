@@ -96,14 +96,15 @@ def _send(
 ) -> SaveResult:
     endpoint = _endpoint(base, url)
     resp = client.request("GET", endpoint, follow_redirects=False, timeout=timeout, max_bytes=65536)
-    if resp.error is not None:
+    status = resp.status
+    if resp.error is not None or status is None:
         return SaveResult(url, requested_at, "failed", error=f"{resp.error_class or 'error'}: {resp.error}")
-    if resp.status == 429:
+    if status == 429:
         if limiter is not None:
             limiter.back_off(_retry_after(resp.headers.get("Retry-After")))
         return SaveResult(url, requested_at, "rate_limited", http_status=429, error="archive rate limit (429)")
     where = resp.headers.get("Content-Location") or resp.headers.get("Location")
-    if resp.status < 400 and where:
+    if status < 400 and where:
         snapshot_url = urljoin(endpoint, where)
         match = WAYBACK_TS.search(snapshot_url)
         moment = parse_timestamp(match.group(1)) if match else None
@@ -113,12 +114,12 @@ def _send(
             "saved" if moment else "submitted",
             snapshot_url=snapshot_url,
             snapshot_datetime=moment,
-            http_status=resp.status,
+            http_status=status,
         )
-    if resp.status < 400:
-        return SaveResult(url, requested_at, "submitted", http_status=resp.status)
-    status = "refused" if resp.status < 500 else "failed"
-    return SaveResult(url, requested_at, status, http_status=resp.status, error=f"HTTP {resp.status}")
+    if status < 400:
+        return SaveResult(url, requested_at, "submitted", http_status=status)
+    outcome = "refused" if status < 500 else "failed"
+    return SaveResult(url, requested_at, outcome, http_status=status, error=f"HTTP {status}")
 
 
 def _endpoint(base: str, url: str) -> str:

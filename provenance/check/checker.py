@@ -286,7 +286,7 @@ class UrlCheck:
                     )
                     return None
                 return wait_s
-        return BACKOFF_BASE * (2**self.attempt) * self.rng.uniform(0.5, 1.0)
+        return BACKOFF_BASE * (2.0**self.attempt) * self.rng.uniform(0.5, 1.0)
 
     def _finish(
         self, response: Response, method: str, verdict: Verdict, media: MediaAnswer | None, probe: PageSignature | None
@@ -402,7 +402,7 @@ class ProbeJob:
     def step(self) -> ProbeDone:
         """Fetch and cache the probe answer of the check's site (once per site, whoever asks first)."""
         check = self.check
-        seen: list[str | None] = []
+        seen: list[ErrorClass | None] = []
 
         def fetch() -> PageSignature | None:
             response = check.probe_fetch(probe_url(check.url))

@@ -68,7 +68,7 @@ def media_item(url: str) -> MediaItem | None:
     if host in _YT_HOSTS:
         segments = [s for s in parts.path.split("/") if s]
         if parts.path == "/watch":
-            video_id = (parse_qs(parts.query).get("v") or [None])[0]
+            video_id = next(iter(parse_qs(parts.query).get("v") or []), None)
         elif len(segments) >= 2 and segments[0] in ("embed", "shorts", "v", "live"):
             video_id = segments[1]
     elif host == "youtu.be":

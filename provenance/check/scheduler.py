@@ -32,7 +32,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -71,7 +71,7 @@ def run_inline(job: Job[T]) -> T:
 
 @dataclass
 class _Site:
-    ready: deque[Job[object]]
+    ready: deque[Job[Any]]  # jobs of any outcome: the table is the scheduler's own
     in_flight: int = 0
     last_start: float = float("-inf")
 
@@ -161,9 +161,9 @@ class HostScheduler(Generic[T]):
         intake = _Intake(jobs, sites, backlog)
         timers: list[tuple[float, int, str, Job[T] | None]] = []  # job None: release a lingering slot
         retries = 0
-        running: dict[Future[object], tuple[str, Job[T]]] = {}  # requests: they hold slots
-        working: dict[Future[object], tuple[str, Job[T]]] = {}  # `Then` work: holds no slot
-        finished: queue.SimpleQueue[Future[object]] = queue.SimpleQueue()
+        running: dict[Future[Any], tuple[str, Job[T]]] = {}  # requests: they hold slots
+        working: dict[Future[Any], tuple[str, Job[T]]] = {}  # `Then` work: holds no slot
+        finished: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()
         waiting = 0  # jobs queued in their sites
         pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="check")
         cpu = ThreadPoolExecutor(max_workers=self.cpu_workers, thread_name_prefix="check-cpu")
@@ -215,7 +215,7 @@ class HostScheduler(Generic[T]):
                         heapq.heappush(timers, (self.clock() + max(0.0, outcome.delay), next(order), host, job))
                         retries += 1
                     else:
-                        yield outcome  # type: ignore[misc]
+                        yield outcome
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             cpu.shutdown(wait=True, cancel_futures=True)
@@ -242,8 +242,8 @@ class HostScheduler(Generic[T]):
         pool: ThreadPoolExecutor,
         sites: dict[str, _Site],
         backlog: _Backlog,
-        running: dict[Future[object], tuple[str, Job[T]]],
-        on_done: Callable[[Future[object]], None],
+        running: dict[Future[Any], tuple[str, Job[T]]],
+        on_done: Callable[[Future[Any]], None],
         now: float,
     ) -> int:
         """Start jobs, most-backlogged free site first, while global and per-site slots are free."""

@@ -140,7 +140,7 @@ def _groups(pairs: dict[tuple[int, int], tuple[float, str]]) -> list[set[int]]:
     return [groups[key] for key in sorted(groups)]
 
 
-def _original_rank(doc: StoredDocument, size: int) -> tuple:
+def _original_rank(doc: StoredDocument, size: int) -> tuple[bool, date, int, int, int]:
     """Sort key: the smallest ranks as the group's original (see the module docstring)."""
     published = doc.published.value if doc.published else date.max
     metadata = sum(x is not None for x in (doc.title, doc.published, doc.original_url))

@@ -95,7 +95,8 @@ def parse_listing(body: bytes, url: str) -> Listing | None:
     if not head.startswith(b"<") or b"<html" in head or b"<!doctype html" in head:
         return None
     try:
-        root = etree.fromstring(body, _parser(), base_url=url)  # relative xml:base resolves against URL
+        # relative xml:base resolves against URL; a recovering parser gives None when nothing is an element
+        root: etree._Element | None = etree.fromstring(body, _parser(), base_url=url)
     except (etree.XMLSyntaxError, ValueError):
         return None
     if root is None:

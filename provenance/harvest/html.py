@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urljoin, urlsplit
 
-import lxml.etree as etree
+from lxml.html import HtmlElement
 
 from ..page.extract import extract
 from ..page.tree import BLOCK_TAGS, Page, Zone, is_related_label, iter_zones, load_page, text_of, unwrap_replay_url
@@ -103,7 +103,7 @@ def harvest_html(
     )
 
 
-def _document_base(root: etree._Element, base_url: str | None) -> str | None:
+def _document_base(root: HtmlElement, base_url: str | None) -> str | None:
     """<base href> resolved against the page address, else the page address."""
     for el in root.iter("base"):
         href = (el.get("href") or "").strip()
@@ -145,11 +145,11 @@ def _links(
             break
         if event != "start" or el.tag not in LINK_ATTRIBUTES:
             continue
-        attr, role = LINK_ATTRIBUTES[el.tag]
+        attr, in_body = LINK_ATTRIBUTES[el.tag]
         written = _NEWLINES.sub("", (el.get(attr) or "").strip())  # as a browser reads it (WHATWG URL)
         if not written or not _harvestable(written):
             continue
-        role = _role(el, role, zone, include_boilerplate)
+        role = _role(el, in_body, zone, include_boilerplate)
         if role is None or (role is LinkRole.EMBEDDED and el.tag == "img" and _is_pixel(el)):
             continue
         anchor = _anchor_text(el)
@@ -173,7 +173,7 @@ def _harvestable(written: str) -> bool:
     return not (match and match.group(1).lower() in SKIPPED_SCHEMES)
 
 
-def _role(el: etree._Element, role: LinkRole, zone: Zone, include_boilerplate: bool) -> LinkRole | None:
+def _role(el: HtmlElement, role: LinkRole, zone: Zone, include_boilerplate: bool) -> LinkRole | None:
     """The link's role where it stands, or None when it is chrome (or outside the body) and not wanted."""
     related = zone.related or (role is LinkRole.CITED and _behind_related_label(el))
     if not include_boilerplate:
@@ -186,7 +186,7 @@ def _role(el: etree._Element, role: LinkRole, zone: Zone, include_boilerplate: b
     return role
 
 
-def _behind_related_label(el: etree._Element) -> bool:
+def _behind_related_label(el: HtmlElement) -> bool:
     """ "Read more: <a>", "Related article: <a>", or a link whose own text is such a label."""
     anchor = text_of(el)
     if anchor and is_related_label(anchor):
@@ -201,14 +201,14 @@ def _behind_related_label(el: etree._Element) -> bool:
     return is_related_label(prefix)
 
 
-def _block_of(el: etree._Element) -> etree._Element | None:
+def _block_of(el: HtmlElement) -> HtmlElement | None:
     for ancestor in el.iterancestors():
         if ancestor.tag in BLOCK_TAGS and ancestor.tag not in ("br", "hr"):
             return ancestor
     return None
 
 
-def _anchor_text(el: etree._Element) -> str | None:
+def _anchor_text(el: HtmlElement) -> str | None:
     """Link text, else an image's alt, else the title attribute."""
     if el.tag in ("a", "area"):
         text = text_of(el)
@@ -228,7 +228,7 @@ def _anchor_text(el: etree._Element) -> str | None:
     return title or None
 
 
-def _context(el: etree._Element, anchor: str | None) -> str | None:
+def _context(el: HtmlElement, anchor: str | None) -> str | None:
     """The sentence around the link, from its enclosing block."""
     block = _block_of(el)
     text = text_of(block) if block is not None else ""
@@ -242,6 +242,6 @@ def _context(el: etree._Element, anchor: str | None) -> str | None:
     return text if len(text) <= _CONTEXT_CHARS else None
 
 
-def _is_pixel(el: etree._Element) -> bool:
+def _is_pixel(el: HtmlElement) -> bool:
     """1x1 tracking images are not media."""
     return el.get("width", "").strip() in ("0", "1") and el.get("height", "").strip() in ("0", "1")

@@ -16,7 +16,7 @@ import codecs
 import glob
 import logging
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -63,7 +63,7 @@ def is_url(target: str) -> bool:
     return urlsplit(target).scheme in ("http", "https")
 
 
-def expand_targets(targets: Sequence[str]) -> list[InputItem]:
+def expand_targets(targets: Iterable[str]) -> list[InputItem]:
     """Files, folders (recursively, hidden entries skipped) and URLs -> items; a missing path is an InputError."""
     items: list[InputItem] = []
     for target in targets:

@@ -72,7 +72,8 @@ def unbreak(written: str) -> str:
 
 def _body_end(text: str, start: int) -> int:
     """End of the URL run at `start`: at a space or a closing bracket that closes nothing in the URL."""
-    end = _BODY.match(text, start).end()
+    run = _BODY.match(text, start)
+    end = run.end() if run else start
     depth = {"(": 0, "[": 0, "{": 0}
     for i in range(start, end):
         char = text[i]

@@ -192,7 +192,7 @@ class HttpClient:
         if prepared is None:
             chain.hops.append(Hop(url, None, requested))
             return chain.result(url, error=problem, error_class=ErrorClass.INVALID_URL)
-        parts = urlsplit(prepared.url)
+        parts = urlsplit(_url_of(prepared))
         host = parts.hostname or ""
         port = parts.port or _DEFAULT_PORTS[parts.scheme]
         try:
@@ -251,7 +251,7 @@ class HttpClient:
         watch: Watch,
     ) -> Response | tuple[str, int]:
         """Record the hop; return the Location to follow, or read the body and finish."""
-        extract_cookies_to_jar(chain.jar, prepared, resp.raw)
+        extract_cookies_to_jar(chain.jar, prepared, resp.raw)  # type: ignore[no-untyped-call]  # unannotated in requests
         location = resp.headers.get("Location")
         if location is not None:
             location = _header_text(location)
@@ -281,7 +281,7 @@ class HttpClient:
         except (requests.RequestException, ValueError, UnicodeError) as exc:
             return None, f"cannot parse URL: {one_line(exc)}"
         # The pinned connection speaks to an IP; name the site ourselves (urllib3 would send the IP).
-        netloc = urlsplit(prepared.url).netloc.rsplit("@", 1)[-1]
+        netloc = urlsplit(_url_of(prepared)).netloc.rsplit("@", 1)[-1]
         prepared.headers.setdefault("Host", _host_header(netloc, scheme))
         return prepared, None
 
@@ -386,6 +386,12 @@ def _causes(exc: BaseException) -> list[BaseException]:
 def one_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return f"{type(exc).__name__}: {text.splitlines()[0][:200]}"
+
+
+def _url_of(prepared: requests.PreparedRequest) -> str:
+    """The URL of a prepared request (`prepare()` always sets it; the stubs allow None)."""
+    assert prepared.url is not None
+    return prepared.url
 
 
 def _host_header(netloc: str, scheme: str) -> str:

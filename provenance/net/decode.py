@@ -34,7 +34,7 @@ class CappedDecoder:
         self._coding = codings[0] if len(codings) == 1 and codings[0] in ("gzip", "x-gzip", "deflate") else None
         self._limit = limit
         self._produced = 0
-        self._obj: zlib._Decompress | None = None  # type: ignore[name-defined]
+        self._obj: zlib._Decompress | None = None
         self._deflate_pending = b""  # first bytes of a deflate body, until we know its flavour
 
     @property

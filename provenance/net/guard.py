@@ -322,7 +322,7 @@ class PinnedAdapter(HTTPAdapter):
         local = self._local
 
         def watched(base: type) -> type:
-            class Watched(base):  # type: ignore[valid-type, misc]
+            class Watched(base):  # type: ignore[misc]  # a base class chosen at run time
                 def getresponse(self, *a: Any, **kw: Any) -> Any:
                     watch = getattr(local, "watch", None)
                     if watch is not None and self.sock is not None:
@@ -356,6 +356,7 @@ class PinnedAdapter(HTTPAdapter):
         name = host_params["host"]
         host_params["host"] = pinned
         if host_params["scheme"] == "https":
-            pool_kwargs["server_hostname"] = name
-            pool_kwargs["assert_hostname"] = name
+            # urllib3 takes both; the requests stubs' TypedDict lists fewer keys than urllib3 accepts
+            pool_kwargs["server_hostname"] = name  # type: ignore[typeddict-unknown-key]
+            pool_kwargs["assert_hostname"] = name  # type: ignore[typeddict-unknown-key]
         return self.poolmanager.connection_from_host(**host_params, pool_kwargs=pool_kwargs)

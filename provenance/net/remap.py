@@ -22,8 +22,6 @@ def compile_rules(pairs: Iterable[tuple[str, str]]) -> tuple[Rule, ...]:
 
 def remap(url: str, rules: Iterable[Rule]) -> str:
     """The URL to request for URL: the first rule whose regex matches applies (re.sub), else URL."""
-    if not isinstance(url, str):
-        return url  # url_problem() reports it
     for pattern, replacement in rules:
         if pattern.search(url):
             return pattern.sub(replacement, url)

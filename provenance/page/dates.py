@@ -26,8 +26,9 @@ import logging
 import re
 from copy import deepcopy
 from datetime import date, datetime
+from typing import Any
 
-import lxml.html
+from lxml.html import HtmlElement
 
 from ..records import DateEvidence
 from .tree import Page, load_page, text_of, unwrap_replay_url
@@ -91,16 +92,18 @@ def publication_date(
     if found and not _republished(found[0], url_day):
         return DateEvidence(found[0], found[1], found[2])
     page = page if page is not None else load_page(html)
-    for finder in (_dated_element,) if metadata_only else (_date_line, _dated_element, _dateline):
-        line = finder(page) if page.root is not None else None
+    root = page.root
+    finders = (_dated_element,) if metadata_only else (_date_line, _dated_element, _dateline)
+    for finder in finders:
+        line = finder(page, root) if root is not None else None
         if line and not _republished(line[0], url_day):
             return DateEvidence(line[0], line[2], line[1])
     if url_day is not None and found:
         return url_day
-    if metadata_only:
+    if metadata_only or root is None or not text_of(root):
         return from_url
-    for extensive in (False, True) if page.root is not None and text_of(page.root) else ():
-        value = _htmldate(_without_cited_links(page.root) if extensive else html, original_url, extensive)
+    for extensive in (False, True):
+        value = _htmldate(_without_cited_links(root) if extensive else html, original_url, extensive)
         if value:
             return DateEvidence(value[0], "htmldate" if extensive else "htmldate:fast", value[1])
     return from_url
@@ -140,7 +143,7 @@ def _json_ld_date(html: str) -> tuple[date, str, str] | None:
     return None
 
 
-def _ld_items(data: object, depth: int = 0) -> list[dict]:
+def _ld_items(data: object, depth: int = 0) -> list[dict[str, Any]]:
     """Every JSON-LD object, walking @graph and nested lists (depth-capped)."""
     if depth > 4:
         return []
@@ -170,7 +173,7 @@ def _meta_date(html: str) -> tuple[date, str, str] | None:
     return None
 
 
-def _without_cited_links(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+def _without_cited_links(root: HtmlElement) -> HtmlElement:
     """A copy of the page with no link addresses.
 
     htmldate's extensive search reads dates out of every link's URL, so an undated page citing
@@ -183,7 +186,7 @@ def _without_cited_links(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     return copy
 
 
-def _htmldate(html: str | lxml.html.HtmlElement, url: str | None, extensive: bool) -> tuple[date, str] | None:
+def _htmldate(html: str | HtmlElement, url: str | None, extensive: bool) -> tuple[date, str] | None:
     from htmldate import find_date  # here, not at the top: the checker's metadata-only dates never need it
 
     try:
@@ -250,17 +253,17 @@ _PUBLISHED_CLASS = re.compile(r"created|published|pubdate|date[-_]?posted|posted
 _DATE_RE = re.compile(_DATE, re.I)
 
 
-def _date_line(page: Page) -> tuple[date, str, str] | None:
+def _date_line(page: Page, root: HtmlElement) -> tuple[date, str, str] | None:
     """The first visible "Published on 1 May 2020"-style line (German, English, French, Spanish, Italian)."""
-    body = page.root.find("body")
+    body = root.find("body")
     text = " ".join((body.text_content() if body is not None else "").split())
     found = _first_date(_DATE_LINE, text)
     return (*found, "date_line") if found else None
 
 
-def _dated_element(page: Page) -> tuple[date, str, str] | None:
+def _dated_element(page: Page, root: HtmlElement) -> tuple[date, str, str] | None:
     """The first element whose class/id/itemprop says "published"/"created" and holds a date."""
-    for el in page.root.iter():
+    for el in root.iter():
         if not isinstance(el.tag, str):
             continue
         names = f"{el.get('class', '')} {el.get('id', '')} {el.get('itemprop', '')}"
@@ -276,7 +279,7 @@ def _dated_element(page: Page) -> tuple[date, str, str] | None:
     return None
 
 
-def _dateline(page: Page) -> tuple[date, str, str] | None:
+def _dateline(page: Page, root: HtmlElement) -> tuple[date, str, str] | None:
     """A news dateline opening the article body: "Karlsruhe, (12.11.2021). ..." or "29.11.2022 – ...".
 
     Only where an article body was found: the top of a whole page is navigation and profiles.

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-import lxml.etree as etree
+from lxml.html import HtmlElement
 
 from ..records import DateEvidence
 from .dates import publication_date
@@ -57,7 +57,7 @@ def extract(page: Page, url: str | None = None, *, dates: DateSearch = "full") -
     )
 
 
-def _meta(root: etree._Element, *keys: str) -> str | None:
+def _meta(root: HtmlElement, *keys: str) -> str | None:
     for key in keys:
         for el in root.xpath(f'//meta[@property="{key}" or @name="{key}"]'):
             value = " ".join((el.get("content") or "").split())
@@ -86,16 +86,15 @@ def page_title(page: Page) -> str | None:
     return title or None
 
 
-def canonical_url(root: etree._Element) -> str | None:
+def canonical_url(root: HtmlElement) -> str | None:
     """<link rel=canonical>, else og:url."""
-    for el in root.xpath("//link[@href]"):
-        if "canonical" in (el.get("rel") or "").lower().split():
-            href = el.get("href", "").strip()
-            if href:
-                return href
+    for el in root.iter("link"):
+        href = (el.get("href") or "").strip()
+        if href and "canonical" in (el.get("rel") or "").lower().split():
+            return href
     return _meta(root, "og:url")
 
 
-def _lang(root: etree._Element) -> str | None:
+def _lang(root: HtmlElement) -> str | None:
     lang = (root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or "").strip()
     return lang or _meta(root, "og:locale", "language", "content-language")

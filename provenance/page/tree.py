@@ -20,6 +20,7 @@ from functools import cached_property
 
 import lxml.etree as etree
 import lxml.html
+from lxml.html import HtmlElement
 
 from .decoding import decode_html
 
@@ -160,8 +161,8 @@ class Page:
     """A parsed page: the decoded text, the tree (scripts and styles dropped) and its article body."""
 
     html: str
-    root: etree._Element | None
-    container: etree._Element | None
+    root: HtmlElement | None
+    container: HtmlElement | None
     flattened: bool = False  # nested past libxml2's depth limit: re-parsed without container tags
 
     @cached_property
@@ -191,7 +192,7 @@ def load_page(data: bytes | str) -> Page:
     return Page(html, root, _find_container(root), flattened=too_deep)
 
 
-def _parse(html: str) -> tuple[etree._Element, bool]:
+def _parse(html: str) -> tuple[HtmlElement, bool]:
     """The tree, and whether the page nested deeper than libxml2 goes (it then drops the rest)."""
     # huge_tree: libxml2 stops at 256 levels of nesting otherwise (2,048 with it). One parser per
     # call: lxml parser objects must not be shared between threads, and the checker runs in threads.
@@ -206,7 +207,7 @@ def unwrap_replay_url(url: str) -> str:
     return match.group(1) if match else url
 
 
-def text_of(el: etree._Element) -> str:
+def text_of(el: HtmlElement) -> str:
     """Whitespace-collapsed text content of one element."""
     try:
         return " ".join(el.text_content().split())
@@ -214,15 +215,15 @@ def text_of(el: etree._Element) -> str:
         return ""
 
 
-def _classes(el: etree._Element) -> str:
+def _classes(el: HtmlElement) -> str:
     return f"{el.get('class', '')} {el.get('id', '')}"
 
 
-def _words(el: etree._Element) -> set[str]:
+def _words(el: HtmlElement) -> set[str]:
     return {part for token in _classes(el).lower().split() for part in re.split(r"[-_]", token) if part}
 
 
-def is_related_block(el: etree._Element) -> bool:
+def is_related_block(el: HtmlElement) -> bool:
     """A "Related articles"/"Read more"/"See also" block, by class/id or by its leading label."""
     if el.tag in ("html", "body", "main", "article") or not isinstance(el.tag, str):
         return False
@@ -241,10 +242,10 @@ def is_related_block(el: etree._Element) -> bool:
 def is_related_label(text: str) -> bool:
     """True for a bare label such as "Related articles", "Read more:" or "See also –"."""
     match = RELATED_LABEL.match(text or "")
-    return bool(match) and not text[match.end() :].strip(" :.-\u2013\u2014\u00bb>|")
+    return match is not None and not text[match.end() :].strip(" :.-\u2013\u2014\u00bb>|")
 
 
-def is_chrome(el: etree._Element, container: etree._Element | None, page_chars: int) -> bool:
+def is_chrome(el: HtmlElement, container: HtmlElement | None, page_chars: int) -> bool:
     """Navigation, header, footer, sidebar, share/comment/cookie widgets; never the article body or its ancestors."""
     tag = el.tag
     if not isinstance(tag, str) or tag in ("html", "body", "main", "article"):
@@ -258,7 +259,7 @@ def is_chrome(el: etree._Element, container: etree._Element | None, page_chars: 
     return not (by_name and page_chars and len(text_of(el)) > page_chars * 0.5)
 
 
-def iter_zones(page: Page) -> Iterator[tuple[str, etree._Element, Zone]]:
+def iter_zones(page: Page) -> Iterator[tuple[str, HtmlElement, Zone]]:
     """("start"|"end", element, zone) in document order, without recursion (deep nesting is fine)."""
     if page.root is None:
         return
@@ -301,7 +302,7 @@ def main_text(page: Page) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _find_container(root: etree._Element) -> etree._Element | None:
+def _find_container(root: HtmlElement) -> HtmlElement | None:
     """The article body, else <body>: a teaser-sized <article> on a long page is not the article."""
     body = root.find("body")
     if body is None:
@@ -316,10 +317,10 @@ def _find_container(root: etree._Element) -> etree._Element | None:
     return best if best is not None and _substantial(best, total, 0.25) else body
 
 
-def _substantial(el: etree._Element, total: int, share: float) -> bool:
+def _substantial(el: HtmlElement, total: int, share: float) -> bool:
     chars = len(text_of(el))
     return chars >= total * share and chars >= min(200, total * 0.5)
 
 
-def _largest(elements: list[etree._Element]) -> etree._Element | None:
+def _largest(elements: list[HtmlElement]) -> HtmlElement | None:
     return max(elements, key=lambda el: len(text_of(el)), default=None)

@@ -29,6 +29,8 @@ from .context import LinkView, ReconcileContext
 log = logging.getLogger(__name__)
 
 Scope = Literal["link", "document", "context"]
+RuleFunc = Callable[..., Any]  # (ctx) or (ctx, item) -> Finding | list[Finding] | None, by scope
+SortKey = tuple[int, ...]  # document id, scope, link position, link id, kind
 _KIND_ORDER = {kind: i for i, kind in enumerate(FindingKind)}
 
 
@@ -37,7 +39,7 @@ class Rule:
     kind: FindingKind
     severity: Severity
     scope: Scope
-    func: Callable[..., Any]
+    func: RuleFunc
 
 
 class Registry:
@@ -46,12 +48,12 @@ class Registry:
     def __init__(self) -> None:
         self._rules: dict[FindingKind, Rule] = {}
 
-    def rule(self, kind: FindingKind, *, severity: Severity, scope: Scope = "link") -> Callable:
+    def rule(self, kind: FindingKind, *, severity: Severity, scope: Scope = "link") -> Callable[[RuleFunc], RuleFunc]:
         """Decorator registering a pure rule function for `kind`."""
         if scope not in ("link", "document", "context"):
             raise ValueError(f"unknown rule scope {scope!r}")
 
-        def register(func: Callable) -> Callable:
+        def register(func: RuleFunc) -> RuleFunc:
             if kind in self._rules:
                 raise ValueError(
                     f"a rule for {kind.value!r} is already registered ({self._rules[kind].func.__qualname__})"
@@ -115,7 +117,7 @@ def document_finding(
 def run_rules(ctx: ReconcileContext, registry: Registry | None = None) -> list[Finding]:
     """Every registered rule over the context; deterministic order: document, link position, kind."""
     registry = registry or RULES
-    keyed: list[tuple[tuple, Finding]] = []
+    keyed: list[tuple[SortKey, Finding]] = []
     for entry in registry.rules():
         for sort_key, item, label in _items(ctx, entry.scope):
             args = (ctx,) if entry.scope == "context" else (ctx, item)
@@ -130,7 +132,7 @@ def run_rules(ctx: ReconcileContext, registry: Registry | None = None) -> list[F
     return [finding for _, finding in keyed]
 
 
-def _items(ctx: ReconcileContext, scope: Scope) -> Iterable[tuple[tuple, Any, str]]:
+def _items(ctx: ReconcileContext, scope: Scope) -> Iterable[tuple[SortKey, Any, str]]:
     if scope == "link":
         for view in ctx.links:
             yield (

@@ -119,7 +119,7 @@ def health_chart(series: HealthSeries, width: int = 340, height: int = 200) -> s
         f'<text x="2" y="{top + 8}">{total_max}</text>',
     ]
     for i, (day, counts) in enumerate(series):
-        x, y = left + gap + i * slot, top + plot_h
+        x, y = left + gap + i * slot, float(top + plot_h)
         for status, colour in STATUS_COLOURS.items():
             n = counts.get(status, 0)
             if n:

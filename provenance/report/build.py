@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cached_property
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,7 @@ from ..clock import Clock, utcnow
 from ..records import (
     CheckResult,
     Finding,
+    Items,
     LinkRole,
     LinkStatus,
     Severity,
@@ -31,7 +32,7 @@ from ..records import (
 from ..store import repo
 
 SCHEMA = "provenance.audit/1"
-T_co = TypeVar("T_co", covariant=True)
+T = TypeVar("T")
 SEVERITY_ORDER = {severity: repo.SEVERITY_RANK[severity.value] for severity in Severity}
 SEVERITY_LABEL = {Severity.ERROR: "ERROR", Severity.WARNING: "WARN", Severity.INFO: "INFO"}
 HealthSeries = list[tuple[date, Counter[str]]]  # per day: how many URLs stood at each status
@@ -58,14 +59,6 @@ class ReportLink:
     http_status: int | None
     final_url: str | None
     snapshot: Snapshot | None
-
-
-class Items(Protocol[T_co]):
-    """What a report section is: sized and iterable, any number of times (a tuple, or `Stored...`)."""
-
-    def __len__(self) -> int: ...
-
-    def __iter__(self) -> Iterator[T_co]: ...
 
 
 @dataclass(frozen=True)
@@ -96,13 +89,11 @@ class Report:
         yield from zip(self.documents, findings, links, strict=True)
 
 
-def _by_document(
-    items: Items[T_co], document_of: Callable[[T_co], int | None], ids: Sequence[int]
-) -> Iterator[list[T_co]]:
+def _by_document(items: Items[T], document_of: Callable[[T], int | None], ids: Sequence[int]) -> Iterator[list[T]]:
     """The items of each of IDS in turn: merged in one pass when ITEMS are in ascending document
     order (`in_document_order`), else grouped once in memory (a report built by hand)."""
     if not getattr(items, "in_document_order", False):
-        grouped: dict[int | None, list[T_co]] = {}
+        grouped: dict[int | None, list[T]] = {}
         for item in items:
             grouped.setdefault(document_of(item), []).append(item)
         yield from (grouped.get(doc_id, []) for doc_id in ids)

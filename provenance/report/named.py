@@ -199,7 +199,7 @@ def list_reports(out: TextIO) -> None:
 
 def run_named(engine: Engine, report: NamedReport, filters: ReportFilters) -> Table:
     """The rows of REPORT's view, with FILTERS applied to the columns the report names."""
-    conditions = []
+    conditions: list[repo.ViewCondition] = []
     for key, value in filters.given().items():
         columns = report.filters.get(key)
         if columns is None:
@@ -207,8 +207,8 @@ def run_named(engine: Engine, report: NamedReport, filters: ReportFilters) -> Ta
             raise ConfigError(f"--{key} does not apply to report {report.name} (it takes {takes})")
         conditions.append((columns, ">=" if key == "since" else "=", _filter_value(key, value, report)))
     with session_scope(engine, readonly=True) as session:
-        columns, rows = repo.read_view(session, report.view, conditions, report.order_by)
-    return Table(report.name, columns, rows)
+        names, rows = repo.read_view(session, report.view, conditions, report.order_by)
+    return Table(report.name, names, rows)
 
 
 def _filter_value(key: str, value: str, report: NamedReport) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 
 from ..errors import ConfigError, StorageError
-from ..store.db import readonly_connection
+from ..store.db import Authorizer, readonly_connection
 from .table import Table
 
 _WRITES = {
@@ -68,8 +68,7 @@ def run_sql(db_url: str, sql: str) -> Table:
         raise ConfigError("--sql needs a query")
     refused: list[str] = []
     try:
-        with readonly_connection(db_url) as conn:
-            conn.connection.driver_connection.set_authorizer(_read_only_authorizer(refused))
+        with readonly_connection(db_url, _read_only_authorizer(refused)) as conn:
             result = conn.exec_driver_sql(sql)
             if not result.returns_rows:
                 raise StorageError("the statement returns nothing a query would")
@@ -88,7 +87,9 @@ def run_sql(db_url: str, sql: str) -> Table:
         raise
 
 
-def _read_only_authorizer(refused: list[str]):
+def _read_only_authorizer(refused: list[str]) -> Authorizer:
+    """An authorizer refusing every statement that would write, noting each in REFUSED."""
+
     def authorize(action: int, arg1: str | None, arg2: str | None, _db: str | None, _trigger: str | None) -> int:
         if action in _WRITES:
             if action == sqlite3.SQLITE_UPDATE and arg1 in ("sqlite_master", "sqlite_temp_master"):

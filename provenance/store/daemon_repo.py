@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import StorageError
 from ..jsonvalues import to_json
+from .rows import inserted_id, written
 from .schema import daemon_jobs, leases, runs
 
 DAEMON_LEASE = "daemon"  # the lock the daemon takes: one daemon per database
@@ -27,16 +28,14 @@ DAEMON_LEASE = "daemon"  # the lock the daemon takes: one daemon per database
 
 def start_run(session: Session, kind: str, now: datetime, detail: dict[str, Any] | None = None) -> int:
     """Record that a run (audit, check cycle, ...) started; returns its id for finish_run."""
-    result = session.execute(
-        insert(runs).values(kind=kind, started_at=now, status="running", detail=to_json(detail or {}))
-    )
-    return int(result.inserted_primary_key[0])
+    values = {"kind": kind, "started_at": now, "status": "running", "detail": to_json(detail or {})}
+    return inserted_id(session, insert(runs).values(**values))
 
 
 def finish_run(session: Session, run_id: int, now: datetime, status: str, detail: dict[str, Any]) -> None:
     """Record how run RUN_ID ended."""
-    result = session.execute(
-        update(runs).where(runs.c.id == run_id).values(finished_at=now, status=status, detail=to_json(detail))
+    result = written(
+        session, update(runs).where(runs.c.id == run_id).values(finished_at=now, status=status, detail=to_json(detail))
     )
     if result.rowcount == 0:
         raise StorageError(f"no run with id {run_id}")
@@ -110,7 +109,7 @@ def job_started(session: Session, name: str, kind: str, every: timedelta, now: d
     """Record that job NAME started (a `runs` row, kind `daemon.KIND`; the job's row if new); returns the run id."""
     run_id = start_run(session, f"daemon.{kind}", now, {"job": name})
     values = {"last_started_at": now, "last_status": "running", "last_run_id": run_id}
-    if not session.execute(update(daemon_jobs).where(daemon_jobs.c.name == name).values(**values)).rowcount:
+    if not written(session, update(daemon_jobs).where(daemon_jobs.c.name == name).values(**values)).rowcount:
         session.execute(insert(daemon_jobs).values(name=name, kind=kind, every_s=every.total_seconds(), **values))
     return run_id
 
@@ -143,7 +142,7 @@ def job_finished(
 def interrupt_stale_runs(session: Session, now: datetime) -> int:
     """Mark daemon runs still 'running' as 'interrupted' (call only while holding the lease)."""
     stale = runs.c.kind.like("daemon.%") & (runs.c.status == "running")
-    result = session.execute(update(runs).where(stale).values(status="interrupted", finished_at=now))
+    result = written(session, update(runs).where(stale).values(status="interrupted", finished_at=now))
     session.execute(update(daemon_jobs).where(daemon_jobs.c.last_status == "running").values(last_status="interrupted"))
     return int(result.rowcount or 0)
 
@@ -181,10 +180,11 @@ def acquire_lease(
     mine = or_(leases.c.holder == holder, leases.c.expires_at <= now)
     if steal_from is not None:
         mine = or_(mine, leases.c.holder == steal_from)
-    result = session.execute(
+    result = written(
+        session,
         update(leases)
         .where(and_(leases.c.name == name, mine))
-        .values(holder=holder, acquired_at=now, renewed_at=now, expires_at=now + ttl)
+        .values(holder=holder, acquired_at=now, renewed_at=now, expires_at=now + ttl),
     )
     if result.rowcount:
         return True
@@ -202,15 +202,16 @@ def acquire_lease(
 
 def renew_lease(session: Session, name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
     """Extend HOLDER's lock to NOW+TTL; False when it is no longer HOLDER's (taken over)."""
-    result = session.execute(
+    result = written(
+        session,
         update(leases)
         .where(leases.c.name == name, leases.c.holder == holder)
-        .values(renewed_at=now, expires_at=now + ttl)
+        .values(renewed_at=now, expires_at=now + ttl),
     )
     return bool(result.rowcount)
 
 
 def release_lease(session: Session, name: str, holder: str) -> bool:
     """Give the lock up (only HOLDER can)."""
-    result = session.execute(delete(leases).where(leases.c.name == name, leases.c.holder == holder))
+    result = written(session, delete(leases).where(leases.c.name == name, leases.c.holder == holder))
     return bool(result.rowcount)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -173,12 +173,16 @@ def migration_connection(engine: Engine) -> Iterator[Connection]:
                 raw.execute("PRAGMA foreign_keys = ON")
 
 
+Authorizer = Callable[[int, str | None, str | None, str | None, str | None], int]  # sqlite3's
+
+
 @contextmanager
-def readonly_connection(url: str) -> Iterator[Connection]:
+def readonly_connection(url: str, authorizer: Authorizer | None = None) -> Iterator[Connection]:
     """A connection that cannot write, for user-supplied SQL (`report --sql`).
 
-    SQLite: opened as a `file:...?mode=ro` URI with `query_only` on and ATTACH refused, so even
-    a statement that attaches a new file cannot create or change anything.
+    SQLite: opened as a `file:...?mode=ro` URI with `query_only` on and ATTACH refused (or what
+    AUTHORIZER refuses, when given), so even a statement that attaches a new file cannot create or
+    change anything.
     """
     parsed = _parse(url)
     if parsed.get_backend_name() != "sqlite":
@@ -193,7 +197,7 @@ def readonly_connection(url: str) -> Iterator[Connection]:
     def connect() -> sqlite3.Connection:
         dbapi_connection = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
         dbapi_connection.execute("PRAGMA query_only = ON")
-        dbapi_connection.set_authorizer(_deny_attach)
+        dbapi_connection.set_authorizer(authorizer or _deny_attach)
         return dbapi_connection
 
     engine = create_engine("sqlite://", creator=connect, poolclass=NullPool)

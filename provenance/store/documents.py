@@ -31,7 +31,7 @@ from ..records import (
     StoredDocument,
     StoredLink,
 )
-from .rows import INSERT_BATCH, count_rows, date_evidence, fresh_temporary, in_chunks
+from .rows import INSERT_BATCH, count_rows, date_evidence, fresh_temporary, in_chunks, inserted_id, written
 from .schema import (
     chosen_documents,
     document_sketches,
@@ -96,10 +96,9 @@ def save_harvest(session: Session, doc: HarvestedDocument, now: datetime) -> int
     }
     row = session.execute(select(documents).where(documents.c.source == doc.source)).mappings().first()
     if row is None:
-        result = session.execute(
-            insert(documents).values(source=doc.source, harvested_at=now, updated_at=now, **values)
+        doc_id = inserted_id(
+            session, insert(documents).values(source=doc.source, harvested_at=now, updated_at=now, **values)
         )
-        doc_id = int(result.inserted_primary_key[0])
         _replace_links(session, doc_id, doc.links, known=False)
         return doc_id
     doc_id = int(row["id"])
@@ -114,7 +113,7 @@ def set_copy_of(session: Session, document_id: int, original_id: int | None) -> 
     """Record that DOCUMENT_ID is a copy of ORIGINAL_ID (None: of nothing)."""
     if original_id == document_id:
         raise ValueError(f"document {document_id} cannot be a copy of itself")
-    result = session.execute(update(documents).where(documents.c.id == document_id).values(copy_of_id=original_id))
+    result = written(session, update(documents).where(documents.c.id == document_id).values(copy_of_id=original_id))
     if result.rowcount == 0:
         raise StorageError(f"no stored document with id {document_id}")
 

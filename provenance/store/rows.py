@@ -13,7 +13,9 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 from ..chunks import batched
 from ..records import (
@@ -73,3 +75,17 @@ def fresh_temporary(session: Session, table: Table) -> None:
     connection = session.connection()
     table.drop(connection, checkfirst=True)
     table.create(connection)
+
+
+def written(session: Session, statement: Executable) -> CursorResult[Any]:
+    """Run an INSERT, UPDATE or DELETE; its result tells the rows it touched and the key it made."""
+    result = session.execute(statement)
+    assert isinstance(result, CursorResult)  # what a DML statement always gives
+    return result
+
+
+def inserted_id(session: Session, statement: Executable) -> int:
+    """Run an INSERT of one row; the primary key it made."""
+    key = written(session, statement).inserted_primary_key
+    assert key is not None  # a single-row INSERT has one
+    return int(key[0])

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
+    Select,
     column,
     literal_column,
     or_,
@@ -21,7 +22,7 @@ def read_view(
     session: Session, view: str, conditions: Sequence[ViewCondition] = (), order_by: Sequence[tuple[str, bool]] = ()
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Column names and rows of a report VIEW, filtered by CONDITIONS, ordered by (column, descending)."""
-    query = select(literal_column("*")).select_from(table(view))
+    query: Select[Any] = select(literal_column("*")).select_from(table(view))
     for names, op, value in conditions:
         if op not in ("=", ">="):
             raise ValueError(f"unknown view condition {op!r}")

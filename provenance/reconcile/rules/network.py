@@ -119,9 +119,9 @@ def blocked_url(ctx: ReconcileContext, link: LinkView) -> Finding | None:
 def media_unavailable(ctx: ReconcileContext, link: LinkView) -> Finding | None:
     """A video or media item removed or made private, though its host still answers."""
     check = link.check
-    state = check.page.media_state if check is not None and check.page else None
-    if state not in _UNAVAILABLE_MEDIA:
+    if check is None or check.page is None or check.page.media_state not in _UNAVAILABLE_MEDIA:
         return None
+    state = check.page.media_state
     return link_finding(
         FindingKind.MEDIA_UNAVAILABLE,
         link,
