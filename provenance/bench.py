@@ -4,7 +4,7 @@ Makes a deterministic corpus with linkbench's `makecorpus.py` in a temporary fol
 linkbench's `run_bench.py` with its `provenance` adapter (which writes a config with remap,
 allow_private, concurrency and per_host, and runs `provenance audit --no-archive --format json`)
 for several rounds, and prints its table.  `--peer linkinator --peer linkchecker` alternates
-other checkers with it (A B C A B C ...), as issue 3's figures are measured; see linkbench's
+other checkers with it (A B C A B C ...), as docs/performance.md's figures are measured; see linkbench's
 README for installing them in a scratch folder.  linkbench lives beside the project
 (`../shared/bench`, or `--bench-dir`, or $PROVENANCE_BENCH_DIR); it is a measuring tool, not
 part of the product, so it is run as a separate process and never imported.

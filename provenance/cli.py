@@ -3,8 +3,9 @@
 Data goes to stdout, progress and logs to stderr.  Every ProvenanceError becomes one stderr line
 and exit 2; a traceback is shown only with --debug.
 
-Each command imports the stages it runs inside its own body: importing all of them costs about
-0.4 s and 50 MB, which `--help`, `report` and `status` have no use for.
+Each command imports the stages it runs inside its own body: importing all of them is most of a
+short command's start-up time and memory (docs/performance.md), which `--help`, `report` and
+`status` have no use for.
 """
 
 from __future__ import annotations

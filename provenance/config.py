@@ -53,7 +53,7 @@ class HttpConfig:
 class HarvestConfig:
     include_boilerplate: bool = False
     max_file_bytes: int = 50_000_000
-    max_html_bytes: int = 5_000_000  # an HTML tree takes ~25x its source in memory (issue 7)
+    max_html_bytes: int = 5_000_000  # an HTML tree takes many times its source in memory
     max_links: int = 10_000  # links kept per document; a link dump would be a denial of service
 
 

@@ -1,6 +1,6 @@
 """The daemon: the pipeline's stages on a schedule, with every piece of its state in the database.
 
-Design decisions (issue 5):
+Design decisions:
 - **Jobs are stage calls.**  `harvest <source>` per configured source (on its `every`), `check`
   (due links, on `schedule.check_every`), `archive` (snapshot look-ups and drift for links whose
   look-up is stale, same interval) and `reconcile` (on `schedule.reconcile_every`, and right

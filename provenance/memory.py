@@ -1,14 +1,14 @@
 """Process-wide memory settings (glibc's malloc; elsewhere nothing changes).
 
 glibc's malloc gives each thread that allocates an arena of its own, up to eight per core, and
-keeps what each arena once held.  The checker runs 32 request threads (plus look-up threads), so
-a 10,000-link audit kept ~6 MB in arenas that a single arena would have reused (linkbench peak
-RSS 132 -> 126 MB).  Allocation under the GIL gains nothing from more arenas: the command line
-limits them once, before any worker thread starts.
+keeps what each arena once held.  The checker runs 32 request threads (plus look-up threads),
+whose arenas would keep memory a single arena would have reused.  Allocation under the GIL gains
+nothing from more arenas: the command line limits them once, before any worker thread starts.
 
 Between stages the memory a stage freed is handed back (`release_free_memory`): malloc keeps
-freed pages for itself, so each stage's peak otherwise stacked on the last one's (10,000-link
-audit: 98.7 -> 92.7 MB peak), and the daemon runs stage after stage for weeks.
+freed pages for itself, so each stage's peak would otherwise stack on the last one's, and the
+daemon runs stage after stage for weeks.  docs/performance.md has what both save, and how it is
+measured.
 """
 
 from __future__ import annotations

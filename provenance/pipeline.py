@@ -40,7 +40,7 @@ from .store.urls import due_urls as _due_urls
 
 Progress = Callable[[int, int], None]  # (done, total)
 T = TypeVar("T")
-COMMIT_BATCH = 50  # results committed at a time: one SQLite commit per result was half of a check run
+COMMIT_BATCH = 50  # results committed at a time: a commit per result costs a journal write each
 COMMIT_SECONDS = 0.2  # and at least this often, so a slow run still stores as it goes
 
 

@@ -68,8 +68,8 @@ def _pieces(text: str, size: int) -> Iterator[str]:
 def fingerprint(text: str) -> str:
     """sha256 over the canonical words: equal for the same text however it is wrapped.
 
-    Hashed piece by piece, so a 50 MB text never becomes a list of millions of words (issue 7);
-    the digest is the one of " ".join(words(text)).
+    Hashed piece by piece, so a 50 MB text never becomes a list of millions of words; the digest is
+    the one of " ".join(words(text)).
     """
     digest = hashlib.sha256()
     first = True
@@ -103,7 +103,7 @@ def shingles(text: str, size: int = 5) -> set[int]:
     return {hash(gram) for gram in word_grams(text, size)}
 
 
-# A 50 MB text would make a set of millions of shingles, in every run (issue 7); a copy shows in
+# A 50 MB text would make a set of millions of shingles, in every run; a copy shows in
 # its first two million characters, so only those are compared.
 MAX_COMPARED_CHARS = 2_000_000
 _TAG = re.compile(r"<[^>]{0,200}>")

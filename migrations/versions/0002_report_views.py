@@ -5,7 +5,7 @@ Revises: 0001
 Create Date: 2026-12-03
 
 Why views: `provenance report NAME` selects from the view of that name, so the `sqlite3` shell,
-Datasette or any other SQLite client sees exactly what the command shows (issue 6).
+Datasette or any other SQLite client sees exactly what the command shows.
 
 Why a stored `domain` column: the registrable domain ("eTLD+1") needs the Public Suffix List,
 which SQL cannot compute; `repo.save_harvest` fills it from `provenance.domains`, and this

@@ -4,8 +4,8 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-03
 
-Why tables and not APScheduler's job store: a restart must resume from what the database says
-(issue 5), and pickled jobs would tie the stored state to code that changes.  `daemon_jobs` is
+Why tables and not APScheduler's job store: a restart must resume from what the database says,
+and pickled jobs would tie the stored state to code that changes.  `daemon_jobs` is
 current state (one row per configured job); the history of every run stays in `runs`.
 `leases` holds at most one row per lock name; a daemon owns the lock while `expires_at` is ahead
 of the clock and renews it from a heartbeat, so a holder killed with SIGKILL is replaced once its

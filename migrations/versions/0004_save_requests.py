@@ -4,8 +4,8 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-03
 
-Append-only like every other history table (issue 4: capture requests are "rate-limited,
-recorded").  Only requests actually sent are rows; a link the run had no time for is asked on a
+Append-only like every other history table: capture requests are rate-limited and each one is
+recorded.  Only requests actually sent are rows; a link the run had no time for is asked on a
 later run and leaves no row.  The latest row per URL is what keeps a link from being asked again
 before `archive.max_age`, since the archive's index takes hours to show a new capture.
 """

@@ -4,10 +4,9 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-03
 
-Copy detection held every document's text and shingle set in memory on every harvest, so its
-memory grew with the whole corpus (two 10,000-link documents: +16 MB, four: +34 MB).  Sketches
-are now made once per document text and candidate pairs found by one query.  Existing documents
-have no sketch yet: the next harvest makes them, one document at a time.
+Copy detection sketches each document text once, into these tables, and finds candidate pairs
+with one query over them, so its memory does not grow with the store.  Documents stored before
+this revision have no sketch yet: the next harvest makes them, one document at a time.
 """
 
 from __future__ import annotations

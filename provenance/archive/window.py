@@ -1,8 +1,8 @@
 """Running a batch of small jobs in a thread pool without making a Future for every job up front.
 
 `as_completed({pool.submit(job) for every item})` holds a Future (with its Condition and lock)
-and the item's arguments for every job of the batch at once: the look-ups of a 10,000-link audit
-took 21 MB that way, and the list of items grows with the links.  `completed` keeps at most
+and the item's arguments for every job of the batch at once, so memory grows with the batch,
+and the list of items with the links.  `completed` keeps at most
 WINDOW jobs submitted, takes the next items as room frees, and yields each (item, future) as it
 finishes, so the memory is the window's, whatever the batch.
 """

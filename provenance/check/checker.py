@@ -6,21 +6,21 @@ fetched with GET capped at `PAGE_BYTES`: for an HTML page we need its title, tex
 own date and a soft-404 test anyway, and HEAD-then-GET would cost two round trips per page.
 64 KiB holds the head (title, dates, canonical) and the opening of the article, so a 2 MiB page
 is never read whole.  A target's date is read from what it declares (JSON-LD, meta tags, an
-element marked published) and its URL only (`dates="metadata"`): htmldate's text search was a
-third of the checker's CPU, and temporal_mismatch needs the target's own metadata.  A step
+element marked published) and its URL only (`dates="metadata"`): htmldate's text search costs
+more CPU than the rest of the check, and temporal_mismatch needs the target's own metadata.  A step
 makes every request the check needs (the page, a video's oEmbed answer, the site's probe when
 it is not in yet) and hands the parsing to the scheduler as `Then` work: pages are parsed one at
-a time (`PARSERS`), off the request slots.  Parsing is pure CPU under the GIL: 32 threads
-parsing at once was slower, and 32 threads queueing for one parser inside their slots left a
-third of the slot time idle (measured on linkbench, 2 cores).
+a time (`PARSERS`), off the request slots.  Parsing is pure CPU under the GIL: many threads
+parsing at once contend for it, and threads queueing for one parser inside their slots would
+leave the slots idle (docs/performance.md).
 Retries (exponential back-off with jitter, or Retry-After for 429/503, up to
 `retry_after_max`) happen between steps of a `UrlCheck`, so under `check_urls` a waiting retry
 holds no worker (see scheduler.py).  Timeouts are not retried within a run: the deadline was
 spent once already and the schedule re-checks failing links later.  Each site's soft-404 probe
 is a job of its own (`ProbeJob`), queued before the site's first page, so no page holds a slot
 while the probe is fetched: a page whose answer arrives while its site's probe is still in
-flight keeps the answer and steps aside (`Again(PROBE_POLL)`) instead of waiting in its slot (a
-probe that timed out held two pages for 1.7 s each on linkbench).
+flight keeps the answer and steps aside (`Again(PROBE_POLL)`) instead of waiting in its slot
+(a probe that times out would otherwise hold pages of its site for the whole timeout).
 Classification lives in classify.py only; soft 404s in soft404.py; videos in media.py.
 """
 
@@ -364,8 +364,7 @@ class UrlCheck:
         """What the probe answer looks like, for comparing pages of the same site with it.
 
         Only a 2xx answer is ever compared with (`_soft_404`): an honest site's error page is kept
-        as its status alone, not parsed and not held as words for the rest of the run (a real
-        page's words are ~15 KB, up to 450 KB; one per site).
+        as its status alone, not parsed and not held as words for the rest of the run (one per site).
         """
         if response.status is None:
             return None
@@ -388,10 +387,10 @@ class ProbeDone:
 class ProbeJob:
     """A site's soft-404 probe as a job of its own, queued before the site's first page.
 
-    Fetched inside the first page's check, the probe doubled that page's time in its slot, and
-    a second page of the same site held another slot waiting for it (~5 % of all slot time on
-    linkbench).  Queued first, it runs beside the site's first page; a page that needs the
-    answer before it is in waits for it in ProbeCache, as before.
+    Fetched inside the first page's check, the probe would double that page's time in its slot,
+    and a second page of the same site would hold another slot waiting for it.  Queued first, it
+    runs beside the site's first page; a page that needs the answer before it is in waits for it
+    in ProbeCache.
     """
 
     __slots__ = ("check",)

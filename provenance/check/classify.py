@@ -28,8 +28,8 @@ Soft 404s and media states are decided later (soft404.py, media.py) on `alive` a
 deadline was already spent once, and the schedule re-checks failing links days later).
 `retries_for` caps a plain 500 at one retry: unlike 502/503/504 (a gateway or an overloaded
 server, which pass) a 500 is mostly the application failing on this URL every time, so further
-attempts only add back-off to the run (on linkbench, 2 % of links answering 500 kept retrying
-for up to 1.5 s after all other work was done); one retry still catches a passing glitch.
+attempts only add back-off to the end of a run, after all other work is done; one retry still
+catches a passing glitch.
 """
 
 from __future__ import annotations

@@ -1,24 +1,22 @@
 """Polite, interleaved scheduling of many small jobs over a thread pool.
 
 Each job belongs to a site (the host of the link's ORIGINAL URL, so remapping many sites onto
-one mirror does not serialise them, and one site's mirror cannot be hammered either).  The
-dispatcher keeps one queue per site and feeds the pool only with jobs whose site has a free
-slot (`per_host`) and whose last request started at least `per_host_interval` ago; so a slow
-site holds at most `per_host` workers and never stalls the rest.  Among the sites that may
-start a job, the one with the most jobs queued goes first (ties in turn, so equal sites are
-served round-robin): a site held back for a while (timeouts keep its slots, see `linger`)
-catches up as soon as it is free, instead of being left with a queue that only `per_host`
-workers can drain after every other site is done (on linkbench such a site ran alone for the
-last ~3 s of a 9 s run).  A job runs in steps: a step returns its result, or `Again(delay)` to be run again later
-(a retry after back-off or Retry-After), or `Then(work)` when its requests are done and only CPU
-work is left (parsing the page).  Jobs are read from the input a window ahead of the
-dispatcher (`window`), so the jobs held do not grow with a run's number of URLs; when every
-queued site is at its cap it reads further, so one site cited first does not serialise the run.
-A waiting job is parked in a timer heap, not in a worker, so
-waiting costs no slot; `Then` work runs on `cpu_workers` threads of its own, off the request
-slots, so a page waiting for the parser never keeps the next request from starting (with 32
-workers parsing in turn inside their slots, a third of the slot time on linkbench went to
-waiting for the parser).  Results are yielded as they complete.
+one mirror does not serialise them, and one site's mirror cannot be hammered either). The
+dispatcher keeps one queue per site and feeds the pool only with jobs whose site has a free slot
+(`per_host`) and whose last request started at least `per_host_interval` ago; so a slow site
+holds at most `per_host` workers and never stalls the rest. Among the sites that may start a
+job, the one with the most jobs queued goes first (ties in turn, so equal sites are served
+round-robin): a site held back for a while (timeouts keep its slots, see `linger`) catches up as
+soon as it is free, instead of being left with a queue that only `per_host` workers can drain
+after every other site is done. A job runs in steps: a step returns its result, or
+`Again(delay)` to be run again later (a retry after back-off or Retry-After), or `Then(work)`
+when its requests are done and only CPU work is left (parsing the page). Jobs are read from the
+input a window ahead of the dispatcher (`window`), so the jobs held do not grow with a run's
+number of URLs; when every queued site is at its cap it reads further, so one site cited first
+does not serialise the run. A waiting job is parked in a timer heap, not in a worker, so waiting
+costs no slot; `Then` work runs on `cpu_workers` threads of its own, off the request slots, so a
+page waiting for the parser never keeps the next request from starting. Results are yielded as
+they complete.
 """
 
 from __future__ import annotations
@@ -107,7 +105,7 @@ class HostScheduler(Generic[T]):
         # further, up to `reach`, so a run that cites one site first still finds the others.
         self.window = max(1, window or max(4096, 64 * self.concurrency))
         self.reach = 16 * self.window
-        # `Then` work is CPU under the GIL: more threads only contend (measured on linkbench, 2 cores).
+        # `Then` work is CPU under the GIL: more threads only contend for it.
         self.cpu_workers = max(1, cpu_workers)
         # Jobs parked for `Then` work before no new request starts: bounds the answers held in memory.
         self.cpu_backlog = 2 * self.concurrency
@@ -223,8 +221,8 @@ class HostScheduler(Generic[T]):
     def _release(self, sites: dict[str, _Site], host: str, now: float) -> None:
         """Free one of HOST's slots; forget the site once it has nothing queued or in flight.
 
-        A run citing 100,000 sites would otherwise keep ~1 KB of queue for each of them to the end
-        (a deque is 0.75 KB empty).  A site still inside its `per_host_interval` is kept, so a job
+        A run citing 100,000 sites would otherwise keep a queue for each of them to the end (a
+        deque takes most of a kilobyte even empty).  A site still inside its `per_host_interval` is kept, so a job
         of it read later still waits; such sites are swept when `sites` has doubled since the last
         sweep.
         """

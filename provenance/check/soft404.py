@@ -213,7 +213,7 @@ class PageSignature:
     title: str | None
     fingerprint: str | None
     # The text's word 3-shingles, packed as 8-byte hashes: a site's probe answer is kept for the
-    # whole run, and a frozenset of int objects was ~10 times larger (3.3 KB for a 40-shingle page).
+    # whole run, and a frozenset of int objects would be about ten times larger.
     words: bytes = b""
     redirected: bool = False  # the answer came after redirects (the link itself did not answer)
 

@@ -10,9 +10,9 @@ Scale: each document gets a *sketch* once per text: its shingle count and a dete
 copies keep the same subset).  Sketches live in the store, and candidate pairs (documents sharing
 MIN_SHARED_SAMPLES sampled shingles and MIN_SHARE of the smaller sketch, ignoring shingles in more
 than MAX_POSTING documents: boilerplate) come from one query over them (repo.copy_candidates), so
-memory does not grow with the corpus: holding every document's text and shingle set on each
-harvest took +34 MB for four 10,000-link lists, and 12.6 MB more for 185 real pages.  Only
-candidate pairs get an exact containment, from their texts, loaded a few at a time (`load`).
+memory does not grow with the corpus, as it did when each harvest held every document's text and
+shingle set (docs/performance.md).  Only candidate pairs get an exact containment, from their texts,
+loaded a few at a time (`load`).
 
 Which one is the original, inside each group of copies (connected pairs):
   1. a document that names an original URL beats one that does not;
@@ -40,8 +40,8 @@ SAMPLE = 4  # keep 1 shingle in SAMPLE for candidate generation
 MAX_POSTING = 200  # a sampled shingle in more documents than this is boilerplate
 MIN_SHARED_SAMPLES = 2
 # and at least this share of the smaller sketch: a copy (containment >= THRESHOLD) shares about
-# THRESHOLD of it, while two long unrelated texts share a few samples by chance (two 10,000-line
-# link lists shared 3 of 21,000, and measuring them held both whole shingle sets: +11 MB).
+# THRESHOLD of it, while two long unrelated texts share a few samples by chance, and measuring
+# such a pair would hold both whole shingle sets.
 MIN_SHARE = THRESHOLD / 2
 LOADED = 64  # documents (text and shingle set) kept at once while candidate pairs are measured
 

@@ -7,7 +7,7 @@ to `harvest.max_html_bytes` (its tree takes ~25 times the page), and a document 
 `harvest.max_links` links; each cut is noted in the document's `error`.  Of the text only what
 copy detection reads is kept (textnorm.MAX_COMPARED_CHARS; the fingerprint is the whole text's): a
 50 MB cp1251 text is 100 MB as str and as much again on its way into SQLite.  Nothing here raises for
-one bad file: it becomes a HarvestedDocument with `error` set, and the run goes on (issue 7).
+one bad file: it becomes a HarvestedDocument with `error` set, and the run goes on.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def expand_targets(targets: Iterable[str]) -> list[InputItem]:
 
 def _printable(name: str) -> str:
     """A file name as text the store can hold: bytes that are not UTF-8 (kept by the OS as surrogates)
-    are written as \\xNN, so two such names stay distinct (hostile case: issue 7)."""
+    are written as \\xNN, so two such names stay distinct."""
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
@@ -153,7 +153,7 @@ def harvest_bytes(
     fmt = detect_format(source, data)
     notes = [f"only the first {len(data):,} bytes were read (harvest.max_file_bytes)"] if truncated else []
     if fmt is DocumentFormat.HTML and len(data) > config.max_html_bytes:
-        data = data[: config.max_html_bytes]  # lxml would need ~25x the page in memory (issue 7)
+        data = data[: config.max_html_bytes]  # lxml's tree takes many times the page in memory
         notes.append(f"only the first {len(data):,} bytes of the page were parsed (harvest.max_html_bytes)")
     try:
         if fmt is DocumentFormat.HTML:

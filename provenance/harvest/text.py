@@ -71,7 +71,7 @@ def is_video_url(url: str) -> bool:
 
 def line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """Start and end of the line holding text[start:end], looked for at most _REACH characters away
-    (a 50 MB line would otherwise be searched whole once per link: issue 7)."""
+    (a 50 MB line would otherwise be searched whole once per link)."""
     line_start = max(text.rfind("\n", max(0, start - _REACH), start) + 1, start - _REACH, 0)
     line_end = text.find("\n", end, end + _REACH)
     return line_start, line_end if line_end >= 0 else min(len(text), end + _REACH)
@@ -81,7 +81,7 @@ def sentence_around(text: str, start: int, end: int) -> str:
     """The sentence (or line) holding text[start:end], whitespace collapsed, at most ~300 chars.
 
     Boundaries are looked for at most _REACH characters away: a 50 MB text without a full stop
-    would otherwise be searched and split whole once per link (quadratic; issue 7).
+    would otherwise be searched and split whole once per link (quadratic).
     """
     low, high = max(0, start - _REACH), min(len(text), end + _REACH)
     left = max(text.rfind("\n\n", low, start), max(text.rfind(m, low, start) for m in (". ", "? ", "! ")) + 1, low)
@@ -180,7 +180,7 @@ def _original_block(text: str) -> tuple[str, LinkRef | None]:
 def harvest_text(source: str, text: str, max_links: int | None = None) -> HarvestedDocument:
     """Read a plain-text document: title, date line, Original url, links and lost links.
 
-    MAX_LINKS bounds the work on a link dump (issue 7): the caller keeps that many and notes the cut.
+    MAX_LINKS bounds the work on a link dump: the caller keeps that many and notes the cut.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends
     main, original = _original_block(text)

@@ -39,7 +39,7 @@ class _OneLineWarnings(logging.Filter):
     """urllib3 logs a server's malformed headers as a WARNING with a traceback; keep the one line.
 
     The answer itself goes on (and is judged like any other), and "no traceback without --debug"
-    holds (issue 7: hostile servers).
+    holds against hostile servers too.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:

@@ -203,10 +203,10 @@ PIN_ATTRIBUTE = "provenance_pinned_address"
 class Watchdog:
     """One thread that fires every registered Watch at its deadline.
 
-    A `threading.Timer` per hop costs a thread start and a thread switch per request; at a few
-    hundred requests a second that was a measurable share of the checker's CPU (issue 3).  Here
-    one daemon thread sleeps until the earliest deadline; a finished Watch is only marked, and
-    dropped from the heap when its deadline comes up (or when most of the heap is finished).
+    A `threading.Timer` per hop costs a thread start and a thread switch per request, which at a
+    few hundred requests a second is a share of the checker's CPU.  Here one daemon thread sleeps
+    until the earliest deadline; a finished Watch is only marked, and dropped from the heap when
+    its deadline comes up (or when most of the heap is finished).
     """
 
     def __init__(self) -> None:

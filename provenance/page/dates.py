@@ -80,9 +80,9 @@ def publication_date(
     """The page's publication date and where it was read, or None when the page does not say.
 
     `page` is the same HTML already loaded by tree.load_page, to save parsing it twice.
-    `metadata_only` (the link checker, issue 3): only what the page declares (JSON-LD, meta tags,
-    an element marked published) and the URL; the text heuristics and htmldate's search cost
-    about 1.5 ms a page, most of a checked page's CPU, and guess where a target should declare.
+    `metadata_only` (the link checker): only what the page declares (JSON-LD, meta tags, an
+    element marked published) and the URL; the text heuristics and htmldate's search are most of
+    a checked page's CPU, and guess where a target should declare.
     """
     html = _WAYBACK_TOOLBAR.sub("", html.replace("\x00", ""))
     original_url = _original_url(url)

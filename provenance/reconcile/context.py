@@ -49,7 +49,7 @@ class ReconcileContext:
     copy_of: Mapping[int, int | None] = field(default_factory=dict)  # document id -> its original's id
     copy_ids: Mapping[int, tuple[int, ...]] = field(default_factory=dict)  # original id -> its copies' ids
     # url -> the daemon's dead-link policy verdict where it judged a failing link's status; empty
-    # for the one-off audit, whose statuses are the checker's own (issue 5)
+    # for the one-off audit, whose statuses are the checker's own
     policy: Mapping[str, PolicyVerdict] = field(default_factory=dict)
 
     def document(self, document_id: int | None) -> StoredDocument | None:

@@ -3,7 +3,7 @@
 The one-off `audit` trusts one answer (a 404 or 410 is `dead` at once).  A daemon that re-checks
 for months can afford to be sure, so it follows Wikipedia's InternetArchiveBot: a link is dead
 only after `failures` failed checks in a row, each at least `spacing` after the one counted
-before it, and one success resets the count (issue 5).
+before it, and one success resets the count.
 
     latest check                                    effective status
     ----------------------------------------------  -------------------------------------------

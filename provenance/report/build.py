@@ -115,7 +115,7 @@ REPORT_PIECE = 1000  # links read with their evidence at a time (the latest chec
 
 class StoredLinks:
     """The report's links, read from the store REPORT_PIECE at a time with their evidence, on every
-    pass: a report never holds them all (~0.3 KB each as records, 12 MB at 40,000 links)."""
+    pass: a report never holds them all, so its memory does not grow with its links."""
 
     in_document_order = True  # DOCUMENTS are in id order (load_documents), their links in turn
 

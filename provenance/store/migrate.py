@@ -112,8 +112,8 @@ def _can_fork(url: str) -> bool:
 
 
 def _upgrade_in_child(url: str) -> None:
-    """Run `upgrade` in a forked child, so Alembic, Mako and Pygments (~11 MB, and most of a fresh
-    audit's start-up imports) are never loaded into this process, which for the daemon lives on.
+    """Run `upgrade` in a forked child, so Alembic, Mako and Pygments (most of a fresh audit's
+    start-up imports) are never loaded into this process, which for the daemon lives on.
 
     The child opens its own engine (it never uses this process's connections) and reports a
     failure as one line through a pipe; the parent raises it as the StorageError it would have been.

@@ -46,7 +46,7 @@ def latest_rows(
     session: Session, table: Table, keys: Sequence[str], when: str, urls: Iterable[str] | None
 ) -> Iterator[Any]:
     """The rows one by one: callers turn each into a record, so the rows are never all held at once
-    (10,000 latest checks as rows were 10 MB on top of the records made of them)."""
+    on top of the records made of them."""
     chunks: Iterable[list[str] | None] = [None] if urls is None else in_chunks(urls)
     for chunk in chunks:
         yield from session.execute(latest_query(table, keys, when, chunk)).mappings()
@@ -56,7 +56,7 @@ def date_evidence(value: date | None, source: str | None, raw: str | None) -> Da
     return None if value is None else DateEvidence(value=value, source=source or "", raw=raw or "")
 
 
-INSERT_BATCH = 1000  # rows built and sent at a time: 10,000 link rows at once were ~17 MB of dicts and parameters
+INSERT_BATCH = 1000  # rows built and sent at a time: a document's 10,000 links are not all dicts at once
 
 
 def count_rows(session: Session, table: Table, document_ids: Sequence[int] | None = None) -> int:

@@ -285,7 +285,7 @@ leases = Table(  # a lock with expiry: one daemon per database; renewed by a hea
     Column("expires_at", UTCDateTime, nullable=False),
 )
 
-save_requests = Table(  # append-only: every Save Page Now request actually sent (issue 4, opt-in)
+save_requests = Table(  # append-only: every Save Page Now request actually sent (opt-in)
     "save_requests",
     metadata,
     Column("id", Integer, primary_key=True),
