@@ -3,6 +3,9 @@
 Only this module, cli.py and daemon.py compose stages.  No printing and no SQL text here: the
 store is reached through `store.repo`, and every unit of work is its own short transaction, so a
 crash loses at most the batch in flight and another process could have claimed the next one.
+
+The network stages (check, archive) are imported by the functions that run them: a command
+that stays offline never needs them (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -16,11 +19,6 @@ from typing import TypeVar
 
 from sqlalchemy.engine import Engine
 
-from .archive.drift import measure_drifts
-from .archive.lookup import archive_sources, lookup_snapshots
-from .archive.plan import drift_wanted, save_wanted, stale_lookups
-from .archive.save import CaptureQueue, SaveLimiter, capture_lookup
-from .check.checker import check_urls
 from .chunks import batched
 from .clock import Clock, utcnow
 from .config import Config, SourceConfig
@@ -159,6 +157,8 @@ def check(
     Setting STOP (the daemon's SIGTERM) ends the run after the batch at hand is committed; checks
     still in flight finish but are not stored, so those links simply stay due.
     """
+    from .check.checker import check_urls  # lazy: a network stage (module docstring)
+
     done = 0
     total = len(urls) if progress else 0
     for batch in committed(check_urls(client, urls, config.http, now=now, distinct=True)):
@@ -182,6 +182,10 @@ def archive(engine: Engine, config: Config, client: Client, urls: Iterable[str],
     archive.save_missing, Save Page Now is asked, in the background while drift is measured, to
     capture alive links no archive holds.
     """
+    from .archive.lookup import archive_sources, lookup_snapshots  # lazy: a network stage (module docstring)
+    from .archive.plan import save_wanted, stale_lookups
+    from .archive.save import CaptureQueue, SaveLimiter
+
     sources = archive_sources(client, config.archive, clock=now)
     if not sources:
         return 0
@@ -208,6 +212,9 @@ def archive(engine: Engine, config: Config, client: Client, urls: Iterable[str],
 
 
 def _measure_drift(engine: Engine, config: Config, client: Client, urls: Iterable[str], now: Clock) -> None:
+    from .archive.drift import measure_drifts  # lazy: a network stage (module docstring)
+    from .archive.plan import drift_wanted
+
     wanted = drift_wanted(engine, urls, config.reconcile.drift_threshold)
     measured = measure_drifts(
         client,
@@ -226,6 +233,8 @@ def _measure_drift(engine: Engine, config: Config, client: Client, urls: Iterabl
 
 def _record_captures(engine: Engine, results: Iterable[SaveResult]) -> None:
     """Store each capture request; a capture made at once is also the archive's answer about its URL."""
+    from .archive.save import capture_lookup  # lazy: a network stage (module docstring)
+
     with session_scope(engine) as session:
         for result in results:
             repo.record_save_request(session, result)

@@ -29,7 +29,6 @@ from ..store import repo
 from ..store.db import session_scope
 from .build import build_report
 from .output import write, write_stored_report
-from .robust_links import robust_links_html, robust_links_text
 from .sql import run_sql
 from .table import Table
 
@@ -266,6 +265,8 @@ _PROBLEMS = ("dead", "soft_404", "unreachable", "redirected")
 
 def _write_robust_links(engine: Engine, filters: ReportFilters, out: TextIO) -> None:
     """The document's HTML with Robust Links attributes, or for other documents the replacement list."""
+    from .robust_links import robust_links_html, robust_links_text  # lazy: BeautifulSoup, for this report only
+
     if not filters.document or set(filters.given()) != {"document"}:
         raise ConfigError("robust-links takes exactly one filter: --document ID")
     doc_id = document_id(filters.document)
