@@ -320,7 +320,7 @@ class Daemon:
 
     def serve(self) -> DaemonOutcome:
         """Run until stopped: wait for the lease, then schedule the jobs from the stored timetable."""
-        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.executors.pool import ThreadPoolExecutor  # lazy: only `serve` schedules (not --once)
         from apscheduler.schedulers.background import BackgroundScheduler
         from apscheduler.triggers.interval import IntervalTrigger
 

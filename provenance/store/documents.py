@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from ..chunks import batched
 from ..domains import registrable_domain
 from ..errors import StorageError
 from ..records import (
@@ -72,8 +73,8 @@ def _replace_links(session: Session, document_id: int, refs: Sequence[LinkRef], 
         if [tuple(r) for r in old] == wanted:
             return False
         session.execute(delete(links).where(links.c.document_id == document_id))
-    for start in range(0, len(refs), INSERT_BATCH):
-        session.execute(insert(links), _link_rows(document_id, refs[start : start + INSERT_BATCH]))
+    for batch in batched(refs, INSERT_BATCH):
+        session.execute(insert(links), _link_rows(document_id, batch))
     return True
 
 
@@ -226,10 +227,9 @@ def save_sketch(session: Session, document_id: int, fingerprint: str, shingles: 
             document_id=document_id, fingerprint=fingerprint, shingles=shingles, sampled=len(sampled)
         )
     )
-    for start in range(0, len(sampled), INSERT_BATCH):
+    for batch in batched(sampled, INSERT_BATCH):
         session.execute(
-            insert(sketch_shingles),
-            [{"document_id": document_id, "shingle": shingle} for shingle in sampled[start : start + INSERT_BATCH]],
+            insert(sketch_shingles), [{"document_id": document_id, "shingle": shingle} for shingle in batch]
         )
 
 

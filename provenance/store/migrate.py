@@ -43,7 +43,7 @@ def script_location() -> Path:
 
 def alembic_config() -> AlembicConfig:
     """An Alembic Config pointing at our scripts, for `upgrade` and for tests."""
-    from alembic.config import Config as AlembicConfig
+    from alembic.config import Config as AlembicConfig  # lazy: only when there is something to migrate
 
     config = AlembicConfig()
     config.set_main_option("script_location", str(script_location()))
@@ -76,7 +76,7 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 def _alembic(engine: Engine, verb: str, revision: str) -> None:
     """Run Alembic's upgrade or downgrade in one write transaction (db.migration_connection)."""
-    from alembic import command
+    from alembic import command  # lazy: only when there is something to migrate (module docstring)
     from alembic.util.exc import CommandError
 
     config = alembic_config()
