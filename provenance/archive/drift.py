@@ -60,60 +60,9 @@ log = logging.getLogger(__name__)
 DRIFT_THRESHOLD = 0.5  # below this the live page no longer holds what was cited
 SHINGLE_SIZE = 3
 _DATE_WORDS = frozenset(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "mon",
-        "tue",
-        "tues",
-        "wed",
-        "thu",
-        "thur",
-        "thurs",
-        "fri",
-        "sat",
-        "sun",
-        "am",
-        "pm",
-        "gmt",
-        "utc",
-        "est",
-        "edt",
-        "pst",
-        "pdt",
-        "cet",
-        "cest",
-        "bst",
-    ]
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday "
+    "saturday sunday mon tue tues wed thu thur thurs fri sat sun am pm gmt utc est edt pst pdt cet cest bst".split()
 )
 _HAS_DIGIT = re.compile(r"\d")
 _TEXTUAL = ("text/plain", "text/markdown")

@@ -34,20 +34,7 @@ _VIDEO = re.compile(
 _MONTHS = {
     m: i + 1
     for i, m in enumerate(
-        [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ]
+        "january february march april may june july august september october november december".split()
     )
 }
 _MON = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"

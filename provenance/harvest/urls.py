@@ -55,9 +55,7 @@ _HOST = re.compile(
 _NUM = r"(?:0x[0-9a-f]+|[0-9]+)"
 _NUMERIC_HOST = re.compile(rf"^{_NUM}(?:\.{_NUM}){{3}}$|^{_NUM}$")
 _TOKEN = re.compile(r"[^\s<>\"`|^\u201c\u201d]+")
-_EXTENSIONS = frozenset(
-    ["html", "htm", "shtml", "php", "asp", "aspx", "jsp", "pdf", "txt", "xml", "json", "csv", "zip", "gz", "tar", "md"]
-)
+_EXTENSIONS = frozenset("html htm shtml php asp aspx jsp pdf txt xml json csv zip gz tar md".split())
 _TRUNCATED = re.compile(r"^https?://(?:dx\.)?doi\.org/?$")  # a DOI resolver cut before the DOI
 _NEW_URL = re.compile(rf"[0-9]{{0,2}}(?:https?:|www\.)|[0-9]{{1,2}}{_BARE}", re.IGNORECASE)  # a URL of its own
 # the rest of a footnote line after its URL when PDF extraction turned "_" into " ": "move base"
