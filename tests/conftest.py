@@ -1,4 +1,8 @@
-"""Fixtures shared by every test file."""
+"""Fixtures shared by every test file.
+
+Helpers that are plain functions or values (not fixtures) live in modules the tests import:
+loopback.py (a real HTTP server), audited.py (the audited fixture folder), helpers.py (the rest).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from loopback import loopback  # noqa: F401 - serve()'s fixture form, for every test file
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

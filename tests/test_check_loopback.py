@@ -13,7 +13,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
-from loopback import LoopbackServer, Request, loopback  # noqa: F401 - fixture
+from helpers import article_page as page
+from loopback import LoopbackServer, Request
 
 from provenance.check.checker import check_url, check_urls
 from provenance.config import HttpConfig
@@ -21,13 +22,6 @@ from provenance.net.client import HttpClient
 from provenance.records import LinkStatus
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
-
-
-def page(title: str, words: str) -> bytes:
-    return (
-        f"<!doctype html><html><head><title>{title}</title></head><body><main><h1>{title}</h1>"
-        f"<p>{words}</p></main></body></html>"
-    ).encode()
 
 
 ARTICLE = page("A real article", " ".join(f"sentence{i} about things" for i in range(80)))
@@ -73,7 +67,7 @@ class Site:
 
 
 @pytest.fixture
-def web(loopback) -> tuple[Site, LoopbackServer, HttpConfig]:  # noqa: F811
+def web(loopback) -> tuple[Site, LoopbackServer, HttpConfig]:
     site = Site()
     server = loopback(site)
     config = HttpConfig(

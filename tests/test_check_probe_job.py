@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from helpers import article_page as page
 from loopback import Request, serve
 
 from provenance.check.checker import check_urls, needs_probe
@@ -13,13 +14,6 @@ from provenance.net.client import HttpClient
 from provenance.records import LinkStatus
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
-
-
-def page(title: str, words: str) -> bytes:
-    return (
-        f"<!doctype html><html><head><title>{title}</title></head><body><main><h1>{title}</h1>"
-        f"<p>{words}</p></main></body></html>"
-    ).encode()
 
 
 SHOP = page("Shop", "Welcome to the shop. " + " ".join(f"item{i} costs {i} euros" for i in range(60)))
