@@ -7,9 +7,11 @@ loopback.py (a real HTTP server), audited.py (the audited fixture folder), helpe
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from audited import AuditedDb, build_audited_db
 from loopback import loopback  # noqa: F401 - serve()'s fixture form, for every test file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,3 +50,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def regen_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--regen-golden"))
+
+
+@pytest.fixture(scope="session")
+def audited_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AuditedDb]:
+    """The fixture folder audited on day 1, re-checked on day 3 (audited.py); tests only read it."""
+    yield from build_audited_db(tmp_path_factory.mktemp("audited"))

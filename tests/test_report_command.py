@@ -6,18 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
-from bs4 import BeautifulSoup
-from click.testing import CliRunner
-from loopback import serve
-from test_report_views import (
+from audited import (
     DEEP,
     FLAKY,
     FUTURE,
@@ -26,22 +20,20 @@ from test_report_views import (
     OK_STORY,
     AuditedDb,
     FixtureSite,
-    build_audited_db,
     fixture_config,
     write_fixture_folder,
 )
-from test_report_views import rows as query_rows
+from audited import rows as query_rows
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
+from helpers import run_cli
+from loopback import serve
 
 from provenance.cli import main
 from provenance.report.named import NAMED_REPORTS
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((ROOT / "schemas" / "report.schema.json").read_text())
-
-
-@pytest.fixture(scope="module")
-def audited_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AuditedDb]:
-    yield from build_audited_db(tmp_path_factory.mktemp("report_command"))
 
 
 def run(db: AuditedDb, *args: str) -> tuple[int, str, str]:
@@ -210,24 +202,16 @@ def test_audit_format_html_over_the_network(tmp_path: Path) -> None:
     folder = write_fixture_folder(tmp_path / "docs")
     with serve(FixtureSite()) as server:
         (tmp_path / "config.yaml").write_text(yaml.safe_dump(fixture_config(server.base, server.netloc)))
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "provenance",
-                "audit",
-                str(folder),
-                "--format",
-                "html",
-                "--quiet",
-                "--config",
-                str(tmp_path / "config.yaml"),
-                "--db",
-                f"sqlite:///{tmp_path / 'p.sqlite'}",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
+        result = run_cli(
+            "audit",
+            str(folder),
+            "--format",
+            "html",
+            "--quiet",
+            "--config",
+            str(tmp_path / "config.yaml"),
+            "--db",
+            f"sqlite:///{tmp_path / 'p.sqlite'}",
             cwd=tmp_path,
         )
     assert result.returncode == 1, result.stderr  # dead links are findings of severity error
@@ -248,13 +232,7 @@ def test_readme_report_examples_are_real_output(seeds_dir: Path, tmp_path: Path)
     section = readme.split("## Reports", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```console\n(.*?)```", section, re.S)
     shutil.copytree(seeds_dir, tmp_path / "seeds")
-    audit = subprocess.run(
-        [sys.executable, "-m", "provenance", "audit", "seeds/", "--offline"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    audit = run_cli("audit", "seeds/", "--offline", cwd=tmp_path)
     assert audit.returncode == 0, audit.stderr
     examples = [part for block in blocks for part in block.split("$ ")[1:]]
     assert len(examples) >= 3
@@ -262,7 +240,5 @@ def test_readme_report_examples_are_real_output(seeds_dir: Path, tmp_path: Path)
         command, _, shown = example.partition("\n")
         args = shlex.split(command)
         assert args[:2] == ["provenance", "report"]
-        result = subprocess.run(
-            [sys.executable, "-m", *args], cwd=tmp_path, capture_output=True, text=True, timeout=120
-        )
+        result = run_cli(*args[1:], cwd=tmp_path)
         assert result.stdout + result.stderr == shown, command

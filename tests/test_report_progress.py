@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from audited import FixtureSite, fixture_config, write_fixture_folder
+from helpers import run_cli
 from loopback import serve
-from test_report_views import FixtureSite, fixture_config, write_fixture_folder
 
 from provenance.progress import progress_bar
 
@@ -111,13 +112,7 @@ def test_quiet_silences_the_bar_even_on_a_terminal(site_config, tmp_path: Path) 
 
 def test_no_bar_when_stderr_is_not_a_terminal(site_config, tmp_path: Path) -> None:
     folder, options = site_config
-    result = subprocess.run(
-        [sys.executable, "-m", "provenance", "audit", str(folder), *options],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-    )
+    result = run_cli("audit", str(folder), *options, cwd=tmp_path)
     assert result.returncode == 1 and result.stderr == ""
 
 

@@ -6,24 +6,11 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_report_views import AuditedDb, build_audited_db
-
-
-@pytest.fixture(scope="module")
-def audited_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AuditedDb]:
-    yield from build_audited_db(tmp_path_factory.mktemp("report_sql"))
-
-
-def provenance(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "provenance", *args], capture_output=True, text=True, cwd=cwd, timeout=120
-    )
+from audited import AuditedDb
+from helpers import run_cli as provenance
 
 
 def fingerprint(db: AuditedDb) -> dict[str, str]:
