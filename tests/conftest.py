@@ -11,8 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import responses
 from audited import AuditedDb, build_audited_db
+from helpers import PUBLIC
 from loopback import loopback  # noqa: F401 - serve()'s fixture form, for every test file
+
+from provenance.config import HttpConfig
+from provenance.net.client import HttpClient
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -50,6 +55,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def regen_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--regen-golden"))
+
+
+@pytest.fixture
+def client() -> Iterator[HttpClient]:
+    """An HttpClient for `responses`-mocked sites: every host resolves to one public address."""
+    with HttpClient(HttpConfig(timeout=5), resolver=PUBLIC) as c:
+        yield c
+
+
+@pytest.fixture
+def mocked() -> Iterator[responses.RequestsMock]:
+    """Mocked HTTP for `client`; fails the test if a registered answer was never asked for."""
+    with responses.RequestsMock() as rsps:
+        yield rsps
 
 
 @pytest.fixture(scope="session")

@@ -44,6 +44,7 @@ def _page(body: str) -> bytes:
     ).encode()
 
 
+# Not test_audit_archive_pywb.py's archive: this WARC is one story's captures and a revisit.
 @pytest.fixture(scope="module")
 def pywb(tmp_path_factory):
     root = tmp_path_factory.mktemp("pywb")
@@ -55,6 +56,7 @@ def pywb(tmp_path_factory):
         yield base
 
 
+# Not conftest's `client`: a real connection to the local pywb, which the guard must allow.
 @pytest.fixture(scope="module")
 def client(pywb):
     port = pywb.rsplit(":", 1)[1]
