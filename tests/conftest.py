@@ -15,9 +15,11 @@ import responses
 from audited import AuditedDb, build_audited_db
 from helpers import PUBLIC
 from loopback import loopback  # noqa: F401 - serve()'s fixture form, for every test file
+from sqlalchemy.engine import Engine
 
 from provenance.config import HttpConfig
 from provenance.net.client import HttpClient
+from provenance.store.migrate import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -55,6 +57,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def regen_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--regen-golden"))
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """A SQLite file in the test's tmp_path, for a second connection to the `engine` store."""
+    return f"sqlite:///{tmp_path / 'store.sqlite'}"
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """A new store at `db_url`, migrated to head, disposed after the test."""
+    engine = open_store(db_url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture

@@ -269,13 +269,12 @@ def _harvested_pair(tmp_path, second_text: str):
     return folder, harvest, Config()
 
 
-def test_a_document_is_sketched_once_and_again_when_its_text_changes(tmp_path):
+def test_a_document_is_sketched_once_and_again_when_its_text_changes(tmp_path, engine):
     from sqlalchemy import func, select
 
     from provenance.store.repo import copy_of_by_document
     from provenance.store.schema import document_sketches, sketch_shingles
 
-    engine = open_store(f"sqlite:///{tmp_path / 'p.sqlite'}")
     folder, harvest, config = _harvested_pair(tmp_path, _wrapped(_curly(ARTICLE)))
     harvest(engine, config, [str(folder)])
     with session_scope(engine) as session:
@@ -336,13 +335,12 @@ def test_copy_detection_holds_one_document_at_a_time_not_the_corpus():
     assert peak < 5_000_000, f"copy detection peaked at {peak / 1e6:.1f} MB"
 
 
-def test_a_lone_document_is_sketched_only_when_a_second_one_comes(tmp_path):
+def test_a_lone_document_is_sketched_only_when_a_second_one_comes(tmp_path, engine):
     from sqlalchemy import func, select
 
     from provenance.store.repo import copy_of_by_document
     from provenance.store.schema import document_sketches
 
-    engine = open_store(f"sqlite:///{tmp_path / 'p.sqlite'}")
     folder, harvest, config = _harvested_pair(tmp_path, _wrapped(ARTICLE))
     harvest(engine, config, [str(folder / "a.txt")])
     with session_scope(engine) as session:

@@ -26,7 +26,6 @@ from provenance.harvest.text import harvest_text
 from provenance.records import HarvestedDocument
 from provenance.store import repo
 from provenance.store.db import session_scope
-from provenance.store.migrate import open_store
 from provenance.textnorm import MAX_COMPARED_CHARS
 
 LINE = b"Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt.\n"
@@ -232,13 +231,12 @@ def test_html_link_dump_is_bounded_by_max_links() -> None:
 # ---- hostile folders -------------------------------------------------------------------------
 
 
-def test_file_names_that_are_not_utf8_are_stored_distinctly(tmp_path: Path) -> None:
+def test_file_names_that_are_not_utf8_are_stored_distinctly(tmp_path: Path, engine) -> None:
     folder = tmp_path / "docs"
     folder.mkdir()
     for raw_name in (b"bad\xffname.txt", b"bad\xfename.txt"):
         with open(os.path.join(os.fsencode(folder), raw_name), "wb") as out:
             out.write(b"see https://e.org/x here")
-    engine = open_store(f"sqlite:///{tmp_path / 'p.sqlite'}")
     outcome = pipeline.harvest(engine, Config(), [str(folder)])
     with session_scope(engine) as session:
         sources = sorted(doc.source for doc in repo.load_documents(session))

@@ -8,7 +8,6 @@ import io
 import random
 import tracemalloc
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -27,16 +26,8 @@ from provenance.report.build import SEVERITY_ORDER, build_report
 from provenance.report.output import write
 from provenance.store import repo, rows
 from provenance.store.db import session_scope
-from provenance.store.migrate import open_store
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def engine(tmp_path: Path):
-    engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
-    yield engine
-    engine.dispose()
 
 
 def _store(engine, documents: int, links_each: int, first: int = 0) -> list[int]:
