@@ -68,6 +68,7 @@ OTHER = (
 )
 
 
+# Not the reconcile tests' document builders: copy detection needs each text's real fingerprint.
 def _doc(
     doc_id: int, text: str, *, published: date | None = None, original_url: str | None = None, title: str | None = None
 ) -> StoredDocument:

@@ -19,6 +19,7 @@ from provenance.store.schema import checks, documents
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
+# Not test_store_repo._doc: writers race on many tiny documents of one link, nothing else stored.
 def _doc(source: str) -> HarvestedDocument:
     return HarvestedDocument(
         source,

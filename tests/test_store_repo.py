@@ -35,6 +35,7 @@ T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 CEST = timezone(timedelta(hours=2))
 
 
+# Not test_store_concurrency._doc: every field filled, an invalid link among three, as the tests assert.
 def _doc(source: str = "seeds/a.txt", links_: tuple[LinkRef, ...] | None = None, **over) -> HarvestedDocument:
     if links_ is None:
         links_ = (
