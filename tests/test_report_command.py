@@ -197,6 +197,17 @@ def test_robust_links_of_a_markdown_document_is_the_replacement_list(audited_db:
     assert code == 0 and out == f"{GONE} (dead): no archived copy found\n"
 
 
+def test_sql_reads_rows_and_refuses_a_write(audited_db: AuditedDb) -> None:
+    """`report --sql` in-process; test_report_sql.py runs every kind of write in a real process."""
+    assert _json_rows(audited_db, "--sql", "SELECT count(*) AS n FROM dead_links WHERE document = 'd3'") == [{"n": 1}]
+    findings = query_rows(audited_db, "SELECT count(*) AS n FROM findings")
+    code, out, err = run(audited_db, "--sql", "DELETE FROM findings")
+    assert code == 2 and out == ""
+    assert "DELETE findings" in err and "nothing was changed" in err and len(err.strip().splitlines()) == 1
+    assert query_rows(audited_db, "SELECT count(*) AS n FROM findings") == findings and findings[0]["n"] > 0
+
+
+@pytest.mark.slow  # CLI subprocess
 def test_audit_format_html_over_the_network(tmp_path: Path) -> None:
     """The one-off `audit --format html` in a subprocess, against the loopback sites."""
     folder = write_fixture_folder(tmp_path / "docs")
@@ -222,6 +233,7 @@ def test_audit_format_html_over_the_network(tmp_path: Path) -> None:
     assert len(soup.find_all("svg")) == 3
 
 
+@pytest.mark.slow  # CLI subprocesses
 def test_readme_report_examples_are_real_output(seeds_dir: Path, tmp_path: Path) -> None:
     """Each `$ provenance report ...` in the README's Reports section, run on the seeds, prints what it shows."""
     import re
