@@ -20,7 +20,7 @@ from provenance.archive.wayback import WaybackCdx
 from provenance.config import ArchiveConfig, HttpConfig
 from provenance.net.client import HttpClient
 
-pytestmark = pytest.mark.pywb
+pytestmark = [pytest.mark.pywb, pytest.mark.slow]  # a real pywb server
 
 STORY = "http://news.example/2019/01/library-budget"
 ARTICLE = (

@@ -34,7 +34,7 @@ from provenance.report.build import build_report
 from provenance.report.robust_links import robust_links_html
 from provenance.store.db import make_engine, session_scope
 
-pytestmark = pytest.mark.pywb
+pytestmark = [pytest.mark.pywb, pytest.mark.slow]  # a real pywb server
 
 SITE = "http://news.example"
 SAME, REPLACED, NEW = f"{SITE}/2019/06/library-budget", f"{SITE}/2019/06/tram-line", f"{SITE}/2020/02/new-park"

@@ -105,6 +105,7 @@ def test_only_a_2xx_probe_answer_is_kept_as_words(status: int, kept: bool) -> No
     assert bool(made.words) is kept and (made.title == "Not Found") is kept
 
 
+@pytest.mark.slow  # a probe answering after a second
 def test_a_page_steps_aside_while_its_sites_probe_is_slow() -> None:
     """Two workers; one is busy with a slow probe.  The slow site's page must not sit in the other."""
     import threading

@@ -24,6 +24,7 @@ def _python(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow  # CLI subprocess
 def test_an_audit_ends_with_its_whole_report_and_a_closed_store(tmp_path: Path) -> None:
     done = run_cli(
         "audit", str(SEEDS), "--offline", "--format", "json", "--db", f"sqlite:///{tmp_path / 'p.sqlite'}", cwd=tmp_path
@@ -34,6 +35,7 @@ def test_an_audit_ends_with_its_whole_report_and_a_closed_store(tmp_path: Path) 
     assert sorted(p.name for p in tmp_path.glob("p.sqlite*")) == ["p.sqlite"]
 
 
+@pytest.mark.slow  # CLI subprocess
 def test_an_error_keeps_its_status_and_its_one_line(tmp_path: Path) -> None:
     done = run_cli(
         "audit", str(tmp_path / "missing"), "--offline", "--db", f"sqlite:///{tmp_path / 'p.sqlite'}", cwd=tmp_path
@@ -42,6 +44,7 @@ def test_an_error_keeps_its_status_and_its_one_line(tmp_path: Path) -> None:
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("provenance: ")
 
 
+@pytest.mark.slow  # a Python subprocess
 def test_a_live_thread_is_waited_for_as_python_would(tmp_path: Path) -> None:
     """With a non-daemon thread still working, `run` leaves the exit to Python, which waits for it."""
     marker = tmp_path / "finished"
@@ -60,6 +63,7 @@ def test_a_live_thread_is_waited_for_as_python_would(tmp_path: Path) -> None:
     assert marker.read_text() == "done"
 
 
+@pytest.mark.slow  # a Python subprocess
 def test_a_pool_worker_started_by_a_daemon_thread_is_waited_for(tmp_path: Path) -> None:
     """The daemon's case after a stop: an APScheduler job (a pool worker, made by the scheduler's
     daemon thread, so a daemon thread itself) still records its run; Python joins pool workers."""

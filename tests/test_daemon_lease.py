@@ -100,6 +100,7 @@ def _page(links: list[str]) -> str:
     return "# Watched\n\n" + "\n".join(f"- [link {i}]({url})" for i, url in enumerate(links)) + "\n"
 
 
+@pytest.mark.slow  # a real scheduler's timetable
 def test_serve_runs_jobs_on_the_schedule_and_a_restart_resumes_the_timetable(tmp_path, engine):
     with serve({"*": text("<html><head><title>fine</title></head><body>fine</body></html>")}) as server:
         docs = tmp_path / "docs"

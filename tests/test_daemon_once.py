@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from helpers import run_cli
 
+pytestmark = pytest.mark.slow  # each test runs the CLI in a subprocess
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

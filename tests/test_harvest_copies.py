@@ -178,6 +178,7 @@ def _random_text(rng: random.Random, vocabulary: list[str], words: int) -> str:
     return " ".join(rng.choice(vocabulary) for _ in range(words))
 
 
+@pytest.mark.slow  # scale
 def test_scales_to_thousands_of_documents():
     """3,000 documents of 300 words with 100 planted copies: all found, no false pair, well under a few seconds."""
     rng = random.Random(7)
@@ -217,6 +218,7 @@ def _corpus_pages(corpus_dir) -> list[StoredDocument]:
     return docs
 
 
+@pytest.mark.slow  # the whole corpus
 @pytest.mark.corpus
 def test_real_pages_are_not_copies_of_each_other_but_their_prints_are(corpus_dir):
     """185 real pages (same sites, shared chrome): no false pair; a rewrapped print missing its head is found."""
@@ -318,6 +320,7 @@ def test_documents_stored_before_sketches_existed_are_sketched_on_the_next_harve
         assert copy_of_by_document(session) == {1: None, 2: 1, 3: None}
 
 
+@pytest.mark.slow  # scale, traced memory
 def test_copy_detection_holds_one_document_at_a_time_not_the_corpus():
     """Twelve long distinct texts (~1.2 MB in all): the traced peak stays near one text's shingles,
     where holding every text and shingle set at once (as before sketches) was over 12 MB."""

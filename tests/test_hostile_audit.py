@@ -27,6 +27,8 @@ import yaml
 from loopback import LoopbackServer, Request, bad_headers, drip, endless_chunked, garbage, raw, redirect, serve, text
 from test_hostile_documents import write_hostile_documents
 
+pytestmark = pytest.mark.slow  # one audit subprocess against every hostile server at once
+
 TIME_BOUND = 120.0  # seconds; the run is killed past it (it takes ~30 s on 2 busy cores)
 MEMORY_BOUND_MB = 500
 BOMB = gzip.compress(b"\0" * 200_000_000, compresslevel=9)  # ~200 KB on the wire, 200 MB inflated

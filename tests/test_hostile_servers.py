@@ -140,6 +140,7 @@ def test_redirect_trouble_is_unreachable_and_keeps_the_chain(routes, start: str,
     assert len(result.hops) == hops and all(h.status == 302 for h in result.hops)
 
 
+@pytest.mark.slow  # waits out a real deadline
 def test_drip_feed_costs_one_deadline_even_with_retries() -> None:
     with serve({"/drip": drip(byte_every=0.5, total=1000)}) as server:
         config = _config(server, timeout=1.5, retries=3)

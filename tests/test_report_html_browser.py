@@ -22,6 +22,8 @@ from audited import AuditedDb
 from helpers import run_cli
 from loopback import stop_process
 
+pytestmark = pytest.mark.slow  # headless Chromium
+
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
     "--headless",

@@ -12,6 +12,8 @@ import pytest
 from audited import AuditedDb
 from helpers import run_cli as provenance
 
+pytestmark = pytest.mark.slow  # each test runs the CLI in a subprocess
+
 
 def fingerprint(db: AuditedDb) -> dict[str, str]:
     """sha256 of the database file and of its WAL (the WAL holds committed pages not yet in the file).

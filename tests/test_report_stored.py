@@ -152,6 +152,7 @@ def test_stored_links_are_read_again_on_every_pass(engine) -> None:
     assert [link.document for link in first[2499:2501]] == ["d1", "d2"]
 
 
+@pytest.mark.slow  # scale, traced memory
 def test_a_json_report_never_holds_its_links(engine) -> None:
     """Writing the JSON of 12,000 links peaks well below what holding their records takes (the
     report held them all: its peak was the holding one; now it is one piece with its evidence)."""

@@ -60,6 +60,7 @@ def test_two_engines_alternating_writes(tmp_path: Path) -> None:
         assert s.execute(select(func.count()).select_from(checks)).scalar_one() == 40
 
 
+@pytest.mark.slow  # writer subprocesses
 def test_processes_writing_at_once_never_see_database_is_locked(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
     open_store(url).dispose()
