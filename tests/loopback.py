@@ -261,6 +261,16 @@ def garbage(data: bytes = b"THIS IS NOT HTTP\r\n\r\n") -> raw:
     return raw(write)
 
 
+def bad_headers(junk: bytes, body: bytes) -> raw:
+    """A 200 with a Content-Length that is not a number and JUNK, a header line without a colon."""
+
+    def write(_req: Request, wfile: BinaryIO, _server: LoopbackServer) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Length: lots\r\n" + junk + b"\r\nContent-Type: text/html\r\n\r\n"
+        wfile.write(head + body)
+
+    return raw(write)
+
+
 def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
     """Poll PREDICATE until true or TIMEOUT; for asserting on server-side effects without sleeps that race."""
     deadline = time.monotonic() + timeout

@@ -136,6 +136,7 @@ def test_keyed_slots_space_starts_per_key():
     assert slept == [2.0, 4.0]  # long after: no wait
 
 
+@pytest.mark.slow  # waits out real intervals
 def test_measure_drifts_spaces_live_requests_to_one_site():
     starts: list[float] = []
 
@@ -172,6 +173,7 @@ def _held(reply):
     return route
 
 
+@pytest.mark.slow  # a server with latency
 def test_measure_drifts_is_concurrent_but_polite_to_each_archive_and_site():
     archived = {
         f"http://site.example/p{i}": ARTICLE if i % 2 else "Domain for sale. Make an offer today." for i in range(12)
@@ -249,6 +251,7 @@ def test_measure_drifts_skips_pages_it_cannot_read():
         assert server.count("/ok") == 1 and server.count("/unreplayable") == 0  # no replay: live page not asked
 
 
+@pytest.mark.slow  # a server with latency
 def test_lookups_are_concurrent_but_polite_to_each_archive():
     def cdx(req):
         url = parse_qs(req.query)["url"][0]

@@ -7,11 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import responses
 
 from provenance.archive.drift import content_similarity, fetch_replay_text, raw_replay_url
-from provenance.config import HttpConfig
-from provenance.net.client import HttpClient
 from provenance.records import Snapshot
 
 EXCHANGES = json.loads((Path(__file__).parent / "data" / "archive" / "ia_exchanges.json").read_text())["exchanges"]
@@ -73,67 +70,56 @@ def test_raw_replay_url(url, raw):
     assert raw_replay_url(url) == raw
 
 
-@pytest.fixture
-def client():
-    with HttpClient(HttpConfig(timeout=5), resolver=lambda host, port: ["93.184.216.34"]) as c:
-        yield c
-
-
 def _snap(url: str) -> Snapshot:
     return Snapshot(
         archive="wayback", url=url, datetime=datetime(2017, 11, 24, tzinfo=UTC), original="https://www.fws.gov/birds/"
     )
 
 
-def test_fetch_replay_text_uses_raw_mode_and_main_text(client):
+def test_fetch_replay_text_uses_raw_mode_and_main_text(client, mocked):
     page = (
         "<html><head><title>Birds</title></head><body><nav>Home | About | Contact</nav><article>"
         "<h1>Migratory Bird Program</h1><p>" + ARTICLE + "</p></article><footer>Privacy</footer></body></html>"
     )
-    with responses.RequestsMock() as mocked:
-        mocked.get(
-            "https://web.archive.org/web/20171124151315id_/https://www.fws.gov/birds/",
-            body=page,
-            headers={"Memento-Datetime": "Fri, 24 Nov 2017 15:13:15 GMT"},
-            content_type="text/html",
-        )
-        text = fetch_replay_text(client, _snap("https://web.archive.org/web/20171124151315/https://www.fws.gov/birds/"))
+    mocked.get(
+        "https://web.archive.org/web/20171124151315id_/https://www.fws.gov/birds/",
+        body=page,
+        headers={"Memento-Datetime": "Fri, 24 Nov 2017 15:13:15 GMT"},
+        content_type="text/html",
+    )
+    text = fetch_replay_text(client, _snap("https://web.archive.org/web/20171124151315/https://www.fws.gov/birds/"))
     assert text is not None and "city council voted" in text
     assert "Home | About" not in text and "Privacy" not in text
 
 
-def test_fetch_replay_text_follows_historical_redirects(client):
+def test_fetch_replay_text_follows_historical_redirects(client, mocked):
     # The IA's recorded 302 from a requested timestamp to the capture it holds (cassette).
     ex = EXCHANGES["memento_302_target_window"]
-    with responses.RequestsMock() as mocked:
-        mocked.get(ex["uri"], status=302, headers={"Location": ex["headers"]["Location"]})
-        mocked.get(
-            ex["headers"]["Location"], body="<html><body><p>" + ARTICLE + "</p></body></html>", content_type="text/html"
-        )
-        text = fetch_replay_text(client, _snap(ex["uri"].replace("id_/", "/")))
+    mocked.get(ex["uri"], status=302, headers={"Location": ex["headers"]["Location"]})
+    mocked.get(
+        ex["headers"]["Location"], body="<html><body><p>" + ARTICLE + "</p></body></html>", content_type="text/html"
+    )
+    text = fetch_replay_text(client, _snap(ex["uri"].replace("id_/", "/")))
     assert text is not None and "library board" in text
 
 
 @pytest.mark.parametrize("key", ["memento_404_none", "memento_archived_429"])
-def test_fetch_replay_text_none_when_not_replayable(client, key):
+def test_fetch_replay_text_none_when_not_replayable(client, mocked, key):
     ex = EXCHANGES[key]
-    with responses.RequestsMock() as mocked:
-        mocked.get(ex["uri"], status=ex["status"], body=ex["body"], content_type="text/html")
-        assert fetch_replay_text(client, _snap(ex["uri"])) is None
+    mocked.get(ex["uri"], status=ex["status"], body=ex["body"], content_type="text/html")
+    assert fetch_replay_text(client, _snap(ex["uri"])) is None
 
 
-def test_fetch_replay_text_redirect_loop_is_none(client):
-    with responses.RequestsMock() as mocked:
-        for i in range(4):
-            ex = EXCHANGES[f"memento_redirect_loop_{i}"]
-            mocked.get(ex["uri"], status=ex["status"], headers={"Location": ex["headers"]["Location"]})
-        first = EXCHANGES["memento_redirect_loop_0"]["uri"]
-        assert fetch_replay_text(client, _snap(first)) is None
+def test_fetch_replay_text_redirect_loop_is_none(client, mocked):
+    for i in range(4):
+        ex = EXCHANGES[f"memento_redirect_loop_{i}"]
+        mocked.get(ex["uri"], status=ex["status"], headers={"Location": ex["headers"]["Location"]})
+    first = EXCHANGES["memento_redirect_loop_0"]["uri"]
+    assert fetch_replay_text(client, _snap(first)) is None
 
 
-def test_fetch_replay_text_of_a_pdf_is_none(client):
-    with responses.RequestsMock() as mocked:
-        mocked.get(
-            "https://web.archive.org/web/2020id_/https://e.com/a.pdf", body=b"%PDF-1.4", content_type="application/pdf"
-        )
-        assert fetch_replay_text(client, _snap("https://web.archive.org/web/2020/https://e.com/a.pdf")) is None
+def test_fetch_replay_text_of_a_pdf_is_none(client, mocked):
+    mocked.get(
+        "https://web.archive.org/web/2020id_/https://e.com/a.pdf", body=b"%PDF-1.4", content_type="application/pdf"
+    )
+    assert fetch_replay_text(client, _snap("https://web.archive.org/web/2020/https://e.com/a.pdf")) is None

@@ -7,29 +7,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-import responses
 import yaml
 
 from provenance.archive.memento import MementoTimeGate, MementoTimeMap, parse_link_header, parse_timemap
-from provenance.config import HttpConfig
 from provenance.errors import ArchiveUnavailable
-from provenance.net.client import HttpClient
 
 UTC = UTC
 EXCHANGES = json.loads((Path(__file__).parent / "data" / "archive" / "ia_exchanges.json").read_text())["exchanges"]
 FWS_LINK = EXCHANGES["memento_200_with_link"]["headers"]["link"]  # a real IA Link header (cassette)
-
-
-@pytest.fixture
-def client():
-    with HttpClient(HttpConfig(timeout=5), resolver=lambda host, port: ["93.184.216.34"]) as c:
-        yield c
-
-
-@pytest.fixture
-def mocked():
-    with responses.RequestsMock() as rsps:
-        yield rsps
 
 
 def test_real_ia_link_header_from_cassette():

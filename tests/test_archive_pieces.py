@@ -5,7 +5,6 @@ evidence at once."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -24,7 +23,6 @@ from provenance.records import (
 )
 from provenance.store import repo
 from provenance.store.db import session_scope
-from provenance.store.migrate import open_store
 from provenance.store.urls import LinkedUrls
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
@@ -36,9 +34,8 @@ def _url(i: int) -> str:
 
 
 @pytest.fixture
-def stored(tmp_path: Path):
+def stored(engine):
     """23 cited URLs: alive or not, archived or not (or the archive failed), asked long ago or lately."""
-    engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     with session_scope(engine) as session:
         repo.save_harvest(
             session,
@@ -76,8 +73,7 @@ def stored(tmp_path: Path):
                 session,
                 SnapshotLookup(_url(i), "wayback", when, "q", nearest=nearest, error="timeout" if i == 4 else None),
             )
-    yield engine
-    engine.dispose()
+    return engine
 
 
 @pytest.mark.parametrize("piece", [1, 4])

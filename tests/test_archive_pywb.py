@@ -20,7 +20,7 @@ from provenance.archive.wayback import WaybackCdx
 from provenance.config import ArchiveConfig, HttpConfig
 from provenance.net.client import HttpClient
 
-pytestmark = pytest.mark.pywb
+pytestmark = [pytest.mark.pywb, pytest.mark.slow]  # a real pywb server
 
 STORY = "http://news.example/2019/01/library-budget"
 ARTICLE = (
@@ -44,6 +44,7 @@ def _page(body: str) -> bytes:
     ).encode()
 
 
+# Not test_audit_archive_pywb.py's archive: this WARC is one story's captures and a revisit.
 @pytest.fixture(scope="module")
 def pywb(tmp_path_factory):
     root = tmp_path_factory.mktemp("pywb")
@@ -55,6 +56,7 @@ def pywb(tmp_path_factory):
         yield base
 
 
+# Not conftest's `client`: a real connection to the local pywb, which the guard must allow.
 @pytest.fixture(scope="module")
 def client(pywb):
     port = pywb.rsplit(":", 1)[1]

@@ -6,7 +6,6 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import responses
 
 from provenance.archive.save import SaveLimiter, request_capture
 from provenance.config import HttpConfig
@@ -21,12 +20,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def client():
-    with HttpClient(HttpConfig(timeout=5), resolver=lambda host, port: ["93.184.216.34"]) as c:
-        yield c
 
 
 def test_limiter_says_no_instead_of_waiting():
@@ -61,39 +54,35 @@ def test_limiter_says_no_instead_of_waiting():
         (520, {}, "failed", None),
     ],
 )
-def test_request_capture_outcomes(client, status, headers, outcome, snapshot):
-    with responses.RequestsMock() as mocked:
-        mocked.get(SAVE, status=status, headers=headers)
-        result = request_capture(client, "https://e.com/a")
+def test_request_capture_outcomes(client, mocked, status, headers, outcome, snapshot):
+    mocked.get(SAVE, status=status, headers=headers)
+    result = request_capture(client, "https://e.com/a")
     assert result.status == outcome and result.snapshot_url == snapshot and result.http_status == status
     if outcome == "saved":
         assert result.snapshot_datetime == datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
-def test_rate_limited_requests_are_not_sent(client):
+def test_rate_limited_requests_are_not_sent(client, mocked):
     limiter = SaveLimiter(interval=60, clock=Clock())
-    with responses.RequestsMock() as mocked:
-        mocked.get(SAVE, status=200)
-        first = request_capture(client, "https://e.com/a", limiter=limiter)
-        second = request_capture(client, "https://e.com/a", limiter=limiter)
-        assert len(mocked.calls) == 1
+    mocked.get(SAVE, status=200)
+    first = request_capture(client, "https://e.com/a", limiter=limiter)
+    second = request_capture(client, "https://e.com/a", limiter=limiter)
+    assert len(mocked.calls) == 1
     assert first.status == "submitted" and second.status == "rate_limited" and second.http_status is None
 
 
-def test_archive_429_backs_the_limiter_off(client):
+def test_archive_429_backs_the_limiter_off(client, mocked):
     clock = Clock()
     limiter = SaveLimiter(interval=1, clock=clock)
-    with responses.RequestsMock() as mocked:
-        mocked.get(SAVE, status=429, headers={"Retry-After": "300"})
-        request_capture(client, "https://e.com/a", limiter=limiter)
+    mocked.get(SAVE, status=429, headers={"Retry-After": "300"})
+    request_capture(client, "https://e.com/a", limiter=limiter)
     clock.now += 200
     assert not limiter.try_acquire()
 
 
-def test_network_failure_is_a_value(client):
-    with responses.RequestsMock() as mocked:
-        mocked.get(SAVE, body=ConnectionError("refused"))
-        result = request_capture(client, "https://e.com/a")
+def test_network_failure_is_a_value(client, mocked):
+    mocked.get(SAVE, body=ConnectionError("refused"))
+    result = request_capture(client, "https://e.com/a")
     assert result.status == "failed" and "refused" in result.error
 
 

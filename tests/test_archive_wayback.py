@@ -12,12 +12,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-import responses
 
 from provenance.archive.wayback import WaybackAvailability, WaybackCdx, parse_cdx
-from provenance.config import HttpConfig
 from provenance.errors import ArchiveUnavailable
-from provenance.net.client import HttpClient
 
 DATA = Path(__file__).parent / "data" / "archive"
 EXCHANGES = json.loads((DATA / "ia_exchanges.json").read_text())["exchanges"]
@@ -29,18 +26,6 @@ def ia_json(text: str) -> str:
     header = ["urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length"]
     rows = [line.split(" ") for line in text.splitlines() if len(line.split(" ")) == 7]
     return json.dumps([header, *rows])
-
-
-@pytest.fixture
-def client():
-    with HttpClient(HttpConfig(timeout=5), resolver=lambda host, port: ["93.184.216.34"]) as c:
-        yield c
-
-
-@pytest.fixture
-def mocked():
-    with responses.RequestsMock() as rsps:
-        yield rsps
 
 
 def test_ia_json_and_text_dialects_parse_to_the_same_rows():

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import run_cli
 from loopback import serve, text
 from lxml import etree
 from lxml import html as lxml_html
@@ -33,7 +34,7 @@ from provenance.report.build import build_report
 from provenance.report.robust_links import robust_links_html
 from provenance.store.db import make_engine, session_scope
 
-pytestmark = pytest.mark.pywb
+pytestmark = [pytest.mark.pywb, pytest.mark.slow]  # a real pywb server
 
 SITE = "http://news.example"
 SAME, REPLACED, NEW = f"{SITE}/2019/06/library-budget", f"{SITE}/2019/06/tram-line", f"{SITE}/2020/02/new-park"
@@ -97,6 +98,7 @@ LIVE = {
 }
 
 
+# Not test_archive_pywb.py's archive: these captures are of the links the audited document cites.
 @pytest.fixture(scope="module")
 def pywb(tmp_path_factory):
     root = tmp_path_factory.mktemp("pywb-audit")
@@ -130,24 +132,16 @@ def _audit(tmp_path: Path, config: Path) -> dict:
     docs = tmp_path / "docs"
     docs.mkdir(exist_ok=True)
     (docs / "council.html").write_text(DOCUMENT, encoding="utf-8")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "provenance",
-            "audit",
-            str(docs),
-            "--config",
-            str(config),
-            "--db",
-            f"sqlite:///{tmp_path / 'audit.sqlite'}",
-            "--format",
-            "json",
-            "--quiet",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    proc = run_cli(
+        "audit",
+        str(docs),
+        "--config",
+        str(config),
+        "--db",
+        f"sqlite:///{tmp_path / 'audit.sqlite'}",
+        "--format",
+        "json",
+        "--quiet",
         cwd=tmp_path,
     )
     assert proc.returncode in (0, 1), proc.stderr

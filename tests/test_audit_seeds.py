@@ -126,6 +126,7 @@ def test_golden_report(seeds_report, regen_golden):
     assert _stable(report) == json.loads(GOLDEN.read_text())
 
 
+@pytest.mark.slow  # two console-script subprocesses
 def test_console_script_runs_offline_and_is_idempotent(tmp_path):
     """The installed `provenance` command, twice on one database: same documents, no duplicates."""
     exe = Path(sys.executable).with_name("provenance")

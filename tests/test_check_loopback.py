@@ -13,7 +13,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
-from loopback import LoopbackServer, Request, loopback  # noqa: F401 - fixture
+from helpers import article_page as page
+from loopback import LoopbackServer, Request
 
 from provenance.check.checker import check_url, check_urls
 from provenance.config import HttpConfig
@@ -21,13 +22,6 @@ from provenance.net.client import HttpClient
 from provenance.records import LinkStatus
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
-
-
-def page(title: str, words: str) -> bytes:
-    return (
-        f"<!doctype html><html><head><title>{title}</title></head><body><main><h1>{title}</h1>"
-        f"<p>{words}</p></main></body></html>"
-    ).encode()
 
 
 ARTICLE = page("A real article", " ".join(f"sentence{i} about things" for i in range(80)))
@@ -73,7 +67,7 @@ class Site:
 
 
 @pytest.fixture
-def web(loopback) -> tuple[Site, LoopbackServer, HttpConfig]:  # noqa: F811
+def web(loopback) -> tuple[Site, LoopbackServer, HttpConfig]:
     site = Site()
     server = loopback(site)
     config = HttpConfig(
@@ -131,6 +125,7 @@ def test_head_refused_then_get(web) -> None:
     assert site.count("a.example", "/r.pdf", "HEAD") == 1 and site.count("a.example", "/r.pdf") == 1
 
 
+@pytest.mark.slow  # waits out Retry-After
 def test_429_with_retry_after_then_200_is_alive(web) -> None:
     site, _, config = web
     site.routes[("a.example", "/busy")] = sequence((429, {"Retry-After": "1"}, b""), (200, HTML, ARTICLE))
@@ -141,6 +136,7 @@ def test_429_with_retry_after_then_200_is_alive(web) -> None:
     assert site.count("a.example", "/busy") == 2
 
 
+@pytest.mark.slow  # waits out retry back-off
 def test_503_then_200_is_alive(web) -> None:
     site, _, config = web
     site.routes[("a.example", "/flaky")] = sequence((503, HTML, b"down"), (200, HTML, ARTICLE))
@@ -148,6 +144,7 @@ def test_503_then_200_is_alive(web) -> None:
     assert site.count("a.example", "/flaky") == 2
 
 
+@pytest.mark.slow  # waits out retry back-off
 def test_persistent_500_is_unreachable_after_one_retry(web) -> None:
     site, _, config = web
     assert config.retries > 1  # so the single retry is the 500 rule, not the setting
@@ -157,6 +154,7 @@ def test_persistent_500_is_unreachable_after_one_retry(web) -> None:
     assert site.count("a.example", "/broken") == 2
 
 
+@pytest.mark.slow  # waits out retry back-off
 def test_persistent_504_is_unreachable_after_all_retries(web) -> None:
     site, _, config = web
     site.routes[("a.example", "/gateway")] = lambda r: (504, HTML, b"gateway timeout")
@@ -200,6 +198,7 @@ def test_honest_site_is_probed_once_per_run(web) -> None:
     assert len(probes) == 1
 
 
+@pytest.mark.slow  # a server with latency
 def test_distinct_urls_are_read_as_the_scheduler_asks_not_gathered_first(web) -> None:
     """The store's distinct URLs come a page at a time: check_urls must not collect them into a set."""
     site, _, config = web

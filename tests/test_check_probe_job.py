@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from helpers import article_page as page
 from loopback import Request, serve
 
 from provenance.check.checker import check_urls, needs_probe
@@ -13,13 +14,6 @@ from provenance.net.client import HttpClient
 from provenance.records import LinkStatus
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
-
-
-def page(title: str, words: str) -> bytes:
-    return (
-        f"<!doctype html><html><head><title>{title}</title></head><body><main><h1>{title}</h1>"
-        f"<p>{words}</p></main></body></html>"
-    ).encode()
 
 
 SHOP = page("Shop", "Welcome to the shop. " + " ".join(f"item{i} costs {i} euros" for i in range(60)))
@@ -111,6 +105,7 @@ def test_only_a_2xx_probe_answer_is_kept_as_words(status: int, kept: bool) -> No
     assert bool(made.words) is kept and (made.title == "Not Found") is kept
 
 
+@pytest.mark.slow  # a probe answering after a second
 def test_a_page_steps_aside_while_its_sites_probe_is_slow() -> None:
     """Two workers; one is busy with a slow probe.  The slow site's page must not sit in the other."""
     import threading

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 import responses
+from helpers import PUBLIC
 
 from provenance.check.checker import check_url
 from provenance.config import HttpConfig
@@ -13,7 +14,6 @@ from provenance.net.client import HttpClient
 from provenance.net.guard import fixed_resolver
 from provenance.records import LinkStatus
 
-PUBLIC = fixed_resolver("93.184.216.34")
 PAGE = (
     "<html><head><title>Climate report 2021</title>"
     "<meta property='article:published_time' content='2021-03-04T10:00:00Z'></head>"

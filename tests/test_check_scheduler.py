@@ -7,6 +7,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+import pytest
+
 from provenance.check.scheduler import Again, HostScheduler, Then
 
 
@@ -267,6 +269,7 @@ def test_the_backlog_keeps_one_live_entry_per_site() -> None:
     assert backlog.pop() == "a" and backlog.pop() == "b" and backlog.pop() is None
 
 
+@pytest.mark.slow  # scale: 20,000 sites under traced memory
 def test_a_site_with_nothing_left_is_forgotten() -> None:
     """A run citing 20,000 sites must not keep a queue for each of them to the end (~1 KB each)."""
     import tracemalloc

@@ -178,6 +178,7 @@ def test_probe_cache_fetches_once_per_site() -> None:
     assert not cache.in_flight("ex.org") and not cache._locks  # an answered site keeps no lock for the run
 
 
+@pytest.mark.slow  # the whole corpus
 @pytest.mark.corpus
 def test_no_real_article_is_taken_for_an_error_or_parked_page(corpus_dir: Path) -> None:
     """185 real pages (htmldate/trafilatura evaluation sets, many languages): none is a soft 404."""

@@ -13,19 +13,20 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import run_cli
 
 from provenance.cli import _exit_status, _flush_output
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 
-def _provenance(*args: str, cwd: Path, code: str | None = None) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "provenance", *args] if code is None else [sys.executable, "-c", code, *args]
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120)
+def _python(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow  # CLI subprocess
 def test_an_audit_ends_with_its_whole_report_and_a_closed_store(tmp_path: Path) -> None:
-    done = _provenance(
+    done = run_cli(
         "audit", str(SEEDS), "--offline", "--format", "json", "--db", f"sqlite:///{tmp_path / 'p.sqlite'}", cwd=tmp_path
     )
     assert done.returncode in (0, 1), done.stderr
@@ -34,14 +35,16 @@ def test_an_audit_ends_with_its_whole_report_and_a_closed_store(tmp_path: Path) 
     assert sorted(p.name for p in tmp_path.glob("p.sqlite*")) == ["p.sqlite"]
 
 
+@pytest.mark.slow  # CLI subprocess
 def test_an_error_keeps_its_status_and_its_one_line(tmp_path: Path) -> None:
-    done = _provenance(
+    done = run_cli(
         "audit", str(tmp_path / "missing"), "--offline", "--db", f"sqlite:///{tmp_path / 'p.sqlite'}", cwd=tmp_path
     )
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("provenance: ")
 
 
+@pytest.mark.slow  # a Python subprocess
 def test_a_live_thread_is_waited_for_as_python_would(tmp_path: Path) -> None:
     """With a non-daemon thread still working, `run` leaves the exit to Python, which waits for it."""
     marker = tmp_path / "finished"
@@ -55,11 +58,12 @@ def test_a_live_thread_is_waited_for_as_python_would(tmp_path: Path) -> None:
         "from provenance.cli import run\n"
         "run()\n"
     )
-    done = _provenance(cwd=tmp_path, code=code)
+    done = _python(code, cwd=tmp_path)
     assert done.returncode == 0 and "provenance" in done.stdout
     assert marker.read_text() == "done"
 
 
+@pytest.mark.slow  # a Python subprocess
 def test_a_pool_worker_started_by_a_daemon_thread_is_waited_for(tmp_path: Path) -> None:
     """The daemon's case after a stop: an APScheduler job (a pool worker, made by the scheduler's
     daemon thread, so a daemon thread itself) still records its run; Python joins pool workers."""
@@ -81,7 +85,7 @@ def test_a_pool_worker_started_by_a_daemon_thread_is_waited_for(tmp_path: Path) 
         "from provenance.cli import run\n"
         "run()\n"
     )
-    done = _provenance(cwd=tmp_path, code=code)
+    done = _python(code, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert marker.read_text() == "done"
 

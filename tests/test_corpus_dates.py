@@ -34,6 +34,7 @@ def test_annotation_reading(raw: str, expected: str) -> None:
     assert _day(raw) == expected
 
 
+@pytest.mark.slow  # the whole corpus
 def test_publication_dates_match_annotations(corpus_dir: Path) -> None:
     folder = corpus_dir / "dates"
     expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))

@@ -8,7 +8,6 @@ import sys
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from loopback import serve, text, wait_until
@@ -18,7 +17,6 @@ from provenance.daemon import LEASE, Daemon, LeaseHeld
 from provenance.net.client import HttpClient
 from provenance.store import daemon_repo
 from provenance.store.db import session_scope
-from provenance.store.migrate import open_store
 
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
 TTL = timedelta(seconds=60)
@@ -30,13 +28,6 @@ class FakeClock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@pytest.fixture
-def engine(tmp_path: Path):
-    engine = open_store(f"sqlite:///{tmp_path / 'lease.sqlite'}")
-    yield engine
-    engine.dispose()
 
 
 def _config(**schedule) -> Config:
@@ -109,6 +100,7 @@ def _page(links: list[str]) -> str:
     return "# Watched\n\n" + "\n".join(f"- [link {i}]({url})" for i, url in enumerate(links)) + "\n"
 
 
+@pytest.mark.slow  # a real scheduler's timetable
 def test_serve_runs_jobs_on_the_schedule_and_a_restart_resumes_the_timetable(tmp_path, engine):
     with serve({"*": text("<html><head><title>fine</title></head><body>fine</body></html>")}) as server:
         docs = tmp_path / "docs"

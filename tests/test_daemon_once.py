@@ -6,10 +6,12 @@ import json
 import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import run_cli
+
+pytestmark = pytest.mark.slow  # each test runs the CLI in a subprocess
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,13 +24,7 @@ def workdir(tmp_path: Path) -> Path:
 
 
 def _run(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "provenance", *args, "--db", "sqlite:///p.sqlite"],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_cli(*args, "--db", "sqlite:///p.sqlite", cwd=workdir)
 
 
 def test_once_offline_on_the_seeds_then_status_shows_the_cycle(workdir: Path):

@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 from loopback import serve, wait_until
 
+pytestmark = pytest.mark.slow  # real daemon processes, killed and restarted
+
 SLOW_S = 1.5
 KINDS = ("fast", "slow", "gone")
 

@@ -16,7 +16,6 @@ from provenance.harvest.inputs import source_targets
 from provenance.net.client import HttpClient
 from provenance.store import repo
 from provenance.store.db import session_scope
-from provenance.store.migrate import open_store
 
 BASE = "https://news.example/feeds/main.xml"
 
@@ -164,7 +163,7 @@ def _page(title: str, link: str) -> str:
     )
 
 
-def test_harvest_source_reads_a_feed_and_its_pages_over_http(tmp_path: Path):
+def test_harvest_source_reads_a_feed_and_its_pages_over_http(engine):
     routes = {}
     with serve(routes) as server:
         feed = (
@@ -181,7 +180,6 @@ def test_harvest_source_reads_a_feed_and_its_pages_over_http(tmp_path: Path):
             }
         )
         config = replace(Config(), http=HttpConfig(timeout=5, allow_private=(server.netloc,)))
-        engine = open_store(f"sqlite:///{tmp_path / 'f.sqlite'}")
         with HttpClient(config.http) as client:
             feed_outcome = pipeline.harvest_source(
                 engine, config, SourceConfig(parse_duration("6h"), url=server.url("/feed.xml")), client
@@ -201,7 +199,7 @@ def test_harvest_source_reads_a_feed_and_its_pages_over_http(tmp_path: Path):
     assert server.url("/feed.xml") not in docs  # the listing itself is not a document
 
 
-def test_path_sources_resolve_against_the_config_folder_and_glob(tmp_path: Path):
+def test_path_sources_resolve_against_the_config_folder_and_glob(tmp_path: Path, engine):
     (tmp_path / "docs" / "sub").mkdir(parents=True)
     (tmp_path / "docs" / "a.md").write_text("# A\n\n[x](https://a.example/x)\n")
     (tmp_path / "docs" / "sub" / "b.md").write_text("# B\n\n[y](https://b.example/y)\n")
@@ -214,13 +212,11 @@ def test_path_sources_resolve_against_the_config_folder_and_glob(tmp_path: Path)
     ]
     assert source_targets(tmp_path, "docs") == [str(tmp_path / "docs")]
     assert source_targets(tmp_path, "none/*.md") == []
-    engine = open_store(f"sqlite:///{tmp_path / 'g.sqlite'}")
     outcome = pipeline.harvest_source(engine, config, glob_source)
     assert len(outcome.document_ids) == 2
 
 
-def test_url_sources_offline_are_skipped_not_stored(tmp_path: Path):
-    engine = open_store(f"sqlite:///{tmp_path / 'o.sqlite'}")
+def test_url_sources_offline_are_skipped_not_stored(engine):
     outcome = pipeline.harvest_source(engine, Config(), SourceConfig(parse_duration("1d"), url=BASE), client=None)
     assert outcome.document_ids == () and "network" in outcome.errors[0][1]
     with session_scope(engine, readonly=True) as session:

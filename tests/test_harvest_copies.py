@@ -68,6 +68,7 @@ OTHER = (
 )
 
 
+# Not the reconcile tests' document builders: copy detection needs each text's real fingerprint.
 def _doc(
     doc_id: int, text: str, *, published: date | None = None, original_url: str | None = None, title: str | None = None
 ) -> StoredDocument:
@@ -177,6 +178,7 @@ def _random_text(rng: random.Random, vocabulary: list[str], words: int) -> str:
     return " ".join(rng.choice(vocabulary) for _ in range(words))
 
 
+@pytest.mark.slow  # scale
 def test_scales_to_thousands_of_documents():
     """3,000 documents of 300 words with 100 planted copies: all found, no false pair, well under a few seconds."""
     rng = random.Random(7)
@@ -216,6 +218,7 @@ def _corpus_pages(corpus_dir) -> list[StoredDocument]:
     return docs
 
 
+@pytest.mark.slow  # the whole corpus
 @pytest.mark.corpus
 def test_real_pages_are_not_copies_of_each_other_but_their_prints_are(corpus_dir):
     """185 real pages (same sites, shared chrome): no false pair; a rewrapped print missing its head is found."""
@@ -269,13 +272,12 @@ def _harvested_pair(tmp_path, second_text: str):
     return folder, harvest, Config()
 
 
-def test_a_document_is_sketched_once_and_again_when_its_text_changes(tmp_path):
+def test_a_document_is_sketched_once_and_again_when_its_text_changes(tmp_path, engine):
     from sqlalchemy import func, select
 
     from provenance.store.repo import copy_of_by_document
     from provenance.store.schema import document_sketches, sketch_shingles
 
-    engine = open_store(f"sqlite:///{tmp_path / 'p.sqlite'}")
     folder, harvest, config = _harvested_pair(tmp_path, _wrapped(_curly(ARTICLE)))
     harvest(engine, config, [str(folder)])
     with session_scope(engine) as session:
@@ -318,6 +320,7 @@ def test_documents_stored_before_sketches_existed_are_sketched_on_the_next_harve
         assert copy_of_by_document(session) == {1: None, 2: 1, 3: None}
 
 
+@pytest.mark.slow  # scale, traced memory
 def test_copy_detection_holds_one_document_at_a_time_not_the_corpus():
     """Twelve long distinct texts (~1.2 MB in all): the traced peak stays near one text's shingles,
     where holding every text and shingle set at once (as before sketches) was over 12 MB."""
@@ -336,13 +339,12 @@ def test_copy_detection_holds_one_document_at_a_time_not_the_corpus():
     assert peak < 5_000_000, f"copy detection peaked at {peak / 1e6:.1f} MB"
 
 
-def test_a_lone_document_is_sketched_only_when_a_second_one_comes(tmp_path):
+def test_a_lone_document_is_sketched_only_when_a_second_one_comes(tmp_path, engine):
     from sqlalchemy import func, select
 
     from provenance.store.repo import copy_of_by_document
     from provenance.store.schema import document_sketches
 
-    engine = open_store(f"sqlite:///{tmp_path / 'p.sqlite'}")
     folder, harvest, config = _harvested_pair(tmp_path, _wrapped(ARTICLE))
     harvest(engine, config, [str(folder / "a.txt")])
     with session_scope(engine) as session:

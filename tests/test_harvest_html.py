@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import codecs
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from provenance.harvest.html import harvest_html, resolve
-from provenance.page.decoding import decode_html
 from provenance.page.extract import parse_page
 from provenance.records import DocumentFormat, LinkRole
 from provenance.textnorm import fingerprint
@@ -243,35 +241,6 @@ def test_title(html: str, title: str | None) -> None:
 def test_parse_page_reads_language_and_canonical() -> None:
     page = parse_page('<html lang="de"><link rel="canonical" href="https://x.example/a"><p>Hallo</p></html>')
     assert (page.lang, page.canonical_url) == ("de", "https://x.example/a")
-
-
-TEXT = "Žluťoučký kůň úpěl ďábelské ódy"
-
-
-@pytest.mark.parametrize(
-    ("data", "expected"),
-    [
-        (codecs.BOM_UTF8 + f"<p>{TEXT}</p>".encode(), TEXT),
-        (codecs.BOM_UTF16_LE + f"<p>{TEXT}</p>".encode("utf-16-le"), TEXT),
-        (f'<meta charset="windows-1250"><p>{TEXT}</p>'.encode("cp1250"), TEXT),
-        (
-            f'<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-2"><p>{TEXT}</p>'.encode(
-                "iso-8859-2"
-            ),
-            TEXT,
-        ),
-        (f"<p>{TEXT}</p>".encode(), TEXT),
-        (
-            '<meta charset="iso-8859-1"><p>caf\u00e9 \u201cquoted\u201d</p>'.encode("cp1252"),
-            "caf\u00e9 \u201cquoted\u201d",
-        ),
-        (b'<meta charset="no-such-charset"><p>plain</p>', "plain"),
-        (b"<p>a\x00b</p>", "ab"),
-    ],
-)
-def test_decode_html(data: bytes, expected: str) -> None:
-    assert expected in decode_html(data)
-    assert "\x00" not in decode_html(data)
 
 
 def test_blogger_post_widget_is_not_chrome() -> None:

@@ -1,8 +1,7 @@
-"""Reading inputs: target expansion, format sniffing, decoding, binary refusal."""
+"""Reading inputs: target expansion, format sniffing, binary refusal (decoding: test_page_decoding.py)."""
 
 from __future__ import annotations
 
-import codecs
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,6 @@ from provenance.harvest.inputs import (
     harvest_bytes,
     read_capped,
 )
-from provenance.page.decoding import decode_text
 from provenance.records import DocumentFormat
 
 
@@ -49,27 +47,6 @@ def test_detect_format_by_content_then_extension(name, data, expected):
 )
 def test_binary_kind(data, kind):
     assert binary_kind(data) == kind
-
-
-RUSSIAN = (
-    "Министр иностранных дел России Сергей Лавров заявил, что Москва получит письменный ответ "
-    "на свои предложения по безопасности на следующей неделе. Переговоры в Женеве длились полтора часа."
-)
-FRENCH = "Les négociations à Genève ont duré une heure et demie; le ministre a déclaré être satisfait."
-
-
-@pytest.mark.parametrize(
-    "data, text",
-    [
-        (RUSSIAN.encode("cp1251"), RUSSIAN),
-        (FRENCH.encode("latin-1"), FRENCH),
-        (codecs.BOM_UTF8 + "naïve".encode(), "naïve"),
-        ("déjà vu".encode("utf-16"), "déjà vu"),
-        ("déjà".encode(), "déjà"),
-    ],
-)
-def test_decode_text_detects_encodings(data, text):
-    assert decode_text(data) == text
 
 
 def test_expand_targets_recurses_skips_hidden_and_names_sources(tmp_path: Path):

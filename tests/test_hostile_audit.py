@@ -24,8 +24,10 @@ from typing import BinaryIO
 import pytest
 import trustme
 import yaml
-from loopback import LoopbackServer, Request, drip, endless_chunked, garbage, raw, redirect, serve, text
+from loopback import LoopbackServer, Request, bad_headers, drip, endless_chunked, garbage, raw, redirect, serve, text
 from test_hostile_documents import write_hostile_documents
+
+pytestmark = pytest.mark.slow  # one audit subprocess against every hostile server at once
 
 TIME_BOUND = 120.0  # seconds; the run is killed past it (it takes ~30 s on 2 busy cores)
 MEMORY_BOUND_MB = 500
@@ -43,6 +45,7 @@ def _chain(req: Request):
     return 302, {"Location": f"/chain/{n + 1}"}, b""
 
 
+# Not test_hostile_servers.py's _huge: an HTML body that ends, 1 GB long, not an endless one.
 def _huge(_req: Request, wfile: BinaryIO, server: LoopbackServer) -> None:
     wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n" + f"Content-Length: {HUGE_BODY}\r\n\r\n".encode())
     block = b"<p>" + b"x" * 65_000 + b"</p>"
@@ -50,13 +53,6 @@ def _huge(_req: Request, wfile: BinaryIO, server: LoopbackServer) -> None:
         if server.stopping.is_set():
             return
         wfile.write(block)
-
-
-def _bad_headers(_req: Request, wfile: BinaryIO, _server: LoopbackServer) -> None:
-    wfile.write(
-        b"HTTP/1.1 200 OK\r\nContent-Length: lots\r\nNo colon in this header\r\n"
-        b"Content-Type: text/html\r\n\r\n<title>bad headers</title>"
-    )
 
 
 HOSTILE_ROUTES = {
@@ -67,7 +63,7 @@ HOSTILE_ROUTES = {
     "/bomb": lambda _req: (200, {"Content-Type": "text/html", "Content-Encoding": "gzip"}, BOMB),
     "/drip": drip(byte_every=1.0, total=100_000),
     "/garbage": garbage(b"THIS IS NOT HTTP AT ALL\r\n\r\n"),
-    "/bad-headers": raw(_bad_headers),
+    "/bad-headers": bad_headers(b"No colon in this header", b"<title>bad headers</title>"),
     "/binary-as-html": text(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40, content_type="text/html"),
     "/deep": text(b"<html><body>" + b"<div>" * 10_000 + b"<title>deep</title>" + b"</div>" * 10_000),
     "/html-as-png": text("<html><head><title>A page</title></head><body>words</body></html>", content_type="image/png"),
@@ -146,6 +142,7 @@ def ordinary_documents(folder: Path) -> dict[str, set[tuple[str | None, str]]]:
     return {"docs/ordinary.html": expected_html, "docs/ordinary.md": expected_md, "docs/ordinary.txt": expected_txt}
 
 
+# Not test_net_tls.py's tls_server: here no client trusts the CA, so every request fails.
 @pytest.fixture
 def tls_server(tmp_path: Path) -> Iterator[LoopbackServer]:
     """HTTPS with a certificate from a CA nobody trusts: every request is a TLS failure."""

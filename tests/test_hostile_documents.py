@@ -26,7 +26,6 @@ from provenance.harvest.text import harvest_text
 from provenance.records import HarvestedDocument
 from provenance.store import repo
 from provenance.store.db import session_scope
-from provenance.store.migrate import open_store
 from provenance.textnorm import MAX_COMPARED_CHARS
 
 LINE = b"Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt.\n"
@@ -200,6 +199,7 @@ def _timed(func, *args):
 
 
 # Each of these took minutes or longer before the fix (quadratic in the text's length).
+@pytest.mark.slow  # scale
 def test_links_in_text_without_sentence_ends_are_linear() -> None:
     text = "".join(f"word https://e.org/{i} and more words\n" for i in range(8000))  # no ". " anywhere
     doc, seconds = _timed(harvest_text, "t.txt", text)
@@ -211,18 +211,21 @@ def test_a_url_followed_by_a_million_full_stops() -> None:
     assert urls(doc) == ["https://e.org/a"] and seconds < 5
 
 
+@pytest.mark.slow  # scale
 def test_unclosed_underlines_and_related_labels() -> None:
     text = "<u>never closed " * 100_000 + "\n" + "Related: a title\n" * 20_000 + "https://e.org/x\n"
     doc, seconds = _timed(harvest_text, "t.txt", text)
     assert urls(doc)[-1] == "https://e.org/x" and seconds < 20
 
 
+@pytest.mark.slow  # scale
 def test_many_reference_links_in_markdown() -> None:
     text = "[x][1] " * 100_000 + "\n\n[1]: https://e.org/ref\n"
     doc, seconds = _timed(harvest_markdown, "t.md", text)
     assert len(doc.links) == 100_000 and seconds < 20
 
 
+@pytest.mark.slow  # scale
 def test_html_link_dump_is_bounded_by_max_links() -> None:
     page = "<html><body><article>" + "<a href='https://e.org/x'>x</a> " * 100_000 + "</article></body></html>"
     doc, seconds = _timed(harvest_html, "p.html", page, None, False, 100)
@@ -232,13 +235,12 @@ def test_html_link_dump_is_bounded_by_max_links() -> None:
 # ---- hostile folders -------------------------------------------------------------------------
 
 
-def test_file_names_that_are_not_utf8_are_stored_distinctly(tmp_path: Path) -> None:
+def test_file_names_that_are_not_utf8_are_stored_distinctly(tmp_path: Path, engine) -> None:
     folder = tmp_path / "docs"
     folder.mkdir()
     for raw_name in (b"bad\xffname.txt", b"bad\xfename.txt"):
         with open(os.path.join(os.fsencode(folder), raw_name), "wb") as out:
             out.write(b"see https://e.org/x here")
-    engine = open_store(f"sqlite:///{tmp_path / 'p.sqlite'}")
     outcome = pipeline.harvest(engine, Config(), [str(folder)])
     with session_scope(engine) as session:
         sources = sorted(doc.source for doc in repo.load_documents(session))
@@ -263,6 +265,7 @@ def test_a_url_input_cut_at_the_cap_says_so() -> None:
     assert whole.error is None
 
 
+@pytest.mark.slow  # scale
 def test_only_what_copy_detection_reads_is_kept_of_a_huge_text() -> None:
     data = ("Huge text\n\n" + "Это текст в кодировке cp1251, повторённый много раз. " * 60_000).encode("cp1251")
     doc = harvest_bytes("ru.txt", data, HarvestConfig())

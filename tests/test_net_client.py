@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 import requests
 import responses
+from helpers import PUBLIC
 
 from provenance.config import HttpConfig
 from provenance.net.client import HttpClient
 from provenance.net.guard import fixed_resolver
-
-PUBLIC = fixed_resolver("93.184.216.34")
 
 
 def client(**http: object) -> HttpClient:

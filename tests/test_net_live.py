@@ -145,6 +145,7 @@ def test_next_address_is_tried_when_the_first_refuses() -> None:
         assert (r.status, r.body) == (200, b"second address") and len(r.hops) == 1
 
 
+@pytest.mark.slow  # waits out a real deadline
 def test_total_deadline_beats_a_drip_feed() -> None:
     with serve({"/drip": drip(byte_every=0.1, total=1000)}) as server:
         started = time.monotonic()
@@ -165,6 +166,7 @@ def _drip_headers(_req: Request, wfile, server: LoopbackServer) -> None:
         wfile.flush()
 
 
+@pytest.mark.slow  # waits out a real deadline
 def test_total_deadline_beats_dripping_headers() -> None:
     with serve({"/": raw(_drip_headers)}) as server:
         started = time.monotonic()
@@ -172,6 +174,7 @@ def test_total_deadline_beats_dripping_headers() -> None:
         assert r.error_class == "timeout" and time.monotonic() - started < 1.8
 
 
+@pytest.mark.slow  # waits out a real deadline
 def test_total_deadline_spans_redirect_hops() -> None:
     def slow_redirect(req: Request):
         time.sleep(0.4)  # server-side work, not a race: the client's budget is what is measured
@@ -185,6 +188,7 @@ def test_total_deadline_spans_redirect_hops() -> None:
         assert server.count() <= 3
 
 
+@pytest.mark.slow  # waits out a real deadline
 def test_total_deadline_covers_a_hanging_dns_lookup() -> None:
     release = threading.Event()
 

@@ -6,10 +6,7 @@ import http.client
 import socket
 import threading
 
-import loopback as lb
 from loopback import LoopbackServer, Request, garbage, redirect, serve, text
-
-loopback = lb.loopback  # the fixture form: importing it into a test module makes `loopback` available
 
 
 def _get(server: LoopbackServer, path: str) -> tuple[int, bytes]:

@@ -15,6 +15,7 @@ from provenance.net.client import HttpClient
 from provenance.net.guard import fixed_resolver
 
 
+# Not test_hostile_audit.py's tls_server: its CA is trusted, and the SNI names sent are recorded.
 @pytest.fixture
 def tls_server(tmp_path, monkeypatch) -> Iterator[tuple[LoopbackServer, list[str]]]:
     ca = trustme.CA()

@@ -33,6 +33,8 @@ from provenance.store import repo
 from provenance.store.db import session_scope
 from provenance.store.migrate import open_store
 
+pytestmark = pytest.mark.slow  # audit subprocesses interrupted by signals and a full disk
+
 LINKS_PER_DOC = 12
 DOCS = 6
 SLOW = 0.15  # seconds the server takes per answer: long enough to interrupt a run mid-check

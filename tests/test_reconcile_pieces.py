@@ -17,7 +17,6 @@ from provenance.reconcile.policy import DeadLinkPolicy
 from provenance.records import CheckResult, LinkStatus
 from provenance.store import repo
 from provenance.store.db import session_scope
-from provenance.store.migrate import open_store
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 STATUSES = [LinkStatus.ALIVE, LinkStatus.DEAD, LinkStatus.UNREACHABLE, LinkStatus.SOFT_404, LinkStatus.REDIRECTED]
@@ -65,9 +64,8 @@ def _everything_at_once(engine, config: Config, policy: DeadLinkPolicy | None):
 
 
 @pytest.mark.parametrize("daemon_policy", [False, True])
-def test_pieces_give_the_findings_of_one_context(tmp_path: Path, daemon_policy: bool) -> None:
+def test_pieces_give_the_findings_of_one_context(tmp_path: Path, engine, daemon_policy: bool) -> None:
     _write_sources(tmp_path)
-    engine = open_store(f"sqlite:///{tmp_path / 'p.sqlite'}")
     config = Config()
     pipeline.harvest(engine, config, [str(tmp_path / name) for name in ("a.txt", "b.txt", "c.txt")])
     urls = pipeline.checkable_urls(engine)

@@ -13,6 +13,7 @@ from provenance.reconcile.registry import Registry, document_finding, link_findi
 from provenance.records import DateEvidence, DocumentFormat, FindingKind, LinkRole, Severity, StoredDocument, StoredLink
 
 
+# Not test_reconcile_rules.doc: the logged failure names source d<id> and link id <id>*100+<position>.
 def _doc(doc_id: int, *urls: str) -> StoredDocument:
     links = tuple(
         StoredLink(

@@ -6,18 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
-from bs4 import BeautifulSoup
-from click.testing import CliRunner
-from loopback import serve
-from test_report_views import (
+from audited import (
     DEEP,
     FLAKY,
     FUTURE,
@@ -26,22 +20,20 @@ from test_report_views import (
     OK_STORY,
     AuditedDb,
     FixtureSite,
-    build_audited_db,
     fixture_config,
     write_fixture_folder,
 )
-from test_report_views import rows as query_rows
+from audited import rows as query_rows
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
+from helpers import run_cli
+from loopback import serve
 
 from provenance.cli import main
 from provenance.report.named import NAMED_REPORTS
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((ROOT / "schemas" / "report.schema.json").read_text())
-
-
-@pytest.fixture(scope="module")
-def audited_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AuditedDb]:
-    yield from build_audited_db(tmp_path_factory.mktemp("report_command"))
 
 
 def run(db: AuditedDb, *args: str) -> tuple[int, str, str]:
@@ -205,29 +197,32 @@ def test_robust_links_of_a_markdown_document_is_the_replacement_list(audited_db:
     assert code == 0 and out == f"{GONE} (dead): no archived copy found\n"
 
 
+def test_sql_reads_rows_and_refuses_a_write(audited_db: AuditedDb) -> None:
+    """`report --sql` in-process; test_report_sql.py runs every kind of write in a real process."""
+    assert _json_rows(audited_db, "--sql", "SELECT count(*) AS n FROM dead_links WHERE document = 'd3'") == [{"n": 1}]
+    findings = query_rows(audited_db, "SELECT count(*) AS n FROM findings")
+    code, out, err = run(audited_db, "--sql", "DELETE FROM findings")
+    assert code == 2 and out == ""
+    assert "DELETE findings" in err and "nothing was changed" in err and len(err.strip().splitlines()) == 1
+    assert query_rows(audited_db, "SELECT count(*) AS n FROM findings") == findings and findings[0]["n"] > 0
+
+
+@pytest.mark.slow  # CLI subprocess
 def test_audit_format_html_over_the_network(tmp_path: Path) -> None:
     """The one-off `audit --format html` in a subprocess, against the loopback sites."""
     folder = write_fixture_folder(tmp_path / "docs")
     with serve(FixtureSite()) as server:
         (tmp_path / "config.yaml").write_text(yaml.safe_dump(fixture_config(server.base, server.netloc)))
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "provenance",
-                "audit",
-                str(folder),
-                "--format",
-                "html",
-                "--quiet",
-                "--config",
-                str(tmp_path / "config.yaml"),
-                "--db",
-                f"sqlite:///{tmp_path / 'p.sqlite'}",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
+        result = run_cli(
+            "audit",
+            str(folder),
+            "--format",
+            "html",
+            "--quiet",
+            "--config",
+            str(tmp_path / "config.yaml"),
+            "--db",
+            f"sqlite:///{tmp_path / 'p.sqlite'}",
             cwd=tmp_path,
         )
     assert result.returncode == 1, result.stderr  # dead links are findings of severity error
@@ -238,6 +233,7 @@ def test_audit_format_html_over_the_network(tmp_path: Path) -> None:
     assert len(soup.find_all("svg")) == 3
 
 
+@pytest.mark.slow  # CLI subprocesses
 def test_readme_report_examples_are_real_output(seeds_dir: Path, tmp_path: Path) -> None:
     """Each `$ provenance report ...` in the README's Reports section, run on the seeds, prints what it shows."""
     import re
@@ -248,13 +244,7 @@ def test_readme_report_examples_are_real_output(seeds_dir: Path, tmp_path: Path)
     section = readme.split("## Reports", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```console\n(.*?)```", section, re.S)
     shutil.copytree(seeds_dir, tmp_path / "seeds")
-    audit = subprocess.run(
-        [sys.executable, "-m", "provenance", "audit", "seeds/", "--offline"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    audit = run_cli("audit", "seeds/", "--offline", cwd=tmp_path)
     assert audit.returncode == 0, audit.stderr
     examples = [part for block in blocks for part in block.split("$ ")[1:]]
     assert len(examples) >= 3
@@ -262,7 +252,5 @@ def test_readme_report_examples_are_real_output(seeds_dir: Path, tmp_path: Path)
         command, _, shown = example.partition("\n")
         args = shlex.split(command)
         assert args[:2] == ["provenance", "report"]
-        result = subprocess.run(
-            [sys.executable, "-m", *args], cwd=tmp_path, capture_output=True, text=True, timeout=120
-        )
+        result = run_cli(*args[1:], cwd=tmp_path)
         assert result.stdout + result.stderr == shown, command

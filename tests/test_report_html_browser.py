@@ -10,7 +10,6 @@ import itertools
 import json
 import os
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -19,8 +18,11 @@ from typing import Any
 
 import pytest
 import websocket
+from audited import AuditedDb
+from helpers import run_cli
 from loopback import stop_process
-from test_report_views import AuditedDb, build_audited_db
+
+pytestmark = pytest.mark.slow  # headless Chromium
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
@@ -79,11 +81,6 @@ class DevTools:
 
 
 @pytest.fixture(scope="module")
-def audited_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AuditedDb]:
-    yield from build_audited_db(tmp_path_factory.mktemp("report_html"))
-
-
-@pytest.fixture(scope="module")
 def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A headless Chromium; yields the browser's DevTools HTTP base URL."""
     if not CHROMIUM.is_file():
@@ -109,9 +106,7 @@ def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "provenance", *args], capture_output=True, text=True, cwd=cwd, timeout=120
-    )
+    result = run_cli(*args, cwd=cwd)
     assert result.returncode in (0, 1), result.stderr
     return result
 

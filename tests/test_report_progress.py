@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from audited import FixtureSite, fixture_config, write_fixture_folder
+from helpers import run_cli
 from loopback import serve
-from test_report_views import FixtureSite, fixture_config, write_fixture_folder
 
 from provenance.progress import progress_bar
 
@@ -89,6 +90,7 @@ def site_config(tmp_path: Path):
         yield folder, ["--config", str(config), "--db", f"sqlite:///{tmp_path / 'p.sqlite'}", "--no-archive"]
 
 
+@pytest.mark.slow  # CLI subprocesses on a pseudo-terminal
 def test_audit_and_check_show_progress_on_a_terminal(site_config, tmp_path: Path) -> None:
     folder, options = site_config
     code, out, terminal = _run_on_a_terminal(["audit", str(folder), "--format", "json", *options], tmp_path)
@@ -100,6 +102,7 @@ def test_audit_and_check_show_progress_on_a_terminal(site_config, tmp_path: Path
     assert "checked 6 links" in terminal
 
 
+@pytest.mark.slow  # CLI subprocesses on a pseudo-terminal
 def test_quiet_silences_the_bar_even_on_a_terminal(site_config, tmp_path: Path) -> None:
     folder, options = site_config
     code, out, terminal = _run_on_a_terminal(["audit", str(folder), "--quiet", *options], tmp_path)
@@ -109,18 +112,14 @@ def test_quiet_silences_the_bar_even_on_a_terminal(site_config, tmp_path: Path) 
     assert code == 0 and "checking" not in terminal and "6/6" not in terminal
 
 
+@pytest.mark.slow  # CLI subprocess
 def test_no_bar_when_stderr_is_not_a_terminal(site_config, tmp_path: Path) -> None:
     folder, options = site_config
-    result = subprocess.run(
-        [sys.executable, "-m", "provenance", "audit", str(folder), *options],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-    )
+    result = run_cli("audit", str(folder), *options, cwd=tmp_path)
     assert result.returncode == 1 and result.stderr == ""
 
 
+@pytest.mark.slow  # CLI subprocesses on a pseudo-terminal
 def test_check_takes_the_links_due_and_counts_them_for_its_bar(site_config, tmp_path: Path) -> None:
     folder, options = site_config
     code, _out, _terminal = _run_on_a_terminal(["harvest", str(folder), *options], tmp_path)

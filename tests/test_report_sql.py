@@ -6,24 +6,13 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_report_views import AuditedDb, build_audited_db
+from audited import AuditedDb
+from helpers import run_cli as provenance
 
-
-@pytest.fixture(scope="module")
-def audited_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AuditedDb]:
-    yield from build_audited_db(tmp_path_factory.mktemp("report_sql"))
-
-
-def provenance(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "provenance", *args], capture_output=True, text=True, cwd=cwd, timeout=120
-    )
+pytestmark = pytest.mark.slow  # each test runs the CLI in a subprocess
 
 
 def fingerprint(db: AuditedDb) -> dict[str, str]:

@@ -8,7 +8,6 @@ import io
 import random
 import tracemalloc
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -27,16 +26,8 @@ from provenance.report.build import SEVERITY_ORDER, build_report
 from provenance.report.output import write
 from provenance.store import repo, rows
 from provenance.store.db import session_scope
-from provenance.store.migrate import open_store
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def engine(tmp_path: Path):
-    engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
-    yield engine
-    engine.dispose()
 
 
 def _store(engine, documents: int, links_each: int, first: int = 0) -> list[int]:
@@ -161,6 +152,7 @@ def test_stored_links_are_read_again_on_every_pass(engine) -> None:
     assert [link.document for link in first[2499:2501]] == ["d1", "d2"]
 
 
+@pytest.mark.slow  # scale, traced memory
 def test_a_json_report_never_holds_its_links(engine) -> None:
     """Writing the JSON of 12,000 links peaks well below what holding their records takes (the
     report held them all: its peak was the holding one; now it is one piece with its evidence)."""

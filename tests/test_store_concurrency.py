@@ -19,6 +19,7 @@ from provenance.store.schema import checks, documents
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
+# Not test_store_repo._doc: writers race on many tiny documents of one link, nothing else stored.
 def _doc(source: str) -> HarvestedDocument:
     return HarvestedDocument(
         source,
@@ -59,6 +60,7 @@ def test_two_engines_alternating_writes(tmp_path: Path) -> None:
         assert s.execute(select(func.count()).select_from(checks)).scalar_one() == 40
 
 
+@pytest.mark.slow  # writer subprocesses
 def test_processes_writing_at_once_never_see_database_is_locked(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
     open_store(url).dispose()

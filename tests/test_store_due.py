@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -11,18 +10,10 @@ from provenance.config import ScheduleConfig
 from provenance.records import CheckResult, DocumentFormat, HarvestedDocument, LinkRef, LinkRole, LinkStatus
 from provenance.store import repo
 from provenance.store.db import session_scope
-from provenance.store.migrate import open_store
 from provenance.store.urls import due_urls
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 SCHEDULE = ScheduleConfig(alive_every=timedelta(days=7), failing_every=timedelta(days=3))
-
-
-@pytest.fixture
-def engine(tmp_path: Path):
-    engine = open_store(f"sqlite:///{tmp_path / 'due.sqlite'}")
-    yield engine
-    engine.dispose()
 
 
 def _harvest(engine, *urls: str | None, source: str = "doc") -> None:

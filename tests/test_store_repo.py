@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, date, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -30,20 +29,13 @@ from provenance.records import (
 )
 from provenance.store import daemon_repo, repo
 from provenance.store.db import kept_connection, make_engine, session_scope
-from provenance.store.migrate import open_store
 from provenance.store.schema import documents, links, runs
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 CEST = timezone(timedelta(hours=2))
 
 
-@pytest.fixture
-def engine(tmp_path: Path):
-    engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
-    yield engine
-    engine.dispose()
-
-
+# Not test_store_concurrency._doc: every field filled, an invalid link among three, as the tests assert.
 def _doc(source: str = "seeds/a.txt", links_: tuple[LinkRef, ...] | None = None, **over) -> HarvestedDocument:
     if links_ is None:
         links_ = (
@@ -471,13 +463,13 @@ def test_replace_findings_replaces_and_serialises_evidence(engine) -> None:
     assert loaded[1].evidence == {}
 
 
-def test_staged_findings_take_no_lock_and_replace_the_stored_ones_at_once(engine, tmp_path) -> None:
+def test_staged_findings_take_no_lock_and_replace_the_stored_ones_at_once(engine, db_url) -> None:
     """Findings staged in a read-only unit of work (a TEMP table of its connection) leave the stored
     ones and the write lock alone until they replace them; another writer is never kept waiting."""
     with session_scope(engine) as s:
         doc_id = repo.save_harvest(s, _doc(), T0)
         _replace_findings(s, [Finding(FindingKind.UNARCHIVED, Severity.INFO, doc_id, "u0", "old")], T0)
-    other = make_engine(f"sqlite:///{tmp_path / 'store.sqlite'}", busy_timeout=0.2)
+    other = make_engine(db_url, busy_timeout=0.2)
     new = [Finding(FindingKind.DEAD_LINK, Severity.ERROR, doc_id, f"u{i}", f"new {i}") for i in range(5)]
     with kept_connection(engine) as connection:
         with session_scope(connection, readonly=True) as s:
