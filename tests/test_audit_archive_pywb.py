@@ -1,4 +1,4 @@
-"""`provenance audit` end to end against real archive software (issue 4, "Done when").
+"""`provenance audit` end to end against real archive software.
 
 The documents' links name a site (`news.example`) that `http.remap` routes to a loopback server;
 the Internet Archive's CDX and replay endpoints are remapped to a real pywb serving a WARC

@@ -1,4 +1,4 @@
-"""`provenance audit` of a folder whose links are served by a real loopback server (issue 3, done-when).
+"""`provenance audit` of a folder whose links are served by a real loopback server.
 
 The documents cite original addresses (https://news.example/..., https://www.youtube.com/...);
 `http.remap` sends each request, redirect hops and oEmbed look-ups included, to one threaded

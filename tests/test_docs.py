@@ -164,3 +164,22 @@ def test_config_yaml_holds_exactly_the_built_in_defaults() -> None:
     loaded = load_config(CONFIG)
     assert loaded.base_dir == ROOT
     assert dataclasses.replace(loaded, base_dir=Config().base_dir) == Config()
+
+
+def _layout_block() -> str:
+    """The fenced block of README.md's "Layout" section."""
+    section = README.read_text(encoding="utf-8").split("## Layout", 1)[1]
+    return section.split("```", 2)[1]
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(
+        path.name
+        for path in (ROOT / "provenance").iterdir()
+        if (path.suffix == ".py" or (path / "__init__.py").is_file()) and path.name != "__pycache__"
+    ),
+)
+def test_the_readme_layout_names_every_top_level_module(name: str) -> None:
+    shown = name if name.endswith(".py") else f"{name}/"
+    assert re.search(rf"(?<![\w/]){re.escape(shown)}", _layout_block()), f"README.md's Layout omits {shown}"

@@ -1,4 +1,4 @@
-"""Hostile servers (issue 7), as the link checker meets them: real loopback servers, real sockets.
+"""Hostile servers, as the link checker meets them: real loopback servers, real sockets.
 
 Already proven at the client level in test_net_live.py, and not repeated here: redirect loops and
 the 20-hop chain stopping at max_redirects with every hop recorded, endless chunked bodies and

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 import requests
 import responses
@@ -11,9 +13,20 @@ from provenance.config import HttpConfig
 from provenance.net.client import HttpClient
 from provenance.net.guard import fixed_resolver
 
+_MADE: list[HttpClient] = []  # closed after each test (they hold a watchdog thread and lookup threads)
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    yield
+    while _MADE:
+        _MADE.pop().close()
+
 
 def client(**http: object) -> HttpClient:
-    return HttpClient(HttpConfig(**http), resolver=PUBLIC, version="9.9")  # type: ignore[arg-type]
+    made = HttpClient(HttpConfig(**http), resolver=PUBLIC, version="9.9")  # type: ignore[arg-type]
+    _MADE.append(made)
+    return made
 
 
 @responses.activate

@@ -1,4 +1,4 @@
-"""Nothing lost (issue 7, part 5): an interrupted run leaves a consistent store; the next one finishes.
+"""Nothing lost: an interrupted run leaves a consistent store; the next one finishes.
 
 Real interruptions of a real `python -m provenance audit` subprocess: SIGINT (Ctrl-C) and SIGKILL
 (no chance to clean up), sent once the run has stored some checks and is still working; and a

@@ -1,4 +1,4 @@
-"""Property tests (issue 7, part 4): harvesters, URL handling, remap and the reconciler on arbitrary input.
+"""Property tests: harvesters, URL handling, remap and the reconciler on arbitrary input.
 
 They never raise; every link they output is a valid URL or becomes an `invalid_url` finding; a
 wrapped URL is re-joined; normalising twice changes nothing; harvesting the same input twice gives

@@ -1,4 +1,4 @@
-"""Server-side request forgery (issue 7, part 3), from documents to findings.
+"""Server-side request forgery, from documents to findings.
 
 The guard itself is proven where it lives, and not repeated here: every literal notation
 (decimal, octal, hex, short forms, `[::1]`, IPv6-mapped IPv4, `0.0.0.0`, `localhost`) blocked
