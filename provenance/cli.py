@@ -25,6 +25,7 @@ import click
 
 from .config import Config, load_config
 from .errors import ConfigError, LeaseHeld, ProvenanceError
+from .records import OutputFormat
 from .version import __version__
 
 if TYPE_CHECKING:
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from .net.client import HttpClient
 
 log = logging.getLogger("provenance")
-FORMATS = ("table", "json", "csv", "html")  # report/output.py says which each command can write
 
 
 class Exit(IntEnum):
@@ -106,7 +106,12 @@ def common_options(func: Callable[..., int]) -> Callable[..., None]:
         ),
         click.option("--db", default="sqlite:///provenance.sqlite", show_default=True, help="SQLAlchemy database URL."),
         click.option(
-            "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."
+            "--format",
+            "fmt",
+            type=click.Choice([f.value for f in OutputFormat]),
+            default="table",
+            show_default=True,
+            help="Output format.",
         ),
         click.option("--offline", is_flag=True, help="No network: harvest and reconcile only."),
         click.option("--no-archive", is_flag=True, help="Check links but skip archive look-ups."),

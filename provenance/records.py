@@ -84,6 +84,15 @@ class Severity(StrEnum):
     INFO = "info"
 
 
+class OutputFormat(StrEnum):
+    """What `--format` takes; report/output.py says which each kind of output can be written in."""
+
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    HTML = "html"
+
+
 class DocumentFormat(StrEnum):
     HTML = "html"
     MARKDOWN = "markdown"

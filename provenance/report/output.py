@@ -14,13 +14,13 @@ from sqlalchemy.engine import Engine
 
 from ..clock import Clock, utcnow
 from ..errors import ConfigError
+from ..records import OutputFormat
 from ..store.db import session_scope
 from . import as_csv, as_html, as_json, as_text
 from .build import Report, build_report, with_history
 from .status import DaemonStatus
 from .table import Table
 
-FORMATS = ("table", "json", "csv", "html")
 Document = Report | Table | DaemonStatus
 _WRITERS: dict[tuple[type, str], Callable[[Any, TextIO], None]] = {
     (Report, "table"): as_text.write_report,
@@ -41,7 +41,7 @@ def write(document: Document, fmt: str, out: TextIO) -> None:
     """DOCUMENT in format FMT to OUT; ConfigError when FMT is not one this kind of document has."""
     writer = _WRITERS.get((type(document), fmt))
     if writer is None:
-        *some, last = [f for f in FORMATS if (type(document), f) in _WRITERS]
+        *some, last = [f.value for f in OutputFormat if (type(document), f.value) in _WRITERS]
         what = "status" if isinstance(document, DaemonStatus) else "this command"
         raise ConfigError(f"--format {fmt} is not available for {what} (use {', '.join(some)} or {last})")
     writer(document, out)
