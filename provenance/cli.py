@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from .net.client import HttpClient
+    from .pipeline import HarvestOutcome
 
 log = logging.getLogger("provenance")
 
@@ -221,6 +222,14 @@ def _flush_output(code: int) -> int:
     return code
 
 
+def _nothing_read(outcome: HarvestOutcome) -> Exit:
+    """Say, a line each, why no input could be read (the report shows the same errors): exit 2."""
+    for source, reason in outcome.errors:
+        if source in outcome.unreadable:
+            click.echo(f"provenance: cannot read {source}: {_one_line(Exception(reason))}", err=True)
+    return Exit.USAGE
+
+
 @main.command()
 @click.argument("targets", nargs=-1, required=True)
 @common_options
@@ -238,6 +247,8 @@ def audit(ctx: Context, targets: tuple[str, ...]) -> int:
     with ctx.client() as client, ctx.progress("checking") as progress:
         outcome = pipeline.audit(ctx.engine(), ctx.config, targets, client, archives=ctx.archives, progress=progress)
     ctx.print_report(outcome.document_ids)
+    if outcome.harvested.nothing_read:
+        return _nothing_read(outcome.harvested)
     return Exit.FINDINGS if outcome.findings.errors else Exit.OK
 
 
@@ -256,7 +267,7 @@ def harvest(ctx: Context, targets: tuple[str, ...]) -> int:
     with ctx.client() as client:
         outcome = pipeline.harvest(ctx.engine(), ctx.config, targets, client=client)
     ctx.print_report(outcome.document_ids)
-    return Exit.OK
+    return _nothing_read(outcome) if outcome.nothing_read else Exit.OK
 
 
 @main.command()

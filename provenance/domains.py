@@ -27,3 +27,10 @@ def _registrable_host(host: str) -> str:
     if not host:
         return ""
     return _EXTRACT(host).top_domain_under_public_suffix or host
+
+
+@lru_cache(maxsize=16384)
+def has_public_suffix(host: str) -> bool:
+    """Whether HOST is a name under a real public suffix ('bbc.co.uk', 'cdc.gov'), not 'file.txt' or 'e.g'."""
+    parts = _EXTRACT(host.lower().rstrip("."))
+    return bool(parts.suffix and parts.domain)

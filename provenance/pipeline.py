@@ -46,6 +46,12 @@ COMMIT_SECONDS = 0.2  # and at least this often, so a slow run still stores as i
 class HarvestOutcome:
     document_ids: tuple[int, ...]
     errors: tuple[tuple[str, str], ...] = ()  # (source, reason)
+    unreadable: tuple[str, ...] = ()  # sources nothing could be read from at all (their errors say why)
+
+    @property
+    def nothing_read(self) -> bool:
+        """Every input was unreadable: the command had nothing to work on."""
+        return bool(self.document_ids) and len(self.unreadable) == len(self.document_ids)
 
 
 @dataclass(frozen=True)
@@ -71,11 +77,14 @@ class FindingCounts:
 
 @dataclass(frozen=True)
 class AuditOutcome:
-    document_ids: tuple[int, ...]
+    harvested: HarvestOutcome
     findings: FindingCounts
     checked: int = 0
     looked_up: int = 0
-    harvest_errors: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    @property
+    def document_ids(self) -> tuple[int, ...]:
+        return self.harvested.document_ids
 
 
 def committed(items: Iterable[T]) -> Iterator[list[T]]:
@@ -99,13 +108,16 @@ def harvest(
         fetch = fetcher(client, config.harvest.max_file_bytes)
     ids: list[int] = []
     errors: list[tuple[str, str]] = []
+    unreadable: list[str] = []
     for doc in harvest_items(expand_targets(targets), config.harvest, fetch):
         ids.append(_save(engine, doc, now))  # stored as it comes: none is held afterwards
         if doc.error:
             errors.append((doc.source, doc.error))
+        if doc.unreadable:
+            unreadable.append(doc.source)
     with session_scope(engine) as session:
         mark_copies(session)
-    return HarvestOutcome(tuple(ids), tuple(errors))
+    return HarvestOutcome(tuple(ids), tuple(errors), tuple(unreadable))
 
 
 def _save(engine: Engine, doc: HarvestedDocument, now: Clock) -> int:
@@ -125,7 +137,7 @@ def harvest_source(
         return HarvestOutcome((), ((source.url, "URL sources need the network (run without --offline)"),))
     pages, errors, fetch = watched_pages(source.url, fetcher(client, config.harvest.max_file_bytes))
     outcome = harvest(engine, config, pages, client=client, now=now, fetch=fetch) if pages else HarvestOutcome(())
-    return HarvestOutcome(outcome.document_ids, tuple(errors) + outcome.errors)
+    return HarvestOutcome(outcome.document_ids, tuple(errors) + outcome.errors, outcome.unreadable)
 
 
 # --- check ------------------------------------------------------------------------------------
@@ -301,9 +313,5 @@ def audit(
     findings = reconcile(engine, config, now=now)
     release_free_memory()
     return AuditOutcome(
-        document_ids=harvested.document_ids,
-        findings=findings.of(harvested.document_ids),
-        checked=checked,
-        looked_up=looked_up,
-        harvest_errors=harvested.errors,
+        harvested=harvested, findings=findings.of(harvested.document_ids), checked=checked, looked_up=looked_up
     )

@@ -76,6 +76,7 @@ class FindingKind(StrEnum):
     MEDIA_UNAVAILABLE = "media_unavailable"
     INVALID_URL = "invalid_url"
     BLOCKED_URL = "blocked_url"
+    LINK_TEXT_MISMATCH = "link_text_mismatch"
 
 
 class Severity(StrEnum):
@@ -97,6 +98,8 @@ class DocumentFormat(StrEnum):
     HTML = "html"
     MARKDOWN = "markdown"
     TEXT = "text"
+    PDF = "pdf"
+    DOCX = "docx"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +144,10 @@ class HarvestedDocument:
     fingerprint: str  # sha256 of the normalised main text
     links: tuple[LinkRef, ...] = ()
     error: str | None = None  # a per-document problem that did not stop the harvest
+    captured: DateEvidence | None = None  # when this copy was made, where it says so (a print header)
+    # what the file says of itself that is not content (PDF or Word metadata dates, a print header)
+    evidence: dict[str, Any] = field(default_factory=dict)
+    unreadable: bool = False  # nothing could be read at all (error says why): not a partial harvest
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +265,8 @@ class StoredDocument:
     copy_of: int | None = None
     error: str | None = None
     links: tuple[StoredLink, ...] = ()
+    captured: DateEvidence | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
 
     @property
     def report_id(self) -> str:

@@ -104,3 +104,33 @@ def test_a_failed_flush_is_status_120_unless_already_failing(monkeypatch: pytest
     monkeypatch.setattr(sys, "stdout", Closed())
     assert _flush_output(0) == 120
     assert _flush_output(1) == 1
+
+
+@pytest.mark.parametrize("command", ["audit", "harvest"])
+def test_an_unreadable_only_input_is_one_line_and_exit_2(tmp_path: Path, command: str) -> None:
+    """Nothing could be read: the report shows the document's error, stderr says why in one line."""
+    from click.testing import CliRunner
+
+    from provenance.cli import main
+
+    image = tmp_path / "scan.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    db = f"sqlite:///{tmp_path / 'p.sqlite'}"
+    result = CliRunner().invoke(main, [command, str(image), "--offline", "--db", db])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [f"provenance: cannot read {image}: not a text document: a PNG image"]
+    assert "error: not a text document" in result.stdout and "Traceback" not in result.output
+
+
+def test_an_unreadable_input_beside_a_readable_one_is_reported_not_fatal(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from provenance.cli import main
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "scan.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    (tmp_path / "docs" / "note.txt").write_text("A note citing https://example.org/a today.\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["audit", str(tmp_path / "docs"), "--offline", "--db", f"sqlite:///{tmp_path / 'p.sqlite'}"]
+    )
+    assert result.exit_code == 0 and "not a text document" in result.stdout and result.stderr == ""

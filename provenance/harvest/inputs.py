@@ -140,6 +140,7 @@ def failed_document(source: str, reason: str) -> HarvestedDocument:
         text="",
         fingerprint=fingerprint(""),
         error=reason,
+        unreadable=True,
     )
 
 

@@ -241,6 +241,8 @@ def _badge(value: str, colour: str) -> str:
 
 def _document_section(doc: ReportDocument, findings: Sequence[Finding], links: Sequence[ReportLink]) -> str:
     meta = [f"published {doc.published.isoformat() if doc.published else 'unknown'}"]
+    if doc.captured:
+        meta.append(f"captured {doc.captured.isoformat()}")
     if doc.copy_of:
         meta.append(f"copy of {doc.copy_of}")
     if doc.original_url:

@@ -73,6 +73,7 @@ def _document_json(doc: ReportDocument) -> dict[str, Any]:
         "published": to_json(doc.published),
         "original_url": doc.original_url,
         "copy_of": doc.copy_of,
+        "captured": to_json(doc.captured),
         "error": doc.error,
     }
 

@@ -63,6 +63,8 @@ def _document_block(doc: ReportDocument, findings: list[Finding], links: list[Re
     if doc.title:
         lines += _wrap(doc.title, 4)
     lines += _wrap(f"published {doc.published.isoformat() if doc.published else 'unknown'}", 4)
+    if doc.captured:
+        lines += _wrap(f"captured {doc.captured.isoformat()} (this copy)", 4)
     if doc.original_url:
         lines += _wrap(doc.original_url, 4, "original: ")
     if doc.error:

@@ -47,6 +47,7 @@ class ReportDocument:
     original_url: str | None
     copy_of: str | None
     error: str | None = None
+    captured: date | None = None  # when this copy was made, where it says so
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +201,7 @@ def _document(doc: StoredDocument, by_id: Mapping[int, StoredDocument]) -> Repor
         original_url=doc.original_url or (original.original_url if original else None),
         copy_of=original.report_id if original else None,
         error=doc.error,
+        captured=doc.captured.value if doc.captured else None,
     )
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from ..chunks import batched
 from ..domains import registrable_domain
 from ..errors import StorageError
+from ..jsonvalues import to_json
 from ..records import (
     DocumentFormat,
     HarvestedDocument,
@@ -83,7 +84,7 @@ def save_harvest(session: Session, doc: HarvestedDocument, now: datetime) -> int
 
     `harvested_at` is the last time the source was read, `updated_at` the last time what it says changed.
     """
-    published = doc.published
+    published, captured = doc.published, doc.captured
     values = {
         "format": str(doc.format),
         "title": doc.title,
@@ -91,6 +92,10 @@ def save_harvest(session: Session, doc: HarvestedDocument, now: datetime) -> int
         "published": published.value if published else None,
         "published_source": published.source if published else None,
         "published_raw": published.raw if published else None,
+        "captured": captured.value if captured else None,
+        "captured_source": captured.source if captured else None,
+        "captured_raw": captured.raw if captured else None,
+        "evidence": to_json(doc.evidence),
         "text": doc.text,
         "fingerprint": doc.fingerprint,
         "error": doc.error,
@@ -157,6 +162,8 @@ def load_documents(
             copy_of=r["copy_of_id"],
             error=r["error"],
             links=tuple(by_doc[r["id"]]),
+            captured=date_evidence(r["captured"], r["captured_source"], r["captured_raw"]),
+            evidence=r["evidence"] or {},
         )
         for r in rows
     ]

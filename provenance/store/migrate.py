@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
 _PACKAGE = Path(__file__).resolve().parents[1]  # .../provenance
-HEAD_REVISION = "0005"  # the newest migration in migrations/versions/: raise it with each new one
+HEAD_REVISION = "0006"  # the newest migration in migrations/versions/: raise it with each new one
 
 
 def script_location() -> Path:

@@ -88,6 +88,10 @@ documents = Table(
     Column("fingerprint", String(64), nullable=False),
     Column("copy_of_id", Integer, ForeignKey("documents.id", ondelete="SET NULL")),
     Column("error", Text),
+    Column("captured", Date),  # when this copy was made, where it says so (a print header)
+    Column("captured_source", String(64)),
+    Column("captured_raw", Text),
+    Column("evidence", JSON),  # what the file says of itself: PDF/Word metadata dates, a print header
     Column("harvested_at", UTCDateTime, nullable=False),  # last time the source was read
     Column("updated_at", UTCDateTime, nullable=False),  # last time what it says changed
 )

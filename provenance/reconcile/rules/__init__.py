@@ -1,5 +1,5 @@
 """Rule families; importing this package registers every rule with the registry."""
 
-from . import archive, network, offline
+from . import archive, link_text, network, offline
 
-__all__ = ["archive", "network", "offline"]  # imported for their @rule registrations
+__all__ = ["archive", "link_text", "network", "offline"]  # imported for their @rule registrations

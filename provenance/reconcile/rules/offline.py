@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from ...records import Finding, FindingKind, LinkRole, LinkStatus, Severity, StoredDocument, StoredLink
 from ...textnorm import normalize_text
+from ..addresses import shown_address
 from ..context import LinkView, ReconcileContext
 from ..registry import document_finding, link_finding, rule
 from ..titles import TitleComparison, looks_like_title, similarity, url_slug
@@ -108,8 +109,8 @@ def title_mismatch(ctx: ReconcileContext, link: LinkView) -> Finding | None:
     means the address is the one named, whatever a challenge page's title says.
     """
     label, url = link.link.anchor_text, link.link.url
-    if not label or not url or label.strip() in (url, link.link.written):
-        return None
+    if not label or not url or label.strip() in (url, link.link.written) or shown_address(label) is not None:
+        return None  # a label that is itself an address is link_text_mismatch's to judge
     if link.link.role is not LinkRole.RELATED and not looks_like_title(label):
         return None
     comparisons = []
