@@ -48,6 +48,7 @@ _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _NEWLINES = re.compile(r"[\t\n\r]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^\s])")
 _CONTEXT_CHARS = 300
+_IN_PROSE = 20  # characters of a block's own words beyond its links and marks: it is a sentence
 _URL_SAFE = "/:?#[]@!$&'()*+,;=%~-._"
 
 
@@ -143,7 +144,13 @@ def _links(
     for event, el, zone in iter_zones(page):
         if limit is not None and len(links) > limit:
             break
-        if event != "start" or el.tag not in LINK_ATTRIBUTES:
+        if event != "start" or el.tag not in LINK_ATTRIBUTES and el.tag != "u":
+            continue
+        lost = _lost_link(el, zone, start + len(links))
+        if lost is not None:
+            links.append(lost)
+            continue
+        if el.tag not in LINK_ATTRIBUTES:
             continue
         attr, in_body = LINK_ATTRIBUTES[el.tag]
         written = _NEWLINES.sub("", (el.get(attr) or "").strip())  # as a browser reads it (WHATWG URL)
@@ -164,6 +171,49 @@ def _links(
             )
         )
     return links
+
+
+def _lost_link(el: HtmlElement, zone: Zone, position: int) -> LinkRef | None:
+    """A link whose address is gone: an underlined run or an `<a>` without `href`, inside a sentence
+    of the article body.
+
+    A saved or cleaned copy keeps such marks where the page had a link.  Only a mark inside prose
+    counts: a standalone `<a>` without `href` is a script's button ("Load more"), and one with a
+    `name` or `id` is a target of a link, not a link.
+    """
+    if zone.chrome or not zone.main:
+        return None
+    if el.tag == "a":
+        if el.get("href") is not None or el.get("name") or el.get("id") or el.get("role") or el.get("onclick"):
+            return None
+    elif el.tag != "u" or any(a.tag == "a" and a.get("href") is not None for a in el.iterancestors("a")):
+        return None
+    words = text_of(el)
+    if not words or words.endswith(":") or not _in_prose(el):
+        return None  # an underlined "Title:" is a label
+    return LinkRef(
+        url=None, written=None, role=LinkRole.LOST, anchor_text=words, context=_context(el, words), position=position
+    )
+
+
+def _in_prose(el: HtmlElement) -> bool:
+    """Whether EL stands inside a sentence: its block has words of its own beyond its links and
+    marks (a bar of share buttons is all links)."""
+    block = _block_of(el)
+    if block is None:
+        return False
+    marked = sum(len(text_of(mark)) for mark in block.iter("a", "u", "button") if not _nested_mark(mark, block))
+    return len(text_of(block)) - marked >= _IN_PROSE
+
+
+def _nested_mark(mark: HtmlElement, block: HtmlElement) -> bool:
+    """A mark inside another mark of BLOCK (an `<u>` in an `<a>`): its text is counted once."""
+    for ancestor in mark.iterancestors():
+        if ancestor is block:
+            return False
+        if ancestor.tag in ("a", "u", "button"):
+            return True
+    return False
 
 
 def _harvestable(written: str) -> bool:

@@ -12,7 +12,7 @@ from datetime import date
 
 from ..records import DateEvidence, DocumentFormat, HarvestedDocument, LinkRef, LinkRole
 from ..textnorm import fingerprint
-from .text import is_video_url, line_bounds, sentence_around
+from .text import UNDERLINE, is_video_url, line_bounds, sentence_around
 from .urls import find_urls, normalize_url
 
 __all__ = ["harvest_markdown"]
@@ -147,6 +147,12 @@ def harvest_markdown(source: str, text: str, max_links: int | None = None) -> Ha
                     context=sentence_around(text, found.start, found.end),
                 ),
             )
+        )
+    for match in UNDERLINE.finditer(scan):  # inline HTML <u>: a link whose address the copy lost
+        words = " ".join(match.group(1).split())
+        context = UNDERLINE.sub(r"\1", sentence_around(text, match.start(), match.end()))
+        placed.append(
+            (match.start(), LinkRef(url=None, written=None, role=LinkRole.LOST, anchor_text=words, context=context))
         )
     placed.sort(key=lambda item: item[0])
     links = tuple(

@@ -13,9 +13,9 @@ from datetime import date
 
 from ..records import DateEvidence, DocumentFormat, HarvestedDocument, LinkRef, LinkRole
 from ..textnorm import fingerprint
-from .urls import find_urls
+from .urls import FoundUrl, find_urls
 
-__all__ = ["harvest_text", "sentence_around", "is_video_url"]
+__all__ = ["UNDERLINE", "harvest_text", "is_video_url", "line_bounds", "sentence_around"]
 
 _ORIGINAL = re.compile(
     r"^[ \t]*original[ \t]+(?:url|link|address|source)[ \t]*:[ \t]*(.*)$", re.IGNORECASE | re.MULTILINE
@@ -25,7 +25,8 @@ _LABEL = re.compile(
     r"|see[ \t]+also|more[ \t]+on[ \t]+this)[ \t]*:[ \t]*(\S.*?)[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
-_UNDERLINE = re.compile(r"<u>(.{1,1000}?)</u>", re.IGNORECASE | re.DOTALL)  # bounded: "<u>" x 1e6, no "</u>"
+# an underlined run: a link whose address the copy lost (bounded: "<u>" x 1e6 with no "</u>" stays linear)
+UNDERLINE = re.compile(r"<u>(.{1,1000}?)</u>", re.IGNORECASE | re.DOTALL)
 _VIDEO = re.compile(
     r"^https?://(?:(?:www\.|m\.)?youtube\.com/(?:watch\b|shorts/|embed/)|youtu\.be/"
     r"|(?:www\.|player\.)?vimeo\.com/)",
@@ -134,6 +135,12 @@ def _slug_score(title: str, url: str) -> float:
     return sum(w in have for w in wanted) / len(wanted) if wanted else 0.0
 
 
+def _stands_alone(text: str, found: FoundUrl) -> bool:
+    """Whether FOUND is the only thing on its line (a printed address, not a URL inside a sentence)."""
+    line_start, line_end = line_bounds(text, found.start, found.end)
+    return not (text[line_start : found.start].strip() + text[found.end : line_end].strip(" \t.,;"))
+
+
 def _paragraph_end(text: str, start: int, count: int) -> int:
     pos, stop = start, min(len(text), start + 25 * _REACH)  # paragraphs longer than this end anyway
     for _ in range(count):
@@ -174,7 +181,7 @@ def harvest_text(source: str, text: str, max_links: int | None = None) -> Harves
     title, published = _head(main)
     # The text's own fingerprint first: its working memory is gone before the links' is taken
     # (together they were the harvest's peak on a 10,000-line link list).
-    body = _UNDERLINE.sub(r"\1", main).strip()
+    body = UNDERLINE.sub(r"\1", main).strip()
     body_fingerprint = fingerprint(body)
     placed: list[tuple[int, LinkRef]] = []
     urls = find_urls(main, limit=None if max_links is None else max_links + 1)
@@ -196,14 +203,15 @@ def harvest_text(source: str, text: str, max_links: int | None = None) -> Harves
         context = sentence_around(main, label.start(), label.end())
         if scored and scored[0][0] >= 0.5:
             claimed[scored[0][2]] = (words, context)
+        elif nearby and _stands_alone(main, nearby[0][1]) and not is_video_url(nearby[0][1].url):
+            # the label's own address, printed after it, naming another story: a title mismatch to report
+            claimed[nearby[0][0]] = (words, context)
         else:
             placed.append(
                 (label.start(), LinkRef(url=None, written=None, role=LinkRole.LOST, anchor_text=words, context=context))
             )
     for i, found in enumerate(urls):
-        line_start, line_end = line_bounds(main, found.start, found.end)
-        after = main[found.end : line_end]
-        alone = not (main[line_start : found.start].strip() + after.strip(" \t.,;"))
+        alone = _stands_alone(main, found)
         if i in claimed:
             role, anchor, context = LinkRole.RELATED, claimed[i][0] or None, claimed[i][1]
         else:
@@ -213,11 +221,11 @@ def harvest_text(source: str, text: str, max_links: int | None = None) -> Harves
         placed.append(
             (found.start, LinkRef(url=found.url, written=found.written, role=role, anchor_text=anchor, context=context))
         )
-    for count, match in enumerate(_UNDERLINE.finditer(main)):
+    for count, match in enumerate(UNDERLINE.finditer(main)):
         if max_links is not None and count > max_links:
             break
         words = " ".join(match.group(1).split())
-        context = _UNDERLINE.sub(r"\1", sentence_around(main, match.start(), match.end()))
+        context = UNDERLINE.sub(r"\1", sentence_around(main, match.start(), match.end()))
         placed.append(
             (match.start(), LinkRef(url=None, written=None, role=LinkRole.LOST, anchor_text=words, context=context))
         )
