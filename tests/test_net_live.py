@@ -263,3 +263,18 @@ def test_many_threads_share_one_client() -> None:
         assert [r.body for r in results] == [p.encode() for p in paths]
         assert server.count() == 64
         c.close()
+
+
+def test_an_allowed_address_does_not_carry_the_other_addresses_of_a_name() -> None:
+    """A name resolving to [a forbidden address, an allowed one] reaches neither: the listener on the
+    forbidden address (here 127.0.0.1) must never see the request, whatever address comes first."""
+    with serve({"/": text("secret")}) as server:
+        for answer in (["127.0.0.1", "127.0.0.2"], ["127.0.0.2", "127.0.0.1"]):
+            client = HttpClient(
+                HttpConfig(allow_private=(f"127.0.0.2:{server.port}",)),
+                resolver=fixed_resolver(*answer),
+            )
+            response = client.request("GET", f"http://rebind.example:{server.port}/")
+            client.close()
+            assert response.error_class == "blocked" and "127.0.0.1" in (response.error or "")
+        assert server.count() == 0

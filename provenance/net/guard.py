@@ -171,17 +171,16 @@ class Guard:
                 return Verdict(host, port, dns_error=f"resolver gave a non-address for {host}: {exc}")
             if not addresses:
                 return Verdict(host, port, dns_error=f"cannot resolve {host}: no addresses")
-        texts = tuple(str(a) for a in addresses)
-        exempt = self.allowed(host, port) or any(self.allowed(t, port) for t in texts)
-        if not exempt:
-            for address in addresses:
-                reason = forbidden_reason(address)
-                if reason:
-                    shown = host if str(address) == host else f"{host} ({address})"
-                    return Verdict(
-                        host, port, texts, blocked=f"{shown}:{port} is a {reason} address, not in http.allow_private"
-                    )
-        return Verdict(host, port, texts)
+        # Every address is judged on its own: an exemption for one address (127.0.0.2:8080) says
+        # nothing of the others a name resolves to, so a name resolving to [metadata service, allowed
+        # address] is refused, as is any name that mixes public and private addresses.
+        name_exempt = self.allowed(host, port)
+        for address in addresses:
+            reason = None if name_exempt or self.allowed(str(address), port) else forbidden_reason(address)
+            if reason:
+                shown = host if str(address) == host else f"{host} ({address})"
+                return Verdict(host, port, blocked=f"{shown}:{port} is a {reason} address, not in http.allow_private")
+        return Verdict(host, port, tuple(str(a) for a in addresses))
 
 
 def _bracket(host: str) -> str:
