@@ -34,3 +34,15 @@ def has_public_suffix(host: str) -> bool:
     """Whether HOST is a name under a real public suffix ('bbc.co.uk', 'cdc.gov'), not 'file.txt' or 'e.g'."""
     parts = _EXTRACT(host.lower().rstrip("."))
     return bool(parts.suffix and parts.domain)
+
+
+def is_web_url(url: str | None) -> bool:
+    """Whether URL is an absolute http(s) address with a host: the only kind the product follows,
+    stores as a snapshot or writes into a page as a link (never `javascript:` or `data:`)."""
+    if not url:
+        return False
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)

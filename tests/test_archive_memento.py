@@ -201,3 +201,24 @@ def test_timegate_blocked_html_403_is_a_refusal(client, mocked):
     mocked.get(IA_TG + "https://nationalpost.com/health/", status=403, body="<!DOCTYPE html><html>Blocked</html>")
     lookup = MementoTimeGate(client, IA_TG, "ia").nearest("https://nationalpost.com/health/", None)
     assert lookup.nearest is None and lookup.error == "blocked by the archive (HTTP 403): forbidden"
+
+
+@pytest.mark.parametrize("where", ["javascript:alert(1)", "data:text/html,<b>x</b>", "file:///etc/passwd"])
+def test_a_timegate_pointing_at_a_script_or_a_file_holds_nothing(client, mocked, where):
+    mocked.get(IA_TG + "https://e.com/", status=302, headers={"Location": where + "#20200101000000"})
+    assert MementoTimeGate(client, IA_TG, "ia").nearest("https://e.com/", None).nearest is None
+    mocked.get(
+        "http://archive.test/coll/https://e.com/",
+        status=200,
+        headers={"Memento-Datetime": "Wed, 01 Jan 2020 00:00:00 GMT", "Content-Location": where},
+    )
+    assert MementoTimeGate(client, "http://archive.test/coll", "pywb").nearest("https://e.com/", None).nearest is None
+
+
+def test_timemap_entries_that_are_not_web_addresses_are_dropped(client, mocked):
+    hostile = TIMEMAP.replace(
+        "<http://archive.test/coll/20100101000000mp_/http://e.com/>", "<javascript:alert(1)//20100101000000>"
+    )
+    mocked.get("http://archive.test/coll/timemap/link/http://e.com/", body=hostile)
+    lookup = MementoTimeMap(client, "http://archive.test/coll/timemap/link/", "test").nearest("http://e.com/", None)
+    assert lookup.count == 2 and lookup.first.datetime.year == 2015

@@ -62,3 +62,10 @@ def test_text_pairs_each_problem_link_with_its_replacement():
     )
     assert lines[1] == "https://c.example/ (content_drift): no archived copy found"
     assert robust_links_text([]) == ""
+
+
+def test_a_snapshot_that_is_not_a_web_address_never_becomes_an_attribute():
+    hostile = Snapshot(archive="x", url="javascript:alert(1)", datetime=datetime(2019, 1, 5, tzinfo=UTC))
+    out = robust_links_html(DOC, [("https://a.example/x", hostile), ("http://b.example/", SNAP_B)])
+    soup = BeautifulSoup(out, "lxml")
+    assert [a["data-versionurl"] for a in soup.find_all("a", attrs={"data-versionurl": True})] == [SNAP_B.url]

@@ -49,6 +49,7 @@ def test_limiter_says_no_instead_of_waiting():
             "https://web.archive.org/web/20240102030405/https://e.com/a",
         ),
         (200, {}, "submitted", None),
+        (302, {"Location": "javascript:alert(1)//20240102030405"}, "submitted", None),
         (429, {"Retry-After": "120"}, "rate_limited", None),
         (403, {}, "refused", None),
         (520, {}, "failed", None),

@@ -173,6 +173,7 @@ def test_availability_found(client, mocked):
     [
         {"url": "x.example", "archived_snapshots": {}},
         {"archived_snapshots": {"closest": {"status": "404", "available": True, "timestamp": "20130919044612"}}},
+        {"archived_snapshots": {"closest": {"available": True, "timestamp": "20130919044612", "url": "javascript:x"}}},
     ],
 )
 def test_availability_empty(client, mocked, payload):

@@ -6,11 +6,12 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from bs4 import BeautifulSoup
 
-from provenance.records import Finding, FindingKind, LinkRole, LinkStatus, Severity
+from provenance.records import Finding, FindingKind, LinkRole, LinkStatus, Severity, Snapshot
 from provenance.report.as_html import health_chart
 from provenance.report.build import Report, ReportDocument, ReportLink, health_over_time
 from provenance.report.output import write
@@ -117,3 +118,18 @@ def test_table_page_escapes_cells() -> None:
     soup = BeautifulSoup(out.getvalue(), "html.parser")
     assert [td.get_text() for td in soup.find_all("td")] == ["https://a.example/?q=<x>", "a & b"]
     assert soup.find(attrs={"data-count": "rows"}).get_text() == "1"
+
+
+def test_a_snapshot_that_is_not_a_web_address_is_shown_never_linked() -> None:
+    report = _report("T")
+    hostile = Snapshot(archive="x", url="javascript:alert(1)", datetime=datetime(2020, 1, 1, tzinfo=UTC))
+    safe = Snapshot(archive="x", url="https://archive.example/2020/x", datetime=datetime(2020, 1, 1, tzinfo=UTC))
+    links = tuple(
+        replace(report.links[0], url=f"https://x.example/{n}", snapshot=s) for n, s in enumerate([hostile, safe])
+    )
+    out = io.StringIO()
+    write(replace(report, links=links), "html", out)
+    soup = BeautifulSoup(out.getvalue(), "html.parser")
+    hrefs = [a["href"] for a in soup.find_all("a", href=True)]
+    assert hrefs == ["https://archive.example/2020/x"]
+    assert "javascript:alert(1)" in soup.get_text()  # still shown, as text

@@ -24,6 +24,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
 from ..clock import Clock, utcnow
+from ..domains import is_web_url
 from ..net.base import Client, Response
 from ..records import Snapshot, SnapshotLookup
 from .base import WAYBACK_TS, choose_nearest, http_date, lookup_from, parse_timestamp, refusal
@@ -129,7 +130,7 @@ def parse_timemap(text: str) -> list[LinkEntry]:
 def _mementos(entries: list[LinkEntry], archive: str, original: str | None) -> list[Snapshot]:
     seen: dict[str, Snapshot] = {}
     for entry in entries:
-        if entry.is_memento and entry.datetime is not None and entry.url not in seen:
+        if entry.is_memento and entry.datetime is not None and entry.url not in seen and is_web_url(entry.url):
             seen[entry.url] = Snapshot(archive=archive, url=entry.url, datetime=entry.datetime, original=original)
     return list(seen.values())
 
@@ -209,13 +210,15 @@ class MementoTimeGate:
             if not location:
                 return None
             target = urljoin(query, location)
+            if not is_web_url(target):
+                return None  # an archive answer is evidence, never a script or a local file
             stamp = resp.headers.get("Memento-Datetime")
             moment = _parse_http_date(stamp) if stamp else _timestamp_in(target)
             return Snapshot(archive=self.name, url=target, datetime=moment, original=original) if moment else None
         stamp = resp.headers.get("Memento-Datetime")
         where = resp.headers.get("Content-Location")
         moment = _parse_http_date(stamp) if stamp else None
-        if moment is None or not where:
+        if moment is None or not where or not is_web_url(urljoin(query, where)):
             return None
         return Snapshot(
             archive=self.name, url=urljoin(query, where), datetime=moment, original=original, status=resp.status

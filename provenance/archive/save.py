@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urljoin
 
 from ..clock import Clock, utcnow
+from ..domains import is_web_url
 from ..net.base import Client
 from ..records import CheckResult, LinkStatus, SaveResult, Snapshot, SnapshotLookup
 from .base import WAYBACK_TS, parse_timestamp
@@ -104,8 +105,8 @@ def _send(
             limiter.back_off(_retry_after(resp.headers.get("Retry-After")))
         return SaveResult(url, requested_at, "rate_limited", http_status=429, error="archive rate limit (429)")
     where = resp.headers.get("Content-Location") or resp.headers.get("Location")
-    if status < 400 and where:
-        snapshot_url = urljoin(endpoint, where)
+    snapshot_url = urljoin(endpoint, where) if where else None
+    if status < 400 and snapshot_url is not None and is_web_url(snapshot_url):
         match = WAYBACK_TS.search(snapshot_url)
         moment = parse_timestamp(match.group(1)) if match else None
         return SaveResult(

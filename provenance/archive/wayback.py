@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ..clock import Clock, utcnow
+from ..domains import is_web_url
 from ..net.base import Client
 from ..records import Snapshot, SnapshotLookup
 from .base import lookup_from, parse_timestamp, refusal
@@ -247,6 +248,8 @@ class WaybackAvailability:
         if moment is None or closest.get("available") is False or (status.isdigit() and int(status) >= 400):
             return None
         replay = str(closest.get("url") or f"https://web.archive.org/web/{closest['timestamp']}/{url}")
+        if not is_web_url(replay):
+            return None  # an archive answer is evidence, never a script or a local file
         # The API answers http:// replay URLs; the archive serves https and redirects anyway.
         if replay.startswith("http://web.archive.org/"):
             replay = "https://" + replay[len("http://") :]

@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import TextIO
 
-from ..domains import registrable_domain
-from ..records import Finding, LinkStatus, Severity
+from ..domains import is_web_url, registrable_domain
+from ..records import Finding, LinkStatus, Severity, Snapshot
 from .as_text import cell_text
 from .build import SEVERITY_LABEL, SEVERITY_ORDER, HealthSeries, Report, ReportDocument, ReportLink
 from .table import Table
@@ -272,11 +272,7 @@ def _document_section(doc: ReportDocument, findings: Sequence[Finding], links: S
         )
         for link in links:
             status = link.status.value
-            snap = (
-                f'<a href="{escape(link.snapshot.url)}">{link.snapshot.datetime.date().isoformat()}</a>'
-                if link.snapshot
-                else ""
-            )
+            snap = _snapshot_cell(link.snapshot) if link.snapshot else ""
             url = escape(link.url) if link.url else "(no address)"
             parts.append(
                 f"<tr><td>{escape(link.role.value)}</td><td>{_badge(status, STATUS_COLOURS[status])}</td>"
@@ -286,3 +282,12 @@ def _document_section(doc: ReportDocument, findings: Sequence[Finding], links: S
         parts.append("</tbody></table>")
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _snapshot_cell(snapshot: Snapshot) -> str:
+    """The snapshot's date, linked only when its address is a web address: a stored `javascript:` or
+    `data:` URL (from a hostile archive or an edited database) is shown as text, never followed."""
+    day = snapshot.datetime.date().isoformat()
+    if not is_web_url(snapshot.url):
+        return f"{day} {escape(snapshot.url)}"
+    return f'<a href="{escape(snapshot.url)}" rel="noopener noreferrer">{day}</a>'

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 from bs4 import BeautifulSoup
 
+from ..domains import is_web_url
 from ..records import Snapshot
 
 __all__ = ["robust_links_html", "robust_links_text"]
@@ -24,7 +25,7 @@ __all__ = ["robust_links_html", "robust_links_text"]
 
 def robust_links_html(html: str, links: list[tuple[str, Snapshot | None]]) -> str:
     """HTML with each <a href> that has a snapshot carrying the three Robust Links attributes."""
-    versions = {url.strip(): snap for url, snap in links if snap is not None}
+    versions = {url.strip(): snap for url, snap in links if snap is not None and is_web_url(snap.url)}
     if not versions:
         return html
     soup = BeautifulSoup(html, "html.parser")
