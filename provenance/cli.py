@@ -222,12 +222,16 @@ def _flush_output(code: int) -> int:
     return code
 
 
-def _nothing_read(outcome: HarvestOutcome) -> Exit:
-    """Say, a line each, why no input could be read (the report shows the same errors): exit 2."""
+def _input_status(outcome: HarvestOutcome) -> Exit | None:
+    """Say, a line each, which folder entries were not read and which named inputs could not be
+    (the report shows the same errors); USAGE (2) when an input failed, else None."""
+    for skipped in outcome.skipped:
+        click.echo(f"provenance: skipped {skipped.source}: {skipped.reason}", err=True)
+    shown = set(outcome.unreadable if outcome.nothing_read else outcome.named_unreadable)
     for source, reason in outcome.errors:
-        if source in outcome.unreadable:
+        if source in shown:
             click.echo(f"provenance: cannot read {source}: {_one_line(Exception(reason))}", err=True)
-    return Exit.USAGE
+    return Exit.USAGE if outcome.input_failed else None
 
 
 @main.command()
@@ -236,7 +240,7 @@ def _nothing_read(outcome: HarvestOutcome) -> Exit:
 def audit(ctx: Context, targets: tuple[str, ...]) -> int:
     """Harvest TARGETS (files, folders, URLs), check every link, look up snapshots, reconcile, report.
 
-    Exits 1 when a finding has severity error, 2 on bad usage or unreadable input.
+    Exits 1 when a finding has severity error, 2 on bad usage or an input that could not be read.
 
     \b
     Example:
@@ -247,9 +251,8 @@ def audit(ctx: Context, targets: tuple[str, ...]) -> int:
     with ctx.client() as client, ctx.progress("checking") as progress:
         outcome = pipeline.audit(ctx.engine(), ctx.config, targets, client, archives=ctx.archives, progress=progress)
     ctx.print_report(outcome.document_ids)
-    if outcome.harvested.nothing_read:
-        return _nothing_read(outcome.harvested)
-    return Exit.FINDINGS if outcome.findings.errors else Exit.OK
+    failed = _input_status(outcome.harvested)
+    return failed or (Exit.FINDINGS if outcome.findings.errors else Exit.OK)
 
 
 @main.command()
@@ -267,7 +270,7 @@ def harvest(ctx: Context, targets: tuple[str, ...]) -> int:
     with ctx.client() as client:
         outcome = pipeline.harvest(ctx.engine(), ctx.config, targets, client=client)
     ctx.print_report(outcome.document_ids)
-    return _nothing_read(outcome) if outcome.nothing_read else Exit.OK
+    return _input_status(outcome) or Exit.OK
 
 
 @main.command()

@@ -14,7 +14,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from sqlalchemy.engine import Engine
@@ -23,7 +23,8 @@ from .chunks import batched
 from .clock import Clock, utcnow
 from .config import Config, SourceConfig
 from .harvest.feeds import watched_pages
-from .harvest.inputs import Fetch, expand_targets, fetcher, harvest_items, source_targets
+from .harvest.files import Skipped, expand_targets, source_targets
+from .harvest.inputs import Fetch, fetcher, harvest_items
 from .harvest.stored_copies import mark_copies
 from .memory import release_free_memory
 from .net.base import Client
@@ -47,11 +48,18 @@ class HarvestOutcome:
     document_ids: tuple[int, ...]
     errors: tuple[tuple[str, str], ...] = ()  # (source, reason)
     unreadable: tuple[str, ...] = ()  # sources nothing could be read from at all (their errors say why)
+    named_unreadable: tuple[str, ...] = ()  # of those, the ones the user named rather than a folder held
+    skipped: tuple[Skipped, ...] = ()  # folder entries not read (links leading elsewhere, special files)
 
     @property
     def nothing_read(self) -> bool:
         """Every input was unreadable: the command had nothing to work on."""
         return bool(self.document_ids) and len(self.unreadable) == len(self.document_ids)
+
+    @property
+    def input_failed(self) -> bool:
+        """An input the user named could not be read, or a folder could not be listed: exit 2."""
+        return self.nothing_read or bool(self.named_unreadable) or any(s.failed for s in self.skipped)
 
 
 @dataclass(frozen=True)
@@ -109,7 +117,9 @@ def harvest(
     ids: list[int] = []
     errors: list[tuple[str, str]] = []
     unreadable: list[str] = []
-    for doc in harvest_items(expand_targets(targets), config.harvest, fetch):
+    inputs = expand_targets(targets)
+    named = {item.source for item in inputs.items if item.named}
+    for doc in harvest_items(inputs.items, config.harvest, fetch):
         ids.append(_save(engine, doc, now))  # stored as it comes: none is held afterwards
         if doc.error:
             errors.append((doc.source, doc.error))
@@ -117,7 +127,8 @@ def harvest(
             unreadable.append(doc.source)
     with session_scope(engine) as session:
         mark_copies(session)
-    return HarvestOutcome(tuple(ids), tuple(errors), tuple(unreadable))
+    named_unreadable = tuple(source for source in unreadable if source in named)
+    return HarvestOutcome(tuple(ids), tuple(errors), tuple(unreadable), named_unreadable, inputs.skipped)
 
 
 def _save(engine: Engine, doc: HarvestedDocument, now: Clock) -> int:
@@ -137,7 +148,7 @@ def harvest_source(
         return HarvestOutcome((), ((source.url, "URL sources need the network (run without --offline)"),))
     pages, errors, fetch = watched_pages(source.url, fetcher(client, config.harvest.max_file_bytes))
     outcome = harvest(engine, config, pages, client=client, now=now, fetch=fetch) if pages else HarvestOutcome(())
-    return HarvestOutcome(outcome.document_ids, tuple(errors) + outcome.errors, outcome.unreadable)
+    return replace(outcome, errors=tuple(errors) + outcome.errors)
 
 
 # --- check ------------------------------------------------------------------------------------

@@ -148,6 +148,8 @@ class HarvestedDocument:
     # what the file says of itself that is not content (PDF or Word metadata dates, a print header)
     evidence: dict[str, Any] = field(default_factory=dict)
     unreadable: bool = False  # nothing could be read at all (error says why): not a partial harvest
+    # where it was read from (a file's resolved real path, or the URL): what identifies it across runs
+    location: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +269,7 @@ class StoredDocument:
     links: tuple[StoredLink, ...] = ()
     captured: DateEvidence | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
+    location: str | None = None  # the resolved real path or URL it was last read from
 
     @property
     def report_id(self) -> str:

@@ -12,7 +12,7 @@ from loopback import serve, text
 from provenance import pipeline
 from provenance.config import Config, HttpConfig, SourceConfig, parse_duration
 from provenance.harvest.feeds import MAX_PAGES, expand_source, parse_listing
-from provenance.harvest.inputs import source_targets
+from provenance.harvest.files import source_targets
 from provenance.net.client import HttpClient
 from provenance.store import repo
 from provenance.store.db import session_scope

@@ -8,13 +8,9 @@ import pytest
 
 from provenance.config import HarvestConfig
 from provenance.errors import InputError
-from provenance.harvest.inputs import (
-    binary_kind,
-    detect_format,
-    expand_targets,
-    harvest_bytes,
-    read_capped,
-)
+from provenance.harvest.files import expand_targets
+from provenance.harvest.inputs import binary_kind, detect_format, harvest_bytes
+from provenance.reading import read_capped
 from provenance.records import DocumentFormat
 
 
@@ -55,7 +51,7 @@ def test_expand_targets_recurses_skips_hidden_and_names_sources(tmp_path: Path):
     (tmp_path / ".git").mkdir()
     (tmp_path / ".git" / "config").write_text("x")
     (tmp_path / "two.md").write_text("x")
-    items = expand_targets([str(tmp_path), "https://example.org/p"])
+    items = expand_targets([str(tmp_path), "https://example.org/p"]).items
     assert [i.source for i in items] == [
         str(tmp_path / "a" / "one.txt"),
         str(tmp_path / "two.md"),

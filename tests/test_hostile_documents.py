@@ -17,8 +17,9 @@ from hostile import LINE, write_hostile_documents
 from provenance import pipeline
 from provenance.config import Config, HarvestConfig, config_from_mapping
 from provenance.errors import ConfigError
+from provenance.harvest.files import InputItem, expand_targets
 from provenance.harvest.html import harvest_html
-from provenance.harvest.inputs import InputItem, expand_targets, harvest_bytes, harvest_items
+from provenance.harvest.inputs import harvest_bytes, harvest_items
 from provenance.harvest.markdown import harvest_markdown
 from provenance.harvest.text import harvest_text
 from provenance.records import HarvestedDocument
@@ -204,7 +205,7 @@ def test_a_symlink_loop_in_a_folder_ends(tmp_path: Path) -> None:
     (folder / "sub").mkdir(parents=True)
     (folder / "a.txt").write_text("text")
     (folder / "sub" / "loop").symlink_to(folder, target_is_directory=True)
-    assert [item.source for item in expand_targets([str(folder)])] == [str(folder / "a.txt")]
+    assert [item.source for item in expand_targets([str(folder)]).items] == [str(folder / "a.txt")]
 
 
 def test_a_url_input_cut_at_the_cap_says_so() -> None:

@@ -17,6 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from provenance.store.migrate import views_set_aside
+
 revision: str = "0006"
 down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
@@ -37,15 +39,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # SQLite drops a column by rebuilding the table, which its views would not survive: put them back after.
-    bind = op.get_bind()
-    views = []
-    if bind.dialect.name == "sqlite":
-        views = bind.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'view'").fetchall()
-        for name, _sql in views:
-            op.execute(f"DROP VIEW {name}")
-    with op.batch_alter_table("documents") as batch:
+    with views_set_aside(op), op.batch_alter_table("documents") as batch:
         for name, _kind in reversed(COLUMNS):
             batch.drop_column(name)
-    for _name, sql in views:
-        op.execute(sql)

@@ -21,7 +21,8 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from .inputs import Fetch, is_url
+from .files import is_url
+from .inputs import Fetch
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Inputs: expand command-line targets into documents, read them safely, pick the harvester.
+"""Inputs: read each input document safely and pick its harvester (files.py says which files).
 
 Format is chosen by content first and extension second, because PDF prints are saved as .txt,
 web pages as .txt or with no extension, and Markdown as .txt too.  Reading is capped
@@ -13,20 +13,20 @@ one bad file: it becomes a HarvestedDocument with `error` set, and the run goes 
 from __future__ import annotations
 
 import codecs
-import glob
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..config import HarvestConfig
-from ..errors import InputError
 from ..net.base import Client
 from ..page.decoding import decode_text
+from ..reading import read_capped
 from ..records import DocumentFormat, HarvestedDocument
 from ..textnorm import MAX_COMPARED_CHARS, fingerprint
+from .files import InputItem, is_url
 from .html import harvest_html
 from .markdown import harvest_markdown
 from .text import harvest_text
@@ -48,53 +48,6 @@ _BINARY_MAGIC = {
     b"GIF8": "a GIF image",
     b"\x7fELF": "an executable",
 }
-
-
-@dataclass(frozen=True)
-class InputItem:
-    """One document to harvest: a file (with the source name the report shows) or a URL."""
-
-    source: str
-    path: Path | None = None
-    url: str | None = None
-
-
-def is_url(target: str) -> bool:
-    return urlsplit(target).scheme in ("http", "https")
-
-
-def expand_targets(targets: Iterable[str]) -> list[InputItem]:
-    """Files, folders (recursively, hidden entries skipped) and URLs -> items; a missing path is an InputError."""
-    items: list[InputItem] = []
-    for target in targets:
-        if is_url(target):
-            items.append(InputItem(source=target, url=target))
-            continue
-        path = Path(target)
-        if path.is_file():
-            items.append(InputItem(source=_printable(target), path=path))
-        elif path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                relative = child.relative_to(path)
-                if any(part.startswith(".") for part in relative.parts):
-                    continue
-                items.append(InputItem(source=_printable(str(Path(target) / relative)), path=child))
-        else:
-            raise InputError(f"no such file, folder or URL: {target}")
-    return items
-
-
-def _printable(name: str) -> str:
-    """A file name as text the store can hold: bytes that are not UTF-8 (kept by the OS as surrogates)
-    are written as \\xNN, so two such names stay distinct."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-def read_capped(path: Path, limit: int) -> tuple[bytes, bool]:
-    """At most `limit` bytes of a file, and whether there was more."""
-    with path.open("rb") as handle:
-        data = handle.read(limit)
-        return data, bool(handle.read(1))  # no slice: a second copy of 50 MB otherwise
 
 
 def binary_kind(data: bytes) -> str | None:
@@ -188,15 +141,6 @@ def _with_error(doc: HarvestedDocument, note: str) -> HarvestedDocument:
     return replace(doc, error=f"{doc.error}; {note}" if doc.error else note)
 
 
-def source_targets(base_dir: Path, path: str) -> list[str]:
-    """The files and folders a watched `path:` source names now, resolved against BASE_DIR (the
-    config file's folder); a glob matching nothing names nothing (the folder may fill later)."""
-    full = path if Path(path).is_absolute() else str(base_dir / path)
-    if not any(char in full for char in "*?["):
-        return [full]
-    return sorted(p for p in glob.glob(full, recursive=True) if Path(p).is_file())
-
-
 def fetcher(client: Client, max_bytes: int) -> Fetch:
     """FETCH for URL inputs: the body of a 2xx-3xx answer, or why there is none."""
 
@@ -216,26 +160,21 @@ def harvest_items(
 ) -> Iterator[HarvestedDocument]:
     """Harvest every item; `fetch(url) -> (body, error)` reads URL inputs (None when offline)."""
     for item in items:
-        if item.url is not None:
-            if fetch is None:
-                yield failed_document(item.source, "URL inputs need the network (run without --offline)")
-                continue
-            body, error = fetch(item.url)
-            # a body as long as the cap was cut there (fetch reads at most max_file_bytes)
-            yield (
-                failed_document(item.source, error)
-                if error
-                else harvest_bytes(
-                    item.source, body, config, base_url=item.url, truncated=len(body) >= config.max_file_bytes
-                )
-            )
-            continue
-        assert item.path is not None
-        try:
-            data, truncated = read_capped(item.path, config.max_file_bytes)
-        except OSError as exc:
-            yield failed_document(item.source, f"cannot read: {exc.strerror or exc}")
-            continue
-        doc = harvest_bytes(item.source, data, config, truncated=truncated)
-        del data  # not held while the caller stores the document
-        yield doc
+        yield replace(_harvest_item(item, config, fetch), location=item.location)
+
+
+def _harvest_item(item: InputItem, config: HarvestConfig, fetch: Fetch | None) -> HarvestedDocument:
+    if item.url is not None:
+        if fetch is None:
+            return failed_document(item.source, "URL inputs need the network (run without --offline)")
+        body, error = fetch(item.url)
+        if error:
+            return failed_document(item.source, error)
+        # a body as long as the cap was cut there (fetch reads at most max_file_bytes)
+        return harvest_bytes(item.source, body, config, base_url=item.url, truncated=len(body) >= config.max_file_bytes)
+    assert item.path is not None
+    try:
+        data, truncated = read_capped(item.path, config.max_file_bytes)
+    except OSError as exc:
+        return failed_document(item.source, f"cannot read: {exc.strerror or exc}")
+    return harvest_bytes(item.source, data, config, truncated=truncated)  # DATA is dropped on return

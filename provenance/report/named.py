@@ -22,8 +22,10 @@ from typing import Any, TextIO
 
 from sqlalchemy.engine import Engine
 
+from ..config import HarvestConfig
 from ..domains import registrable_domain
 from ..errors import ConfigError, InputError
+from ..reading import read_capped
 from ..records import DocumentFormat, FindingKind, LinkStatus, Snapshot
 from ..store import repo
 from ..store.db import session_scope
@@ -276,7 +278,7 @@ def _write_robust_links(engine: Engine, filters: ReportFilters, out: TextIO) -> 
             raise InputError(f"no document d{doc_id} in the database")
         report_links = list(build_report(session, [doc_id]).links)  # one document's, read while the session is open
     doc = docs[0]
-    html = _read_html_source(doc.source) if doc.format is DocumentFormat.HTML else None
+    html = _read_html_source(doc.location or doc.source) if doc.format is DocumentFormat.HTML else None
     if html is not None:
         pairs: list[tuple[str, Snapshot | None]] = []
         for stored, link in zip(doc.links, report_links, strict=True):
@@ -292,10 +294,10 @@ def _write_robust_links(engine: Engine, filters: ReportFilters, out: TextIO) -> 
     )
 
 
-def _read_html_source(source: str) -> str | None:
-    """The stored document's HTML from its file, or None when the source is not a readable file."""
-    path = Path(source)
+def _read_html_source(where: str) -> str | None:
+    """The stored document's HTML from the file it was read from, or None when that is not a readable file."""
     try:
-        return path.read_bytes().decode("utf-8", errors="replace") if path.is_file() else None
+        data, _more = read_capped(Path(where), HarvestConfig().max_file_bytes)
     except OSError:
         return None
+    return data.decode("utf-8", errors="replace")

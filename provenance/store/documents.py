@@ -19,6 +19,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
 from ..chunks import batched
@@ -99,12 +100,12 @@ def save_harvest(session: Session, doc: HarvestedDocument, now: datetime) -> int
         "text": doc.text,
         "fingerprint": doc.fingerprint,
         "error": doc.error,
+        "source": doc.source,
+        "location": doc.location,
     }
-    row = session.execute(select(documents).where(documents.c.source == doc.source)).mappings().first()
+    row = _stored_as(session, doc)
     if row is None:
-        doc_id = inserted_id(
-            session, insert(documents).values(source=doc.source, harvested_at=now, updated_at=now, **values)
-        )
+        doc_id = inserted_id(session, insert(documents).values(harvested_at=now, updated_at=now, **values))
         _replace_links(session, doc_id, doc.links, known=False)
         return doc_id
     doc_id = int(row["id"])
@@ -113,6 +114,17 @@ def save_harvest(session: Session, doc: HarvestedDocument, now: datetime) -> int
     stamp = {"updated_at": now} if changed else {}
     session.execute(update(documents).where(documents.c.id == doc_id).values(harvested_at=now, **stamp, **values))
     return doc_id
+
+
+def _stored_as(session: Session, doc: HarvestedDocument) -> RowMapping | None:
+    """The stored row that is this document: the one read from the same place; else, when the place is
+    not known, one stored under the same name (a row older than locations is adopted by its name)."""
+    if doc.location is not None:
+        row = session.execute(select(documents).where(documents.c.location == doc.location)).mappings().first()
+        if row is not None:
+            return row
+    unplaced = documents.c.location.is_(None)
+    return session.execute(select(documents).where(documents.c.source == doc.source, unplaced)).mappings().first()
 
 
 def set_copy_of(session: Session, document_id: int, original_id: int | None) -> None:
@@ -164,6 +176,7 @@ def load_documents(
             links=tuple(by_doc[r["id"]]),
             captured=date_evidence(r["captured"], r["captured_source"], r["captured_raw"]),
             evidence=r["evidence"] or {},
+            location=r["location"],
         )
         for r in rows
     ]

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,9 +30,10 @@ from .db import in_process_only, make_engine, migration_connection
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
+    from alembic.operations import Operations
 
 _PACKAGE = Path(__file__).resolve().parents[1]  # .../provenance
-HEAD_REVISION = "0006"  # the newest migration in migrations/versions/: raise it with each new one
+HEAD_REVISION = "0007"  # the newest migration in migrations/versions/: raise it with each new one
 
 
 def script_location() -> Path:
@@ -62,6 +65,22 @@ def current_revisions(engine: Engine) -> list[str] | None:
 def is_at_head(engine: Engine) -> bool:
     """True when the database already records exactly the head revision (nothing to migrate)."""
     return current_revisions(engine) == [HEAD_REVISION]
+
+
+@contextmanager
+def views_set_aside(op: Operations) -> Iterator[None]:
+    """Drop the views for the block and create them again after: SQLite alters a table by
+    rebuilding it, which a view that reads the table would not survive."""
+    bind = op.get_bind()
+    views: list[tuple[str, str]] = []
+    if bind.dialect.name == "sqlite":
+        rows = bind.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'view'")
+        views = [(str(name), str(sql)) for name, sql in rows]
+        for name, _sql in views:
+            op.execute(f'DROP VIEW "{name}"')
+    yield
+    for _name, sql in views:
+        op.execute(sql)
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

@@ -77,7 +77,8 @@ documents = Table(
     "documents",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("source", Text, nullable=False, unique=True),
+    Column("source", Text, nullable=False, index=True),  # the name given: shown, not unique
+    Column("location", Text, unique=True),  # the resolved real path or URL: what identifies it
     Column("format", String(16), nullable=False),
     Column("title", Text),
     Column("published", Date),
