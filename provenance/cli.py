@@ -26,6 +26,7 @@ import click
 from .config import Config, load_config
 from .errors import ConfigError, LeaseHeld, ProvenanceError
 from .records import OutputFormat
+from .safetext import for_terminal
 from .version import __version__
 
 if TYPE_CHECKING:
@@ -158,15 +159,21 @@ def common_options(func: Callable[..., int]) -> Callable[..., None]:
 
 
 def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
+    """EXC as one inert line for the terminal: its text may quote a file name, a URL or a page."""
+    return " ".join(for_terminal(str(exc)).split()) or type(exc).__name__
+
+
+class _InertFormatter(logging.Formatter):
+    """Log lines quote URLs, file names and server answers: each message is made inert for the terminal."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return for_terminal(super().formatMessage(record))
 
 
 def _setup_logging(debug: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_InertFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, handlers=[handler])
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -226,11 +233,11 @@ def _input_status(outcome: HarvestOutcome) -> Exit | None:
     """Say, a line each, which folder entries were not read and which named inputs could not be
     (the report shows the same errors); USAGE (2) when an input failed, else None."""
     for skipped in outcome.skipped:
-        click.echo(f"provenance: skipped {skipped.source}: {skipped.reason}", err=True)
+        click.echo(f"provenance: skipped {for_terminal(skipped.source)}: {skipped.reason}", err=True)
     shown = set(outcome.unreadable if outcome.nothing_read else outcome.named_unreadable)
     for source, reason in outcome.errors:
         if source in shown:
-            click.echo(f"provenance: cannot read {source}: {_one_line(Exception(reason))}", err=True)
+            click.echo(f"provenance: cannot read {for_terminal(source)}: {_one_line(Exception(reason))}", err=True)
     return Exit.USAGE if outcome.input_failed else None
 
 
@@ -370,7 +377,7 @@ def daemon(ctx: Context, once: bool) -> int:
             with stop_on_signals(service.stop):
                 outcome = service.run_once() if once else service.serve()
         except LeaseHeld as exc:
-            click.echo(f"provenance: {exc}", err=True)
+            click.echo(f"provenance: {_one_line(exc)}", err=True)
             return Exit.BUSY
     if not outcome.clean:  # a job outlived the stop deadline: its thread must not hold the exit up
         logging.shutdown()

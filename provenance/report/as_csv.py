@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
 from ..jsonvalues import to_json
+from ..safetext import csv_cell
 from .as_text import cell_text
 from .build import Report
 from .status import DaemonStatus, job_json
@@ -51,7 +52,7 @@ def write_status(status: DaemonStatus, out: TextIO) -> None:
 
 
 def _write(out: TextIO, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """A header and ROWS; the csv module writes None as an empty cell."""
-    writer = csv.writer(out, lineterminator="\n")
+    """A header and ROWS; the csv module writes None as an empty cell; no cell starts a formula."""
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; a CR inside a cell is then quoted too
     writer.writerow(columns)
-    writer.writerows(rows)
+    writer.writerows([csv_cell(value) for value in row] for row in rows)

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from ..jsonvalues import to_json
 from ..records import Finding
+from ..safetext import JsonEscaping
 from .build import SCHEMA, Report, ReportDocument, ReportLink
 from .status import DaemonStatus
 from .table import Table
@@ -48,7 +49,9 @@ def write_status(status: DaemonStatus, out: TextIO) -> None:
 
 
 def _dump(document: Any, out: TextIO) -> None:
-    json.dump(document, out, indent=2, ensure_ascii=False)
+    escaping = JsonEscaping(out)
+    json.dump(document, escaping, indent=2, ensure_ascii=False)
+    escaping.flush()
     out.write("\n")
 
 

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from ..jsonvalues import iso_datetime
 from ..records import Finding
+from ..safetext import for_terminal
 from .build import SEVERITY_LABEL, Report, ReportDocument, ReportLink
 from .status import DaemonStatus
 from .table import Table, shown_columns
@@ -48,7 +49,7 @@ def write_report(report: Report, out: TextIO) -> None:
 def _wrap(text: str, indent: int, first: str = "") -> list[str]:
     pad = " " * indent
     return textwrap.wrap(
-        text,
+        for_terminal(text),
         WIDTH,
         initial_indent=pad + first,
         subsequent_indent=pad + " " * len(first),
@@ -90,7 +91,7 @@ def write_table(data: Table, out: TextIO) -> None:
     """Aligned columns: long cells clipped, seconds without fractions, twin ids hidden."""
     keep = shown_columns(data.columns)
     header = [data.columns[i] for i in keep]
-    cells = [[_clip(_FRACTION.sub(r"\1", cell_text(row[i]))) for i in keep] for row in data.rows]
+    cells = [[_clip(_FRACTION.sub(r"\1", for_terminal(cell_text(row[i])))) for i in keep] for row in data.rows]
     rule = ["-" * max([len(name)] + [len(row[i]) for row in cells]) for i, name in enumerate(header)]
     for line in aligned([header, rule, *cells]):
         out.write(line + "\n")
@@ -120,7 +121,7 @@ def write_status(status: DaemonStatus, out: TextIO) -> None:
     """The daemon, links due and backlog, the last error, then one line per job."""
     lease = status.lease
     state = (
-        f"running as {lease.holder} (lease until {_when(lease.expires_at)})"
+        f"running as {for_terminal(lease.holder)} (lease until {_when(lease.expires_at)})"
         if status.running and lease is not None
         else "not running"
     )
@@ -131,7 +132,7 @@ def write_status(status: DaemonStatus, out: TextIO) -> None:
     )
     error = status.last_error
     told = f"{error.name} at {_when(error.last_error_at)}: {error.last_error}" if error else "-"
-    out.write(f"last error: {told}\n")
+    out.write(f"last error: {for_terminal(told)}\n")
     rows = [["JOB", "EVERY", "LAST RUN", "STATUS", "TOOK", "NEXT RUN", "LAST ERROR"]]
     for job in status.jobs:
         took = (job.last_detail or {}).get("seconds")
@@ -146,7 +147,7 @@ def write_status(status: DaemonStatus, out: TextIO) -> None:
                 (job.last_error or "-")[:80],
             ]
         )
-    for line in aligned(rows):
+    for line in aligned([[for_terminal(cell) for cell in row] for row in rows]):
         out.write(line + "\n")
 
 
