@@ -55,6 +55,8 @@ class HarvestConfig:
     max_file_bytes: int = 50_000_000
     max_html_bytes: int = 5_000_000  # an HTML tree takes many times its source in memory
     max_links: int = 10_000  # links kept per document; a link dump would be a denial of service
+    max_seconds: float = 60.0  # time to harvest one document, after which it is stopped (harvest/budget.py)
+    max_memory_bytes: int = 1_000_000_000  # memory the harvesting process may take beyond its start
 
 
 @dataclass(frozen=True)
@@ -176,9 +178,11 @@ def _validate(config: Config) -> None:
         raise ConfigError("http.concurrency and http.per_host must be at least 1")
     if config.http.timeout <= 0:
         raise ConfigError("http.timeout must be positive")
-    for key in ("max_file_bytes", "max_html_bytes", "max_links"):
+    for key in ("max_file_bytes", "max_html_bytes", "max_links", "max_memory_bytes"):
         if getattr(config.harvest, key) < 1:
             raise ConfigError(f"harvest.{key} must be at least 1")
+    if not config.harvest.max_seconds > 0:
+        raise ConfigError("harvest.max_seconds must be positive")
     if config.archive.concurrency < 1 or config.archive.per_archive < 1:
         raise ConfigError("archive.concurrency and archive.per_archive must be at least 1")
 

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from .chunks import batched
 from .clock import Clock, utcnow
 from .config import Config, SourceConfig
+from .harvest.budget import BudgetedHarvester
 from .harvest.feeds import watched_pages
 from .harvest.files import Skipped, expand_targets, source_targets
 from .harvest.inputs import Fetch, fetcher, harvest_items
@@ -119,12 +120,13 @@ def harvest(
     unreadable: list[str] = []
     inputs = expand_targets(targets)
     named = {item.source for item in inputs.items if item.named}
-    for doc in harvest_items(inputs.items, config.harvest, fetch):
-        ids.append(_save(engine, doc, now))  # stored as it comes: none is held afterwards
-        if doc.error:
-            errors.append((doc.source, doc.error))
-        if doc.unreadable:
-            unreadable.append(doc.source)
+    with BudgetedHarvester(config.harvest) as budgeted:
+        for doc in harvest_items(inputs.items, config.harvest, fetch, budgeted):
+            ids.append(_save(engine, doc, now))  # stored as it comes: none is held afterwards
+            if doc.error:
+                errors.append((doc.source, doc.error))
+            if doc.unreadable:
+                unreadable.append(doc.source)
     with session_scope(engine) as session:
         mark_copies(session)
     named_unreadable = tuple(source for source in unreadable if source in named)

@@ -17,7 +17,9 @@ import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from ..config import HarvestConfig
@@ -124,6 +126,8 @@ def harvest_bytes(
             doc = harvest_text(source, decode_text(data), max_links=config.max_links)
     except RecursionError:
         return failed_document(source, "document nested too deeply to parse")
+    except MemoryError:
+        raise  # the budget's to report (budget.py): the process may be in no state to go on
     except Exception as exc:
         log.warning("harvesting %s failed", source, exc_info=True)
         return failed_document(source, f"could not parse as {fmt}: {type(exc).__name__}: {exc}")
@@ -155,15 +159,26 @@ def fetcher(client: Client, max_bytes: int) -> Fetch:
     return fetch
 
 
+class Harvest(Protocol):
+    """What turns one document's bytes into a HarvestedDocument: `harvest_bytes`, or the same run
+    under a budget in a child process (budget.py)."""
+
+    def __call__(
+        self, source: str, data: bytes, base_url: str | None = None, truncated: bool = False
+    ) -> HarvestedDocument: ...
+
+
 def harvest_items(
-    items: Sequence[InputItem], config: HarvestConfig, fetch: Fetch | None
+    items: Sequence[InputItem], config: HarvestConfig, fetch: Fetch | None, harvest: Harvest | None = None
 ) -> Iterator[HarvestedDocument]:
-    """Harvest every item; `fetch(url) -> (body, error)` reads URL inputs (None when offline)."""
+    """Harvest every item; `fetch(url) -> (body, error)` reads URL inputs (None when offline);
+    HARVEST parses what was read (default: `harvest_bytes` here, in this process)."""
+    run = harvest or partial(harvest_bytes, config=config)
     for item in items:
-        yield replace(_harvest_item(item, config, fetch), location=item.location)
+        yield replace(_harvest_item(item, config, fetch, run), location=item.location)
 
 
-def _harvest_item(item: InputItem, config: HarvestConfig, fetch: Fetch | None) -> HarvestedDocument:
+def _harvest_item(item: InputItem, config: HarvestConfig, fetch: Fetch | None, harvest: Harvest) -> HarvestedDocument:
     if item.url is not None:
         if fetch is None:
             return failed_document(item.source, "URL inputs need the network (run without --offline)")
@@ -171,10 +186,10 @@ def _harvest_item(item: InputItem, config: HarvestConfig, fetch: Fetch | None) -
         if error:
             return failed_document(item.source, error)
         # a body as long as the cap was cut there (fetch reads at most max_file_bytes)
-        return harvest_bytes(item.source, body, config, base_url=item.url, truncated=len(body) >= config.max_file_bytes)
+        return harvest(item.source, body, base_url=item.url, truncated=len(body) >= config.max_file_bytes)
     assert item.path is not None
     try:
         data, truncated = read_capped(item.path, config.max_file_bytes)
     except OSError as exc:
         return failed_document(item.source, f"cannot read: {exc.strerror or exc}")
-    return harvest_bytes(item.source, data, config, truncated=truncated)  # DATA is dropped on return
+    return harvest(item.source, data, truncated=truncated)  # DATA is dropped on return

@@ -33,7 +33,9 @@ class FoundUrl:
 
 
 _TLDS = "com|org|net|edu|gov|io|int|info|co|uk|de|fr|it|eu|ai|me|tv|us|ca|au|jp|nl|ch|es|be|ly"
-_BARE = rf"[a-z](?:[a-z0-9-]*\.)+(?:{_TLDS})/"
+# bounded like a DNS name (labels of at most 63, a few dozen of them): "a." x 20 million is not one
+# host whose every label the regex engine would keep on its backtracking stack (gigabytes)
+_BARE = rf"[a-z](?:[a-z0-9-]{{0,63}}\.){{1,32}}(?:{_TLDS})/"
 # scheme or "www." not glued to a word (a digit is fine: footnote marks such as "2https://"), or a
 # scheme-less "host.tld/path" (the "/" makes it an address, not a name) at a word start or after a
 # footnote number opening a line ("9github.com/...").
