@@ -8,7 +8,9 @@ endnotes) goes in as raw WordprocessingML, so the tests read the XML real files 
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterable
 from datetime import datetime
 from html import escape
@@ -58,6 +60,25 @@ def hyperlink(paragraph: Paragraph, url: str, text: str, anchor: str | None = No
     fragment = f' w:anchor="{anchor}"' if anchor else ""
     styled = f'<w:r><w:rPr><w:rStyle w:val="Hyperlink"/></w:rPr><w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
     append(paragraph, f'<w:hyperlink r:id="{rid}"{fragment} w:history="1">{styled}</w:hyperlink>')
+
+
+def linked_picture(paragraph: Paragraph, url: str, alt: str) -> None:
+    """A picture that is a link, as Word writes it: a:hlinkClick on the drawing's wp:docPr, with alt text."""
+    rid = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
+    shape = paragraph.add_run().add_picture(io.BytesIO(_one_pixel_png()))
+    properties = shape._inline.docPr
+    properties.set("descr", alt)
+    properties.append(parse_xml(f'<a:hlinkClick {nsdecls("a", "r")} r:id="{rid}"/>'))
+
+
+def _one_pixel_png() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0\0\0\0")) + chunk(b"IEND", b"")
+    )
 
 
 def internal_link(paragraph: Paragraph, bookmark: str, text: str) -> None:

@@ -12,12 +12,14 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx_files import (
     append,
     complex_field,
     declared_as,
     hyperlink,
     internal_link,
+    linked_picture,
     new_document,
     note_reference,
     rewrite,
@@ -232,11 +234,37 @@ def test_text_in_tables_and_text_boxes_is_read_but_deleted_text_is_not() -> None
     append(
         paragraph,
         '<w:del w:id="1" w:author="A"><w:r><w:delText>gone https://deleted.example.org/</w:delText></w:r></w:del>'
-        "<w:r><w:tab/></w:r>" + run("after a tab"),
+        "<w:r><w:tab/></w:r>" + run("after a tab, www.example.org/no") + "<w:r><w:noBreakHyphen/></w:r>" + run("break"),
+    )
+    box = document.add_paragraph("Beside a box.")
+    rid = box.part.relate_to("https://example.org/in-a-box", RT.HYPERLINK, is_external=True)
+    inside = f'<w:txbxContent><w:p><w:hyperlink r:id="{rid}">{run("in a box")}</w:hyperlink></w:p></w:txbxContent>'
+    append(  # Word writes a text box twice: as DrawingML and, for older readers, as VML
+        box,
+        '<w:r><mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
+        '<mc:Choice Requires="wps"><w:drawing><wp:anchor xmlns:wp="http://schemas.openxmlformats.org/drawingml/'
+        '2006/wordprocessingDrawing"><a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+        '<a:graphicData><wps:wsp xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+        f"<wps:txbx>{inside}</wps:txbx></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>"
+        f'<mc:Fallback><w:pict><v:textbox xmlns:v="urn:schemas-microsoft-com:vml">{inside}</v:textbox></w:pict>'
+        "</mc:Fallback></mc:AlternateContent></w:r>",
     )
     doc = harvest(to_bytes(document))
-    assert links_of(doc) == [("https://example.org/in-a-table", "in a table")]
+    assert links_of(doc) == [
+        ("https://example.org/in-a-table", "in a table"),
+        ("http://www.example.org/no-break", None),
+        ("https://example.org/in-a-box", "in a box"),
+    ]
     assert "Kept \tafter a tab" in doc.text and "deleted" not in doc.text
+    assert doc.text.count("in a box") == 1
+
+
+def test_a_linked_picture_is_a_link_named_by_its_alt_text() -> None:
+    document = new_document()
+    paragraph = document.add_paragraph("Data: ")
+    linked_picture(paragraph, "https://data.example.org/chart", "Chart of turnout by region")
+    doc = harvest(to_bytes(document))
+    assert links_of(doc) == [("https://data.example.org/chart", "Chart of turnout by region")]
 
 
 def test_a_docm_and_a_docx_without_its_extension_are_read_by_content() -> None:

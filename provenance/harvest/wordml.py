@@ -32,10 +32,21 @@ R_NAMESPACES = (
     "http://purl.oclc.org/ooxml/officeDocument/relationships",
 )
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-_NAMES = "p pStyle t tab br cr hyperlink fldSimple fldChar instrText del moveFrom footnote endnote tr tbl".split()
-_TAGS = [f"{{{ns}}}{name}" for ns in W_NAMESPACES for name in _NAMES] + [f"{{{_MC}}}Fallback"]
+_DRAWING_NAMESPACES = (
+    "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "http://purl.oclc.org/ooxml/drawingml/main",
+)
+_NAMES = (
+    "p pStyle t tab ptab br cr noBreakHyphen hyperlink fldSimple fldChar instrText del moveFrom footnote endnote tr tbl"
+).split()
+_TAGS = [
+    *(f"{{{ns}}}{name}" for ns in W_NAMESPACES for name in _NAMES),
+    *(f"{{{ns}}}hlinkClick" for ns in _DRAWING_NAMESPACES),
+    f"{{{_MC}}}Fallback",
+]
 _KINDS: dict[object, str] = {tag: tag.rsplit("}", 1)[1] for tag in _TAGS}  # keyed on object: lxml's tag type
-_ON_START = frozenset("p pStyle tab br cr hyperlink fldSimple fldChar".split())
+_ON_START = frozenset("p pStyle tab ptab br cr noBreakHyphen hyperlink fldSimple fldChar hlinkClick".split())
+_SHOWN = {"tab": "\t", "ptab": "\t", "br": "\n", "cr": "\n", "noBreakHyphen": "-"}  # run content that is not w:t
 _ON_END = frozenset("t instrText hyperlink fldSimple p tr tbl footnote endnote".split())
 _NOTES = frozenset({"footnote", "endnote"})
 _RUNS = {f"{{{ns}}}r" for ns in W_NAMESPACES}
@@ -175,16 +186,18 @@ class _Walker:
         elif kind == "pStyle":
             if self.paragraphs and self.paragraphs[-1].style is None:
                 self.paragraphs[-1].style = _attribute(element, "val")
-        elif kind in ("tab", "br", "cr"):
+        elif kind in _SHOWN:
             parent = element.getparent()
             if parent is not None and parent.tag in _RUNS:  # not a tab stop in the paragraph's properties
-                self._text("\t" if kind == "tab" else "\n")
+                self._text(_SHOWN[kind])
         elif kind == "hyperlink":
             self._open_element(self._relationship_target(element))
         elif kind == "fldSimple":
             self._open_element(hyperlink_target(_attribute(element, "instr") or ""))
         elif kind == "fldChar":
             self._field_char(_attribute(element, "fldCharType") or "")
+        elif kind == "hlinkClick":
+            self._picture_link(element)
 
     def _end(self, kind: str, element: etree._Element) -> None:
         if kind == "t":
@@ -210,6 +223,18 @@ class _Walker:
             return None  # w:anchor alone jumps within the document
         fragment = _attribute(element, "anchor")
         return f"{rel.target}#{fragment}" if fragment and "#" not in rel.target else rel.target
+
+    def _picture_link(self, element: etree._Element) -> None:
+        """A linked picture: the link on its drawing's properties (wp:docPr; the copy on pic:cNvPr is the
+        same link), its alternative text standing for the text it does not show."""
+        properties = element.getparent()
+        if properties is None or etree.QName(properties).localname != "docPr":
+            return
+        frame = _Frame(
+            self._relationship_target(element), self.paragraphs[-1] if self.paragraphs else None, False, True
+        )
+        frame.add(properties.get("descr") or properties.get("title") or "")
+        self._close(frame)
 
     def _open_element(self, target: str | None) -> None:
         paragraph = self.paragraphs[-1] if self.paragraphs else None
