@@ -93,15 +93,18 @@ def simple_field(paragraph: Paragraph, instruction: str, text: str) -> None:
 
 def complex_field(paragraph: Paragraph, instruction: str, text: str) -> None:
     """A field as Word writes it: begin, the instruction split over runs, separate, result runs, end."""
+    append(paragraph, complex_field_xml(instruction, text))
+
+
+def complex_field_xml(instruction: str, text: str) -> str:
     half = len(instruction) // 2
-    append(
-        paragraph,
+    return (
         '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
         f'<w:r><w:instrText xml:space="preserve">{escape(instruction[:half])}</w:instrText></w:r>'
         f'<w:r><w:instrText xml:space="preserve">{escape(instruction[half:])}</w:instrText></w:r>'
         '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
         f"{run(text)}"
-        '<w:r><w:fldChar w:fldCharType="end"/></w:r>',
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
     )
 
 

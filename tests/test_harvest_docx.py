@@ -16,6 +16,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx_files import (
     append,
     complex_field,
+    complex_field_xml,
     declared_as,
     hyperlink,
     internal_link,
@@ -135,10 +136,13 @@ def test_footnote_endnote_comment_and_header_links_are_citations_too() -> None:
             )
         ],
     )
-    data = with_notes(data, "endnotes", [(run("Also https://typed.example.net/endnote."), {})])
+    # LibreOffice writes a link in a note as a complex field, its fragment as \\l
+    endnote = run("Also ") + complex_field_xml(' HYPERLINK "https://agency.example.org/report" \\l "p2"', "the agency")
+    data = with_notes(data, "endnotes", [(endnote + run(", https://typed.example.net/endnote."), {})])
     doc = harvest(data)
     assert links_of(doc) == [
         ("https://elections.example.org/results", "final results"),
+        ("https://agency.example.org/report#p2", "the agency"),
         ("https://typed.example.net/endnote", None),
         ("https://check.example.org/turnout", "source for this?"),
         ("https://newsroom.example.org/", "Newsroom"),
