@@ -8,6 +8,10 @@ to `harvest.max_html_bytes` (its tree takes ~25 times the page), and a document 
 copy detection reads is kept (textnorm.MAX_COMPARED_CHARS; the fingerprint is the whole text's): a
 50 MB cp1251 text is 100 MB as str and as much again on its way into SQLite.  Nothing here raises for
 one bad file: it becomes a HarvestedDocument with `error` set, and the run goes on.
+
+A Word file is a zip whose [Content_Types].xml declares a WordprocessingML document (or a zip named
+.docx, so a broken one says why); it is read whole or not at all, since a zip's directory is at its
+end.  Other zips, and OLE files (an encrypted Office document, a Word 97-2003 .doc), are refused.
 """
 
 from __future__ import annotations
