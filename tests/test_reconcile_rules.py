@@ -110,6 +110,21 @@ CASES = [
     # temporal_mismatch
     ("tm-cited-later", [doc(links=(link(DATED_URL),))], {}, {}, None, FindingKind.TEMPORAL_MISMATCH, 1, Severity.ERROR),
     (
+        "tm-dated-by-file-metadata-is-warning",
+        [
+            doc(
+                links=(link(DATED_URL),),
+                published=DateEvidence(date(2022, 1, 21), "core_properties:created", "2022-01-21T09:00:00Z"),
+            )
+        ],
+        {},
+        {},
+        None,
+        FindingKind.TEMPORAL_MISMATCH,
+        1,
+        Severity.WARNING,
+    ),
+    (
         "tm-related-is-warning",
         [doc(links=(link(DATED_URL, LinkRole.RELATED, "Little Hope"),))],
         {},

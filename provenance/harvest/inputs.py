@@ -8,6 +8,10 @@ to `harvest.max_html_bytes` (its tree takes ~25 times the page), and a document 
 copy detection reads is kept (textnorm.MAX_COMPARED_CHARS; the fingerprint is the whole text's): a
 50 MB cp1251 text is 100 MB as str and as much again on its way into SQLite.  Nothing here raises for
 one bad file: it becomes a HarvestedDocument with `error` set, and the run goes on.
+
+A Word file is a zip whose [Content_Types].xml declares a WordprocessingML document (or a zip named
+.docx, so a broken one says why); it is read whole or not at all, since a zip's directory is at its
+end.  Other zips, and OLE files (an encrypted Office document, a Word 97-2003 .doc), are refused.
 """
 
 from __future__ import annotations
@@ -23,14 +27,17 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from ..config import HarvestConfig
+from ..errors import InputError
 from ..net.base import Client
 from ..page.decoding import decode_text
 from ..reading import read_capped
 from ..records import DocumentFormat, HarvestedDocument
 from ..textnorm import MAX_COMPARED_CHARS, fingerprint
+from .docx import harvest_docx
 from .files import InputItem, is_url
 from .html import harvest_html
 from .markdown import harvest_markdown
+from .ooxml import OLE_MAGIC, WORD_EXTENSIONS, ZIP_MAGIC, compound_file_kind, is_word_package
 from .text import harvest_text
 
 Fetch = Callable[[str], tuple[bytes, str | None]]  # url -> (body, why there is none)
@@ -84,11 +91,11 @@ def detect_format(name: str, data: bytes) -> DocumentFormat:
     return DocumentFormat.TEXT
 
 
-def failed_document(source: str, reason: str) -> HarvestedDocument:
+def failed_document(source: str, reason: str, fmt: DocumentFormat = DocumentFormat.TEXT) -> HarvestedDocument:
     """The record of a document that could not be harvested: stored and reported, never fatal."""
     return HarvestedDocument(
         source=source,
-        format=DocumentFormat.TEXT,
+        format=fmt,
         title=None,
         published=None,
         original_url=None,
@@ -99,10 +106,22 @@ def failed_document(source: str, reason: str) -> HarvestedDocument:
     )
 
 
+def is_word_document(name: str, data: bytes) -> bool:
+    """A zip that declares a WordprocessingML main document, or a zip named .docx (to say why it fails)."""
+    if not data.startswith(ZIP_MAGIC):
+        return False
+    suffix = Path(urlsplit(name).path if is_url(name) else name).suffix.lower()
+    return suffix in WORD_EXTENSIONS or is_word_package(data)
+
+
 def harvest_bytes(
     source: str, data: bytes, config: HarvestConfig, base_url: str | None = None, truncated: bool = False
 ) -> HarvestedDocument:
     """Choose the harvester for `data` and run it; a harvester bug becomes a per-document error."""
+    if data.startswith(OLE_MAGIC):
+        return failed_document(source, f"not a text document: {compound_file_kind(data)}")
+    if is_word_document(source, data):
+        return _harvest_word(source, data, config, truncated)
     kind = binary_kind(data)
     if kind:
         return failed_document(source, f"not a text document: {kind}")
@@ -131,6 +150,11 @@ def harvest_bytes(
     except Exception as exc:
         log.warning("harvesting %s failed", source, exc_info=True)
         return failed_document(source, f"could not parse as {fmt}: {type(exc).__name__}: {exc}")
+    return _kept(doc, config, notes)
+
+
+def _kept(doc: HarvestedDocument, config: HarvestConfig, notes: list[str]) -> HarvestedDocument:
+    """DOC as it is stored: the text copy detection reads, at most max_links links, every cut noted."""
     if len(doc.text) > MAX_COMPARED_CHARS:  # the fingerprint stays the whole text's
         doc = replace(doc, text=doc.text[:MAX_COMPARED_CHARS])
     if len(doc.links) > config.max_links:
@@ -139,6 +163,27 @@ def harvest_bytes(
     for note in notes:
         doc = _with_error(doc, note)
     return doc
+
+
+def _harvest_word(source: str, data: bytes, config: HarvestConfig, truncated: bool) -> HarvestedDocument:
+    """A Word document: read whole or not at all (a zip's directory is at its end), its text capped
+    at harvest.max_file_bytes characters as a text file's bytes are."""
+    if truncated:
+        reason = f"a Word document larger than harvest.max_file_bytes ({config.max_file_bytes:,} bytes): not read"
+        return failed_document(source, reason, DocumentFormat.DOCX)
+    try:
+        doc = harvest_docx(source, data, max_links=config.max_links, max_chars=config.max_file_bytes)
+    except InputError as exc:
+        return failed_document(source, f"could not read the Word document: {exc}", DocumentFormat.DOCX)
+    except RecursionError:
+        return failed_document(source, "document nested too deeply to parse", DocumentFormat.DOCX)
+    except MemoryError:
+        raise  # the budget's to report (budget.py)
+    except Exception as exc:
+        log.warning("harvesting %s failed", source, exc_info=True)
+        reason = f"could not read the Word document: {type(exc).__name__}: {exc}"
+        return failed_document(source, reason, DocumentFormat.DOCX)
+    return _kept(doc, config, [])
 
 
 def _with_error(doc: HarvestedDocument, note: str) -> HarvestedDocument:

@@ -19,7 +19,9 @@ def temporal_mismatch(ctx: ReconcileContext, link: LinkView) -> Finding | None:
     """A link to something dated after the citing document was published (beyond the tolerance).
 
     A `related` link is only a warning: "Related article" boxes are filled in after publication
-    (corpus MANIFEST §5), so a later date there is expected more often than in a citation.
+    (corpus MANIFEST §5), so a later date there is expected more often than in a citation.  So is
+    a document dated only by its file's metadata (a Word file's creation date): a file saved from
+    an older one keeps that one's date.
     """
     if link.link.role is LinkRole.ORIGINAL:  # the document's own address, not a citation
         return None
@@ -42,8 +44,15 @@ def temporal_mismatch(ctx: ReconcileContext, link: LinkView) -> Finding | None:
             "tolerance_days": tolerance,
             "role": link.link.role,
         },
-        severity=Severity.WARNING if link.link.role is LinkRole.RELATED else None,
+        severity=Severity.WARNING if link.link.role is LinkRole.RELATED or _file_metadata(cited.source) else None,
     )
+
+
+FILE_METADATA_SOURCES = ("core_properties:", "pdf_metadata:")  # dates a file gives itself, not its text
+
+
+def _file_metadata(source: str) -> bool:
+    return source.rpartition("/")[2].startswith(FILE_METADATA_SOURCES)
 
 
 def _date_origin(source: str) -> str:
