@@ -42,6 +42,7 @@ class HttpConfig:
     max_bytes: int = 2_000_000
     retries: int = 2
     retry_after_max: float = 30.0
+    run_deadline: float = 0.0  # seconds a check run may take; links not reached stay due (0: no limit)
     user_agent: str = "provenance/{version} (+{contact})"
     contact: str = "https://github.com/provenance-audit/provenance"
 
@@ -178,6 +179,8 @@ def _validate(config: Config) -> None:
         raise ConfigError("http.concurrency and http.per_host must be at least 1")
     if config.http.timeout <= 0:
         raise ConfigError("http.timeout must be positive")
+    if config.http.run_deadline < 0:
+        raise ConfigError("http.run_deadline must be 0 (no limit) or positive")
     for key in ("max_file_bytes", "max_html_bytes", "max_links", "max_memory_bytes"):
         if getattr(config.harvest, key) < 1:
             raise ConfigError(f"harvest.{key} must be at least 1")

@@ -10,7 +10,9 @@ that stays offline never needs them (docs/performance.md).
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -19,7 +21,7 @@ from typing import TypeVar
 
 from sqlalchemy.engine import Engine
 
-from .chunks import batched
+from .chunks import batched_live
 from .clock import Clock, utcnow
 from .config import Config, SourceConfig
 from .harvest.budget import BudgetedHarvester
@@ -39,6 +41,7 @@ from .store.urls import DueUrls, LinkedUrls
 from .store.urls import due_urls as _due_urls
 
 Progress = Callable[[int, int], None]  # (done, total)
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 COMMIT_BATCH = 50  # results committed at a time: a commit per result costs a journal write each
 COMMIT_SECONDS = 0.2  # and at least this often, so a slow run still stores as it goes
@@ -98,7 +101,7 @@ class AuditOutcome:
 
 def committed(items: Iterable[T]) -> Iterator[list[T]]:
     """ITEMS in the batches each stage commits: a crash loses at most one batch, which stays due."""
-    return batched(items, COMMIT_BATCH, seconds=COMMIT_SECONDS)
+    return batched_live(items, COMMIT_BATCH, COMMIT_SECONDS)
 
 
 # --- harvest ----------------------------------------------------------------------------------
@@ -180,12 +183,15 @@ def check(
     """Check each of URLS (distinct: `checkable_urls`, `due_urls`), committing results in batches.
 
     Setting STOP (the daemon's SIGTERM) ends the run after the batch at hand is committed; checks
-    still in flight finish but are not stored, so those links simply stay due.
+    still in flight finish but are not stored, so those links simply stay due.  So does
+    `http.run_deadline` when it passes: the links not reached are left unchecked (due next run).
     """
     from .check.checker import check_urls  # lazy: a network stage (module docstring)
 
     done = 0
     total = len(urls) if progress else 0
+    limit = config.http.run_deadline
+    ends_at = time.monotonic() + limit if limit else None
     for batch in committed(check_urls(client, urls, config.http, now=now, distinct=True)):
         with session_scope(engine) as session:
             repo.record_checks(session, batch)
@@ -193,6 +199,9 @@ def check(
         if progress:
             progress(done, total)
         if stop is not None and stop.is_set():
+            break
+        if ends_at is not None and time.monotonic() >= ends_at:
+            log.warning("checks stopped at http.run_deadline (%gs) after %d links; the rest stay due", limit, done)
             break
     return done
 

@@ -59,6 +59,7 @@ class ErrorClass(StrEnum):
     SERVER_ERROR = "server_error"
     LEGAL = "legal"
     CLIENT_ERROR = "client_error"
+    SITE_SILENT = "site_silent"  # not requested: the site answered none of the last few requests
     INTERNAL = "internal"
 
 

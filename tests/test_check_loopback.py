@@ -14,12 +14,16 @@ from datetime import UTC, datetime
 
 import pytest
 from helpers import article_page as page
-from loopback import LoopbackServer, Request
+from loopback import LoopbackServer, Request, serve
+from sqlalchemy import func, select
 
+from provenance import pipeline
 from provenance.check.checker import check_url, check_urls
-from provenance.config import HttpConfig
+from provenance.config import Config, HttpConfig
 from provenance.net.client import HttpClient
 from provenance.records import LinkStatus
+from provenance.store.db import session_scope
+from provenance.store.schema import checks
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 
@@ -276,3 +280,17 @@ def test_per_site_concurrency_never_exceeds_the_cap(web) -> None:
     assert max(site.peak.values()) <= config.per_host
     assert site.total_peak <= config.concurrency
     assert site.total_peak > config.per_host  # sites really were served side by side
+
+
+def test_a_run_deadline_leaves_the_links_not_reached_unchecked(engine) -> None:
+    def slow(_req: Request):
+        time.sleep(0.05)
+        return 200, {"Content-Type": "text/plain"}, b"fine"
+
+    with serve(slow) as server:
+        http = HttpConfig(allow_private=(server.netloc,), per_host=1, run_deadline=0.3)
+        urls = [server.url(f"/p{i}.txt") for i in range(200)]  # 10 s of work, one at a time
+        done = pipeline.check(engine, Config(http=http), HttpClient(http), urls)
+    with session_scope(engine, readonly=True) as session:
+        stored = session.execute(select(func.count()).select_from(checks)).scalar_one()
+    assert 0 < done < 200 and stored == done  # what was checked is stored, the rest stay due

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from provenance.check.scheduler import Again, HostScheduler, Then
+from provenance.check.scheduler import Again, Breaker, HostScheduler, Then
 
 
 @dataclass
@@ -306,3 +306,55 @@ def test_a_retry_of_a_forgotten_site_still_runs_and_keeps_the_interval() -> None
     results = list(HostScheduler(concurrency=2, per_host=1, per_host_interval=0.2).run([("h", Twice())]))
     assert results == ["done"] and len(starts) == 2
     assert starts[1] - starts[0] >= 0.2  # the site's interval was not forgotten with its queue
+
+
+@dataclass
+class Silent:
+    """A job whose site never answers (its attempts say so), or answers when SILENT is false."""
+
+    host: str
+    name: str
+    silent: bool = True
+    retries: int = 0
+    tried: list[str] = field(default_factory=list)
+
+    def step(self) -> str | Again:
+        self.tried.append(self.name)
+        if self.silent and self.retries:
+            self.retries -= 1
+            return Again(0.0, unanswered=True)
+        return f"{'silent' if self.silent else 'answered'}:{self.name}"
+
+
+def _breaker(trip_after: int = 3) -> Breaker[str]:
+    return Breaker(
+        unanswered=lambda outcome: outcome.startswith("silent"),
+        shed=lambda job: f"shed:{job.name}",
+        trip_after=trip_after,
+    )
+
+
+def test_a_silent_site_trips_its_breaker_and_the_rest_of_its_links_are_shed() -> None:
+    tried: list[str] = []
+    jobs = [("dead", Silent("dead", str(i), tried=tried)) for i in range(50)]
+    jobs += [("fine", Silent("fine", f"f{i}", silent=False, tried=tried)) for i in range(5)]
+    results = list(HostScheduler(concurrency=4, per_host=1, breaker=_breaker()).run(jobs))
+    assert len(results) == 55
+    assert [r for r in results if r.startswith("silent")] == ["silent:0", "silent:1", "silent:2"]
+    assert sum(r.startswith("shed:") for r in results) == 47
+    assert sum(r.startswith("answered") for r in results) == 5
+    assert len([name for name in tried if not name.startswith("f")]) == 3  # no request after the trip
+
+
+def test_one_slow_link_retried_does_not_trip_its_site() -> None:
+    jobs = [("site", Silent("site", "slow", retries=5))]
+    jobs += [("site", Silent("site", str(i), silent=False)) for i in range(5)]
+    results = list(HostScheduler(concurrency=2, per_host=1, breaker=_breaker()).run(jobs))
+    assert sorted(results) == sorted(["silent:slow"] + [f"answered:{i}" for i in range(5)])
+
+
+def test_an_answer_between_silences_keeps_the_site_open() -> None:
+    pattern = [True, True, False] * 5  # never three silent links in a row
+    jobs = [("site", Silent("site", str(i), silent=s)) for i, s in enumerate(pattern)]
+    results = list(HostScheduler(concurrency=1, per_host=1, breaker=_breaker()).run(jobs))
+    assert not any(r.startswith("shed") for r in results) and len(results) == 15

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 
-from provenance.chunks import batched, marking_last
+from provenance.chunks import batched, batched_live, marking_last
 from provenance.records import CheckResult, LinkStatus
 from provenance.store import repo
 from provenance.store.db import make_engine, session_scope
@@ -14,22 +16,12 @@ from provenance.store.migrate import upgrade
 from provenance.store.schema import checks
 
 
-class Clock:
-    """A clock the test moves by hand, so the age rule is asserted without sleeping."""
-
-    def __init__(self) -> None:
-        self.t = 0.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
 def test_batches_close_at_size_and_keep_the_remainder() -> None:
-    assert list(batched(range(7), 3, seconds=60)) == [[0, 1, 2], [3, 4, 5], [6]]
+    assert list(batched(range(7), 3)) == [[0, 1, 2], [3, 4, 5], [6]] == list(batched_live(range(7), 3, 60))
 
 
 def test_nothing_in_nothing_out() -> None:
-    assert list(batched([], 3, seconds=60)) == [] == list(batched([], 3))
+    assert list(batched_live([], 3, 60)) == [] == list(batched([], 3))
 
 
 def test_without_an_age_lists_close_by_count_only_and_are_read_lazily() -> None:
@@ -50,27 +42,47 @@ def test_marking_last_flags_the_last_piece_and_gives_one_empty_piece_for_none() 
     assert list(marking_last([])) == [(True, ())]
 
 
-def test_a_batch_closes_once_its_first_item_is_old_enough() -> None:
-    clock = Clock()
+def test_a_live_batch_closes_on_time_while_the_next_item_is_still_awaited() -> None:
+    release = threading.Event()
+    closed: list[bool] = []
 
     def items():
-        for i in range(5):
-            yield i
-            clock.t += 0.2 if i == 1 else 0.01  # item 2 arrives 0.21 s after item 0
+        try:
+            yield 0
+            assert release.wait(10)  # the next check is still waiting out its timeout
+            yield 1
+            yield 2
+        finally:
+            closed.append(True)
 
-    assert list(batched(items(), 50, seconds=0.2, clock=clock)) == [[0, 1, 2], [3, 4]]
+    batches = batched_live(items(), 50, seconds=0.05)
+    assert next(batches) == [0]  # handed over without item 1, which has not come
+    release.set()
+    assert list(batches) == [[1, 2]] and closed == [True]
 
 
-def test_batches_are_yielded_as_soon_as_they_close() -> None:
-    seen: list[int] = []
+def test_a_live_batch_hands_over_what_the_items_raised() -> None:
+    def items():
+        yield 0
+        raise RuntimeError("the checker failed")
+
+    with pytest.raises(RuntimeError, match="the checker failed"):
+        list(batched_live(items(), 50, seconds=60))
+
+
+def test_leaving_live_batches_early_closes_the_items() -> None:
+    closed: list[bool] = []
 
     def items():
-        for i in range(4):
-            seen.append(i)
-            yield i
+        try:
+            yield from range(1000)
+        finally:
+            closed.append(True)
 
-    batches = batched(items(), 2, seconds=60)
-    assert next(batches) == [0, 1] and seen == [0, 1]  # the third item was not waited for
+    batches = batched_live(items(), 2, seconds=60)
+    assert next(batches) == [0, 1]
+    batches.close()
+    assert closed == [True]
 
 
 def test_record_checks_appends_every_result_of_a_batch(tmp_path) -> None:

@@ -16,6 +16,7 @@ import logging
 import ssl
 import time
 import zlib
+from collections import Counter
 from datetime import UTC, datetime
 from typing import BinaryIO
 
@@ -23,10 +24,10 @@ import pytest
 import trustme
 from loopback import LoopbackServer, Request, bad_headers, drip, raw, redirect, serve, text
 
-from provenance.check.checker import check_url
+from provenance.check.checker import SILENT_TRIP, check_url, check_urls
 from provenance.config import HttpConfig
 from provenance.net.client import HttpClient
-from provenance.records import LinkStatus
+from provenance.records import ErrorClass, LinkStatus
 
 ZEROS = b"\0" * 100_000_000
 
@@ -167,3 +168,21 @@ def test_header_floods_are_protocol_errors(writer) -> None:
         started = time.monotonic()
         r = HttpClient(_config(server)).request("GET", server.url("/"))
         assert r.status is None and r.error_class == "protocol" and time.monotonic() - started < 2
+
+
+def _silent(_req: Request, _wfile: BinaryIO, server: LoopbackServer) -> None:
+    server.stopping.wait()  # takes the request, never answers
+
+
+def test_a_silent_site_costs_a_few_timeouts_not_one_per_link() -> None:
+    """40 links to a site that takes requests and never answers: the breaker stops after three."""
+    with serve(raw(_silent)) as server:
+        config = _config(server, timeout=0.3, per_host=2)
+        urls = [server.url(f"/story/{i}.html") for i in range(40)]
+        results = list(check_urls(HttpClient(config), urls, config, now=_now, distinct=True))
+        requested = server.count()
+    assert sorted(r.url for r in results) == sorted(urls)
+    kinds = Counter(r.error_class for r in results)
+    assert kinds[ErrorClass.TIMEOUT] <= SILENT_TRIP + 1 and kinds[ErrorClass.SITE_SILENT] >= 40 - SILENT_TRIP - 1
+    assert requested <= SILENT_TRIP + 2  # the site's soft-404 probe, and what was in flight at the trip
+    assert {r.status for r in results} == {LinkStatus.UNREACHABLE}

@@ -43,7 +43,7 @@ from ..records import CheckResult, ErrorClass, LinkStatus, PageInfo
 from ..textnorm import fingerprint
 from .classify import RETRY_AFTER_STATUSES, Verdict, classify, head_refused, is_transient, retries_for
 from .media import MediaAnswer, check_media, media_item
-from .scheduler import Again, HostScheduler, Then, run_inline
+from .scheduler import Again, Breaker, HostScheduler, Then, run_inline
 from .soft404 import (
     PageSignature,
     ProbeCache,
@@ -61,6 +61,10 @@ PAGE_BYTES = 64 * 1024
 BACKOFF_BASE = 0.5
 PROBE_POLL = 0.05  # seconds between looks at a site's probe that is still being fetched
 PARSERS = 1  # pages parsed at once, off the request slots: parsing is CPU under the GIL
+# A site that answers none of this many attempts in a row (timeouts, refused connections) gets no
+# more requests this run: its other links are unreachable, not tried (scheduler.Breaker).
+SILENT_TRIP = 3
+UNANSWERED = frozenset({ErrorClass.TIMEOUT, ErrorClass.CONNECTION})
 _BINARY_SUFFIXES = frozenset(
     {
         "pdf",
@@ -210,6 +214,16 @@ class UrlCheck:
                 error_class=ErrorClass.INTERNAL,
             )
 
+    def not_tried(self) -> CheckResult:
+        """This link's result when its site stopped answering before it was requested (the breaker)."""
+        return CheckResult(
+            self.url,
+            LinkStatus.UNREACHABLE,
+            self.now(),
+            error=f"not requested: its site answered none of the last {SILENT_TRIP} requests",
+            error_class=ErrorClass.SITE_SILENT,
+        )
+
     def _step(self) -> CheckResult | Again | Then[CheckResult]:
         try:
             parts = urlsplit(self.url) if isinstance(self.url, str) else None
@@ -231,7 +245,7 @@ class UrlCheck:
                 delay = self._retry_delay(response)
                 if delay is not None:
                     self.attempt += 1
-                    return Again(delay)
+                    return Again(delay, unanswered=response.error_class in UNANSWERED)
         if self._awaits_probe(response):
             self.fetched = (response, method)
             return Again(PROBE_POLL)
@@ -456,6 +470,11 @@ def check_urls(
         config.per_host_interval,
         linger=lambda result: config.timeout if result.error_class is ErrorClass.TIMEOUT else 0.0,
         cpu_workers=PARSERS,
+        breaker=Breaker(
+            unanswered=lambda result: result.error_class in UNANSWERED,
+            shed=lambda job: job.not_tried() if isinstance(job, UrlCheck) else ProbeDone(),
+            trip_after=SILENT_TRIP,
+        ),
     )
 
     def jobs() -> Iterator[tuple[str, UrlCheck | ProbeJob]]:

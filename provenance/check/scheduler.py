@@ -15,8 +15,10 @@ input a window ahead of the dispatcher (`window`), so the jobs held do not grow 
 number of URLs; when every queued site is at its cap it reads further, so one site cited first
 does not serialise the run. A waiting job is parked in a timer heap, not in a worker, so waiting
 costs no slot; `Then` work runs on `cpu_workers` threads of its own, off the request slots, so a
-page waiting for the parser never keeps the next request from starting. Results are yielded as
-they complete.
+page waiting for the parser never keeps the next request from starting. A per-site circuit
+breaker (`Breaker`) answers a site's remaining jobs without running them once several of them in
+a row got no answer, so a black-holed site costs a few timeouts, not one per link. Results are
+yielded as they complete.
 """
 
 from __future__ import annotations
@@ -38,9 +40,11 @@ T_co = TypeVar("T_co", covariant=True)
 
 @dataclass(frozen=True)
 class Again:
-    """Run this job's next step after DELAY seconds, without holding a worker meanwhile."""
+    """Run this job's next step after DELAY seconds, without holding a worker meanwhile;
+    UNANSWERED when the site gave no answer to this attempt (the circuit breaker counts it)."""
 
     delay: float
+    unanswered: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,7 @@ class HostScheduler(Generic[T]):
         linger: Callable[[T], float] | None = None,
         cpu_workers: int = 1,
         window: int | None = None,
+        breaker: Breaker[T] | None = None,
     ) -> None:
         self.concurrency = max(1, concurrency)
         # Jobs read ahead of the dispatcher: enough sites to interleave and fill every slot, not a
@@ -115,6 +120,7 @@ class HostScheduler(Generic[T]):
         # Seconds a finished job keeps its site's slot: after a client-side timeout the server
         # may still be working on the abandoned request, so the site is not sent another yet.
         self.linger = linger
+        self.breaker = breaker
         self._sweep_at = 1024  # sites kept before idle ones inside their interval are swept (_release)
 
     def run(self, jobs: Iterable[tuple[str, Job[T]]]) -> Iterator[T]:
@@ -163,6 +169,7 @@ class HostScheduler(Generic[T]):
         working: dict[Future[Any], tuple[str, Job[T]]] = {}  # `Then` work: holds no slot
         finished: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()
         waiting = 0  # jobs queued in their sites
+        silence = _Silence(self.breaker)
         pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="check")
         cpu = ThreadPoolExecutor(max_workers=self.cpu_workers, thread_name_prefix="check-cpu")
         try:
@@ -179,11 +186,16 @@ class HostScheduler(Generic[T]):
                     retries -= 1
                     waiting += 1
                     backlog.push(host)
+                for host in silence.tripped_with_work(sites):  # its queued jobs are answered unrun
+                    for job in sites[host].ready:
+                        yield silence.shed(job)
+                    waiting -= len(sites[host].ready)
+                    sites[host].ready.clear()
                 if len(working) < self.cpu_backlog:
-                    waiting -= self._dispatch(pool, sites, backlog, running, finished.put, now)
+                    waiting -= self._dispatch(pool, sites, backlog, running, finished.put, now, silence)
                     while len(running) < self.concurrency and not intake.done and waiting < self.reach:
                         waiting += intake.fill(self.window)  # every queued site is at its cap: read on
-                        waiting -= self._dispatch(pool, sites, backlog, running, finished.put, now)
+                        waiting -= self._dispatch(pool, sites, backlog, running, finished.put, now, silence)
                 pause = self._idle_for(sites, timers, now)
                 if not running and not working:
                     if pause:
@@ -200,6 +212,7 @@ class HostScheduler(Generic[T]):
                     host, job = running.pop(future) if requested else working.pop(future)
                     outcome = future.result()
                     if requested:
+                        silence.heard(host, job, outcome)
                         hold = self.linger(outcome) if self.linger and not isinstance(outcome, (Again, Then)) else 0.0
                         if hold > 0:
                             heapq.heappush(timers, (self.clock() + hold, next(order), host, None))
@@ -243,6 +256,7 @@ class HostScheduler(Generic[T]):
         running: dict[Future[Any], tuple[str, Job[T]]],
         on_done: Callable[[Future[Any]], None],
         now: float,
+        silence: _Silence[T],
     ) -> int:
         """Start jobs, most-backlogged free site first, while global and per-site slots are free."""
         started = 0
@@ -251,6 +265,8 @@ class HostScheduler(Generic[T]):
             host = backlog.pop()
             if host is None:
                 break
+            if host in silence:
+                continue  # its jobs are shed, not run (_drive)
             site = sites[host]
             if site.in_flight >= self.per_host or now - site.last_start < self.interval:
                 held.append(host)
@@ -338,3 +354,54 @@ class _Backlog:
             if left:
                 self.push(host)
         return None
+
+
+@dataclass(frozen=True)
+class Breaker(Generic[T]):
+    """A per-site circuit breaker: once TRIP_AFTER different jobs of a site have had an attempt it
+    did not answer (`unanswered(outcome)`, or an `Again` marked so) with no answer from the site
+    between, its other jobs are not run for the rest of the run; each is answered by `shed(job)`.
+    A black-holed site then costs a few timeouts, not one (and a linger) per link; one slow page
+    retried does not trip its site, as it is one job."""
+
+    unanswered: Callable[[T], bool]
+    shed: Callable[[Job[T]], T]
+    trip_after: int = 3
+
+
+class _Silence(Generic[T]):
+    """The breaker's state: per site, the jobs unanswered since its last answer; the sites tripped."""
+
+    def __init__(self, breaker: Breaker[T] | None) -> None:
+        self.breaker = breaker
+        self.unanswered: dict[str, set[int]] = {}  # site -> ids of its jobs unanswered since its last answer
+        self.tripped: set[str] = set()
+
+    def heard(self, host: str, job: Job[T], outcome: T | Again | Then[T]) -> None:
+        """Count OUTCOME of one of HOST's requests (a `Then` is an answer; its work is not a request)."""
+        if self.breaker is None:
+            return
+        if isinstance(outcome, Again):
+            silent = outcome.unanswered
+        elif isinstance(outcome, Then):
+            silent = False
+        else:
+            silent = self.breaker.unanswered(outcome)
+        if not silent:
+            self.unanswered.pop(host, None)
+            return
+        jobs = self.unanswered.setdefault(host, set())
+        jobs.add(id(job))
+        if len(jobs) >= self.breaker.trip_after:
+            self.tripped.add(host)
+            del self.unanswered[host]
+
+    def __contains__(self, host: str) -> bool:
+        return host in self.tripped
+
+    def tripped_with_work(self, sites: dict[str, _Site]) -> list[str]:
+        return [host for host in self.tripped if host in sites and sites[host].ready] if self.tripped else []
+
+    def shed(self, job: Job[T]) -> T:
+        assert self.breaker is not None
+        return self.breaker.shed(job)

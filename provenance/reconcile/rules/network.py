@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...domains import registrable_domain
-from ...records import CheckResult, Finding, FindingKind, LinkStatus, Severity
+from ...records import CheckResult, ErrorClass, Finding, FindingKind, LinkStatus, Severity
 from ..context import LinkView, ReconcileContext
 from ..registry import link_finding, rule
 
@@ -88,6 +88,8 @@ def unreachable(ctx: ReconcileContext, link: LinkView) -> Finding | None:
     if check is None:
         return None
     why = check.error_class or (f"HTTP {check.http_status}" if check.http_status else "no answer")
+    if check.error_class is ErrorClass.SITE_SILENT:
+        why = "not requested: its site answered none of the requests before it"
     verdict = ctx.policy.get(check.url)
     if verdict is not None and verdict.observed is not LinkStatus.UNREACHABLE:  # e.g. a 404 not yet confirmed
         answer = f"HTTP {check.http_status}" if check.http_status else verdict.observed.value
