@@ -51,6 +51,15 @@ def _dates(line: str) -> list[tuple[date, str]]:
         ("２０２４年５月２２日", date(2024, 5, 22)),  # full-width digits
         ("2021년 6월 8일", date(2021, 6, 8)),
         ("2023년 3월 16일, Dan Abramov, Rachel Nabors", date(2023, 3, 16)),
+        # more of Europe and beyond: Italian, Ukrainian, Czech, Hungarian, Vietnamese, Arabic, Persian, Hebrew
+        ("5 dicembre 2024 del [React Team](/community/team)", date(2024, 12, 5)),
+        ("29 березня 2022 року від The React Team", date(2022, 3, 29)),
+        ("22. března 2023", date(2023, 3, 22)),
+        ("2024. március 5.", date(2024, 3, 5)),
+        ("Ngày 22 tháng 3 năm 2023 bởi Dan Abramov", date(2023, 3, 22)),
+        ("22 مارس 2023 بواسطة فريق React", date(2023, 3, 22)),
+        ("۲۹ مارس ۲۰۲۲ توسط تیم ری‌اکت", date(2022, 3, 29)),
+        ("22 במרץ 2023 מאת דן אברמוב", date(2023, 3, 22)),
         # ISO and unambiguous numbers
         ("2020-02-29", date(2020, 2, 29)),
         ("2024/04/25", date(2024, 4, 25)),
@@ -65,6 +74,8 @@ def _dates(line: str) -> list[tuple[date, str]]:
         ("Home | By A. Writer | 30 septembre 2018", date(2018, 9, 30)),
         ("% 8 Nov 2019", date(2019, 11, 8)),  # a pandoc title block
         ("GENEVA, March 3, 2023", date(2023, 3, 3)),
+        ("by Jane Doe on March 3, 2023", date(2023, 3, 3)),
+        ("Dan Abramov am 5. März 2024", date(2024, 3, 5)),
     ],
 )
 def test_plain_datelines(line: str, value: date) -> None:
@@ -130,6 +141,8 @@ def test_published_and_updated_on_one_line() -> None:
         "By the time we arrived on March 3, 2023,",
         "The release of 3 March 2023",
         "2023年3月22日我们发布了新版本",
+        "22 مارس 2023 أعلنت الشركة عن",  # prose in a script without capitals
+        "It happened on 3 March 2023",
         "Deadline: 5 May 2024",  # a label that is not "published"
         "Accessed 5 May 2024",
         "https://www.themoscowtimes.com/2024/05/06/little-hope-of-breakthrough",  # inside a cited URL
@@ -240,8 +253,9 @@ def test_vocabulary_is_dateparsers() -> None:
     """The data files read directly hold what dateparser's own loader gives for each language."""
     from dateparser.languages.loader import LocaleDataLoader
 
-    # the loader also folds Arabic letter variants, as it does to the text it parses; the files hold the letters written
-    languages = [language for language in LANGUAGES if language != "ar"]
+    # the loader also folds Arabic and Persian letter variants, as it does to the text it parses;
+    # the files hold the letters as written
+    languages = [language for language in LANGUAGES if language not in ("ar", "fa")]
     loaded = {locale.shortname: locale.info for locale in LocaleDataLoader().get_locales(languages=languages)}
     assert dict(locale_data(languages)) == loaded
     words = vocabulary()

@@ -191,12 +191,14 @@ def _kind(before: str, after: str, *, followed: bool) -> Kind | None:
 def _prefix_kind(before: str) -> Kind | None:
     """What the text before a date on its line (from the last separator on) makes of it."""
     segment = _SEPARATOR.split(before)[-1]
-    named = segment.rstrip().endswith(",")
+    named = segment.rstrip().endswith(",")  # "Jane Doe, 3 March 2023", "GENEVA, 3 March 2023"
     text = segment.strip(" \t,:;")
     while True:  # "Posted on Friday, 12:00" -> "Posted"
         shorter = _TRAILING_TIME.sub("", text).strip(" ,:")
         words = shorter.rsplit(None, 1)
-        if words and (vocabulary().is_weekday(words[-1].strip(",.")) or PREPOSITION.fullmatch(words[-1])):
+        if words and PREPOSITION.fullmatch(words[-1]):
+            shorter, named = (words[0] if len(words) == 2 else ""), True  # "Jane Doe on 3 March 2023"
+        elif words and vocabulary().is_weekday(words[-1].strip(",.")):
             shorter = words[0] if len(words) == 2 else ""
         if shorter == text:
             break
@@ -253,17 +255,25 @@ def _names(text: str, *, leading_only: bool) -> bool:
         if not 1 <= len(words) <= MAX_NAME_WORDS:
             return False
         for word in words:
-            if not _name_word(word):
+            if not _name_word(word, after_byline=leading_only):
                 return False
     return True
 
 
-def _name_word(word: str) -> bool:
+def _name_word(word: str, *, after_byline: bool) -> bool:
+    """A word of a name: capitalised, a particle ("van", "de"), a handle, or in a script without case.
+
+    Ideographs and Hangul run words together, so only a short run is a name; a word of Arabic or
+    Hebrew script counts only after a byline word, since nothing else tells it from prose.
+    """
     first = word.lstrip("\"'“(")[:1]
     if word.casefold() in NAME_PARTICLES or first.isupper() or first == "@":
         return True
-    caseless = first.isalpha() and not first.islower()  # ideographs, kana, Hangul
-    return caseless and len(word) <= MAX_CJK_NAME
+    if not first.isalpha() or first.islower():
+        return False
+    if unicodedata.east_asian_width(first) in "WF":
+        return len(word) <= MAX_CJK_NAME
+    return after_byline
 
 
 def _continues(paragraph: list[str]) -> bool:

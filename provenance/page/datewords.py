@@ -28,7 +28,7 @@ __all__ = ["LANGUAGES", "Vocabulary", "fold", "locale_data", "vocabulary"]
 # word two of them share.  Scripts whose words carry combining vowel signs (Devanagari, Bengali, Thai)
 # are left out: a regular expression's word does not hold them whole.
 LANGUAGES = (
-    "en fr de es pt it nl ru pl ja zh ko tr cs uk sv ro hu da fi sk bg nb hr lt sl ca et lv el id ar he vi"
+    "en fr de es pt it nl ru pl ja zh ko tr cs uk sv ro hu da fi sk bg nb hr lt sl ca et lv el id ar fa he vi"
 ).split()
 _MONTH_KEYS = "january february march april may june july august september october november december".split()
 _WEEKDAY_KEYS = "monday tuesday wednesday thursday friday saturday sunday".split()
