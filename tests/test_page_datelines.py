@@ -193,6 +193,7 @@ def test_head_date(text: str, value: date) -> None:
         "Title\n\nUpdated:\nMarch 5, 2023\n\nBody.",
         "14/05/2024, 09:41 Title - Site\n\nBody.",  # a print stamp alone
         "The agreement between the two countries was finally signed on\nMarch 3, 2023.\n\nmore",  # wrapped prose
+        "Title\n\nRelated: https://news.example.com/world/\n2024/05/06\n\nBody.",  # an address cut by a line end
         # running prose ends the head: a date further down is the body's
         "Title\n\n" + "A sentence of the body. " * 20 + "\n\nMarch 3, 2023\n",
         "\n".join(f"Line {i} of a list" for i in range(20)) + "\nMarch 3, 2023\n",

@@ -277,11 +277,14 @@ def _name_word(word: str, *, after_byline: bool) -> bool:
 
 
 def _continues(paragraph: list[str]) -> bool:
-    """Whether the next line of PARAGRAPH goes on with a sentence: the last line so far is running
-    text (as long as a wrapped line) that stops on a lower-case word or a comma.  A heading, a
-    byline, a tags line or a title in capitals does not."""
+    """Whether the next line of PARAGRAPH goes on with the last one: an address cut after a slash
+    ("https://example.org/news/" over "2024/05/06/story"), or running text (as long as a wrapped
+    line) that stops on a lower-case word or a comma.  A heading, a byline, a tags line or a title
+    in capitals does not."""
     last = paragraph[-1] if paragraph else ""
     word = last.rsplit(None, 1)[-1] if last.strip() else ""
+    if word.endswith("/") and ("://" in word or _LETTER.search(word)):
+        return True
     return len(last) >= WRAPPED_CHARS and not last.startswith("#") and (word[:1].islower() or word[-1:] in ",;")
 
 
