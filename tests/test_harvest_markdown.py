@@ -208,6 +208,7 @@ def test_file_name_is_the_last_resort():
         "# Notes\n\nSee [the guide](https://example.org/2023/03/03/guide).\n",  # in a cited URL
         "# Notes\n\nLast updated: March 5, 2023\n\nBody.\n",
         "# Notes\n\n```\nMarch 3, 2023\n```\n",  # in code
+        "# Notes\n\n`2023-03-03`\n\nBody.\n",
     ],
 )
 def test_no_dateline(body):

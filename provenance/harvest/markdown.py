@@ -65,15 +65,15 @@ def _link(written: str, role: LinkRole, anchor: str | None, context: str) -> Lin
     return LinkRef(url=url, written=written, role=role, anchor_text=anchor or None, context=context)
 
 
-def _published(source: str, matter: FrontMatter, body: str) -> DateEvidence | None:
+def _published(source: str, matter: FrontMatter, head: str) -> DateEvidence | None:
     """Front matter first, then the dateline under the title, then a Jekyll-style file name.
 
-    BODY has its code blocks blanked; tags and MDX expressions (`<Intro>`, `{/*x*/}`) go too, so a
-    dateline after a component still stands alone on its line.
+    HEAD (the body's start) has its code blanked; tags and MDX expressions (`<Intro>`, `{/*x*/}`)
+    go too, so a dateline after a component still stands alone on its line.
     """
     found = matter.published()
     if found is None:
-        found = head_date(_MARKUP_NOISE.sub("", body[:HEAD_CHARS]), language=matter.language())
+        found = head_date(_MARKUP_NOISE.sub("", head), language=matter.language())
     if found is None and "://" not in source:
         found = file_name_date(source)
     return found
@@ -88,6 +88,7 @@ def harvest_markdown(source: str, text: str, max_links: int | None = None) -> Ha
     matter = front_matter(text)
     fields, body_start = matter.fields, matter.end
     scan = _mask(_mask(" " * body_start + text[body_start:], _FENCE), _CODE_SPAN)
+    published = _published(source, matter, scan[body_start : body_start + HEAD_CHARS])
     placed: list[tuple[int, LinkRef | None]] = []
     refs: dict[str, str] = {}
     for match in _REF_DEF.finditer(scan):
@@ -162,7 +163,7 @@ def harvest_markdown(source: str, text: str, max_links: int | None = None) -> Ha
         source=source,
         format=DocumentFormat.MARKDOWN,
         title=title or None,
-        published=_published(source, matter, body),
+        published=published,
         original_url=normalize_url(original) if original else None,
         text=main,
         fingerprint=fingerprint(main),

@@ -49,6 +49,7 @@ class Vocabulary:
         return self.months.get(fold(word))
 
     def is_weekday(self, word: str) -> bool:
+        """Whether WORD names a day of the week ("Friday", "ven.", "Montag")."""
         return fold(word) in self.weekdays
 
 
@@ -65,13 +66,14 @@ def locale_data(languages: Iterable[str]) -> Iterator[tuple[str, dict[str, Any]]
     builds the date parser this module never uses.  Where the files are not found (another
     layout in a later release), dateparser's loader gives the same lists.
     """
+    wanted = list(languages)
     spec = importlib.util.find_spec("dateparser")  # finds the package without running it
     folder = Path(next(iter(spec.submodule_search_locations or ()), "")) if spec else Path()
-    files = [(language, folder / "data" / "date_translation_data" / f"{language}.py") for language in languages]
+    files = [(language, folder / "data" / "date_translation_data" / f"{language}.py") for language in wanted]
     if spec is None or not all(path.is_file() for _, path in files):
         from dateparser.languages.loader import LocaleDataLoader
 
-        for locale in LocaleDataLoader().get_locales(languages=list(languages), use_given_order=True):
+        for locale in LocaleDataLoader().get_locales(languages=wanted, use_given_order=True):
             yield str(locale.shortname), dict(locale.info)
         return
     for language, path in files:
