@@ -102,3 +102,114 @@ def test_setext_and_atx_titles():
 def test_windows_line_ends_in_reference_definitions():
     doc = harvest_markdown("x.md", "# T\r\n\r\nSee [the report][r].\r\n\r\n[r]: https://a.org/report\r\n")
     assert [(link.url, link.anchor_text) for link in doc.links] == [("https://a.org/report", "the report")]
+
+
+@pytest.mark.parametrize(
+    ("front", "value", "source"),
+    [
+        ("---\ntitle: Spring\ndate: 2024/04/25\n---\n", date(2024, 4, 25), "front_matter:date"),
+        ("---\ndate: 2024-04-25T23:30:00-05:00\n---\n", date(2024, 4, 25), "front_matter:date"),
+        ('---\ndate: "2024-04-25 10:00:00 +0200"\n---\n', date(2024, 4, 25), "front_matter:date"),
+        ("---\npubDate: 'Apr 25 2024'\n---\n", date(2024, 4, 25), "front_matter:pubdate"),
+        ("---\npublished: 25 April 2024\n---\n", date(2024, 4, 25), "front_matter:published"),
+        ("---\npublished: true\ndate: 2024-04-25\n---\n", date(2024, 4, 25), "front_matter:date"),  # a flag
+        (
+            "---\nlastmod: 2024-06-01\ndate: 2024-04-25\nupdated: 2024-06-02\n---\n",
+            date(2024, 4, 25),
+            "front_matter:date",
+        ),
+        ("---\ndate: 2024-04-25 # first draft 2024-04-01\n---\n", date(2024, 4, 25), "front_matter:date"),
+        ('+++\ntitle = "Spring"\ndate = 2024-04-25T10:00:00Z\n+++\n', date(2024, 4, 25), "front_matter:date"),
+        ('+++\npublishDate = "2024-04-25"\ndate = 2024-04-20\n+++\n', date(2024, 4, 25), "front_matter:publishdate"),
+        ("---\nlang: fr\ndate: 05/04/2024\n---\n", date(2024, 4, 5), "front_matter:date"),
+    ],
+)
+def test_front_matter_dates(front, value, source):
+    doc = harvest_markdown("post.md", front + "\n# Spring\n\nBody.\n")
+    assert doc.published is not None and (doc.published.value, doc.published.source) == (value, source)
+
+
+def test_toml_front_matter_title():
+    assert harvest_markdown("post.md", '+++\ntitle = "Spring notes"\n+++\n\nBody.\n').title == "Spring notes"
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        "---\nlastmod: 2024-06-01\nupdated: 2024-06-02\nmodified: 2024-06-03\n---\n",  # updates only
+        "---\ndate: 05/04/2024\n---\n",  # either order, and no language says which
+        "---\ndate: soon\n---\n",
+    ],
+)
+def test_front_matter_without_a_publication_date(front):
+    assert harvest_markdown("post.md", front + "\n# Spring\n\nBody.\n").published is None
+
+
+MDX_POST = """---
+title: "React 18"
+---
+
+{dateline}
+
+---
+
+<Intro>
+
+React 18 is now available on npm! In our last post, we shared
+[upgrading your app](/blog/2022/03/08/react-18-upgrade-guide).
+
+</Intro>
+"""
+
+
+@pytest.mark.parametrize(
+    ("dateline", "value"),
+    [
+        ("March 29, 2022 by [The React Team](/community/team)", date(2022, 3, 29)),
+        ("29 de marzo de 2022 por [The React Team](/community/team)", date(2022, 3, 29)),
+        (
+            "Le 16 mars 2023 par [Dan Abramov](https://twitter.com/dan_abramov) et [Rachel Nabors](https://x.com/r)",
+            date(2023, 3, 16),
+        ),
+        (
+            "2023 年 3 月 22 日 [Joseph Savona](https://twitter.com/en_JS)、[Josh Story](https://twitter.com/js)",
+            date(2023, 3, 22),
+        ),
+        ("2021년 6월 8일, [Dan Abramov](https://twitter.com/dan_abramov)", date(2021, 6, 8)),
+        ("<Intro>March 29, 2022</Intro>", date(2022, 3, 29)),
+    ],
+)
+def test_dateline_under_the_front_matter(dateline, value):
+    doc = harvest_markdown("react-v18.md", MDX_POST.format(dateline=dateline))
+    assert doc.published is not None and (doc.published.value, doc.published.source) == (value, "date_line")
+
+
+def test_front_matter_date_before_the_dateline_and_the_file_name():
+    text = "---\ndate: 2022-03-08\n---\n\nMarch 29, 2022 by The React Team\n"
+    assert harvest_markdown("2022-03-30-react-v18.md", text).published.source == "front_matter:date"
+    text = "---\nupdated: 2022-04-01\n---\n\nMarch 29, 2022 by The React Team\n"
+    assert harvest_markdown("2022-03-30-react-v18.md", text).published.value == date(2022, 3, 29)
+
+
+def test_file_name_is_the_last_resort():
+    doc = harvest_markdown("_posts/2022-03-30-react-v18.md", "---\ntitle: React 18\n---\n\nReact 18 is out.\n")
+    assert doc.published is not None
+    assert (doc.published.value, doc.published.source, doc.published.raw) == (
+        date(2022, 3, 30),
+        "file_name",
+        "2022-03-30-react-v18.md",
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "# Notes\n\nWe met on March 3, 2023 to plan the release.\n",  # in passing
+        "# Notes\n\nSee [the guide](https://example.org/2023/03/03/guide).\n",  # in a cited URL
+        "# Notes\n\nLast updated: March 5, 2023\n\nBody.\n",
+        "# Notes\n\n```\nMarch 3, 2023\n```\n",  # in code
+        "# Notes\n\n`2023-03-03`\n\nBody.\n",
+    ],
+)
+def test_no_dateline(body):
+    assert harvest_markdown("notes.md", body).published is None

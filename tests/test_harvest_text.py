@@ -190,3 +190,73 @@ def test_windows_line_ends():
         (LinkRole.LOST, None),
         (LinkRole.ORIGINAL, "https://a.org/x"),
     ]
+
+
+NEWSROOM = """Storm Hits Coast Again as Towns Brace for More Rain
+By Jane Doe and John Smith, Reuters
+{dateline}
+
+GENEVA -- Heavy rain fell on Tuesday, officials said, and more is expected.
+"""
+
+
+@pytest.mark.parametrize(
+    ("dateline", "value"),
+    [
+        ("March 3, 2023", date(2023, 3, 3)),
+        ("Published March 3, 2023 10:00 AM EST", date(2023, 3, 3)),
+        ("Updated March 5, 2023 | Published March 3, 2023", date(2023, 3, 3)),
+        ("3 March 2023 · 4 min read", date(2023, 3, 3)),
+    ],
+)
+def test_dateline_in_a_byline_block(dateline, value):
+    doc = harvest_text("story.txt", NEWSROOM.format(dateline=dateline))
+    assert doc.published is not None and (doc.published.value, doc.published.source) == (value, "date_line")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (
+            "# Four years of Go\n10 Nov 2013\nTags: community, birthday\nSummary: Happy birthday!\n\nAndrew Gerrand\n",
+            date(2013, 11, 10),
+        ),
+        ("Ein Titel\n\nVeröffentlicht am 5. März 2024 von Hans Müller\n\nText.\n", date(2024, 3, 5)),
+        ("Un titre\n\nLe 3 mai 2023 par Marie Dupont\n\nTexte.\n", date(2023, 5, 3)),
+        ("Заголовок статьи\n\n15 февраля 2024 г. · Иван Петров\n\nТекст.\n", date(2024, 2, 15)),
+        ("タイトル\n\n2022 年 3 月 29 日\n\n本文。\n", date(2022, 3, 29)),
+        ("제목\n\n2021년 6월 8일\n\n본문.\n", date(2021, 6, 8)),
+    ],
+)
+def test_datelines_in_several_languages(text, value):
+    doc = harvest_text("post.txt", text)
+    assert doc.published is not None and doc.published.value == value
+    assert doc.published.source == "date_line"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        NEWSROOM.format(dateline="Updated: March 5, 2023"),  # an update date is not the publication date
+        # a browser's print stamp is when the copy was made, not when the story was
+        "5/14/24, 9:41 AM Storm Hits Coast - News Site\n\nStorm Hits Coast\n\nBody text.\n",
+        "14/05/2024, 09:41 Storm Hits Coast - News Site\n\nStorm Hits Coast\n\nBody text.\n",
+        # a dated address among the first lines, and a date in passing
+        "Storm Hits Coast\n\nhttps://news.example.com/2024/05/06/storm-hits-coast\n\nBody text.\n",
+        "Storm Hits Coast\n\nThe storm of March 3, 2023 was the worst in years.\n",
+        "Storm Hits Coast\n\n05/06/2024\n\nBody text.\n",  # day and month could be either
+    ],
+)
+def test_no_publication_date(text):
+    assert harvest_text("story.txt", text).published is None
+
+
+def test_file_name_date_only_when_the_text_says_nothing():
+    plain = harvest_text("notes/2024-04-25-storm-notes.txt", "Notes\n\nThe storm came.\n")
+    assert plain.published is not None and (plain.published.value, plain.published.source) == (
+        date(2024, 4, 25),
+        "file_name",
+    )
+    dated = harvest_text("notes/2024-04-25-storm-notes.txt", "Notes\n\nMarch 3, 2023\n\nThe storm came.\n")
+    assert dated.published.source == "date_line" and dated.published.value == date(2023, 3, 3)
+    assert harvest_text("https://example.org/2024-04-25-notes.txt", "Notes\n").published is None

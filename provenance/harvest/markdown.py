@@ -8,10 +8,11 @@ blocks and code spans are masked (same length) so a URL in code is not taken for
 from __future__ import annotations
 
 import re
-from datetime import date
 
+from ..page.datelines import HEAD_CHARS, file_name_date, head_date
 from ..records import DateEvidence, DocumentFormat, HarvestedDocument, LinkRef, LinkRole
 from ..textnorm import fingerprint
+from .frontmatter import FrontMatter, front_matter
 from .text import UNDERLINE, is_video_url, line_bounds, sentence_around
 from .urls import find_urls, normalize_url
 
@@ -19,7 +20,6 @@ __all__ = ["harvest_markdown"]
 
 _FENCE = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1[^\n]*$", re.MULTILINE | re.DOTALL)
 _CODE_SPAN = re.compile(r"(`+)[^`\n].*?\1", re.DOTALL)
-_FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
 _TEXT = r"((?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)"
 _DEST = r"<([^<>\n]*)>|((?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))*)"
 _TITLE = r"(?:\s+(\"[^\"]*\"|'[^']*'|\([^()]*\)))?"
@@ -33,6 +33,7 @@ _REF_USE = re.compile(rf"(!?)\[{_TEXT}\](?:\[([^\[\]]*)\])?")
 _AUTOLINK = re.compile(r"<((?:https?|ftp)://[^<>\s]+)>", re.IGNORECASE)
 _HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$|^(\S[^\n]*)\n=+[ \t]*$", re.MULTILINE)
 _SKIP = re.compile(r"^(?:#|mailto:|tel:|javascript:)", re.IGNORECASE)
+_MARKUP_NOISE = re.compile(r"<[^<>\n]{0,200}>|\{/\*.{0,200}?\*/\}")  # HTML and MDX tags, MDX comments
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~)(\S(?:.*?\S)?)\1")
 
 
@@ -64,22 +65,18 @@ def _link(written: str, role: LinkRole, anchor: str | None, context: str) -> Lin
     return LinkRef(url=url, written=written, role=role, anchor_text=anchor or None, context=context)
 
 
-def _front_matter(text: str) -> tuple[dict[str, str], int]:
-    match = _FRONT.match(text)
-    if match is None:
-        return {}, 0
-    fields = dict(re.findall(r"^([A-Za-z_]+)[ \t]*:[ \t]*[\"']?(.*?)[\"']?[ \t]*$", match.group(1), re.MULTILINE))
-    return {k.lower(): v for k, v in fields.items()}, match.end()
+def _published(source: str, matter: FrontMatter, head: str) -> DateEvidence | None:
+    """Front matter first, then the dateline under the title, then a Jekyll-style file name.
 
-
-def _published(fields: dict[str, str]) -> DateEvidence | None:
-    for key in ("date", "published", "pubdate"):
-        if (match := re.match(r"(\d{4})-(\d{2})-(\d{2})", fields.get(key, ""))) is not None:
-            try:
-                return DateEvidence(date(*(int(g) for g in match.groups())), f"front_matter:{key}", fields[key])
-            except ValueError:
-                return None
-    return None
+    HEAD (the body's start) has its code blanked; tags and MDX expressions (`<Intro>`, `{/*x*/}`)
+    go too, so a dateline after a component still stands alone on its line.
+    """
+    found = matter.published()
+    if found is None:
+        found = head_date(_MARKUP_NOISE.sub("", head), language=matter.language())
+    if found is None and "://" not in source:
+        found = file_name_date(source)
+    return found
 
 
 def harvest_markdown(source: str, text: str, max_links: int | None = None) -> HarvestedDocument:
@@ -88,8 +85,10 @@ def harvest_markdown(source: str, text: str, max_links: int | None = None) -> Ha
     MAX_LINKS bounds the bare-URL scan of a link dump; the caller keeps that many and notes the cut.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    fields, body_start = _front_matter(text)
+    matter = front_matter(text)
+    fields, body_start = matter.fields, matter.end
     scan = _mask(_mask(" " * body_start + text[body_start:], _FENCE), _CODE_SPAN)
+    published = _published(source, matter, scan[body_start : body_start + HEAD_CHARS])
     placed: list[tuple[int, LinkRef | None]] = []
     refs: dict[str, str] = {}
     for match in _REF_DEF.finditer(scan):
@@ -159,7 +158,8 @@ def harvest_markdown(source: str, text: str, max_links: int | None = None) -> Ha
         LinkRef(link.url, link.written, link.role, link.anchor_text, link.context, position)
         for position, link in enumerate(link for _, link in placed if link is not None)
     )
-    heading = _HEADING.search(_mask(text[body_start:], _FENCE))
+    body = _mask(text[body_start:], _FENCE)
+    heading = _HEADING.search(body)
     title = fields.get("title") or (_plain(heading.group(1) or heading.group(2)) if heading else None)
     main = _REF_DEF.sub("", text[body_start:])
     main = _INLINE.sub(lambda m: m.group(2), main)
@@ -169,7 +169,7 @@ def harvest_markdown(source: str, text: str, max_links: int | None = None) -> Ha
         source=source,
         format=DocumentFormat.MARKDOWN,
         title=title or None,
-        published=_published(fields),
+        published=published,
         original_url=normalize_url(original) if original else None,
         text=main,
         fingerprint=fingerprint(main),

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from datetime import date
 
+from ..page.datelines import file_name_date, head_date, read_line
 from ..records import DateEvidence, DocumentFormat, HarvestedDocument, LinkRef, LinkRole
 from ..textnorm import fingerprint
 from .urls import FoundUrl, find_urls
@@ -32,20 +32,6 @@ _VIDEO = re.compile(
     r"^https?://(?:(?:www\.|m\.)?youtube\.com/(?:watch\b|shorts/|embed/)|youtu\.be/"
     r"|(?:www\.|player\.)?vimeo\.com/)",
     re.IGNORECASE,
-)
-_MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        "january february march april may june july august september october november december".split()
-    )
-}
-_MON = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?[ \t]+)?"
-_TIME = r"(?:,?[ \t]+(?:at[ \t]+)?\d{1,2}[:.]\d{2}(?:[ \t]*[ap]\.?m\.?)?(?:[ \t]+[A-Z]{2,4})?)?"
-_DATE_LINES = (
-    (re.compile(rf"^{_WEEKDAY}{_MON}[ \t]+(\d{{1,2}}),?[ \t]+(\d{{4}}){_TIME}$", re.IGNORECASE), "mdy"),
-    (re.compile(rf"^{_WEEKDAY}(\d{{1,2}})[ \t]+{_MON},?[ \t]+(\d{{4}}){_TIME}$", re.IGNORECASE), "dmy"),
-    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:]+Z?)?$"), "iso"),
 )
 _CONTEXT = 300
 _REACH = 2_000  # how far sentence_around looks for a sentence boundary
@@ -87,26 +73,8 @@ def sentence_around(text: str, start: int, end: int) -> str:
     return sentence
 
 
-def _date_line(line: str) -> DateEvidence | None:
-    text = " ".join(line.split())
-    for pattern, order in _DATE_LINES:
-        if (match := pattern.match(text)) is None:
-            continue
-        try:
-            if order == "iso":
-                value = date(int(match[1]), int(match[2]), int(match[3]))
-            else:
-                month_name, day = (match[1], match[2]) if order == "mdy" else (match[2], match[1])
-                month = next(i for name, i in _MONTHS.items() if name.startswith(month_name.lower()[:3]))
-                value = date(int(match[3]), month, int(day))
-        except ValueError:
-            return None
-        return DateEvidence(value=value, source="date_line", raw=text)
-    return None
-
-
 def _head(text: str) -> tuple[str | None, DateEvidence | None]:
-    """The headline (a short first line standing alone) and a date line near the top."""
+    """The headline (a short first line standing alone) and the dateline in the document's head."""
     paragraphs = [p.strip() for p in _BLANK_LINE.split(text[: 10 * _REACH]) if p.strip()][:6]
     title = None
     if paragraphs:
@@ -118,11 +86,10 @@ def _head(text: str) -> tuple[str | None, DateEvidence | None]:
             and first[0].isupper()
             and not first.endswith((".", ",", ";", ":"))
             and not find_urls(first)
-            and _date_line(first) is None
+            and not read_line(first)
         ):
             title = first
-    published = next((d for p in paragraphs if "\n" not in p and (d := _date_line(p)) is not None), None)
-    return title, published
+    return title, head_date(text)
 
 
 def _slug_words(value: str) -> list[str]:
@@ -180,6 +147,8 @@ def harvest_text(source: str, text: str, max_links: int | None = None) -> Harves
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends
     main, original = _original_block(text)
     title, published = _head(main)
+    if published is None and "://" not in source:
+        published = file_name_date(source)
     # The text's own fingerprint first: its working memory is gone before the links' is taken
     # (together they were the harvest's peak on a 10,000-line link list).
     body = UNDERLINE.sub(r"\1", main).strip()
