@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -61,6 +62,20 @@ def _one_line(err: BaseException) -> str:
     return text[0] if text else type(orig).__name__
 
 
+def _journal_mode_wal(cursor: Any, busy_timeout: float) -> str:
+    """Switch to WAL and return the mode in force.  The switch needs an exclusive lock and SQLite
+    answers "database is locked" at once, without its busy handler, while another connection is
+    making the same new database; so it is tried again until the busy timeout, as a write would be."""
+    deadline = time.monotonic() + busy_timeout
+    while True:
+        try:
+            return str(cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
+
+
 def _install_sqlite_pragmas(engine: Engine, busy_timeout: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -68,7 +83,7 @@ def _install_sqlite_pragmas(engine: Engine, busy_timeout: float) -> None:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-            mode = cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = _journal_mode_wal(cursor, busy_timeout)
             if mode.lower() not in ("wal", "memory"):
                 log.warning("SQLite refused WAL mode (journal_mode=%s); concurrent readers will block", mode)
             cursor.execute("PRAGMA synchronous = NORMAL")
