@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from .config import Config, load_config
+from .config import SQL_SECONDS, Config, load_config
 from .errors import ConfigError, LeaseHeld, ProvenanceError
 from .records import OutputFormat
 from .safetext import for_terminal
@@ -324,6 +324,13 @@ def reconcile(ctx: Context) -> int:
 @main.command()
 @click.argument("name", required=False)
 @click.option("--sql", "sql", default=None, help="Run a read-only SQL query.")
+@click.option(
+    "--sql-timeout",
+    type=float,
+    default=SQL_SECONDS,
+    show_default=True,
+    help="Stop a --sql query after this many seconds of work.",
+)
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default=None, help="Write to FILE.")
 @click.option("--document", default=None, help="Only this document (id as reports show it, e.g. d3).")
 @click.option("--domain", default=None, help="Only links of this registrable domain (e.g. bbc.co.uk).")
@@ -334,6 +341,7 @@ def report(
     ctx: Context,
     name: str | None,
     sql: str | None,
+    sql_timeout: float,
     output: TextIO | None,
     document: str | None,
     domain: str | None,
@@ -350,7 +358,7 @@ def report(
     from .report.named import ReportFilters, ReportRequest, run_report  # lazy: the report layer
 
     filters = ReportFilters(document=document, domain=domain, kind=kind, since=since)
-    run_report(ReportRequest(name, sql, filters, ctx.fmt), ctx.engine, ctx.db, output or sys.stdout)
+    run_report(ReportRequest(name, sql, filters, ctx.fmt, sql_timeout), ctx.engine, ctx.db, output or sys.stdout)
     return Exit.OK
 
 

@@ -16,6 +16,7 @@ import yaml
 
 from .errors import ConfigError
 
+SQL_SECONDS = 60.0  # SQLite's time a `report --sql` query may take unless --sql-timeout says otherwise
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 

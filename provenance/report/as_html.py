@@ -88,20 +88,16 @@ def write_report(report: Report, out: TextIO) -> None:
 def write_table(data: Table, out: TextIO) -> None:
     """A named report or --sql result as a page with one table."""
     title, columns = data.title, data.columns
-    rows = [[cell_text(value) for value in row] for row in data.rows]
-    parts = [
-        _head(f"provenance report {title}"),
-        "<main>",
-        f"<h1>{escape(title)}</h1>",
-        f'<p class="meta"><span data-count="rows">{len(rows)}</span> rows</p>',
-        "<table><thead><tr>",
-    ]
+    parts = [_head(f"provenance report {title}"), "<main>", f"<h1>{escape(title)}</h1>", "<table><thead><tr>"]
     parts += [f"<th>{escape(c)}</th>" for c in columns]
     parts.append("</tr></thead><tbody>")
-    for row in rows:
-        parts.append("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>")
-    parts.append("</tbody></table></main></body></html>\n")
-    out.write("\n".join(parts))
+    out.write("\n".join(parts) + "\n")
+    count = 0
+    for row in data.rows:  # written as they come; the count follows the table
+        out.write("<tr>" + "".join(f"<td>{escape(cell_text(value))}</td>" for value in row) + "</tr>\n")
+        count += 1
+    out.write(f'</tbody></table>\n<p class="meta"><span data-count="rows">{count}</span> rows</p>\n')
+    out.write("</main></body></html>\n")
 
 
 # --- charts: plain SVG ------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from itertools import chain
 from typing import Any, TextIO
 
 from ..jsonvalues import to_json
@@ -39,8 +40,10 @@ def write_report(report: Report, out: TextIO) -> None:
 
 def write_table(data: Table, out: TextIO) -> None:
     """{"report", "columns", "rows": [{column: value}]}; JSON held as text in a column is nested."""
-    rows = [{c: _cell(c, v) for c, v in zip(data.columns, row, strict=True)} for row in data.rows]
-    _dump({"report": data.title, "columns": data.columns, "rows": rows}, out)
+    rows = ({c: _cell(c, v) for c, v in zip(data.columns, row, strict=True)} for row in data.rows)
+    first = next(rows, None)  # the encoder asks an array only whether it is empty, then for its items
+    streamed = _Streamed(chain([first], rows) if first is not None else iter(()), 0 if first is None else 1)
+    _dump({"report": data.title, "columns": data.columns, "rows": streamed}, out)
 
 
 def write_status(status: DaemonStatus, out: TextIO) -> None:

@@ -10,6 +10,7 @@ import re
 import textwrap
 from collections.abc import Sequence
 from datetime import datetime
+from itertools import islice
 from typing import Any, TextIO
 
 from ..jsonvalues import iso_datetime
@@ -21,6 +22,7 @@ from .table import Table, shown_columns
 
 WIDTH = 80
 CELL_MAX = 60  # characters per cell of a named report; json/csv/html keep whole values
+ALIGNED_ROWS = 1000  # rows a table's column widths are taken from; later rows are streamed in them
 _FRACTION = re.compile(r"^(\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d)\.\d+$")
 
 
@@ -88,14 +90,21 @@ def _document_block(doc: ReportDocument, findings: list[Finding], links: list[Re
 
 
 def write_table(data: Table, out: TextIO) -> None:
-    """Aligned columns: long cells clipped, seconds without fractions, twin ids hidden."""
+    """Aligned columns: long cells clipped, seconds without fractions, twin ids hidden.  The widths
+    are those of the first ALIGNED_ROWS rows; the rest are written as they come, in those widths."""
     keep = shown_columns(data.columns)
     header = [data.columns[i] for i in keep]
-    cells = [[_clip(_FRACTION.sub(r"\1", for_terminal(cell_text(row[i])))) for i in keep] for row in data.rows]
-    rule = ["-" * max([len(name)] + [len(row[i]) for row in cells]) for i, name in enumerate(header)]
-    for line in aligned([header, rule, *cells]):
+    rows = ([_clip(_FRACTION.sub(r"\1", for_terminal(cell_text(row[i])))) for i in keep] for row in data.rows)
+    first = list(islice(rows, ALIGNED_ROWS))
+    rule = ["-" * max([len(name)] + [len(row[i]) for row in first]) for i, name in enumerate(header)]
+    widths = [len(dashes) for dashes in rule]
+    for line in aligned([header, rule, *first]):
         out.write(line + "\n")
-    out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n")
+    count = len(first)
+    for row in rows:
+        out.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() + "\n")
+        count += 1
+    out.write(f"({count} row{'s' if count != 1 else ''})\n")
 
 
 def cell_text(value: Any) -> str:

@@ -22,7 +22,7 @@ from typing import Any, TextIO
 
 from sqlalchemy.engine import Engine
 
-from ..config import HarvestConfig
+from ..config import SQL_SECONDS, HarvestConfig
 from ..domains import registrable_domain
 from ..errors import ConfigError, InputError
 from ..reading import read_capped
@@ -31,7 +31,7 @@ from ..store import repo
 from ..store.db import session_scope
 from .build import build_report
 from .output import write, write_stored_report
-from .sql import run_sql
+from .sql import sql_table
 from .table import Table
 
 
@@ -151,6 +151,7 @@ class ReportRequest:
     sql: str | None = None
     filters: ReportFilters = field(default_factory=ReportFilters)
     fmt: str = "table"
+    sql_seconds: float = SQL_SECONDS  # SQLite's time --sql may take
 
 
 def run_report(request: ReportRequest, open_engine: Callable[[], Engine], db_url: str, out: TextIO) -> None:
@@ -165,7 +166,8 @@ def run_report(request: ReportRequest, open_engine: Callable[[], Engine], db_url
     if request.sql is not None:
         if filters.given():
             raise ConfigError("--document, --domain, --kind and --since apply to named reports, not to --sql")
-        write(run_sql(db_url, request.sql), request.fmt, out)
+        with sql_table(db_url, request.sql, request.sql_seconds) as table:
+            write(table, request.fmt, out)
         return
     if name is None and request.fmt == "table":
         if filters.given():

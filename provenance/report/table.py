@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,11 +11,12 @@ HIDDEN_IN_TEXT = {"severity_rank", "evidence"}  # for sorting, or too long for a
 
 @dataclass(frozen=True)
 class Table:
-    """Rows of a named report or a --sql query, with their column names."""
+    """Rows of a named report or a --sql query, with their column names.  ROWS may be read once
+    only, as they are written (a --sql query's rows come from SQLite as the output takes them)."""
 
     title: str
     columns: list[str]
-    rows: list[tuple[Any, ...]]
+    rows: Iterable[tuple[Any, ...]]
 
 
 def shown_columns(columns: Sequence[str]) -> list[int]:
