@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 from .config import SQL_SECONDS, Config, load_config
-from .errors import ConfigError, LeaseHeld, ProvenanceError
+from .errors import ConfigError, InputError, LeaseHeld, ProvenanceError
 from .records import OutputFormat
 from .safetext import for_terminal
 from .version import __version__
@@ -147,6 +147,12 @@ def common_options(func: Callable[..., int]) -> Callable[..., None]:
                 raise
             click.echo("provenance: interrupted; what was stored is kept, run the command again to finish", err=True)
             sys.exit(Exit.INTERRUPTED)
+        except Exception as exc:  # only a database's own failure is said in one line; the rest is re-raised
+            broken = None if debug else _database_failure(exc)
+            if broken is None:
+                raise
+            click.echo(f"provenance: the database cannot be used: {broken}", err=True)
+            sys.exit(Exit.USAGE)
         finally:
             if ctx is not None:
                 ctx.close()
@@ -156,6 +162,18 @@ def common_options(func: Callable[..., int]) -> Callable[..., None]:
     for option in reversed(options):
         decorated = option(decorated)
     return decorated
+
+
+def _database_failure(exc: BaseException) -> str | None:
+    """What a database error says in one line (a corrupt file: 'database disk image is malformed'),
+    or None when EXC is not one."""
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError  # already loaded by whatever raised it
+
+    if isinstance(exc, DBAPIError):
+        return _one_line(exc.orig or exc)
+    return _one_line(exc) if isinstance(exc, sqlite3.DatabaseError) else None
 
 
 def _one_line(exc: BaseException) -> str:
@@ -331,7 +349,7 @@ def reconcile(ctx: Context) -> int:
     show_default=True,
     help="Stop a --sql query after this many seconds of work.",
 )
-@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default=None, help="Write to FILE.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default=None, help="Write to FILE.")
 @click.option("--document", default=None, help="Only this document (id as reports show it, e.g. d3).")
 @click.option("--domain", default=None, help="Only links of this registrable domain (e.g. bbc.co.uk).")
 @click.option("--kind", default=None, help="Only this finding kind (or, for link reports, this status).")
@@ -342,7 +360,7 @@ def report(
     name: str | None,
     sql: str | None,
     sql_timeout: float,
-    output: TextIO | None,
+    output: str | None,
     document: str | None,
     domain: str | None,
     kind: str | None,
@@ -358,8 +376,23 @@ def report(
     from .report.named import ReportFilters, ReportRequest, run_report  # lazy: the report layer
 
     filters = ReportFilters(document=document, domain=domain, kind=kind, since=since)
-    run_report(ReportRequest(name, sql, filters, ctx.fmt, sql_timeout), ctx.engine, ctx.db, output or sys.stdout)
+    with _written(output) as out:
+        run_report(ReportRequest(name, sql, filters, ctx.fmt, sql_timeout), ctx.engine, ctx.db, out)
     return Exit.OK
+
+
+@contextmanager
+def _written(path: str | None) -> Iterator[TextIO]:
+    """Standard output, or the file at PATH; a file that cannot be written (a full disk, /dev/full)
+    is one line, not a traceback from the last flush."""
+    if path is None or path == "-":
+        yield sys.stdout
+        return
+    try:
+        with open(path, "w", encoding="utf-8") as out:
+            yield out
+    except OSError as exc:
+        raise InputError(f"cannot write {for_terminal(path)}: {exc.strerror or exc}") from None
 
 
 @main.command()

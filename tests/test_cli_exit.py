@@ -13,9 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from helpers import run_cli
 
-from provenance.cli import _exit_status, _flush_output
+from provenance.cli import _exit_status, _flush_output, main
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -109,10 +110,6 @@ def test_a_failed_flush_is_status_120_unless_already_failing(monkeypatch: pytest
 @pytest.mark.parametrize("command", ["audit", "harvest"])
 def test_an_unreadable_only_input_is_one_line_and_exit_2(tmp_path: Path, command: str) -> None:
     """Nothing could be read: the report shows the document's error, stderr says why in one line."""
-    from click.testing import CliRunner
-
-    from provenance.cli import main
-
     image = tmp_path / "scan.png"
     image.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
     db = f"sqlite:///{tmp_path / 'p.sqlite'}"
@@ -123,10 +120,6 @@ def test_an_unreadable_only_input_is_one_line_and_exit_2(tmp_path: Path, command
 
 
 def test_an_unreadable_input_beside_a_readable_one_is_reported_not_fatal(tmp_path: Path) -> None:
-    from click.testing import CliRunner
-
-    from provenance.cli import main
-
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "scan.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
     (tmp_path / "docs" / "note.txt").write_text("A note citing https://example.org/a today.\n", encoding="utf-8")
@@ -134,3 +127,40 @@ def test_an_unreadable_input_beside_a_readable_one_is_reported_not_fatal(tmp_pat
         main, ["audit", str(tmp_path / "docs"), "--offline", "--db", f"sqlite:///{tmp_path / 'p.sqlite'}"]
     )
     assert result.exit_code == 0 and "not a text document" in result.stdout and result.stderr == ""
+
+
+@pytest.fixture
+def stored(tmp_path: Path) -> str:
+    """A database holding the seeds' audit."""
+    db = f"sqlite:///{tmp_path / 'p.sqlite'}"
+    assert CliRunner().invoke(main, ["harvest", str(SEEDS), "--offline", "--db", db]).exit_code == 0
+    return db
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["report", "dead_links", "--document", "d99999999999999999999999"], "--document wants a document id"),
+        (["report", "audit", "--document", "d99999999999999999999999"], "--document wants a document id"),
+        (["report", "dead_links", "--since", "0001-01-01T00:00:00+14:00"], "outside the dates this tool can hold"),
+        (["report", "dead_links", "-o", "/dev/full"], "cannot write /dev/full: No space left on device"),
+    ],
+)
+def test_bad_arguments_are_one_line_and_exit_2(stored: str, args: list[str], said: str) -> None:
+    result = CliRunner().invoke(main, [*args, "--db", stored])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("provenance: ") and said in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_a_corrupt_database_is_one_line_and_exit_2(stored: str, tmp_path: Path) -> None:
+    with open(tmp_path / "p.sqlite", "r+b") as db:
+        db.seek(2 * 4096)
+        db.write(b"\xff" * 8192)  # the pages after the schema's: the documents' and links' tables
+    result = CliRunner().invoke(main, ["audit", str(SEEDS), "--offline", "--db", stored])
+    assert result.exit_code == 2
+    assert result.stderr == "provenance: the database cannot be used: database disk image is malformed\n"
+
+
+def test_a_nul_in_the_database_name_is_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["report", "dead_links", "--db", "sqlite:///a%00b"])
+    assert result.exit_code == 2 and "a NUL in the file name" in result.stderr

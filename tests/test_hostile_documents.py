@@ -238,5 +238,5 @@ def test_a_page_declaring_an_impossible_charset_is_read_as_usual(label: str) -> 
 
 @pytest.mark.parametrize("key", ["max_file_bytes", "max_html_bytes", "max_links"])
 def test_caps_below_one_are_config_errors(key: str) -> None:
-    with pytest.raises(ConfigError, match=f"harvest.{key} must be at least 1"):
+    with pytest.raises(ConfigError, match=f"harvest.{key}: expected `int` >= 1"):
         config_from_mapping({"harvest": {key: 0}})

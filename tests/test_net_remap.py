@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from provenance.net.remap import compile_rules, remap
+from provenance.config import HttpConfig
+from provenance.net.client import HttpClient
+from provenance.net.remap import RemapError, compile_rules, remap
+from provenance.records import ErrorClass
 
 RULES = compile_rules(
     [
@@ -30,3 +33,18 @@ def test_remap(url: str, expected: str) -> None:
 
 def test_no_rules_is_identity() -> None:
     assert remap("https://a.example/", ()) == "https://a.example/"
+
+
+def test_a_rule_that_backtracks_without_end_costs_one_url_a_second() -> None:
+    rules = compile_rules(
+        [(r"^https://(a|aa)+$", "http://mirror/")]
+    )  # exponentially many ways to fail on the URL below
+    with pytest.raises(RemapError, match=r"http.remap\[0\] .* took over 1 s on this URL"):
+        remap("https://" + "a" * 40 + "!", rules)
+
+
+def test_the_client_turns_that_into_the_links_result_not_a_hang() -> None:
+    config = HttpConfig(remap=((r"^https://(a|aa)+$", "http://mirror/"),), retries=0)
+    with HttpClient(config) as client:
+        response = client.request("GET", "https://" + "a" * 40 + "!")
+    assert response.error_class is ErrorClass.INVALID_URL and "took over 1 s" in (response.error or "")

@@ -30,7 +30,7 @@ from ..version import __version__
 from .base import Response
 from .decode import read_body
 from .guard import PIN_ATTRIBUTE, Guard, HostError, PinnedAdapter, Watch, Watchdog
-from .remap import compile_rules, remap, url_problem
+from .remap import RemapError, compile_rules, remap, url_problem
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
@@ -187,7 +187,11 @@ class HttpClient:
         self, chain: _Chain, method: str, url: str, extra: dict[str, str], limit: int, follow: bool, budget: float
     ) -> Response | tuple[str, int]:
         """One request; a Response when the chain ends here, else (Location, status) to follow."""
-        requested = self.remap(url)
+        try:
+            requested = self.remap(url)
+        except RemapError as exc:
+            chain.hops.append(Hop(url, None))
+            return chain.result(url, error=str(exc), error_class=ErrorClass.INVALID_URL)
         prepared, problem = self._prepare(method, requested, extra, chain.jar)
         if prepared is None:
             chain.hops.append(Hop(url, None, requested))

@@ -7,24 +7,39 @@ original form, so findings are about what the document cites, not where we happe
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-Rule = tuple[re.Pattern[str], str]
+import regex
+
+Rule = tuple[regex.Pattern[str], str]
 MAX_URL_LENGTH = 32_768  # far beyond any real link; a 100,000-char "URL" is harvest debris
+# A rule's regex is the operator's; one that backtracks without end ("(a+)+$") must cost one URL a
+# second, not hang a check thread where neither Ctrl-C nor SIGTERM can reach it.  Python's re has
+# no time limit; the regex module (the same syntax) has.
+RULE_SECONDS = 1.0
+
+
+class RemapError(ValueError):
+    """A remap rule could not be applied to a URL in its time."""
 
 
 def compile_rules(pairs: Iterable[tuple[str, str]]) -> tuple[Rule, ...]:
     """[(regex, replacement), ...] -> compiled rules, order kept."""
-    return tuple((re.compile(pattern), replacement) for pattern, replacement in pairs)
+    return tuple((regex.compile(pattern), replacement) for pattern, replacement in pairs)
 
 
 def remap(url: str, rules: Iterable[Rule]) -> str:
-    """The URL to request for URL: the first rule whose regex matches applies (re.sub), else URL."""
-    for pattern, replacement in rules:
-        if pattern.search(url):
-            return pattern.sub(replacement, url)
+    """The URL to request for URL: the first rule whose regex matches applies (re.sub), else URL;
+    RemapError when a rule takes longer than RULE_SECONDS on it."""
+    for number, (pattern, replacement) in enumerate(rules):
+        try:
+            if pattern.search(url, timeout=RULE_SECONDS):
+                return str(pattern.sub(replacement, url, timeout=RULE_SECONDS))
+        except TimeoutError:
+            raise RemapError(
+                f"http.remap[{number}] ({pattern.pattern!r}) took over {RULE_SECONDS:g} s on this URL"
+            ) from None
     return url
 
 

@@ -235,7 +235,7 @@ def _kind(value: str, column: str) -> str:
 
 def document_id(value: str) -> int:
     """'d12' or '12' -> 12; anything else is a usage error."""
-    match = re.fullmatch(r"\s*d?(\d+)\s*", value)
+    match = re.fullmatch(r"\s*d?(\d{1,18})\s*", value)  # 18 digits: any id SQLite's INTEGER holds
     if not match:
         raise ConfigError(f"--document wants a document id like d3 (as reports show it), not {value!r}")
     return int(match.group(1))
@@ -248,7 +248,10 @@ def _since(value: str, *, date_only: bool) -> str:
     except ValueError:
         raise ConfigError(f"--since wants an ISO date like 2024-01-31, not {value!r}") from None
     if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
+        try:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # 0001-01-01T00:00+14:00 is before the first UTC day a date can hold
+            raise ConfigError(f"--since {value!r} is outside the dates this tool can hold") from None
     if date_only:
         return moment.date().isoformat()
     return moment.strftime("%Y-%m-%d %H:%M:%S") if moment.time() != time() else moment.date().isoformat()

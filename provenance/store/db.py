@@ -37,9 +37,12 @@ _BEGIN_OPTION = "provenance_sqlite_begin"  # execution option: which BEGIN a SQL
 
 def _parse(url: str) -> URL:
     try:
-        return make_url(url)
+        parsed = make_url(url)
     except exc.ArgumentError as err:
         raise StorageError(f"not a database URL: {url!r} ({err})") from None
+    if "\x00" in (parsed.database or ""):  # "%00" decoded: no file system takes it
+        raise StorageError(f"not a database URL: {url!r} (a NUL in the file name)")
+    return parsed
 
 
 def _sqlite_file(parsed: URL) -> Path | None:
