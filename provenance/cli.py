@@ -60,11 +60,19 @@ class Context:
         self._engine: Engine | None = None
 
     def engine(self) -> Engine:
-        """The store, opened and migrated once per command (audit, harvest and reconcile ask twice)."""
+        """The store, opened and migrated once per command (audit, harvest and reconcile ask twice);
+        made when there is none, for the commands that store what they find."""
+        return self._open(create=True)
+
+    def stored(self) -> Engine:
+        """The store as it is, for commands that only read or build on it: none there is an error."""
+        return self._open(create=False)
+
+    def _open(self, *, create: bool) -> Engine:
         if self._engine is None:
             from .store.migrate import open_store  # lazy: --sql never opens the store this way
 
-            self._engine = open_store(self.db)
+            self._engine = open_store(self.db, create=create)
         return self._engine
 
     def close(self) -> None:
@@ -312,7 +320,7 @@ def check(ctx: Context, check_all: bool) -> int:
 
     if ctx.offline:
         raise ConfigError("check needs the network; drop --offline")
-    engine = ctx.engine()
+    engine = ctx.stored()
     chosen = nullcontext(pipeline.checkable_urls(engine)) if check_all else pipeline.due_urls(engine, ctx.config)
     with ctx.client() as client, chosen as urls, ctx.progress("checking") as progress:
         assert client is not None  # not offline
@@ -334,7 +342,7 @@ def reconcile(ctx: Context) -> int:
     """
     from . import pipeline  # lazy: the reconciler
 
-    pipeline.reconcile(ctx.engine(), ctx.config)
+    pipeline.reconcile(ctx.stored(), ctx.config)
     ctx.print_report()
     return Exit.OK
 
@@ -377,7 +385,7 @@ def report(
 
     filters = ReportFilters(document=document, domain=domain, kind=kind, since=since)
     with _written(output) as out:
-        run_report(ReportRequest(name, sql, filters, ctx.fmt, sql_timeout), ctx.engine, ctx.db, out)
+        run_report(ReportRequest(name, sql, filters, ctx.fmt, sql_timeout), ctx.stored, ctx.db, out)
     return Exit.OK
 
 
@@ -439,10 +447,11 @@ def status(ctx: Context) -> int:
     Example:
       provenance status --format json
     """
-    from .report.output import write  # lazy: the report layer
-    from .report.status import read_status
+    from .report.output import writer_for  # lazy: the report layer
+    from .report.status import DaemonStatus, read_status
 
-    write(read_status(ctx.engine(), ctx.config.schedule), ctx.fmt, sys.stdout)
+    write = writer_for(DaemonStatus, ctx.fmt)  # a format status has not is said before the store is opened
+    write(read_status(ctx.stored(), ctx.config.schedule), sys.stdout)
     return Exit.OK
 
 

@@ -73,6 +73,15 @@ class JobSpec:
     run: Callable[[], dict[str, Any]]
 
 
+class JobFailed(Exception):
+    """A job that ran to its end yet did not do its work (a watched source that could not be read):
+    recorded as an error, with what it did find in DETAIL."""
+
+    def __init__(self, message: str, detail: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
 @dataclass
 class DaemonOutcome:
     """How a daemon run ended: `clean` False when jobs were still running at the stop deadline."""
@@ -158,11 +167,14 @@ class Daemon:
             log.warning("harvest %s: %s", where, reason)
         if outcome.document_ids:
             self._run_soon("check")  # new links are checked at once, not at the next interval
-        return {
+        detail = {
             "documents": len(outcome.document_ids),
             "errors": [list(e) for e in outcome.errors[:20]],
             "error_count": len(outcome.errors),
         }
+        if outcome.failure is not None:  # the source gave nothing, or what it names could not be read
+            raise JobFailed(outcome.failure, detail)
+        return detail
 
     def _check(self) -> dict[str, Any]:
         if self.client is None:
@@ -209,6 +221,9 @@ class Daemon:
                     status = "skipped"
                 elif self.stop.is_set() and spec.kind == "check":
                     status = "stopped"
+            except JobFailed as exc:
+                status, error, detail = "error", " ".join(str(exc).split())[:500], exc.detail
+                log.error("job %s failed: %s", name, error)
             except Exception as exc:
                 status, error = "error", " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
                 log.error("job %s failed: %s", name, error)

@@ -65,6 +65,17 @@ class HarvestOutcome:
         """An input the user named could not be read, or a folder could not be listed: exit 2."""
         return self.nothing_read or bool(self.named_unreadable) or any(s.failed for s in self.skipped)
 
+    @property
+    def failure(self) -> str | None:
+        """Why the harvest as a whole failed ('where: why'), or None: an input that failed, else
+        nothing read at all, else None (a folder's unreadable file is that document's error)."""
+        if not self.input_failed and (self.document_ids or not self.errors):
+            return None
+        failed = set(self.named_unreadable or self.unreadable)
+        reasons = [f"{where}: {why}" for where, why in self.errors if where in failed or not self.document_ids]
+        reasons += [f"{s.source}: {s.reason}" for s in self.skipped if s.failed]
+        return reasons[0] if reasons else "nothing could be read"
+
 
 @dataclass(frozen=True)
 class FindingCounts:

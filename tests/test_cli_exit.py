@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from helpers import run_cli
+from loopback import serve, text
 
 from provenance.cli import _exit_status, _flush_output, main
 
@@ -164,3 +165,27 @@ def test_a_corrupt_database_is_one_line_and_exit_2(stored: str, tmp_path: Path) 
 def test_a_nul_in_the_database_name_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["report", "dead_links", "--db", "sqlite:///a%00b"])
     assert result.exit_code == 2 and "a NUL in the file name" in result.stderr
+
+
+def test_a_command_that_reads_the_store_makes_none_and_says_so(tmp_path: Path) -> None:
+    typo = tmp_path / "typo" / "p.sqlite"
+    for args in (["report", "dead_links"], ["status"], ["check", "--all"]):
+        result = CliRunner().invoke(main, [*args, "--db", f"sqlite:///{typo}"])
+        assert result.exit_code == 2 and result.stderr.startswith(f"provenance: no database at {typo}")
+    result = CliRunner().invoke(main, ["audit", str(SEEDS), "--offline", "--db", f"sqlite:///{typo}"])
+    assert result.exit_code == 2 and "no folder" in result.stderr
+    assert not typo.parent.exists()
+
+
+def test_a_named_url_that_cannot_be_fetched_is_exit_2(tmp_path: Path) -> None:
+    with serve({"/gone": text("gone", status=404), "/here": text("here")}) as server:
+        note = tmp_path / "note.txt"
+        note.write_text(f"A note citing {server.url('/here')} today.\n", encoding="utf-8")
+        config = tmp_path / "provenance.yaml"
+        config.write_text(f"http:\n  allow_private: ['{server.netloc}']\n  retries: 0\n", encoding="utf-8")
+        db = f"sqlite:///{tmp_path / 'p.sqlite'}"
+        args = ["audit", str(note), server.url("/gone"), "--no-archive", "--config", str(config), "--db", db]
+        result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert f"provenance: cannot read {server.url('/gone')}: cannot fetch" in result.stderr
+    assert str(note) in result.stdout and server.url("/here") in result.stdout  # the note was audited all the same

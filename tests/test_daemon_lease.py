@@ -138,3 +138,23 @@ def test_serve_runs_jobs_on_the_schedule_and_a_restart_resumes_the_timetable(tmp
         with session_scope(engine, readonly=True) as session:
             jobs = daemon_repo.load_jobs(session)
         assert jobs[f"harvest {docs}"].next_run_at > datetime.now(UTC) + timedelta(hours=23)
+
+
+def test_a_watched_source_that_cannot_be_read_is_an_error_in_status(engine, tmp_path) -> None:
+    (tmp_path / "docs").mkdir()
+    with serve({"/feed.xml": text("gone", status=404)}) as server:
+        feed = server.url("/feed.xml")
+        config = replace(
+            _config(),
+            http=HttpConfig(allow_private=(server.netloc,), retries=0),
+            sources=(SourceConfig(parse_duration("1d"), url=feed), SourceConfig(parse_duration("1d"), path="docs")),
+            base_dir=tmp_path,
+        )
+        with HttpClient(config.http) as client:
+            daemon = Daemon(engine, config, client=client, clock=FakeClock())
+            assert daemon.run_job(f"harvest {feed}") == "error"
+            assert daemon.run_job("harvest docs") == "ok"  # an empty folder is nothing to read yet, not a failure
+    with session_scope(engine, readonly=True) as session:
+        jobs = daemon_repo.load_jobs(session)
+    assert jobs[f"harvest {feed}"].last_status == "error"
+    assert jobs[f"harvest {feed}"].last_error == f"{feed}: cannot fetch {feed}: HTTP 404"

@@ -103,10 +103,19 @@ def test_wal_is_persistent_in_the_file(tmp_path: Path) -> None:
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_make_engine_creates_parent_folder(tmp_path: Path) -> None:
-    path = tmp_path / "deep" / "er" / "p.sqlite"
-    open_store(f"sqlite:///{path}")
-    assert path.is_file()
+def test_a_database_in_a_folder_that_is_not_there_is_an_error_not_a_new_folder(tmp_path: Path) -> None:
+    path = tmp_path / "typo" / "p.sqlite"
+    with pytest.raises(StorageError, match=f"no folder {tmp_path / 'typo'} for the database"):
+        open_store(f"sqlite:///{path}")
+    assert not (tmp_path / "typo").exists()
+    open_store(f"sqlite:///{tmp_path / 'p.sqlite'}").dispose()  # in a folder that is there: made
+    assert (tmp_path / "p.sqlite").is_file()
+
+
+def test_a_command_that_only_reads_makes_no_database(tmp_path: Path) -> None:
+    with pytest.raises(StorageError, match="no database at .*audit or harvest makes one"):
+        open_store(f"sqlite:///{tmp_path / 'p.sqlite'}", create=False)
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(

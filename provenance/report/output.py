@@ -39,12 +39,18 @@ _WRITERS: dict[tuple[type, str], Callable[[Any, TextIO], None]] = {
 
 def write(document: Document, fmt: str, out: TextIO) -> None:
     """DOCUMENT in format FMT to OUT; ConfigError when FMT is not one this kind of document has."""
-    writer = _WRITERS.get((type(document), fmt))
+    writer_for(type(document), fmt)(document, out)
+
+
+def writer_for(kind: type, fmt: str) -> Callable[[Any, TextIO], None]:
+    """The writer of KIND (Report, Table, DaemonStatus) in FMT; ConfigError, said before any work
+    is done, when KIND has none."""
+    writer = _WRITERS.get((kind, fmt))
     if writer is None:
-        *some, last = [f.value for f in OutputFormat if (type(document), f.value) in _WRITERS]
-        what = "status" if isinstance(document, DaemonStatus) else "this command"
+        *some, last = [f.value for f in OutputFormat if (kind, f.value) in _WRITERS]
+        what = "status" if kind is DaemonStatus else "this command"
         raise ConfigError(f"--format {fmt} is not available for {what} (use {', '.join(some)} or {last})")
-    writer(document, out)
+    return writer
 
 
 def write_stored_report(

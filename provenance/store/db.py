@@ -99,20 +99,24 @@ def _install_sqlite_pragmas(engine: Engine, busy_timeout: float) -> None:
         conn.exec_driver_sql(conn.get_execution_options().get(_BEGIN_OPTION, "BEGIN IMMEDIATE"))
 
 
-def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT_S) -> Engine:
-    """An Engine for URL, opened once to prove it works; StorageError with a one-line reason if not."""
+def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT_S, create: bool = True) -> Engine:
+    """An Engine for URL, opened once to prove it works; StorageError with a one-line reason if not.
+
+    A SQLite file is made when CREATE allows (the commands that store), never its folder: a typo in
+    --db (`sqlite:///typo/x.db`) is an error, not a new empty database somewhere.
+    """
     parsed = _parse(url)
     is_sqlite = parsed.get_backend_name() == "sqlite"
     kwargs: dict[str, Any] = {}
     if is_sqlite:
         path = _sqlite_file(parsed)
         if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as err:
-                raise StorageError(f"cannot create folder for database {path}: {err.strerror or err}") from None
             if path.is_dir():
                 raise StorageError(f"cannot open database {path}: it is a folder")
+            if not path.exists() and not create:
+                raise StorageError(f"no database at {path} (audit or harvest makes one; check --db)")
+            if not path.parent.is_dir():
+                raise StorageError(f"no folder {path.parent} for the database {path}: make it first, or check --db")
         kwargs["connect_args"] = {"timeout": busy_timeout}
     try:
         engine = create_engine(parsed, **kwargs)

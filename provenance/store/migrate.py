@@ -108,9 +108,10 @@ def _alembic(engine: Engine, verb: str, revision: str) -> None:
         raise StorageError(f"cannot migrate the database: {reason[0] if reason else type(err).__name__}") from err
 
 
-def open_store(url: str) -> Engine:
-    """Open (creating if needed) the database at URL and migrate it: what every command calls first."""
-    engine = make_engine(url)
+def open_store(url: str, *, create: bool = True) -> Engine:
+    """Open the database at URL (making it, when CREATE allows) and migrate it: what every command
+    calls first.  Commands that only read pass CREATE=False: no database is a one-line error."""
+    engine = make_engine(url, create=create)
     try:
         if not is_at_head(engine):
             if _can_fork(url):
