@@ -60,19 +60,15 @@ class BudgetedHarvester:
             conn.send((source, base_url, truncated))
             conn.send_bytes(data)
             over = self._watch(conn)
-            answer = None if over else conn.recv()
+            doc, spent = (None, False) if over else conn.recv()
         except (EOFError, OSError):
             code = self._stop()
             return failed_document(source, f"the harvesting process ended without an answer ({_ended(code)})")
-        if over is None and self._grew(_PEAK) > self._config.max_memory_bytes:
-            over = "memory"
-        if over is not None or answer is None:
+        if over is None and (spent or self._grew(_PEAK) > self._config.max_memory_bytes):
+            over = "memory"  # a MemoryError, or a peak past the budget between two looks
+        if over is not None:  # what the child holds now is not to be trusted with the next document
             self._stop()
-            return failed_document(source, self._over(over or "memory"))
-        doc, spent = answer
-        if spent:  # a MemoryError: what it holds now is not to be trusted with the next document
-            self._stop()
-            return failed_document(source, self._over("memory"))
+            return failed_document(source, self._over(over))
         assert isinstance(doc, HarvestedDocument)
         return doc
 
