@@ -164,7 +164,9 @@ def harvest_source(
         return HarvestOutcome((), ((source.url, "URL sources need the network (run without --offline)"),))
     pages, errors, fetch = watched_pages(source.url, fetcher(client, config.harvest.max_file_bytes))
     outcome = harvest(engine, config, pages, client=client, now=now, fetch=fetch) if pages else HarvestOutcome(())
-    return replace(outcome, errors=tuple(errors) + outcome.errors)
+    # The pages a feed or sitemap lists were not named by the user: one that fails is its own error.
+    named = tuple(page for page in outcome.named_unreadable if page == source.url)
+    return replace(outcome, errors=tuple(errors) + outcome.errors, named_unreadable=named)
 
 
 # --- check ------------------------------------------------------------------------------------
