@@ -51,9 +51,9 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _RELATED_REACH = 4  # paragraphs after a label searched for the URL it names
 
 
-def is_video_url(url: str) -> bool:
+def is_video_url(url: str | None) -> bool:
     """YouTube watch/shorts/youtu.be and Vimeo pages: printed in place of an embedded player."""
-    return bool(_VIDEO.match(url))
+    return url is not None and bool(_VIDEO.match(url))
 
 
 def line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -127,8 +127,10 @@ def _slug_words(value: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", value.lower().replace(".", "").replace("'", "").replace("\u2019", ""))
 
 
-def _slug_score(title: str, url: str) -> float:
+def _slug_score(title: str, url: str | None) -> float:
     """Share of the label's words found in the URL's path (the slug usually repeats the headline)."""
+    if url is None:  # an address that cannot be valid names no page
+        return 0.0
     wanted = _slug_words(title)
     have = set(_slug_words(url.split("://", 1)[-1].split("/", 1)[-1]))
     return sum(w in have for w in wanted) / len(wanted) if wanted else 0.0
