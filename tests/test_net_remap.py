@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from provenance.net.remap import compile_rules, remap
+from provenance.net.remap import compile_rules, remap, url_problem
 
 RULES = compile_rules(
     [
@@ -30,3 +30,31 @@ def test_remap(url: str, expected: str) -> None:
 
 def test_no_rules_is_identity() -> None:
     assert remap("https://a.example/", ()) == "https://a.example/"
+
+
+@pytest.mark.parametrize(
+    "url, problem",
+    [
+        ("http://exa mple.org/x", "is not a host name"),
+        ("http://-bad-.example/x", "is not a host name"),
+        ("http://a..b.example/x", "is not a host name"),
+        ("http://300.1.1.1/x", "is not an IPv4 address"),
+        ("https://example.org:99999/x", "Port out of range"),
+    ],
+)
+def test_a_host_or_port_no_request_can_reach_is_a_problem(url, problem):
+    assert problem in (url_problem(url) or "")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://b\u00fccher.example/",
+        "http://my_host.example/",
+        "http://[::1]:8080/",
+        "http://example.org./",
+        "http://localhost/",
+    ],
+)
+def test_hosts_browsers_reach_are_no_problem(url):
+    assert url_problem(url) is None
