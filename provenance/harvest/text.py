@@ -13,6 +13,7 @@ from datetime import date
 
 from ..records import DateEvidence, DocumentFormat, HarvestedDocument, LinkRef, LinkRole
 from ..textnorm import fingerprint
+from .prints import read_print
 from .urls import find_urls
 
 __all__ = ["harvest_text", "sentence_around", "is_video_url"]
@@ -172,7 +173,10 @@ def harvest_text(source: str, text: str, max_links: int | None = None) -> Harves
     MAX_LINKS bounds the work on a link dump: the caller keeps that many and notes the cut.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends
+    printed = read_print(text)  # a browser print's header and footer: not content, but its address and time
+    text = printed.text
     main, original = _original_block(text)
+    original = original or printed.original_link()
     title, published = _head(main)
     # The text's own fingerprint first: its working memory is gone before the links' is taken
     # (together they were the harvest's peak on a 10,000-line link list).
@@ -239,4 +243,6 @@ def harvest_text(source: str, text: str, max_links: int | None = None) -> Harves
         text=body,
         fingerprint=body_fingerprint,
         links=links,
+        captured=printed.captured,
+        evidence=printed.evidence(),
     )
