@@ -1,7 +1,8 @@
 """Inputs: expand command-line targets into documents, read them safely, pick the harvester.
 
 Format is chosen by content first and extension second, because PDF prints are saved as .txt,
-web pages as .txt or with no extension, and Markdown as .txt too.  Reading is capped
+web pages as .txt or with no extension, and Markdown as .txt too; a PDF is known by its `%PDF-`
+header (which may follow up to 1 KB of junk, as readers allow).  Reading is capped
 (`harvest.max_file_bytes`) so a 50 MB file cannot exhaust memory, an HTML page is parsed only up
 to `harvest.max_html_bytes` (its tree takes ~25 times the page), and a document keeps at most
 `harvest.max_links` links; each cut is noted in the document's `error`.  Of the text only what
@@ -29,6 +30,8 @@ from ..records import DocumentFormat, HarvestedDocument
 from ..textnorm import MAX_COMPARED_CHARS, fingerprint
 from .html import harvest_html
 from .markdown import harvest_markdown
+from .pdf import PdfUnreadable, harvest_pdf
+from .pdfread import PdfReader
 from .text import harvest_text
 
 Fetch = Callable[[str], tuple[bytes, str | None]]  # url -> (body, why there is none)
@@ -41,7 +44,6 @@ _MARKDOWN_SNIFF = re.compile(r"(^|\n)(#{1,6} |\[[^\]\n]+\]\([^)\s]+\)|\[[^\]\n]+
 _NON_TEXT_BYTES = bytes(sorted(set(range(32)) - {8, 9, 10, 11, 12, 13, 27})) + b"\x7f"  # controls no text uses
 _BINARY_MAGIC = {
     b"PK\x03\x04": "a zip archive",
-    b"%PDF": "a PDF (harvest the text copied out of it instead)",
     b"\x1f\x8b": "gzip-compressed",
     b"\x89PNG": "a PNG image",
     b"\xff\xd8\xff": "a JPEG image",
@@ -97,8 +99,15 @@ def read_capped(path: Path, limit: int) -> tuple[bytes, bool]:
         return data, bool(handle.read(1))  # no slice: a second copy of 50 MB otherwise
 
 
+def is_pdf(data: bytes) -> bool:
+    """A PDF: its header within the first kilobyte."""
+    return b"%PDF-" in data[:1024]
+
+
 def binary_kind(data: bytes) -> str | None:
-    """What a binary file is, or None for text (UTF-16/32 with a BOM counts as text)."""
+    """What a binary file is, or None for text (UTF-16/32 with a BOM counts as text) and for a PDF."""
+    if is_pdf(data):
+        return None
     for magic, kind in _BINARY_MAGIC.items():
         if data.startswith(magic):
             return kind
@@ -116,6 +125,8 @@ def binary_kind(data: bytes) -> str | None:
 
 def detect_format(name: str, data: bytes) -> DocumentFormat:
     """Content first (an HTML page saved as .txt is HTML), then the extension."""
+    if is_pdf(data):
+        return DocumentFormat.PDF
     head = data[:4096].lstrip(codecs.BOM_UTF8)
     if _HTML_SNIFF.match(head):
         return DocumentFormat.HTML
@@ -129,11 +140,11 @@ def detect_format(name: str, data: bytes) -> DocumentFormat:
     return DocumentFormat.TEXT
 
 
-def failed_document(source: str, reason: str) -> HarvestedDocument:
+def failed_document(source: str, reason: str, fmt: DocumentFormat = DocumentFormat.TEXT) -> HarvestedDocument:
     """The record of a document that could not be harvested: stored and reported, never fatal."""
     return HarvestedDocument(
         source=source,
-        format=DocumentFormat.TEXT,
+        format=fmt,
         title=None,
         published=None,
         original_url=None,
@@ -145,9 +156,17 @@ def failed_document(source: str, reason: str) -> HarvestedDocument:
 
 
 def harvest_bytes(
-    source: str, data: bytes, config: HarvestConfig, base_url: str | None = None, truncated: bool = False
+    source: str,
+    data: bytes,
+    config: HarvestConfig,
+    base_url: str | None = None,
+    truncated: bool = False,
+    pdf_reader: PdfReader | None = None,
 ) -> HarvestedDocument:
-    """Choose the harvester for `data` and run it; a harvester bug becomes a per-document error."""
+    """Choose the harvester for `data` and run it; a harvester bug becomes a per-document error.
+
+    PDF_READER reads PDFs (one child process for many files); without it a PDF gets a reader of its own.
+    """
     kind = binary_kind(data)
     if kind:
         return failed_document(source, f"not a text document: {kind}")
@@ -157,7 +176,9 @@ def harvest_bytes(
         data = data[: config.max_html_bytes]  # lxml's tree takes many times the page in memory
         notes.append(f"only the first {len(data):,} bytes of the page were parsed (harvest.max_html_bytes)")
     try:
-        if fmt is DocumentFormat.HTML:
+        if fmt is DocumentFormat.PDF:
+            doc = _harvest_pdf(source, data, config, base_url, pdf_reader)
+        elif fmt is DocumentFormat.HTML:
             doc = harvest_html(
                 source,
                 data,
@@ -169,6 +190,9 @@ def harvest_bytes(
             doc = harvest_markdown(source, decode_text(data), max_links=config.max_links)
         else:
             doc = harvest_text(source, decode_text(data), max_links=config.max_links)
+    except PdfUnreadable as exc:
+        cut = f" (only its first {len(data):,} bytes were read: harvest.max_file_bytes)" if truncated else ""
+        return failed_document(source, f"cannot read the PDF: {exc}{cut}", DocumentFormat.PDF)
     except RecursionError:
         return failed_document(source, "document nested too deeply to parse")
     except Exception as exc:
@@ -182,6 +206,15 @@ def harvest_bytes(
     for note in notes:
         doc = _with_error(doc, note)
     return doc
+
+
+def _harvest_pdf(
+    source: str, data: bytes, config: HarvestConfig, base_url: str | None, reader: PdfReader | None
+) -> HarvestedDocument:
+    if reader is not None:
+        return harvest_pdf(source, data, reader, base_url=base_url, max_links=config.max_links)
+    with PdfReader() as own:
+        return harvest_pdf(source, data, own, base_url=base_url, max_links=config.max_links)
 
 
 def _with_error(doc: HarvestedDocument, note: str) -> HarvestedDocument:
@@ -214,28 +247,37 @@ def fetcher(client: Client, max_bytes: int) -> Fetch:
 def harvest_items(
     items: Sequence[InputItem], config: HarvestConfig, fetch: Fetch | None
 ) -> Iterator[HarvestedDocument]:
-    """Harvest every item; `fetch(url) -> (body, error)` reads URL inputs (None when offline)."""
-    for item in items:
-        if item.url is not None:
-            if fetch is None:
-                yield failed_document(item.source, "URL inputs need the network (run without --offline)")
-                continue
-            body, error = fetch(item.url)
-            # a body as long as the cap was cut there (fetch reads at most max_file_bytes)
-            yield (
-                failed_document(item.source, error)
-                if error
-                else harvest_bytes(
-                    item.source, body, config, base_url=item.url, truncated=len(body) >= config.max_file_bytes
+    """Harvest every item; `fetch(url) -> (body, error)` reads URL inputs (None when offline).
+
+    One PDF reader serves every PDF of the run; it starts with the first PDF and ends with the run.
+    """
+    with PdfReader() as reader:
+        for item in items:
+            if item.url is not None:
+                if fetch is None:
+                    yield failed_document(item.source, "URL inputs need the network (run without --offline)")
+                    continue
+                body, error = fetch(item.url)
+                # a body as long as the cap was cut there (fetch reads at most max_file_bytes)
+                yield (
+                    failed_document(item.source, error)
+                    if error
+                    else harvest_bytes(
+                        item.source,
+                        body,
+                        config,
+                        base_url=item.url,
+                        truncated=len(body) >= config.max_file_bytes,
+                        pdf_reader=reader,
+                    )
                 )
-            )
-            continue
-        assert item.path is not None
-        try:
-            data, truncated = read_capped(item.path, config.max_file_bytes)
-        except OSError as exc:
-            yield failed_document(item.source, f"cannot read: {exc.strerror or exc}")
-            continue
-        doc = harvest_bytes(item.source, data, config, truncated=truncated)
-        del data  # not held while the caller stores the document
-        yield doc
+                continue
+            assert item.path is not None
+            try:
+                data, truncated = read_capped(item.path, config.max_file_bytes)
+            except OSError as exc:
+                yield failed_document(item.source, f"cannot read: {exc.strerror or exc}")
+                continue
+            doc = harvest_bytes(item.source, data, config, truncated=truncated, pdf_reader=reader)
+            del data  # not held while the caller stores the document
+            yield doc

@@ -33,7 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 from ..domains import has_public_suffix
 from .wraps import BARE, continues, has_real_suffix
 
-__all__ = ["FoundUrl", "find_urls", "clean_url", "is_valid_url", "normalize_url", "unbreak"]
+__all__ = ["FoundUrl", "clean_url", "find_urls", "is_valid_url", "normalize_url", "strip_punctuation", "unbreak"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +141,11 @@ def _strip(run: str) -> str:
         else:
             break
     return run
+
+
+def strip_punctuation(run: str) -> str:
+    """A URL as written with the sentence's punctuation and unbalanced closing brackets off its end."""
+    return _strip(run)
 
 
 def _extend(text: str, start: int, end: int) -> tuple[int, bool]:
