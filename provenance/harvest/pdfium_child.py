@@ -96,11 +96,16 @@ def _page(pdf: pdfium.PdfDocument, index: int, room: int) -> dict[str, Any]:
         page.close()
 
 
+_EDGES = tuple(ctypes.c_double() for _ in range(4))  # left, right, bottom, top: one set, reused by every call
+_EDGE_REFS = tuple(ctypes.byref(edge) for edge in _EDGES)
+
+
 def _box(textpage: Any, index: int) -> tuple[float, float, float, float] | None:
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    if not pdfium_c.FPDFText_GetCharBox(textpage, index, *(ctypes.byref(v) for v in (left, right, bottom, top))):
+    """(left, bottom, right, top) of a character, or None when it has no box."""
+    if not pdfium_c.FPDFText_GetCharBox(textpage, index, *_EDGE_REFS):
         return None
-    return left.value, bottom.value, right.value, top.value
+    left, right, bottom, top = (edge.value for edge in _EDGES)
+    return left, bottom, right, top
 
 
 def _lines(textpage: Any, text: str) -> list[list[float]]:

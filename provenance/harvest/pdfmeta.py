@@ -30,7 +30,7 @@ _MAX_XMP = 1 << 20  # bytes of an XMP packet read, inflated or not
 _PDF_DATE = re.compile(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?\s*(Z|[+-]\d{2}'?\d{2}'?)?")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _XMP_PACKET = re.compile(rb"<x:xmpmeta\b.{0,%d}?</x:xmpmeta>" % _MAX_XMP, re.S)
-_CATALOG = re.compile(rb"/Type\s*/Catalog\b")
+_TYPE_BEFORE = re.compile(rb"/Type\s*$")
 _METADATA_REF = re.compile(rb"/Metadata\s+(\d+)\s+(\d+)\s+R")
 # XMP properties, as elements or attributes, whatever the prefix's case ("xap" is XMP's old name)
 _XMP_FIELDS = {
@@ -126,18 +126,20 @@ def _document_xmp(data: bytes, created: str | None) -> str | None:
 
 
 def _catalog_xmp(data: bytes) -> str | None:
-    catalogs = list(_CATALOG.finditer(data))
-    for catalog in reversed(catalogs):  # the last catalog is the file's latest revision
-        start = data.rfind(b"obj", max(0, catalog.start() - 4096), catalog.start())
-        end = data.find(b"endobj", catalog.end(), catalog.end() + 65536)
-        ref = _METADATA_REF.search(data, max(start, 0), end if end >= 0 else catalog.end() + 4096)
+    at = len(data)
+    while (at := data.rfind(b"/Catalog", 0, at)) >= 0:  # the last catalog is the file's latest revision
+        if not _TYPE_BEFORE.search(data[max(0, at - 32) : at]):
+            continue  # "/Catalog" as some other key's value
+        start = data.rfind(b"obj", max(0, at - 4096), at)
+        end = data.find(b"endobj", at, at + 65536)
+        ref = _METADATA_REF.search(data, max(start, 0), end if end >= 0 else at + 4096)
         if ref is None:
             continue
-        head = rb"(?<![0-9])%s\s+%s\s+obj\b" % (ref.group(1), ref.group(2))
-        objects = list(re.finditer(head, data))
-        if not objects:
-            return None
-        return _stream_text(data, objects[-1].end())
+        plain = data.rfind(b"\n%s %s obj" % (ref.group(1), ref.group(2)))
+        if plain >= 0:
+            return _stream_text(data, plain + len(ref.group(1)) + len(ref.group(2)) + 6)
+        objects = list(re.finditer(rb"(?<![0-9])%s\s+%s\s+obj\b" % (ref.group(1), ref.group(2)), data))
+        return _stream_text(data, objects[-1].end()) if objects else None
     return None
 
 

@@ -91,9 +91,11 @@ _LOOKALIKES = str.maketrans(
     }
 )
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_HAS_LOOKALIKE = re.compile("[" + re.escape("".join(map(chr, _LOOKALIKES))) + "]")
 # a bare domain: not glued to a word, a path, an e-mail address or another dot
 _DOMAIN = re.compile(
-    r"(?<![\w@./:%~-])[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+(?![\w@/-]|\.\w)", re.I
+    r"(?<![\w@./:%~-])[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,63}(?![\w@/-]|\.\w)",
+    re.I,
 )
 # words after which a domain name is an address: "visit", "at", "see", "website:"
 _CUE = re.compile(
@@ -292,7 +294,8 @@ def _domains(text: str) -> Iterator[tuple[int, int]]:
 
 def find_urls(text: str, limit: int | None = None) -> list[FoundUrl]:
     """Every URL in `text` (the first LIMIT), in order, with wrapped URLs re-joined."""
-    scan = text.translate(_LOOKALIKES)  # the same length: offsets in SCAN are offsets in TEXT
+    # the same length: offsets in SCAN are offsets in TEXT (translated only when needed: it copies the text)
+    scan = text.translate(_LOOKALIKES) if _HAS_LOOKALIKE.search(text) else text
     found: list[FoundUrl] = []
     domains = _domains(scan)
     domain = next(domains, None)
