@@ -23,7 +23,7 @@ from ..records import DocumentFormat, HarvestedDocument
 from .pdflinks import Annotation, link_annotations, merge_links
 from .pdfmeta import PdfMetadata, read_metadata
 from .pdfread import MAX_CHARS, MAX_PAGES, PdfContent, PdfReader, PdfUnreadable
-from .pdftext import assemble
+from .pdftext import assemble, display_title
 from .prints import PrintMarks, read_print
 from .text import harvest_text
 from .urls import find_urls
@@ -56,7 +56,7 @@ def harvest_pdf(
     return replace(
         doc,
         format=DocumentFormat.PDF,
-        title=meta.title or printed.title or doc.title,
+        title=meta.title or printed.title or (display_title(content.pages[0]) if content.pages else None) or doc.title,
         published=doc.published or (None if _is_print(meta, printed) else meta.published()),
         original_url=doc.original_url or _own_address(printed, notes) or base_url,
         links=tuple(links),
