@@ -282,3 +282,16 @@ def test_a_pdf_given_as_a_file_is_read_through_the_inputs(tmp_path: Path):
     path.write_bytes(build_pdf([ARTICLE]))
     (doc,) = harvest_items([InputItem(source="storm.pdf", path=path)], HarvestConfig(), fetch=None)
     assert doc.format is DocumentFormat.PDF and len(doc.links) == 4 and doc.error is None
+
+
+def test_a_broken_reader_installation_is_said_as_such(tmp_path, monkeypatch):
+    fake = tmp_path / "pypdfium2"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("raise ImportError('libpdfium.so: cannot open shared object file')\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # the child finds this package before the real one
+    with PdfReader() as broken:
+        doc = harvest_bytes("storm.pdf", build_pdf([ARTICLE]), HarvestConfig(), pdf_reader=broken)
+    assert doc.unreadable
+    assert doc.error == (
+        "cannot read the PDF: the PDF reader failed: ImportError: libpdfium.so: cannot open shared object file"
+    )

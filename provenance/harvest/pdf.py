@@ -22,7 +22,7 @@ from typing import Any
 from ..records import DocumentFormat, HarvestedDocument
 from .pdflinks import Annotation, link_annotations, merge_links
 from .pdfmeta import PdfMetadata, read_metadata
-from .pdfread import MAX_CHARS, MAX_PAGES, PdfContent, PdfReader, PdfUnreadable
+from .pdfread import MAX_CHARS, MAX_LINKS, MAX_PAGES, PdfContent, PdfReader, PdfUnreadable
 from .pdftext import assemble, display_title
 from .prints import PrintMarks, read_print
 from .text import harvest_text
@@ -41,7 +41,8 @@ def harvest_pdf(
     max_chars: int = MAX_CHARS,
 ) -> HarvestedDocument:
     """Harvest one PDF; PdfUnreadable when nothing can be read from it (encrypted, damaged, not a PDF)."""
-    content = reader.read(data, max_pages=max_pages, max_chars=max_chars)
+    links_read = MAX_LINKS if max_links is None else min(MAX_LINKS, max_links + 1)
+    content = reader.read(data, max_pages=max_pages, max_chars=max_chars, max_links=links_read)
     meta = read_metadata(content.info, data)
     made = meta.made()
     assembled = assemble(content.pages)

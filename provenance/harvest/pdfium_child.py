@@ -6,8 +6,8 @@ which the parent kills at its deadline.  A decompression bomb or a runaway page 
 process, never the harvest.  What goes back is plain JSON, one message a line, so even a
 child that PDFium's bugs had taken over could send the parent nothing but data.
 
-Requests come on stdin, one after the other: a JSON line {"size", "max_pages", "max_chars"}
-followed by SIZE bytes of PDF.  Answers: a "document" message (page count, Info dictionary),
+Requests come on stdin, one after the other: a JSON line {"size", "max_pages", "max_chars",
+"max_links"} followed by SIZE bytes of PDF.  Answers: a "document" message (page count, Info dictionary),
 then a "page" message per page read (text; per line its first character's index, box and font
 size; per URI link its address, rectangles and the characters under them), then "end" with the
 cut that stopped the reading, if any; or a single "error" when the file cannot be opened.
@@ -40,12 +40,12 @@ def main(memory: int, requests: BinaryIO, answers: BinaryIO) -> None:
     while header := requests.readline():
         job = json.loads(header)
         data = requests.read(job["size"])
-        for message in read(data, job["max_pages"], job["max_chars"]):
+        for message in read(data, job["max_pages"], job["max_chars"], job["max_links"]):
             answers.write(json.dumps(message, ensure_ascii=True).encode("ascii") + b"\n")
             answers.flush()
 
 
-def read(data: bytes, max_pages: int, max_chars: int) -> Any:
+def read(data: bytes, max_pages: int, max_chars: int, max_links: int) -> Any:
     """The messages for one PDF (a generator, so each page leaves as soon as it is read)."""
     try:
         pdf = pdfium.PdfDocument(data)
@@ -56,13 +56,14 @@ def read(data: bytes, max_pages: int, max_chars: int) -> Any:
     try:
         pages = len(pdf)
         yield {"kind": "document", "pages": pages, "info": _info(pdf)}
-        chars, cut = 0, None
+        chars, links, cut = 0, 0, None
         for index in range(pages):
             if index >= max_pages:
                 cut = "pages"
                 break
-            page = _page(pdf, index, max_chars - chars)
+            page = _page(pdf, index, max_chars - chars, max_links - links)
             chars += len(page["text"])
+            links += len(page["links"])
             yield page
             if chars >= max_chars:
                 cut = "chars"
@@ -79,7 +80,7 @@ def _info(pdf: pdfium.PdfDocument) -> dict[str, str]:
         return {}
 
 
-def _page(pdf: pdfium.PdfDocument, index: int, room: int) -> dict[str, Any]:
+def _page(pdf: pdfium.PdfDocument, index: int, room: int, link_room: int) -> dict[str, Any]:
     page = pdf[index]
     textpage = page.get_textpage()
     try:
@@ -89,7 +90,7 @@ def _page(pdf: pdfium.PdfDocument, index: int, room: int) -> dict[str, Any]:
             text = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage, i) or 0xFFFD) for i in range(count))
         text = text[: max(room, 0)]
         lines = _lines(textpage, text)
-        links = _links(pdf, page, textpage, text, lines)
+        links = _links(pdf, page, textpage, text, lines, max(link_room, 0))
         return {"kind": "page", "index": index, "text": text, "lines": lines, "links": links}
     finally:
         textpage.close()
@@ -135,12 +136,12 @@ def _size(textpage: Any, index: int) -> float:
 
 
 def _links(
-    pdf: pdfium.PdfDocument, page: Any, textpage: Any, text: str, lines: list[list[float]]
+    pdf: pdfium.PdfDocument, page: Any, textpage: Any, text: str, lines: list[list[float]], room: int
 ) -> list[dict[str, Any]]:
-    """The page's URI links in the page's order: address, rectangles, and the characters under them."""
+    """The page's URI links in the page's order (at most ROOM): address, rectangles, the characters under them."""
     links: list[dict[str, Any]] = []
     pos, link = ctypes.c_int(0), pdfium_c.FPDF_LINK()
-    while pdfium_c.FPDFLink_Enumerate(page, ctypes.byref(pos), ctypes.byref(link)):
+    while len(links) < room and pdfium_c.FPDFLink_Enumerate(page, ctypes.byref(pos), ctypes.byref(link)):
         action = pdfium_c.FPDFLink_GetAction(link)
         if not action or pdfium_c.FPDFAction_GetType(action) != pdfium_c.PDFACTION_URI:
             continue

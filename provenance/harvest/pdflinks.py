@@ -14,8 +14,8 @@ scheme-less `www.` address is read as a browser reads it.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from ..records import LinkRef, LinkRole
@@ -50,6 +50,7 @@ def link_annotations(
     """The links of PAGES, consecutive annotations with one address taken as one; spans in the text
     left after REMOVED (the print's header and footer) was cut out of ASSEMBLED's."""
     found: list[Annotation] = []
+    cuts = _Cuts(removed)
     for number, page in enumerate(pages):
         previous: tuple[str, list[tuple[int, int]]] | None = None
         groups: list[tuple[str, list[tuple[int, int]]]] = []
@@ -64,8 +65,8 @@ def link_annotations(
             url, keep = _address(uri, base)
             if not keep:
                 continue
-            runs = [run for run in _union(runs) if not _inside(run[0], removed)]
-            kept = [(_shifted(a, removed), _shifted(b, removed)) for a, b in runs]
+            runs = [run for run in _union(runs) if not cuts.inside(run[0])]
+            kept = [(cuts.after(a), cuts.after(b)) for a, b in runs]
             pieces = [assembled.text[a:b] for a, b in runs]
             span = (min(a for a, _ in kept), max(b for _, b in kept)) if kept else None
             found.append(Annotation(uri, url, number, span, _anchor(pieces)))
@@ -96,13 +97,25 @@ def _union(runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _inside(offset: int, spans: Sequence[tuple[int, int]]) -> bool:
-    return any(a <= offset < b for a, b in spans)
+class _Cuts:
+    """Offsets in a text once sorted, disjoint spans of it (a print's marks) are cut out."""
 
+    def __init__(self, removed: Sequence[tuple[int, int]]) -> None:
+        self.starts = [start for start, _ in removed]
+        self.ends = [end for _, end in removed]
+        self.before = [0]  # characters removed before each span
+        for start, end in removed:
+            self.before.append(self.before[-1] + end - start)
 
-def _shifted(offset: int, removed: Sequence[tuple[int, int]]) -> int:
-    """OFFSET in the text once the REMOVED spans before it are cut out."""
-    return offset - sum(min(b, offset) - a for a, b in removed if a < offset)
+    def inside(self, offset: int) -> bool:
+        i = bisect_right(self.starts, offset) - 1
+        return i >= 0 and offset < self.ends[i]
+
+    def after(self, offset: int) -> int:
+        i = bisect_left(self.starts, offset) - 1  # the last span starting before OFFSET
+        if i < 0:
+            return offset
+        return offset - self.before[i] - (min(self.ends[i], offset) - self.starts[i])
 
 
 def _anchor(pieces: Iterable[str]) -> str | None:
@@ -127,7 +140,7 @@ def merge_links(
 ) -> list[LinkRef]:
     """The document's links in text order: the annotations, and the links harvest_text found in TEXT
     (FOUND: its URLs, in order) that no annotation already gives."""
-    page_of = _page_finder(assembled_pages, removed)
+    page_starts = [_Cuts(removed).after(start) for start in assembled_pages.page_starts]
     by_page: dict[int, list[Annotation]] = {}
     for note in notes:
         by_page.setdefault(note.page, []).append(note)
@@ -142,7 +155,8 @@ def merge_links(
                 url_found = found[cursor]
                 cursor += 1
                 last_key = url_found.start
-                covering = _covering(text, url_found, by_page.get(page_of(url_found.start), []))
+                page = max(bisect_right(page_starts, url_found.start) - 1, 0)
+                covering = _covering(text, url_found, by_page.get(page, []))
                 if covering is not None:
                     if link.role is LinkRole.RELATED:
                         roles[id(covering)] = (LinkRole.RELATED, link.anchor_text)
@@ -153,7 +167,7 @@ def merge_links(
         placed.append((last_key, link))
     for note in notes:
         role, label = roles.get(id(note), (LinkRole.CITED, None))
-        start, end = note.span if note.span is not None else (_page_start(assembled_pages, removed, note.page),) * 2
+        start, end = note.span if note.span is not None else (page_starts[note.page],) * 2
         context = sentence_around(text, start, end) if note.span is not None else None
         placed.append(
             (
@@ -163,16 +177,6 @@ def merge_links(
         )
     placed.sort(key=lambda item: item[0])
     return [replace(link, position=position) for position, (_, link) in enumerate(placed)]
-
-
-def _page_finder(assembled: Assembled, removed: Sequence[tuple[int, int]]) -> Callable[[int], int]:
-    """offset -> page, in the text left after REMOVED was cut out."""
-    starts = [_shifted(start, removed) for start in assembled.page_starts]
-    return lambda offset: max(bisect_right(starts, offset) - 1, 0)
-
-
-def _page_start(assembled: Assembled, removed: Sequence[tuple[int, int]], page: int) -> int:
-    return _shifted(assembled.page_starts[page], removed)
 
 
 def _covering(text: str, url: FoundUrl, notes: Sequence[Annotation]) -> Annotation | None:

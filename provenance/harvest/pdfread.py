@@ -20,11 +20,12 @@ import os
 import selectors
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import IO, Any
 
 __all__ = ["PdfContent", "PdfLink", "PdfLine", "PdfPage", "PdfReader", "PdfUnreadable"]
 
@@ -32,6 +33,7 @@ MEMORY = 768 << 20  # bytes of data the child may hold: far above a real PDF's n
 SECONDS = 30.0  # a document's reading time, whatever its pages
 MAX_PAGES = 3_000
 MAX_CHARS = 5_000_000
+MAX_LINKS = 100_000  # link annotations read a document, whatever harvest.max_links keeps
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
@@ -86,6 +88,7 @@ class PdfReader:
         self.memory = memory
         self.seconds = seconds
         self._child: subprocess.Popen[bytes] | None = None
+        self._errors: IO[bytes] | None = None
 
     def __enter__(self) -> PdfReader:
         return self
@@ -107,11 +110,16 @@ class PdfReader:
             child.wait()
         if child.stdout is not None:
             child.stdout.close()
+        if self._errors is not None:
+            self._errors.close()
+            self._errors = None
 
-    def read(self, data: bytes, max_pages: int = MAX_PAGES, max_chars: int = MAX_CHARS) -> PdfContent:
-        """The pages of the PDF in DATA, up to MAX_PAGES pages and MAX_CHARS characters of text."""
+    def read(
+        self, data: bytes, max_pages: int = MAX_PAGES, max_chars: int = MAX_CHARS, max_links: int = MAX_LINKS
+    ) -> PdfContent:
+        """The pages of the PDF in DATA: up to MAX_PAGES pages, MAX_CHARS characters of text, MAX_LINKS links."""
         deadline = time.monotonic() + self.seconds
-        child = self._send(data, max_pages, max_chars)
+        child = self._send(data, {"max_pages": max_pages, "max_chars": max_chars, "max_links": max_links})
         document: dict[str, Any] | None = None
         pages: list[PdfPage] = []
         for message in self._answers(child, deadline):
@@ -125,9 +133,12 @@ class PdfReader:
             elif kind == "end":
                 assert document is not None
                 return _content(document, pages, message.get("cut"))
-        # the child was killed at the deadline, or died (its memory cap, a crash in PDFium)
+        # the child was killed at the deadline, or died: its memory cap, a crash in PDFium, or a failure of its own
         why = "time" if time.monotonic() >= deadline else "memory"
+        failure = self._failure()
         self.close()
+        if failure is not None:
+            raise PdfUnreadable(f"the PDF reader failed: {failure}")
         if document is None or not pages:
             raise PdfUnreadable(
                 f"reading it took longer than {self.seconds:g} s"
@@ -136,8 +147,22 @@ class PdfReader:
             )
         return _content(document, pages, why)
 
-    def _send(self, data: bytes, max_pages: int, max_chars: int) -> subprocess.Popen[bytes]:
-        header = json.dumps({"size": len(data), "max_pages": max_pages, "max_chars": max_chars}).encode() + b"\n"
+    def _failure(self) -> str | None:
+        """The last line the child wrote to stderr when it ended with a Python error other than running
+        out of memory (a broken installation, not a hostile file), else None."""
+        child, errors = self._child, self._errors
+        try:
+            if child is None or errors is None or child.wait(timeout=2) != 1:
+                return None
+        except subprocess.TimeoutExpired:
+            return None
+        errors.seek(0)
+        lines = errors.read()[-4096:].decode("utf-8", "replace").strip().splitlines()
+        last = lines[-1] if lines else "no message"
+        return None if "MemoryError" in last else last[:200]
+
+    def _send(self, data: bytes, limits: dict[str, int]) -> subprocess.Popen[bytes]:
+        header = json.dumps({"size": len(data), **limits}).encode() + b"\n"
         for attempt in (1, 2):  # a child that died since its last document is started again once
             child = self._started()
             assert child.stdin is not None
@@ -147,21 +172,26 @@ class PdfReader:
                 child.stdin.flush()
                 return child
             except BrokenPipeError:
+                failure = self._failure()
                 self.close()
                 if attempt == 2:
-                    raise
+                    raise PdfUnreadable(
+                        f"the PDF reader could not be started: {failure or 'it ended at once'}"
+                    ) from None
         raise AssertionError("unreachable")
 
     def _started(self) -> subprocess.Popen[bytes]:
         if self._child is not None and self._child.poll() is None:
             return self._child
         self.close()
+        # what the child says when it fails, read only then; closed with the child in close()
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))}
         self._child = subprocess.Popen(
             [sys.executable, "-m", "provenance.harvest.pdfium_child", str(self.memory)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=self._errors,
             env=env,
         )
         return self._child
