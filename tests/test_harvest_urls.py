@@ -193,6 +193,12 @@ def test_a_url_cut_at_the_wrap_width_takes_its_remainder_of_any_length(url):
             "2020 was the year in which the collection of the material for the dataset was finished.\n",
             ["https://example.org/data"],
         ),
+        (
+            "The collection is described on the project's own page, at the address https://example.org/data\n"
+            "e.g. for the years in which the collection of the material for the dataset was finished.\n",
+            ["https://example.org/data"],
+        ),
+        ("Code: https://github.com/\ni.e. the public mirror of it.", ["https://github.com/"]),
     ],
 )
 def test_a_url_that_ended_at_its_line_end_is_not_joined(text, urls):

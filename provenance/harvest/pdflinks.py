@@ -75,7 +75,7 @@ def link_annotations(
 
 def _address(uri: str, base: str | None) -> tuple[str | None, bool]:
     """The URL an annotation's URI leads to, and whether it is a link to harvest at all."""
-    written = uri.strip()
+    written = re.sub(r"[\t\n\r]", "", uri).strip()  # as a browser reads a URL: tabs and line breaks dropped
     if not written or written.startswith("#"):
         return None, False
     scheme = _SCHEME.match(written)

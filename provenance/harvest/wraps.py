@@ -33,6 +33,10 @@ _SCHEME_ONLY = re.compile(r"^https?:(?://)?$", re.IGNORECASE)
 _SCHEME_LIKE = re.compile(r"^[A-Za-z][\w.+-]*:(?![/?#])")  # "arXiv:2011.03287", "doi:10.1000/x", "URL:"
 _NUMBERED = re.compile(r"^\d{1,4}\.([^\W\d_])")  # "146.Consolidated": the next item of a numbered list
 _SECTION = re.compile(r"^\d{1,2}(?:\.\d{1,2})+$")  # "4.2", "3.1.4": a section number
+_ABBREVIATION = re.compile(r"^(?:[A-Za-z]\.){1,3}[A-Za-z]?$")  # "e.g.", "i.e.", "U.S.": prose, not an address
+_STRONG = "/%_=&?#~"  # characters prose words do not hold
+_FILES = _EXTENSIONS | {"doc", "docx", "xls", "xlsx", "ppt", "pptx", "jpg", "png", "gif", "mp3", "mp4"}
+_FILE = re.compile(r"\.(?:" + "|".join(sorted(_FILES)) + r")$", re.IGNORECASE)  # a file name's end
 _NEW_URL = re.compile(rf"[0-9]{{0,2}}(?:https?:|www\.)|[0-9]{{1,2}}{BARE}", re.IGNORECASE)  # a URL of its own
 _TRAIL = ".,;:!?'*\\\u2026)]}\"\u201d\u2019"
 
@@ -120,8 +124,14 @@ def continues(text: str, start: int, end: int, head: str, token: str) -> bool:
     if _SCHEME_ONLY.match(head):  # "https:" / "http://" alone at the line end
         return token.startswith("//") if head.endswith(":") else "." in token
     bare = token.rstrip(_TRAIL)
-    if not bare or not (bare[0].isalnum() or bare[0] in "/%~_") or _SCHEME_LIKE.match(bare) or _numbered(bare):
-        return False  # "(2019)", "[12]", "arXiv:2011.03287", "146.Consolidated": not the rest of an address
+    if (
+        not bare
+        or not (bare[0].isalnum() or bare[0] in "/%~_")
+        or _SCHEME_LIKE.match(bare)
+        or _numbered(bare)
+        or _ABBREVIATION.match(token.rstrip(",;:"))
+    ):
+        return False  # "(2019)", "[12]", "arXiv:2011.03287", "146.Consolidated", "e.g.": not the rest of an address
     last = head[-1]
     if last == "\\":
         return True
@@ -139,10 +149,11 @@ def continues(text: str, start: int, end: int, head: str, token: str) -> bool:
     line_start = text.rfind("\n", max(0, end - _REACH), end) + 1
     if line_fill(text, line_start, end) < FULL:
         return False  # the URL ended before the line had to break
-    punct = any(c in bare for c in _URL_PUNCT)
+    strong = any(c in bare for c in _STRONG) or _FILE.search(bare) is not None
+    digits = any(c.isdigit() for c in bare)
     if last == ".":  # "1996." + "tb00431.x", "zenodo." + "1100953"; not a full stop + "The" or a year
-        return punct and not bare[0].isupper() or bare.isdigit() and len(bare) > 4
+        return strong or "." in bare and digits and not bare[0].isupper() or bare.isdigit() and len(bare) > 4
     if last in "-_=&?#%~":  # cannot end an address: "Preboot-Execution-" + "Environment."
         return True
-    # cut inside a word: "solutions/VM" + "ware-HPC-Virtualized-DTC.pdf." (digits alone may be a year)
-    return last != "/" and punct
+    # cut inside a word: "solutions/VM" + "ware-HPC-Virtualized-DTC.pdf." (not a word of prose after a URL)
+    return last != "/" and strong
