@@ -30,7 +30,8 @@ from provenance.records import DocumentFormat
         ("print.txt", b"Moscow has secured a deal", DocumentFormat.TEXT),
         ("https://e.org/a.html", b"<html>", DocumentFormat.HTML),
         ("report.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", DocumentFormat.PDF),  # by content, whatever the name
-        ("mail.eml", b"X-Mailer: old\r\n\r\n%PDF-1.4\n", DocumentFormat.PDF),  # the header within the first 1 KB
+        ("mail.eml", b"X-Mailer: old\r\n\r\n%PDF-1.4\n1 0 obj\n%%EOF\n", DocumentFormat.PDF),  # junk before it
+        ("notes.txt", b"A PDF file starts with %PDF-1.7 and ends with a trailer.\n", DocumentFormat.TEXT),
     ],
 )
 def test_detect_format_by_content_then_extension(name, data, expected):

@@ -2,7 +2,7 @@
 
 Format is chosen by content first and extension second, because PDF prints are saved as .txt,
 web pages as .txt or with no extension, and Markdown as .txt too; a PDF is known by its `%PDF-`
-header (which may follow up to 1 KB of junk, as readers allow).  Reading is capped
+header (which may follow up to 1 KB of junk, as readers allow, when the file ends as a PDF does).  Reading is capped
 (`harvest.max_file_bytes`) so a 50 MB file cannot exhaust memory, an HTML page is parsed only up
 to `harvest.max_html_bytes` (its tree takes ~25 times the page), and a document keeps at most
 `harvest.max_links` links; each cut is noted in the document's `error`.  Of the text only what
@@ -100,8 +100,9 @@ def read_capped(path: Path, limit: int) -> tuple[bytes, bool]:
 
 
 def is_pdf(data: bytes) -> bool:
-    """A PDF: its header within the first kilobyte."""
-    return b"%PDF-" in data[:1024]
+    """A PDF: its header first, or within the first kilobyte of a file that ends as a PDF ends (a text
+    quoting "%PDF-1.7" near its top is still a text)."""
+    return data.startswith(b"%PDF-") or b"%PDF-" in data[:1024] and b"%%EOF" in data[-1024:]
 
 
 def binary_kind(data: bytes) -> str | None:
