@@ -74,3 +74,16 @@ def test_the_browser_print_is_recognised(scored):
     (doc,) = [doc for path, doc, _, _, _ in scored if path.endswith("bug1868759.pdf")]
     assert doc.captured is not None and doc.captured.source.startswith("print_")
     assert doc.published is None and doc.original_url.startswith("https://support.mozilla.org/fr/kb/")
+
+
+def test_linkcheckers_pdf_gives_its_links(corpus_dir):
+    """LinkChecker's own PDF fixture (links-html/, GPL: read in place): the links its PdfParser finds."""
+    case = next(
+        c
+        for c in json.loads((corpus_dir / "links-html" / "cases.json").read_text())["cases"]
+        if c["input"] == "data/file.pdf"
+    )
+    path = corpus_dir / "links-html" / case["input"]
+    (doc,) = harvest_items([InputItem(source="file.pdf", path=path)], HarvestConfig(), fetch=None)
+    assert [link.url for link in doc.links] == [link["url"] for link in case["links"]]
+    assert [link.anchor_text for link in doc.links] == ["Link1", "Link2"]  # the text under each link
