@@ -252,6 +252,11 @@ def test_a_text_fragment_directive_after_a_break_is_part_of_the_url():
         ),
         ("as in https://example.org/data.3 The next", "https://example.org/data", "https://example.org/data"),
         ("kept https://docs.python.org/3.11 as is", "https://docs.python.org/3.11", "https://docs.python.org/3.11"),
+        (
+            "1. Retrieved.\nhttps://doi.org/10.1000/xyz.5\n2. Next",
+            "https://doi.org/10.1000/xyz.5",
+            "https://doi.org/10.1000/xyz.5",
+        ),
     ],
 )
 def test_a_footnote_number_glued_to_the_end_is_not_part_of_the_url(text, url, written):

@@ -1,7 +1,7 @@
 """Finding http(s) URLs in plain text, including text copied out of PDFs.
 
 PDF text wraps long URLs across lines (wraps.py decides when the next line goes on with one),
-glues footnote numbers to them (`2https://...`, `report.pdf12`), ends them with the sentence's
+glues footnote numbers to them (`2https://...`, `report.pdf12`, `data.3 The`), ends them with the sentence's
 full stop, and writes look-alikes for some of their characters: pdftotext gives `˜` (with a
 combining tilde after it, at times) for `~`, CJK text has fullwidth forms, Word writes
 non-breaking hyphens, and zero-width spaces hide inside copied addresses.  The look-alikes are
@@ -74,9 +74,10 @@ _TRUNCATED = re.compile(r"^https?://(?:dx\.)?doi\.org/?$")  # a DOI resolver cut
 # the rest of a footnote line after its URL when PDF extraction turned "_" into " ": "move base"
 _SPACED = re.compile(r"(?: [a-z0-9][\w./#?=&%~-]*){1,3}[ \t]*(?=\r?\n|$)")
 # a footnote number glued to the end: after a file name's extension, or after a full stop
-_FOOTNOTE_TAIL = re.compile(
-    r"(?:\.(?:pdf|html?|php|aspx?|jsp|txt|xml|json|csv|zip)(\d{1,3})|[A-Za-z](\.\d{1,2}))$", re.IGNORECASE
-)
+_FOOTNOTE_TAIL = re.compile(r"\.(?:pdf|html?|php|aspx?|jsp|txt|xml|json|csv|zip)(\d{1,3})$", re.IGNORECASE)
+# after a full stop, a footnote number and a new sentence: "at https://x.org/data.3 The"; not "xyz.5" in a list
+_FOOTNOTE_AFTER_STOP = re.compile(r"[A-Za-z](\.\d{1,2})$")
+_NEW_SENTENCE = re.compile(r"[ \t]+[A-Z]")
 # Characters PDF text and typesetting put in place of URL characters, one for one, so offsets hold.
 _LOOKALIKES = str.maketrans(
     {
@@ -139,7 +140,7 @@ def _strip(run: str) -> str:
         elif last in _PAIRS and run.count(last) > run.count(_PAIRS[last]):
             run = run[:-1]
         elif (tail := _FOOTNOTE_TAIL.search(run)) is not None:
-            run = run[: tail.start(1) if tail.group(1) else tail.start(2)]
+            run = run[: tail.start(1)]
         else:
             break
     return run
@@ -320,6 +321,8 @@ def find_urls(text: str, limit: int | None = None) -> list[FoundUrl]:
         if spaced and ("/" in spaced.group(0) or len(spaced.group(0).split()) == 1):
             end = spaced.end()  # "5http://wiki.ros.org/move base": the PDF lost the underscores
         cleaned = _strip(unbreak(scan[start:end]).rstrip().replace(" ", "_"))
+        if (stop := _FOOTNOTE_AFTER_STOP.search(cleaned)) is not None and _NEW_SENTENCE.match(scan, end):
+            cleaned = _strip(cleaned[: stop.start(1)])
         # the look-alike map keeps every character's place, so the text's own run cut to the same
         # length is the URL as written
         written = unbreak(text[start:end]).rstrip().replace(" ", "_")[: len(cleaned)]
