@@ -8,6 +8,7 @@ hand has them between the pages with no form feed.
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import pytest
@@ -122,3 +123,18 @@ def test_a_print_read_as_text_has_its_original_address_and_capture_time_but_no_p
     assert doc.title == "Stocks slump as rates rise"
     assert doc.evidence["print"]["url"] == URL and doc.evidence["print"]["time"] == "2024-05-14 09:41"
     assert "09:41" not in doc.text and "1/1" not in doc.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1/2 " * 500_000,  # one 2 MB line of page counters
+        "5/14/24, 9:41 AM A Page\n1/2\n" + "\f" * 50_000,  # a print with a line of form feeds
+        ("x" * 100_000 + "\n") * 20 + f"5/14/24, 9:41 AM A Page\n{URL} 1/1\n",  # long lines before the marks
+    ],
+    ids=["counters", "form-feeds", "long-lines"],
+)
+def test_hostile_text_is_read_in_bounded_time(text):
+    started = time.perf_counter()
+    read_print(text)
+    assert time.perf_counter() - started < 5

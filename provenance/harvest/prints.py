@@ -149,19 +149,21 @@ def _first(patterns: tuple[re.Pattern[str], ...], line: str) -> list[tuple[int, 
 
 
 def _candidate_lines(text: str) -> list[_Line]:
-    """Short lines holding a clock time or a page counter, each once."""
-    seen: dict[int, _Line] = {}
+    """Short lines holding a clock time or a page counter, each once (every look bounded: a 50 MB line
+    of "1/2 1/2 ..." is passed over once, not searched back from each match)."""
+    seen: list[_Line] = []
+    line_end = 0  # end of the last line looked at: matches before it are on a line already seen
     for match in _CANDIDATE.finditer(text):
-        start = text.rfind("\n", 0, match.start()) + 1
-        if start in seen:
+        if match.start() < line_end:
             continue
+        start = text.rfind("\n", line_end, match.start()) + 1 or line_end
         end = text.find("\n", match.end())
-        end = len(text) if end < 0 else end + 1
-        if end - start <= _MAX_LINE:
-            seen[start] = _Line(start, end, _squeeze(text[start:end].replace("\f", " ")))
-        if len(seen) >= _MAX_CANDIDATES:
-            break
-    return list(seen.values())
+        line_end = len(text) if end < 0 else end + 1
+        if line_end - start <= _MAX_LINE:
+            seen.append(_Line(start, line_end, _squeeze(text[start:line_end].replace("\f", " "))))
+            if len(seen) >= _MAX_CANDIDATES:
+                break
+    return seen
 
 
 def _url(counters: list[tuple[_Line, re.Match[str]]], marks: dict[int, _Line]) -> tuple[str | None, bool]:
@@ -171,32 +173,49 @@ def _url(counters: list[tuple[_Line, re.Match[str]]], marks: dict[int, _Line]) -
 
 def _lines_near(text: str, marks: dict[int, _Line]) -> dict[int, _Line]:
     """Lines within _NEAR lines of a mark or of a page's edge (the text's ends and form feeds)."""
-    anchors = [line.start for line in marks.values()] + [0, len(text)]
-    anchors += [m.end() for m in re.finditer("\f", text)]
+    anchors = {line.start for line in marks.values()} | {0, len(text)}
+    for count, feed in enumerate(re.finditer("\f", text)):
+        if count >= _MAX_CANDIDATES:
+            break
+        anchors.add(feed.end())
     near: dict[int, _Line] = {}
-    for anchor in anchors:
+    for anchor in sorted(anchors):
         for start in _around(text, anchor):
-            end = text.find("\n", start)
-            end = len(text) if end < 0 else end + 1
-            if start not in marks and 0 < end - start <= _MAX_LINE:
+            end = _line_end(text, start)
+            if start not in marks and start not in near and 0 < end - start <= _MAX_LINE:
                 near[start] = _Line(start, end, _squeeze(text[start:end].replace("\f", " ")))
     return near
 
 
+def _line_start(text: str, pos: int) -> int:
+    """Start of the line holding POS, looked for at most _MAX_LINE back (a longer line is no mark anyway)."""
+    low = max(0, pos - _MAX_LINE)
+    found = text.rfind("\n", low, pos) + 1
+    return found if found or low == 0 else low
+
+
+def _line_end(text: str, start: int) -> int:
+    """End of the line at START (after its newline), looked for at most _MAX_LINE ahead."""
+    end = text.find("\n", start, start + _MAX_LINE + 1)
+    return min(len(text), start + _MAX_LINE + 1) if end < 0 else end + 1
+
+
 def _around(text: str, anchor: int) -> list[int]:
-    """Starts of the _NEAR lines before ANCHOR's line, its own, and the _NEAR after, blank lines not counted."""
-    starts, pos, count = [], text.rfind("\n", 0, anchor) + 1, 0
-    first = pos
-    while pos > 0 and count < _NEAR:
-        pos = text.rfind("\n", 0, pos - 1) + 1
-        starts.append(pos)
-        count += bool(text[pos : text.find("\n", pos)].strip())
+    """Starts of the _NEAR lines before ANCHOR's line, its own, and the _NEAR after, blank lines not counted
+    (a few blank ones at most: a run of them is a page's empty end)."""
+    first = _line_start(text, anchor)
+    starts: list[int] = []
     pos, count = first, 0
-    while pos < len(text) and count <= _NEAR:
+    while pos > 0 and count < _NEAR and len(starts) < 4 * _NEAR:
+        pos = _line_start(text, pos - 1)
         starts.append(pos)
-        end = text.find("\n", pos)
-        count += bool(text[pos : end if end >= 0 else len(text)].strip())
-        pos = len(text) if end < 0 else end + 1
+        count += bool(text[pos : _line_end(text, pos)].strip())
+    pos, count, ahead = first, 0, 0
+    while pos < len(text) and count <= _NEAR and ahead <= 4 * _NEAR:
+        starts.append(pos)
+        end = _line_end(text, pos)
+        count += bool(text[pos:end].strip())
+        pos, ahead = end, ahead + 1
     return starts
 
 

@@ -164,8 +164,9 @@ def _extend(text: str, start: int, end: int) -> tuple[int, bool]:
 
 def _footnote_line(text: str, start: int) -> bool:
     """True when the URL at `start` opens a line after a footnote number ("5http://...")."""
-    line_start = text.rfind("\n", 0, start) + 1
-    return 0 < start - line_start <= 2 and text[line_start:start].isdigit()
+    before = text[max(0, start - 3) : start]  # one or two digits after a line break or the text's start
+    mark = before.rsplit("\n", 1)[-1]
+    return 0 < len(mark) <= 2 and mark.isdigit() and ("\n" in before or start <= 2)
 
 
 def _is_ipv6(host: str) -> bool:
