@@ -28,7 +28,7 @@ NOT_HTML = {
     "data/file.css": "a stylesheet (CSS url() is not harvested)",
     "data/file.txt": "plain text, handled by the text harvester",
     "data/file.markdown": "Markdown, handled by the Markdown harvester",
-    "data/file.pdf": "a PDF (harvest the text copied out of it instead)",
+    "data/file.pdf": "a PDF, read by the PDF harvester (tests/test_corpus_pdf_links.py compares it)",
     "data/sitemap.xml": "a sitemap, not a page",
     "data/sitemapindex.xml": "a sitemap index, not a page",
     "data/urllist.txt": "a URL list, handled by the text harvester",

@@ -25,6 +25,9 @@ from provenance.records import DocumentFormat
         ("print.txt", b"# not a heading in a PDF print\n[1] https://e.org", DocumentFormat.TEXT),
         ("print.txt", b"Moscow has secured a deal", DocumentFormat.TEXT),
         ("https://e.org/a.html", b"<html>", DocumentFormat.HTML),
+        ("report.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", DocumentFormat.PDF),  # by content, whatever the name
+        ("mail.eml", b"X-Mailer: old\r\n\r\n%PDF-1.4\n1 0 obj\n%%EOF\n", DocumentFormat.PDF),  # junk before it
+        ("notes.txt", b"A PDF file starts with %PDF-1.7 and ends with a trailer.\n", DocumentFormat.TEXT),
     ],
 )
 def test_detect_format_by_content_then_extension(name, data, expected):
@@ -35,7 +38,7 @@ def test_detect_format_by_content_then_extension(name, data, expected):
     "data, kind",
     [
         (b"PK\x03\x04rest", "a zip archive"),
-        (b"%PDF-1.7", "a PDF (harvest the text copied out of it instead)"),
+        (b"%PDF-1.7", None),  # read by the PDF harvester
         (b"\x00\x01\x02" * 100, "binary (NUL bytes)"),
         ("caf\u00e9".encode("utf-16"), None),
         (b"plain text", None),

@@ -6,7 +6,7 @@ import pytest
 
 from provenance.config import HttpConfig
 from provenance.net.client import HttpClient
-from provenance.net.remap import RemapError, compile_rules, remap
+from provenance.net.remap import RemapError, compile_rules, remap, url_problem
 from provenance.records import ErrorClass
 
 RULES = compile_rules(
@@ -48,3 +48,31 @@ def test_the_client_turns_that_into_the_links_result_not_a_hang() -> None:
     with HttpClient(config) as client:
         response = client.request("GET", "https://" + "a" * 40 + "!")
     assert response.error_class is ErrorClass.INVALID_URL and "took over 1 s" in (response.error or "")
+
+
+@pytest.mark.parametrize(
+    "url, problem",
+    [
+        ("http://exa mple.org/x", "is not a host name"),
+        ("http://-bad-.example/x", "is not a host name"),
+        ("http://a..b.example/x", "is not a host name"),
+        ("http://300.1.1.1/x", "is not an IPv4 address"),
+        ("https://example.org:99999/x", "Port out of range"),
+    ],
+)
+def test_a_host_or_port_no_request_can_reach_is_a_problem(url, problem):
+    assert problem in (url_problem(url) or "")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://b\u00fccher.example/",
+        "http://my_host.example/",
+        "http://[::1]:8080/",
+        "http://example.org./",
+        "http://localhost/",
+    ],
+)
+def test_hosts_browsers_reach_are_no_problem(url):
+    assert url_problem(url) is None

@@ -30,6 +30,7 @@ from types import TracebackType
 from ..config import HarvestConfig
 from ..records import HarvestedDocument
 from .inputs import failed_document, harvest_bytes
+from .pdfread import PdfReader
 
 __all__ = ["BudgetedHarvester"]
 
@@ -156,24 +157,26 @@ def _serve(conn: Connection, config: HarvestConfig) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _limit_address_space(4 * config.max_memory_bytes)
     conn.send(_memory("self", _RESIDENT) or 0)
-    while True:
-        try:
-            job = conn.recv()
-        except EOFError:
-            return
-        if job is None:
-            return
-        source, base_url, truncated = job
-        data = conn.recv_bytes()
-        answer: tuple[HarvestedDocument | None, bool]
-        try:
-            answer = (harvest_bytes(source, data, config, base_url=base_url, truncated=truncated), False)
-        except MemoryError:
-            answer = (None, True)
-        del data
-        conn.send(answer)
-        if answer[1]:
-            return
+    with PdfReader() as pdf_reader:  # one PDFium process for every PDF this child reads (pdfread.py)
+        while True:
+            try:
+                job = conn.recv()
+            except EOFError:
+                return
+            if job is None:
+                return
+            source, base_url, truncated = job
+            data = conn.recv_bytes()
+            answer: tuple[HarvestedDocument | None, bool]
+            try:
+                doc = harvest_bytes(source, data, config, base_url=base_url, truncated=truncated, pdf_reader=pdf_reader)
+                answer = (doc, False)
+            except MemoryError:
+                answer = (None, True)
+            del data
+            conn.send(answer)
+            if answer[1]:
+                return
 
 
 def _limit_address_space(extra: int) -> None:

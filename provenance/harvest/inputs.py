@@ -1,7 +1,8 @@
 """Inputs: read each input document safely and pick its harvester (files.py says which files).
 
 Format is chosen by content first and extension second, because PDF prints are saved as .txt,
-web pages as .txt or with no extension, and Markdown as .txt too.  Reading is capped
+web pages as .txt or with no extension, and Markdown as .txt too; a PDF is known by its `%PDF-`
+header (which may follow up to 1 KB of junk, as readers allow, when the file ends as a PDF does).  Reading is capped
 (`harvest.max_file_bytes`) so a 50 MB file cannot exhaust memory, an HTML page is parsed only up
 to `harvest.max_html_bytes` (its tree takes ~25 times the page), and a document keeps at most
 `harvest.max_links` links; each cut is noted in the document's `error`.  Of the text only what
@@ -38,6 +39,8 @@ from .files import InputItem, is_url
 from .html import harvest_html
 from .markdown import harvest_markdown
 from .ooxml import OLE_MAGIC, WORD_EXTENSIONS, ZIP_MAGIC, compound_file_kind, is_word_package
+from .pdf import PdfUnreadable, harvest_pdf
+from .pdfread import PdfReader
 from .text import harvest_text
 
 Fetch = Callable[[str], tuple[bytes, str | None]]  # url -> (body, why there is none)
@@ -50,7 +53,6 @@ _MARKDOWN_SNIFF = re.compile(r"(^|\n)(#{1,6} |\[[^\]\n]+\]\([^)\s]+\)|\[[^\]\n]+
 _NON_TEXT_BYTES = bytes(sorted(set(range(32)) - {8, 9, 10, 11, 12, 13, 27})) + b"\x7f"  # controls no text uses
 _BINARY_MAGIC = {
     b"PK\x03\x04": "a zip archive",
-    b"%PDF": "a PDF (harvest the text copied out of it instead)",
     b"\x1f\x8b": "gzip-compressed",
     b"\x89PNG": "a PNG image",
     b"\xff\xd8\xff": "a JPEG image",
@@ -59,8 +61,16 @@ _BINARY_MAGIC = {
 }
 
 
+def is_pdf(data: bytes) -> bool:
+    """A PDF: its header first, or within the first kilobyte of a file that ends as a PDF ends (a text
+    quoting "%PDF-1.7" near its top is still a text)."""
+    return data.startswith(b"%PDF-") or b"%PDF-" in data[:1024] and b"%%EOF" in data[-1024:]
+
+
 def binary_kind(data: bytes) -> str | None:
-    """What a binary file is, or None for text (UTF-16/32 with a BOM counts as text)."""
+    """What a binary file is, or None for text (UTF-16/32 with a BOM counts as text) and for a PDF."""
+    if is_pdf(data):
+        return None
     for magic, kind in _BINARY_MAGIC.items():
         if data.startswith(magic):
             return kind
@@ -78,6 +88,8 @@ def binary_kind(data: bytes) -> str | None:
 
 def detect_format(name: str, data: bytes) -> DocumentFormat:
     """Content first (an HTML page saved as .txt is HTML), then the extension."""
+    if is_pdf(data):
+        return DocumentFormat.PDF
     head = data[:4096].lstrip(codecs.BOM_UTF8)
     if _HTML_SNIFF.match(head):
         return DocumentFormat.HTML
@@ -115,9 +127,17 @@ def is_word_document(name: str, data: bytes) -> bool:
 
 
 def harvest_bytes(
-    source: str, data: bytes, config: HarvestConfig, base_url: str | None = None, truncated: bool = False
+    source: str,
+    data: bytes,
+    config: HarvestConfig,
+    base_url: str | None = None,
+    truncated: bool = False,
+    pdf_reader: PdfReader | None = None,
 ) -> HarvestedDocument:
-    """Choose the harvester for `data` and run it; a harvester bug becomes a per-document error."""
+    """Choose the harvester for `data` and run it; a harvester bug becomes a per-document error.
+
+    PDF_READER reads PDFs (one child process for many files); without it a PDF gets a reader of its own.
+    """
     if data.startswith(OLE_MAGIC):
         return failed_document(source, f"not a text document: {compound_file_kind(data)}")
     if is_word_document(source, data):
@@ -131,7 +151,9 @@ def harvest_bytes(
         data = data[: config.max_html_bytes]  # lxml's tree takes many times the page in memory
         notes.append(f"only the first {len(data):,} bytes of the page were parsed (harvest.max_html_bytes)")
     try:
-        if fmt is DocumentFormat.HTML:
+        if fmt is DocumentFormat.PDF:
+            doc = _harvest_pdf(source, data, config, base_url, pdf_reader)
+        elif fmt is DocumentFormat.HTML:
             doc = harvest_html(
                 source,
                 data,
@@ -143,6 +165,9 @@ def harvest_bytes(
             doc = harvest_markdown(source, decode_text(data), max_links=config.max_links)
         else:
             doc = harvest_text(source, decode_text(data), max_links=config.max_links)
+    except PdfUnreadable as exc:
+        cut = f" (only its first {len(data):,} bytes were read: harvest.max_file_bytes)" if truncated else ""
+        return failed_document(source, f"cannot read the PDF: {exc}{cut}", DocumentFormat.PDF)
     except RecursionError:
         return failed_document(source, "document nested too deeply to parse")
     except MemoryError:
@@ -186,6 +211,15 @@ def _harvest_word(source: str, data: bytes, config: HarvestConfig, truncated: bo
     return _kept(doc, config, [])
 
 
+def _harvest_pdf(
+    source: str, data: bytes, config: HarvestConfig, base_url: str | None, reader: PdfReader | None
+) -> HarvestedDocument:
+    if reader is not None:
+        return harvest_pdf(source, data, reader, base_url=base_url, max_links=config.max_links)
+    with PdfReader() as own:
+        return harvest_pdf(source, data, own, base_url=base_url, max_links=config.max_links)
+
+
 def _with_error(doc: HarvestedDocument, note: str) -> HarvestedDocument:
     return replace(doc, error=f"{doc.error}; {note}" if doc.error else note)
 
@@ -217,10 +251,12 @@ def harvest_items(
     items: Sequence[InputItem], config: HarvestConfig, fetch: Fetch | None, harvest: Harvest | None = None
 ) -> Iterator[HarvestedDocument]:
     """Harvest every item; `fetch(url) -> (body, error)` reads URL inputs (None when offline);
-    HARVEST parses what was read (default: `harvest_bytes` here, in this process)."""
-    run = harvest or partial(harvest_bytes, config=config)
-    for item in items:
-        yield replace(_harvest_item(item, config, fetch, run), location=item.location)
+    HARVEST parses what was read (default: `harvest_bytes` here, in this process, with one PDF
+    reader for the run's PDFs)."""
+    with PdfReader() as reader:
+        run = harvest or partial(harvest_bytes, config=config, pdf_reader=reader)
+        for item in items:
+            yield replace(_harvest_item(item, config, fetch, run), location=item.location)
 
 
 def _harvest_item(item: InputItem, config: HarvestConfig, fetch: Fetch | None, harvest: Harvest) -> HarvestedDocument:

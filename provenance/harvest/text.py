@@ -13,6 +13,7 @@ from bisect import bisect_left
 from ..page.datelines import file_name_date, head_date, read_line
 from ..records import DateEvidence, DocumentFormat, HarvestedDocument, LinkRef, LinkRole
 from ..textnorm import fingerprint
+from .prints import read_print
 from .urls import FoundUrl, find_urls
 
 __all__ = ["UNDERLINE", "harvest_text", "is_video_url", "line_bounds", "sentence_around"]
@@ -39,9 +40,9 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _RELATED_REACH = 4  # paragraphs after a label searched for the URL it names
 
 
-def is_video_url(url: str) -> bool:
+def is_video_url(url: str | None) -> bool:
     """YouTube watch/shorts/youtu.be and Vimeo pages: printed in place of an embedded player."""
-    return bool(_VIDEO.match(url))
+    return url is not None and bool(_VIDEO.match(url))
 
 
 def line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -96,8 +97,10 @@ def _slug_words(value: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", value.lower().replace(".", "").replace("'", "").replace("\u2019", ""))
 
 
-def _slug_score(title: str, url: str) -> float:
+def _slug_score(title: str, url: str | None) -> float:
     """Share of the label's words found in the URL's path (the slug usually repeats the headline)."""
+    if url is None:  # an address that cannot be valid names no page
+        return 0.0
     wanted = _slug_words(title)
     have = set(_slug_words(url.split("://", 1)[-1].split("/", 1)[-1]))
     return sum(w in have for w in wanted) / len(wanted) if wanted else 0.0
@@ -145,7 +148,10 @@ def harvest_text(source: str, text: str, max_links: int | None = None) -> Harves
     MAX_LINKS bounds the work on a link dump: the caller keeps that many and notes the cut.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends
+    printed = read_print(text)  # a browser print's header and footer: not content, but its address and time
+    text = printed.text
     main, original = _original_block(text)
+    original = original or printed.original_link()
     title, published = _head(main)
     if published is None and "://" not in source:
         published = file_name_date(source)
@@ -215,4 +221,6 @@ def harvest_text(source: str, text: str, max_links: int | None = None) -> Harves
         text=body,
         fingerprint=body_fingerprint,
         links=links,
+        captured=printed.captured,
+        evidence=printed.evidence(),
     )

@@ -7,6 +7,7 @@ original form, so findings are about what the document cites, not where we happe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -18,6 +19,9 @@ MAX_URL_LENGTH = 32_768  # far beyond any real link; a 100,000-char "URL" is har
 # second, not hang a check thread where neither Ctrl-C nor SIGTERM can reach it.  Python's re has
 # no time limit; the regex module (the same syntax) has.
 RULE_SECONDS = 1.0
+
+
+_LABEL = re.compile(r"^(?!-)[\w-]{1,63}(?<!-)$")  # letters (any script), digits, "-" and "_" as browsers take them
 
 
 class RemapError(ValueError):
@@ -60,4 +64,16 @@ def url_problem(url: str) -> str | None:
             return "URL has port 0"
     except ValueError as exc:
         return f"cannot parse URL: {str(exc).splitlines()[0][:200]}"
+    return _host_problem(parts.hostname)
+
+
+def _host_problem(host: str) -> str | None:
+    """Why HOST names no machine (one line), or None; IPv6 literals are the guard's to judge."""
+    if ":" in host:
+        return None
+    labels = host.rstrip(".").split(".")
+    if not all(_LABEL.match(label) for label in labels):
+        return f"URL host {host[:200]!r} is not a host name"
+    if all(label.isdigit() for label in labels) and len(labels) == 4 and any(int(label) > 255 for label in labels):
+        return f"URL host {host!r} is not an IPv4 address"
     return None
