@@ -33,7 +33,8 @@ def _registrable_host(host: str) -> str:
 def has_public_suffix(host: str) -> bool:
     """Whether HOST is a name under a real public suffix ('bbc.co.uk', 'cdc.gov'), not 'file.txt' or 'e.g'."""
     parts = _EXTRACT(host.lower().rstrip("."))
-    return bool(parts.suffix and parts.domain)
+    # "github.io" is itself a private suffix (its domain part is empty) and a real site all the same
+    return bool(parts.suffix and (parts.domain or parts.is_private))
 
 
 def is_web_url(url: str | None) -> bool:

@@ -305,7 +305,9 @@ def test_a_retry_of_a_forgotten_site_still_runs_and_keeps_the_interval() -> None
 
     results = list(HostScheduler(concurrency=2, per_host=1, per_host_interval=0.2).run([("h", Twice())]))
     assert results == ["done"] and len(starts) == 2
-    assert starts[1] - starts[0] >= 0.2  # the site's interval was not forgotten with its queue
+    # The interval runs from the first dispatch, a moment before the first step notes its start;
+    # forgotten, the retry (Again(0.0)) would start within milliseconds.
+    assert starts[1] - starts[0] >= 0.15  # the site's interval was not forgotten with its queue
 
 
 @dataclass

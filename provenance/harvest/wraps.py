@@ -52,7 +52,7 @@ def has_real_suffix(host: str) -> bool:
     suffixes that are sites themselves ("httpbin.org", "github.io"), or a special-use name that
     documentation and tests write ("site.example", "api.test")."""
     last = host.rstrip(".").rsplit(".", 1)[-1].lower()
-    return last in _SPECIAL_USE or has_public_suffix(host) or has_public_suffix("x." + host)
+    return last in _SPECIAL_USE or has_public_suffix(host)
 
 
 def _blank(line: str) -> bool:
