@@ -86,14 +86,7 @@ def link_finding(
     severity: Severity | None = None,
 ) -> Finding:
     """A finding about one link: its document, its URL as written, JSON-ready evidence."""
-    return Finding(
-        kind=kind,
-        severity=severity or RULES.severity(kind),
-        document_id=link.document.id,
-        url=link.link.written or link.link.url,
-        message=message,
-        evidence=to_json(evidence or {}),
-    )
+    return _finding(kind, link.document.id, link.link.written or link.link.url, message, evidence, severity)
 
 
 def document_finding(
@@ -104,11 +97,23 @@ def document_finding(
     severity: Severity | None = None,
 ) -> Finding:
     """A document-level finding (url None)."""
+    return _finding(kind, doc.id, None, message, evidence, severity)
+
+
+def _finding(
+    kind: FindingKind,
+    document_id: int,
+    url: str | None,
+    message: str,
+    evidence: dict[str, Any] | None,
+    severity: Severity | None,
+) -> Finding:
+    """The finding, with the kind's registered severity unless SEVERITY says otherwise."""
     return Finding(
         kind=kind,
         severity=severity or RULES.severity(kind),
-        document_id=doc.id,
-        url=None,
+        document_id=document_id,
+        url=url,
         message=message,
         evidence=to_json(evidence or {}),
     )
