@@ -36,6 +36,10 @@ class LinkStatus(StrEnum):
     UNCHECKED = "unchecked"
 
 
+# A link whose target answered with its page: healthy, and its page's title and date may be read.
+HEALTHY_STATUSES = frozenset({LinkStatus.ALIVE, LinkStatus.REDIRECTED})
+
+
 class ErrorClass(StrEnum):
     """Why a request or a check did not simply succeed: a closed set, stored as `checks.error_class`.
 

@@ -9,11 +9,12 @@ import pytest
 from provenance import bench
 
 
-def test_commands_carry_the_benchmark_settings(tmp_path: Path) -> None:
+def _commands(tmp_path: Path, links: int, peer: list[str]) -> tuple[list[str], list[str]]:
+    """The two command lines for a harness faked in TMP_PATH, with the default settings."""
     (tmp_path / "run_bench.py").write_text("")
     (tmp_path / "makecorpus.py").write_text("")
     args = bench.argparse.Namespace(
-        links=10000,
+        links=links,
         hosts=100,
         seed=1,
         rounds=3,
@@ -23,9 +24,13 @@ def test_commands_carry_the_benchmark_settings(tmp_path: Path) -> None:
         timeout_s=2.0,
         out=None,
         keep=False,
-        peer=[],
+        peer=peer,
     )
-    make, run = bench.commands(args, bench.bench_dir(str(tmp_path)), tmp_path / "work")
+    return bench.commands(args, bench.bench_dir(str(tmp_path)), tmp_path / "work")
+
+
+def test_commands_carry_the_benchmark_settings(tmp_path: Path) -> None:
+    make, run = _commands(tmp_path, 10000, [])
     assert make[1:] == [
         str(tmp_path / "makecorpus.py"),
         "--out",
@@ -50,22 +55,7 @@ def test_commands_carry_the_benchmark_settings(tmp_path: Path) -> None:
 
 
 def test_peers_alternate_after_provenance(tmp_path: Path) -> None:
-    (tmp_path / "run_bench.py").write_text("")
-    (tmp_path / "makecorpus.py").write_text("")
-    args = bench.argparse.Namespace(
-        links=2000,
-        hosts=100,
-        seed=1,
-        rounds=3,
-        concurrency=32,
-        per_host=2,
-        latency_ms=50.0,
-        timeout_s=2.0,
-        out=None,
-        keep=False,
-        peer=["linkinator", "linkchecker"],
-    )
-    _, run = bench.commands(args, bench.bench_dir(str(tmp_path)), tmp_path / "work")
+    _, run = _commands(tmp_path, 2000, ["linkinator", "linkchecker"])
     tools = [run[i + 1] for i, part in enumerate(run) if part == "--tool"]
     assert tools == ["provenance", "linkinator", "linkchecker"]
 

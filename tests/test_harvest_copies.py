@@ -5,52 +5,16 @@ from __future__ import annotations
 import dataclasses
 import random
 import time
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
-from sqlalchemy import insert
+from helpers import find_copies, store_documents
 
 from provenance.harvest.copies import CopyRelation, sketch
 from provenance.harvest.stored_copies import mark_copies, stored_copies
 from provenance.records import DateEvidence, DocumentFormat, StoredDocument
 from provenance.store.db import session_scope
-from provenance.store.migrate import open_store
-from provenance.store.schema import documents
 from provenance.textnorm import fingerprint
-
-STORED_AT = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-def _store(docs: list[StoredDocument], url: str = "sqlite://"):
-    """A real store holding DOCS with their ids (as harvested earlier), not yet compared."""
-    engine = open_store(url)
-    with session_scope(engine) as session:
-        for doc in docs:
-            published = doc.published
-            session.execute(
-                insert(documents).values(
-                    id=doc.id,
-                    source=doc.source,
-                    format=str(doc.format),
-                    title=doc.title,
-                    original_url=doc.original_url,
-                    published=published.value if published else None,
-                    published_source=published.source if published else None,
-                    published_raw=published.raw if published else None,
-                    text=doc.text,
-                    fingerprint=doc.fingerprint,
-                    harvested_at=STORED_AT,
-                    updated_at=STORED_AT,
-                )
-            )
-    return engine
-
-
-def find_copies(docs: list[StoredDocument]) -> list[CopyRelation]:
-    """Copy detection as the pipeline runs it: DOCS in a real store, sketched, compared."""
-    with session_scope(_store(docs)) as session:
-        return stored_copies(session)
-
 
 ARTICLE = (
     "Moscow has secured a deal that the United States will provide a written response to its European security "
@@ -313,7 +277,9 @@ def test_documents_stored_before_sketches_existed_are_sketched_on_the_next_harve
 
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     upgrade(make_engine(url), "0004")
-    engine = _store([_doc(1, ARTICLE, original_url="https://x.org/a"), _doc(2, _wrapped(ARTICLE)), _doc(3, OTHER)], url)
+    engine = store_documents(
+        [_doc(1, ARTICLE, original_url="https://x.org/a"), _doc(2, _wrapped(ARTICLE)), _doc(3, OTHER)], url
+    )
     with session_scope(engine) as session:
         mark_copies(session)
     with session_scope(engine) as session:
@@ -328,7 +294,7 @@ def test_copy_detection_holds_one_document_at_a_time_not_the_corpus():
 
     rng = random.Random(3)
     vocabulary = [f"w{i}" for i in range(20000)]
-    engine = _store([_doc(i, _random_text(rng, vocabulary, 16000)) for i in range(1, 13)])
+    engine = store_documents([_doc(i, _random_text(rng, vocabulary, 16000)) for i in range(1, 13)])
     tracemalloc.start()
     try:
         with session_scope(engine) as session:
@@ -364,7 +330,7 @@ def test_long_texts_sharing_a_few_phrases_are_not_even_candidates():
     rng = random.Random(11)
     vocabulary = [f"w{i}" for i in range(20000)]
     quotes = " . ".join(f"q{i} said the mayor on tuesday" for i in range(40))
-    engine = _store([_doc(i, _random_text(rng, vocabulary, 4000) + " . " + quotes) for i in (1, 2)])
+    engine = store_documents([_doc(i, _random_text(rng, vocabulary, 4000) + " . " + quotes) for i in (1, 2)])
     with session_scope(engine) as session:
         assert stored_copies(session) == []
         assert copy_candidates(session, MAX_POSTING, MIN_SHARED_SAMPLES, 0.0, MIN_SHINGLES) == [(1, 2)]

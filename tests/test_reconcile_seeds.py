@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from test_harvest_copies import find_copies
+from helpers import find_copies
 
 from provenance.config import ReconcileConfig
 from provenance.reconcile import build_context, run_rules

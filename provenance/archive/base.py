@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Protocol, runtime_checkable
 
+from ..domains import is_web_url
 from ..errors import ArchiveUnavailable
 from ..net.base import Response
 from ..records import Snapshot, SnapshotLookup
@@ -114,6 +115,21 @@ def lookup_from(
         last=ordered[-1] if ordered else None,
         count=len(ordered) if complete else None,
     )
+
+
+def failed_lookup(url: str, archive: str, query: str, error: str, *, looked_up_at: datetime) -> SnapshotLookup:
+    """The record of a look-up that got no usable answer, and why."""
+    return SnapshotLookup(url=url, archive=archive, looked_up_at=looked_up_at, query=query, error=error)
+
+
+def web_snapshot(
+    archive: str, url: str, moment: datetime, original: str | None, status: int | None = None
+) -> Snapshot | None:
+    """A snapshot at URL, or None when URL is not an http(s) address: an archive's answer is
+    evidence, never a script or a local file (it is stored, and written into reports as a link)."""
+    if not is_web_url(url):
+        return None
+    return Snapshot(archive=archive, url=url, datetime=moment, original=original, status=status)
 
 
 def refusal(name: str, resp: Response) -> str | None:

@@ -30,7 +30,7 @@ from ..config import ArchiveConfig
 from ..errors import ArchiveUnavailable
 from ..net.base import Client
 from ..records import SnapshotLookup
-from .base import ArchiveSource
+from .base import ArchiveSource, failed_lookup
 from .memento import MementoTimeGate
 from .slots import KeyedSlots
 from .wayback import WaybackCdx
@@ -94,7 +94,7 @@ def lookup_one(
             # A malformed answer is this archive's problem, not the audit's: record it, don't retry.
             last_error = f"unreadable answer: {type(exc).__name__}: {exc}"
             break
-    return SnapshotLookup(url=url, archive=name, looked_up_at=clock(), query=url, error=last_error)
+    return failed_lookup(url, name, url, last_error, looked_up_at=clock())
 
 
 def lookup_snapshots(
@@ -126,13 +126,8 @@ def lookup_snapshots(
         source, url, when = pair
         name = getattr(source, "name", type(source).__name__)
         if breaker.is_open(name):
-            return SnapshotLookup(
-                url=url,
-                archive=name,
-                looked_up_at=clock(),
-                query=url,
-                error=f"not asked: {name} failed {give_up_after} times in a row in this run",
-            )
+            why = f"not asked: {name} failed {give_up_after} times in a row in this run"
+            return failed_lookup(url, name, url, why, looked_up_at=clock())
         with slots.hold(name):  # retries back off while holding the slot: a struggling archive gets fewer
             answer = lookup_one(source, url, when, attempts=attempts, backoff=backoff, sleep=sleep, clock=clock)
         breaker.record(name, ok=answer.error is None or answer.error.startswith("blocked"))
@@ -146,10 +141,6 @@ def lookup_snapshots(
                 yield future.result()
                 continue
             # A bug in one archive adapter must not abort the audit: record it as that pair's answer.
-            yield SnapshotLookup(
-                url=url,
-                archive=getattr(source, "name", type(source).__name__),
-                looked_up_at=clock(),
-                query=url,
-                error=f"look-up failed: {type(failure).__name__}: {failure}",
-            )
+            name = getattr(source, "name", type(source).__name__)
+            why = f"look-up failed: {type(failure).__name__}: {failure}"
+            yield failed_lookup(url, name, url, why, looked_up_at=clock())

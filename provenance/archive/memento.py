@@ -24,10 +24,18 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
 from ..clock import Clock, utcnow
-from ..domains import is_web_url
 from ..net.base import Client, Response
 from ..records import Snapshot, SnapshotLookup
-from .base import WAYBACK_TS, choose_nearest, http_date, lookup_from, parse_timestamp, refusal
+from .base import (
+    WAYBACK_TS,
+    choose_nearest,
+    failed_lookup,
+    http_date,
+    lookup_from,
+    parse_timestamp,
+    refusal,
+    web_snapshot,
+)
 
 __all__ = ["LinkEntry", "parse_link_header", "parse_timemap", "MementoTimeGate", "MementoTimeMap"]
 
@@ -130,8 +138,10 @@ def parse_timemap(text: str) -> list[LinkEntry]:
 def _mementos(entries: list[LinkEntry], archive: str, original: str | None) -> list[Snapshot]:
     seen: dict[str, Snapshot] = {}
     for entry in entries:
-        if entry.is_memento and entry.datetime is not None and entry.url not in seen and is_web_url(entry.url):
-            seen[entry.url] = Snapshot(archive=archive, url=entry.url, datetime=entry.datetime, original=original)
+        if entry.is_memento and entry.datetime is not None and entry.url not in seen:
+            snapshot = web_snapshot(archive, entry.url, entry.datetime, original)
+            if snapshot is not None:
+                seen[entry.url] = snapshot
     return list(seen.values())
 
 
@@ -160,7 +170,7 @@ class MementoTimeGate:
         )
         refused = refusal(self.name, resp)
         if refused is not None:
-            return SnapshotLookup(url=url, archive=self.name, looked_up_at=self.clock(), query=query, error=refused)
+            return failed_lookup(url, self.name, query, refused, looked_up_at=self.clock())
         if resp.status == 404:
             return lookup_from(url, self.name, query, [], when, looked_up_at=self.clock())
         entries = parse_link_header(resp.headers.get("Link", "") or "")
@@ -210,19 +220,15 @@ class MementoTimeGate:
             if not location:
                 return None
             target = urljoin(query, location)
-            if not is_web_url(target):
-                return None  # an archive answer is evidence, never a script or a local file
             stamp = resp.headers.get("Memento-Datetime")
             moment = _parse_http_date(stamp) if stamp else _timestamp_in(target)
-            return Snapshot(archive=self.name, url=target, datetime=moment, original=original) if moment else None
+            return web_snapshot(self.name, target, moment, original) if moment else None
         stamp = resp.headers.get("Memento-Datetime")
         where = resp.headers.get("Content-Location")
         moment = _parse_http_date(stamp) if stamp else None
-        if moment is None or not where or not is_web_url(urljoin(query, where)):
+        if moment is None or not where:
             return None
-        return Snapshot(
-            archive=self.name, url=urljoin(query, where), datetime=moment, original=original, status=resp.status
-        )
+        return web_snapshot(self.name, urljoin(query, where), moment, original, resp.status)
 
 
 def _timestamp_in(url: str) -> datetime | None:
@@ -247,7 +253,7 @@ class MementoTimeMap:
         resp = self.client.request("GET", query, timeout=self.timeout)
         refused = refusal(self.name, resp)
         if refused is not None:
-            return SnapshotLookup(url=url, archive=self.name, looked_up_at=self.clock(), query=query, error=refused)
+            return failed_lookup(url, self.name, query, refused, looked_up_at=self.clock())
         if resp.status == 404:
             return lookup_from(url, self.name, query, [], when, looked_up_at=self.clock())
         entries = parse_timemap(resp.body.decode("utf-8", errors="replace"))

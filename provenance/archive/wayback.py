@@ -23,10 +23,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ..clock import Clock, utcnow
-from ..domains import is_web_url
 from ..net.base import Client
 from ..records import Snapshot, SnapshotLookup
-from .base import lookup_from, parse_timestamp, refusal
+from .base import failed_lookup, lookup_from, parse_timestamp, refusal, web_snapshot
 
 __all__ = ["WaybackCdx", "WaybackAvailability", "parse_cdx", "CdxRow"]
 
@@ -161,19 +160,13 @@ class WaybackCdx:
         resp = self.client.request("GET", query, timeout=self.timeout, max_bytes=MAX_CDX_BYTES)
         answered = refusal(self.name, resp)
         if answered is not None:
-            return SnapshotLookup(url=url, archive=self.name, looked_up_at=self.clock(), query=query, error=answered)
+            return failed_lookup(url, self.name, query, answered, looked_up_at=self.clock())
         if resp.status == 404:  # some CDX servers say "no captures" this way
             return lookup_from(url, self.name, query, [], when, looked_up_at=self.clock())
         try:
             rows, _dialect = parse_cdx(resp.body.decode("utf-8", errors="replace"), partial=resp.truncated)
         except (json.JSONDecodeError, TypeError, ValueError) as exc:
-            return SnapshotLookup(
-                url=url,
-                archive=self.name,
-                looked_up_at=self.clock(),
-                query=query,
-                error=f"unreadable CDX answer: {exc}",
-            )
+            return failed_lookup(url, self.name, query, f"unreadable CDX answer: {exc}", looked_up_at=self.clock())
         captures = [snap for row in rows if _usable(row) and (snap := self._snapshot(row, url)) is not None]
         # A capped answer lost its newest rows: what we have is right, but count and last are not known.
         return lookup_from(
@@ -225,17 +218,13 @@ class WaybackAvailability:
         resp = self.client.request("GET", query, timeout=self.timeout)
         answered = refusal(self.name, resp)
         if answered is not None:
-            return SnapshotLookup(url=url, archive=self.name, looked_up_at=self.clock(), query=query, error=answered)
+            return failed_lookup(url, self.name, query, answered, looked_up_at=self.clock())
         try:
             data = json.loads(resp.body.decode("utf-8", errors="replace"))
             closest = (data.get("archived_snapshots") or {}).get("closest")
         except (json.JSONDecodeError, AttributeError) as exc:
-            return SnapshotLookup(
-                url=url,
-                archive=self.name,
-                looked_up_at=self.clock(),
-                query=query,
-                error=f"unreadable availability answer: {exc}",
+            return failed_lookup(
+                url, self.name, query, f"unreadable availability answer: {exc}", looked_up_at=self.clock()
             )
         snap = self._snapshot(closest, url) if isinstance(closest, dict) else None
         return SnapshotLookup(
@@ -248,15 +237,7 @@ class WaybackAvailability:
         if moment is None or closest.get("available") is False or (status.isdigit() and int(status) >= 400):
             return None
         replay = str(closest.get("url") or f"https://web.archive.org/web/{closest['timestamp']}/{url}")
-        if not is_web_url(replay):
-            return None  # an archive answer is evidence, never a script or a local file
         # The API answers http:// replay URLs; the archive serves https and redirects anyway.
         if replay.startswith("http://web.archive.org/"):
             replay = "https://" + replay[len("http://") :]
-        return Snapshot(
-            archive=self.name,
-            url=replay,
-            datetime=moment,
-            original=url,
-            status=int(status) if status.isdigit() else None,
-        )
+        return web_snapshot(self.name, replay, moment, url, int(status) if status.isdigit() else None)

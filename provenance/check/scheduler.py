@@ -170,6 +170,7 @@ class HostScheduler(Generic[T]):
         finished: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()
         waiting = 0  # jobs queued in their sites
         silence = _Silence(self.breaker)
+        shed: list[T] = []  # answers of jobs not run, as `_dispatch` meets them
         pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="check")
         cpu = ThreadPoolExecutor(max_workers=self.cpu_workers, thread_name_prefix="check-cpu")
         try:
@@ -186,16 +187,13 @@ class HostScheduler(Generic[T]):
                     retries -= 1
                     waiting += 1
                     backlog.push(host)
-                for host in silence.tripped_with_work(sites):  # its queued jobs are answered unrun
-                    for job in sites[host].ready:
-                        yield silence.shed(job)
-                    waiting -= len(sites[host].ready)
-                    sites[host].ready.clear()
                 if len(working) < self.cpu_backlog:
-                    waiting -= self._dispatch(pool, sites, backlog, running, finished.put, now, silence)
+                    waiting -= self._dispatch(pool, sites, backlog, running, finished.put, now, silence, shed)
                     while len(running) < self.concurrency and not intake.done and waiting < self.reach:
                         waiting += intake.fill(self.window)  # every queued site is at its cap: read on
-                        waiting -= self._dispatch(pool, sites, backlog, running, finished.put, now, silence)
+                        waiting -= self._dispatch(pool, sites, backlog, running, finished.put, now, silence, shed)
+                yield from shed  # jobs of sites the breaker stopped, answered unrun
+                shed.clear()
                 pause = self._idle_for(sites, timers, now)
                 if not running and not working:
                     if pause:
@@ -257,17 +255,22 @@ class HostScheduler(Generic[T]):
         on_done: Callable[[Future[Any]], None],
         now: float,
         silence: _Silence[T],
+        shed: list[T],
     ) -> int:
-        """Start jobs, most-backlogged free site first, while global and per-site slots are free."""
-        started = 0
+        """Start jobs, most-backlogged free site first, while global and per-site slots are free; the
+        jobs of a site the breaker stopped are answered into SHED instead.  Returns the jobs taken."""
+        taken = 0
         held: list[str] = []  # sites with work but no free slot (or inside their interval) this time
         while len(running) < self.concurrency:
             host = backlog.pop()
             if host is None:
                 break
-            if host in silence:
-                continue  # its jobs are shed, not run (_drive)
             site = sites[host]
+            if silence.breaker is not None and host in silence.tripped:
+                shed.extend(silence.breaker.shed(job) for job in site.ready)
+                taken += len(site.ready)
+                site.ready.clear()
+                continue
             if site.in_flight >= self.per_host or now - site.last_start < self.interval:
                 held.append(host)
                 continue
@@ -277,11 +280,11 @@ class HostScheduler(Generic[T]):
             future = pool.submit(job.step)
             running[future] = (host, job)
             future.add_done_callback(on_done)
-            started += 1
+            taken += 1
             backlog.push(host)
         for host in held:
             backlog.push(host)
-        return started
+        return taken
 
     def _idle_for(
         self, sites: dict[str, _Site], timers: list[tuple[float, int, str, Job[T] | None]], now: float
@@ -395,13 +398,3 @@ class _Silence(Generic[T]):
         if len(jobs) >= self.breaker.trip_after:
             self.tripped.add(host)
             del self.unanswered[host]
-
-    def __contains__(self, host: str) -> bool:
-        return host in self.tripped
-
-    def tripped_with_work(self, sites: dict[str, _Site]) -> list[str]:
-        return [host for host in self.tripped if host in sites and sites[host].ready] if self.tripped else []
-
-    def shed(self, job: Job[T]) -> T:
-        assert self.breaker is not None
-        return self.breaker.shed(job)

@@ -32,11 +32,6 @@ class Response:
     error: str | None = None
     error_class: ErrorClass | None = None
 
-    @property
-    def ok(self) -> bool:
-        """An HTTP answer arrived (of any status)."""
-        return self.error_class is None and self.status is not None
-
 
 class Client(Protocol):
     """The one HTTP door (net/client.py's `HttpClient`): remap, guard, redirects, deadline, body cap."""

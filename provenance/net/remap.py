@@ -38,8 +38,9 @@ def remap(url: str, rules: Iterable[Rule]) -> str:
     RemapError when a rule takes longer than RULE_SECONDS on it."""
     for number, (pattern, replacement) in enumerate(rules):
         try:
-            if pattern.search(url, timeout=RULE_SECONDS):
-                return str(pattern.sub(replacement, url, timeout=RULE_SECONDS))
+            rewritten, count = pattern.subn(replacement, url, timeout=RULE_SECONDS)
+            if count:
+                return str(rewritten)
         except TimeoutError:
             raise RemapError(
                 f"http.remap[{number}] ({pattern.pattern!r}) took over {RULE_SECONDS:g} s on this URL"

@@ -18,11 +18,17 @@ from types import MappingProxyType
 
 from ..config import ReconcileConfig
 from ..page.urldates import url_path_date
-from ..records import CheckResult, DateEvidence, DriftEvidence, LinkStatus, SnapshotLookup, StoredDocument, StoredLink
+from ..records import (
+    HEALTHY_STATUSES,
+    CheckResult,
+    DateEvidence,
+    DriftEvidence,
+    SnapshotLookup,
+    StoredDocument,
+    StoredLink,
+)
 from ..textnorm import containment, text_shingles
 from .policy import PolicyVerdict
-
-_PAGE_DATE_STATUSES = frozenset({LinkStatus.ALIVE, LinkStatus.REDIRECTED})
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,6 @@ class ReconcileContext:
     # the documents judged here by document rules; None: all of `documents` (see build_context's SUBJECTS)
     subjects: tuple[StoredDocument, ...] | None = None
     documents_by_id: Mapping[int, StoredDocument] = field(default_factory=dict)
-    drift: Mapping[str, DriftEvidence] = field(default_factory=dict)
     copy_of: Mapping[int, int | None] = field(default_factory=dict)  # document id -> its original's id
     copy_ids: Mapping[int, tuple[int, ...]] = field(default_factory=dict)  # original id -> its copies' ids
     # url -> the daemon's dead-link policy verdict where it judged a failing link's status; empty
@@ -58,10 +63,6 @@ class ReconcileContext:
     def original_of(self, doc: StoredDocument) -> StoredDocument | None:
         """The document this one is a copy of, if it is stored."""
         return self.document(doc.copy_of)
-
-    def copies_of(self, doc: StoredDocument) -> tuple[StoredDocument, ...]:
-        """The stored documents marked as copies of `doc`."""
-        return tuple(self.documents_by_id[i] for i in self.copy_ids.get(doc.id, ()))
 
     def relatives(self, doc: StoredDocument) -> tuple[StoredDocument, ...]:
         """Other members of doc's copy group (`copy_group`), by id."""
@@ -127,7 +128,6 @@ def build_context(
         config=config,
         subjects=None if subjects is None else tuple(sorted(subjects, key=lambda d: d.id)),
         documents_by_id=MappingProxyType({d.id: d for d in docs}),
-        drift=MappingProxyType(drift),
         copy_of=MappingProxyType(copy_of),
         copy_ids=MappingProxyType(copies_by_original(copy_of)),
         policy=MappingProxyType(dict(policy or {})),
@@ -153,6 +153,6 @@ def copy_group(doc_id: int, copy_of: Mapping[int, int | None], copy_ids: Mapping
 
 def target_date(url: str | None, check: CheckResult | None) -> DateEvidence | None:
     """The target's own metadata date from a page that answered, else its URL-path date."""
-    if check is not None and check.status in _PAGE_DATE_STATUSES and check.page and check.page.published:
+    if check is not None and check.status in HEALTHY_STATUSES and check.page and check.page.published:
         return check.page.published
     return url_path_date(url) if url else None

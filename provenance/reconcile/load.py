@@ -2,9 +2,10 @@
 
 Each `ReconcileContext` holds one document's piece of links with the evidence about those links
 only: holding every link's latest check at once was most of a large audit's peak memory.  A copy
-group's links are compared across its members, so a document with copies is loaded with them; a
-document alone is read a piece at a time.  The document's last piece also judges the document
-itself, so findings keep their order: a document's links, then the document.
+group's links are compared across its members, so a document with copies is loaded with them, once
+for the whole group rather than once a member; a document alone is read a piece at a time.  The
+document's last piece also judges the document itself, so findings keep their order: a document's
+links, then the document.
 
 With a dead-link POLICY (the daemon's), a failing link's status is the policy's verdict on its
 whole check history rather than its latest answer (policy.py).
@@ -12,6 +13,7 @@ whole check history rather than its latest answer (policy.py).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 
 from sqlalchemy.orm import Session
@@ -32,9 +34,19 @@ def contexts(
     """ReconcileContexts covering every stored link once and every document once, in document order."""
     copy_of = repo.copy_of_by_document(session)
     copy_ids = copies_by_original(copy_of)
-    for doc_id in copy_of:
-        group = copy_group(doc_id, copy_of, copy_ids)
-        documents = repo.load_documents(session, group, with_links=len(group) > 1)
+    groups = {doc_id: tuple(copy_group(doc_id, copy_of, copy_ids)) for doc_id in copy_of}
+    members_left = Counter(group for group in groups.values() if len(group) > 1)
+    loaded: dict[tuple[int, ...], list[StoredDocument]] = {}  # a copy group's documents, until its last member
+    for doc_id, group in groups.items():
+        if len(group) > 1:
+            if group not in loaded:
+                loaded[group] = repo.load_documents(session, group)
+            documents = loaded[group]
+            members_left[group] -= 1
+            if not members_left[group]:
+                del loaded[group]
+        else:  # a document alone: its links are read a piece at a time, and its text is not compared
+            documents = repo.load_documents(session, group, with_links=False, with_text=False)
         doc = next(d for d in documents if d.id == doc_id)
         pieces = batched(doc.links, piece) if len(group) > 1 else repo.link_pieces(session, doc_id, piece)
         for last, links in marking_last(pieces):

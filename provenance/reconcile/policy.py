@@ -28,10 +28,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..config import ScheduleConfig
-from ..records import CheckResult, LinkStatus
+from ..records import HEALTHY_STATUSES, CheckResult, LinkStatus
 
 REFUSED_ROBOT = frozenset({401, 403, 429, 999})  # a bot was refused: says nothing about the page
-SUCCESS = frozenset({LinkStatus.ALIVE, LinkStatus.REDIRECTED})
 FAILURE = frozenset({LinkStatus.DEAD, LinkStatus.SOFT_404, LinkStatus.UNREACHABLE})
 GONE = frozenset({LinkStatus.DEAD, LinkStatus.SOFT_404})
 
@@ -80,7 +79,7 @@ def outcome(check: CheckResult) -> str:
     """'success', 'failure' or 'neutral' for one check, as the policy counts it."""
     if check.http_status in REFUSED_ROBOT:
         return "neutral"
-    if check.status in SUCCESS:
+    if check.status in HEALTHY_STATUSES:
         return "success"
     if check.status in FAILURE:
         return "failure"

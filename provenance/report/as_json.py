@@ -8,8 +8,7 @@ a large report is never held whole as dicts.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from itertools import chain
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TextIO
 
 from ..jsonvalues import to_json
@@ -33,7 +32,7 @@ def write_report(report: Report, out: TextIO) -> None:
     refer to each other, so one per record would leave cyclic garbage for the collector."""
     document = {
         **_head(report),
-        **{name: _Streamed(map(convert, items), len(items)) for name, convert, items in _sections(report)},
+        **{name: _Streamed(map(convert, items)) for name, convert, items in _sections(report)},
     }
     _dump(document, out)
 
@@ -41,9 +40,7 @@ def write_report(report: Report, out: TextIO) -> None:
 def write_table(data: Table, out: TextIO) -> None:
     """{"report", "columns", "rows": [{column: value}]}; JSON held as text in a column is nested."""
     rows = ({c: _cell(c, v) for c, v in zip(data.columns, row, strict=True)} for row in data.rows)
-    first = next(rows, None)  # the encoder asks an array only whether it is empty, then for its items
-    streamed = _Streamed(chain([first], rows) if first is not None else iter(()), 0 if first is None else 1)
-    _dump({"report": data.title, "columns": data.columns, "rows": streamed}, out)
+    _dump({"report": data.title, "columns": data.columns, "rows": _Streamed(rows)}, out)
 
 
 def write_status(status: DaemonStatus, out: TextIO) -> None:
@@ -124,14 +121,23 @@ def _cell(column: str, value: Any) -> Any:
 class _Streamed(list):  # type: ignore[type-arg]  # a stand-in for a list, see the docstring
     """A JSON array whose items are made as the encoder reads them.  `json.dump` always encodes
     with its pure-Python encoder (only `dumps` without indent takes the C one), which asks a list
-    only whether it is empty and for its items, so this stands in for one."""
+    only whether it is empty and then for its items, so this stands in for one: asked whether it
+    is empty, it reads its first item, and no more."""
 
-    def __init__(self, items: Iterator[Any], size: int) -> None:
+    def __init__(self, items: Iterable[Any]) -> None:
         super().__init__()
-        self.items, self.size = items, size
+        self._items = iter(items)
+        self._first: Any = _UNREAD
 
     def __len__(self) -> int:
-        return self.size
+        if self._first is _UNREAD:
+            self._first = next(self._items, _NONE)
+        return 0 if self._first is _NONE else 1
 
     def __iter__(self) -> Iterator[Any]:
-        return self.items
+        if len(self):
+            yield self._first
+            yield from self._items
+
+
+_UNREAD, _NONE = object(), object()  # _Streamed's first item not asked for yet; there is none

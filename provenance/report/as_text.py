@@ -10,7 +10,7 @@ import re
 import textwrap
 from collections.abc import Sequence
 from datetime import datetime
-from itertools import islice
+from itertools import chain, islice
 from typing import Any, TextIO
 
 from ..jsonvalues import iso_datetime
@@ -31,7 +31,11 @@ def aligned(rows: Sequence[Sequence[str]]) -> list[str]:
     if not rows:
         return []
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
+    return [_line(row, widths) for row in rows]
+
+
+def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
+    return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
 
 
 # --- the audit report -----------------------------------------------------------------------
@@ -96,13 +100,11 @@ def write_table(data: Table, out: TextIO) -> None:
     header = [data.columns[i] for i in keep]
     rows = ([_clip(_FRACTION.sub(r"\1", for_terminal(cell_text(row[i])))) for i in keep] for row in data.rows)
     first = list(islice(rows, ALIGNED_ROWS))
-    rule = ["-" * max([len(name)] + [len(row[i]) for row in first]) for i, name in enumerate(header)]
-    widths = [len(dashes) for dashes in rule]
-    for line in aligned([header, rule, *first]):
-        out.write(line + "\n")
-    count = len(first)
-    for row in rows:
-        out.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() + "\n")
+    widths = [max([len(name)] + [len(row[i]) for row in first]) for i, name in enumerate(header)]
+    out.write(_line(header, widths) + "\n" + _line(["-" * width for width in widths], widths) + "\n")
+    count = 0
+    for row in chain(first, rows):
+        out.write(_line(row, widths) + "\n")
         count += 1
     out.write(f"({count} row{'s' if count != 1 else ''})\n")
 

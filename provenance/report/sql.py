@@ -93,8 +93,8 @@ def sql_table(db_url: str, sql: str, seconds: float = SQL_SECONDS) -> Iterator[T
         with readonly_connection(db_url, _read_only_authorizer(refused)) as conn, watch.watching(conn):
             with watch.working():
                 result = conn.exec_driver_sql(sql)
-            if not result.returns_rows:
-                raise StorageError("the statement returns nothing a query would")
+            if not result.returns_rows:  # a statement, not a query, that the locks let through
+                raise _refused(sql, refused)
             yield Table("sql", list(result.keys()), watch.rows(result))
     except StorageError as err:
         if watch.stopped == "interrupted":
@@ -102,16 +102,20 @@ def sql_table(db_url: str, sql: str, seconds: float = SQL_SECONDS) -> Iterator[T
         if watch.stopped == "time":
             raise StorageError(f"--sql stopped after {seconds:g} s of work (--sql-timeout)") from None
         text = str(err)
-        if refused or any(word in text.lower() for word in _REFUSALS) or "returns nothing" in text:
-            verb = sql.split(None, 1)[0].upper()
-            detail = next((r for r in refused if "sqlite_" not in r), refused[0]) if refused else ""
-            raise StorageError(
-                f"--sql is read-only: the {verb} statement was refused"
-                f"{f' ({detail})' if detail else ''}; nothing was changed"
-            ) from None
+        if refused or any(word in text.lower() for word in _REFUSALS):
+            raise _refused(sql, refused) from None
         if "one statement at a time" in text:
             raise ConfigError("--sql takes one statement") from None
         raise
+
+
+def _refused(sql: str, refused: list[str]) -> StorageError:
+    """The one line saying SQL was refused, naming what the authorizer refused when it did."""
+    verb = sql.split(None, 1)[0].upper()
+    detail = next((r for r in refused if "sqlite_" not in r), refused[0]) if refused else ""
+    return StorageError(
+        f"--sql is read-only: the {verb} statement was refused{f' ({detail})' if detail else ''}; nothing was changed"
+    )
 
 
 class _Watch:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from ..config import ScheduleConfig
 from ..jsonvalues import to_json
 from ..records import (
+    HEALTHY_STATUSES,
     CheckResult,
     ErrorClass,
     Hop,
@@ -35,7 +36,7 @@ from .schema import (
     links,
 )
 
-HEALTHY = (LinkStatus.ALIVE.value, LinkStatus.REDIRECTED.value)  # re-checked on alive_every
+HEALTHY = tuple(status.value for status in HEALTHY_STATUSES)  # re-checked on alive_every
 
 
 def record_check(session: Session, result: CheckResult) -> None:

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ...records import Finding, FindingKind, LinkRole, LinkStatus, Severity, StoredDocument, StoredLink
+from ...records import (
+    HEALTHY_STATUSES,
+    Finding,
+    FindingKind,
+    LinkRole,
+    LinkStatus,
+    Severity,
+    StoredDocument,
+    StoredLink,
+)
 from ...textnorm import normalize_text
 from ..addresses import shown_address
 from ..context import LinkView, ReconcileContext
 from ..registry import document_finding, link_finding, rule
 from ..titles import TitleComparison, looks_like_title, similarity, url_slug
-
-_PAGE_TITLE_STATUSES = frozenset({LinkStatus.ALIVE, LinkStatus.REDIRECTED})
 
 
 @rule(FindingKind.TEMPORAL_MISMATCH, severity=Severity.ERROR)
@@ -129,7 +136,7 @@ def title_mismatch(ctx: ReconcileContext, link: LinkView) -> Finding | None:
         if score is not None:
             comparisons.append(TitleComparison(label, slug, "url_slug", score))
     check = link.check
-    if check is not None and check.status in _PAGE_TITLE_STATUSES and check.page and check.page.title:
+    if check is not None and check.status in HEALTHY_STATUSES and check.page and check.page.title:
         score = similarity(label, check.page.title)
         if score is not None:
             comparisons.append(TitleComparison(label, check.page.title, "page_title", score))
