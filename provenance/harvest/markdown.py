@@ -13,8 +13,9 @@ from ..page.datelines import HEAD_CHARS, file_name_date, head_date
 from ..records import DateEvidence, DocumentFormat, HarvestedDocument, LinkRef, LinkRole
 from ..textnorm import fingerprint
 from .frontmatter import FrontMatter, front_matter
-from .text import UNDERLINE, is_video_url, line_bounds, sentence_around
+from .text import UNDERLINE, is_video_url, sentence_around
 from .urls import find_urls, normalize_url
+from .wraps import line_bounds
 
 __all__ = ["harvest_markdown"]
 

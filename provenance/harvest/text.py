@@ -15,8 +15,9 @@ from ..records import DateEvidence, DocumentFormat, HarvestedDocument, LinkRef, 
 from ..textnorm import fingerprint
 from .prints import read_print
 from .urls import FoundUrl, find_urls
+from .wraps import line_bounds
 
-__all__ = ["UNDERLINE", "harvest_text", "is_video_url", "line_bounds", "sentence_around"]
+__all__ = ["UNDERLINE", "harvest_text", "is_video_url", "sentence_around"]
 
 _ORIGINAL = re.compile(
     r"^[ \t]*original[ \t]+(?:url|link|address|source)[ \t]*:[ \t]*(.*)$", re.IGNORECASE | re.MULTILINE
@@ -43,14 +44,6 @@ _RELATED_REACH = 4  # paragraphs after a label searched for the URL it names
 def is_video_url(url: str | None) -> bool:
     """YouTube watch/shorts/youtu.be and Vimeo pages: printed in place of an embedded player."""
     return url is not None and bool(_VIDEO.match(url))
-
-
-def line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """Start and end of the line holding text[start:end], looked for at most _REACH characters away
-    (a 50 MB line would otherwise be searched whole once per link)."""
-    line_start = max(text.rfind("\n", max(0, start - _REACH), start) + 1, start - _REACH, 0)
-    line_end = text.find("\n", end, end + _REACH)
-    return line_start, line_end if line_end >= 0 else min(len(text), end + _REACH)
 
 
 def sentence_around(text: str, start: int, end: int) -> str:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from ..domains import has_public_suffix
-from .wraps import BARE, continues, has_real_suffix
+from .wraps import BARE, continues, has_real_suffix, line_bounds
 
 __all__ = ["FoundUrl", "clean_url", "find_urls", "is_valid_url", "normalize_url", "strip_punctuation", "unbreak"]
 
@@ -107,6 +107,7 @@ _CUE = re.compile(
     re.IGNORECASE,
 )
 _CUE_AFTER = re.compile(r"^\s*(?:web\s?site|site|home\s?page|portal|page)\b", re.IGNORECASE)
+_LINE_REACH = 200  # how far the line around a bare domain is looked at
 # suffixes that are also common file extensions: "README.md", "main.py", "notes.zip" are files
 _FILE_LIKE = frozenset("md py sh zip mov pl rs ts so cc cs ps ms am ml rb pm mp gz".split())
 
@@ -277,9 +278,8 @@ def _addressed(text: str, start: int, end: int) -> bool:
         return False
     if not (name.islower() or name.isupper() or tld.islower()):
         return False  # "outside.In the middle": two sentences glued, not a host
-    line_start = text.rfind("\n", max(0, start - 200), start) + 1
-    line_end = text.find("\n", end, end + 200)
-    line = text[line_start : line_end if line_end >= 0 else min(len(text), end + 200)]
+    line_start, line_end = line_bounds(text, start, end, _LINE_REACH)
+    line = text[line_start:line_end]
     before, after = text[line_start:start], text[end : end + 60]
     if text[max(0, start - 80) : start].rstrip()[-1:] == "@":
         return False  # the domain of an e-mail address cut at the line end
