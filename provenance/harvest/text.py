@@ -17,7 +17,7 @@ from .prints import read_print
 from .urls import FoundUrl, find_urls
 from .wraps import line_bounds
 
-__all__ = ["UNDERLINE", "harvest_text", "is_video_url", "sentence_around"]
+__all__ = ["harvest_text", "is_video_url", "sentence_around", "underlined_links"]
 
 _ORIGINAL = re.compile(
     r"^[ \t]*original[ \t]+(?:url|link|address|source)[ \t]*:[ \t]*(.*)$", re.IGNORECASE | re.MULTILINE
@@ -29,7 +29,7 @@ _LABEL = re.compile(
 )
 # an underlined run: a link whose address the copy lost.  The run stops at the next <u> or </u>, so
 # "<u>" x 1e6 with no "</u>" fails at once at each start instead of scanning 1,000 characters.
-UNDERLINE = re.compile(r"<u>((?:[^<]|<(?!/?u>)){1,1000}?)</u>", re.IGNORECASE)
+_UNDERLINE = re.compile(r"<u>((?:[^<]|<(?!/?u>)){1,1000}?)</u>", re.IGNORECASE)
 _VIDEO = re.compile(
     r"^https?://(?:(?:www\.|m\.)?youtube\.com/(?:watch\b|shorts/|embed/)|youtu\.be/"
     r"|(?:www\.|player\.)?vimeo\.com/)",
@@ -99,6 +99,21 @@ def _slug_score(title: str, url: str | None) -> float:
     return sum(w in have for w in wanted) / len(wanted) if wanted else 0.0
 
 
+def underlined_links(scan: str, text: str, max_links: int | None) -> list[tuple[int, LinkRef]]:
+    """The underlined runs of SCAN as lost links (the first MAX_LINKS + 1), each with its offset and the
+    sentence around it in TEXT (SCAN with its code masked, or TEXT itself)."""
+    found: list[tuple[int, LinkRef]] = []
+    for count, match in enumerate(_UNDERLINE.finditer(scan)):
+        if max_links is not None and count > max_links:
+            break
+        words = " ".join(match.group(1).split())
+        context = _UNDERLINE.sub(r"\1", sentence_around(text, match.start(), match.end()))
+        found.append(
+            (match.start(), LinkRef(url=None, written=None, role=LinkRole.LOST, anchor_text=words, context=context))
+        )
+    return found
+
+
 def _stands_alone(text: str, found: FoundUrl) -> bool:
     """Whether FOUND is the only thing on its line (a printed address, not a URL inside a sentence)."""
     line_start, line_end = line_bounds(text, found.start, found.end)
@@ -150,7 +165,7 @@ def harvest_text(source: str, text: str, max_links: int | None = None) -> Harves
         published = file_name_date(source)
     # The text's own fingerprint first: its working memory is gone before the links' is taken
     # (together they were the harvest's peak on a 10,000-line link list).
-    body = UNDERLINE.sub(r"\1", main).strip()
+    body = _UNDERLINE.sub(r"\1", main).strip()
     body_fingerprint = fingerprint(body)
     placed: list[tuple[int, LinkRef]] = []
     urls = find_urls(main, limit=None if max_links is None else max_links + 1)
@@ -190,14 +205,7 @@ def harvest_text(source: str, text: str, max_links: int | None = None) -> Harves
         placed.append(
             (found.start, LinkRef(url=found.url, written=found.written, role=role, anchor_text=anchor, context=context))
         )
-    for count, match in enumerate(UNDERLINE.finditer(main)):
-        if max_links is not None and count > max_links:
-            break
-        words = " ".join(match.group(1).split())
-        context = UNDERLINE.sub(r"\1", sentence_around(main, match.start(), match.end()))
-        placed.append(
-            (match.start(), LinkRef(url=None, written=None, role=LinkRole.LOST, anchor_text=words, context=context))
-        )
+    placed += underlined_links(main, main, max_links)
     if original is not None:
         placed.append((len(main) + 1, original))
     placed.sort(key=lambda item: item[0])
