@@ -34,6 +34,7 @@ from lxml import etree
 from ..errors import InputError
 from ..page.tree import is_related_label
 from ..records import DateEvidence, DocumentFormat, HarvestedDocument, LinkRef, LinkRole
+from .html import SCHEME
 from .ooxml import WordPackage
 from .text import harvest_text, sentence_around
 from .urls import FoundUrl, find_urls, normalize_url
@@ -52,7 +53,6 @@ CORE_FIELDS = {
     "creator": "creator",
     "lastModifiedBy": "last_modified_by",
 }
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _HEADING_NAME = re.compile(r"^(?:title|heading \d)$", re.IGNORECASE)
 _W3CDTF_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _FIRST_PLAUSIBLE_YEAR = 1981  # 1980-01-01 and 1601-01-01 are the zero dates of DOS and Windows clocks
@@ -207,7 +207,7 @@ def _created(raw: str | None) -> DateEvidence | None:
 def _web_address(target: str) -> tuple[str, str | None] | None:
     """(written, url) for a hyperlink to the web; None for mail, local files and other schemes."""
     written = target.strip()
-    scheme = _SCHEME.match(written)
+    scheme = SCHEME.match(written)
     if scheme is None and not written.lower().startswith("www."):
         return None  # a path to a file beside the document
     if scheme is not None and scheme[1].lower() not in ("http", "https"):

@@ -45,7 +45,7 @@ LINK_ATTRIBUTES: dict[str, tuple[str, LinkRole]] = {
     "track": ("src", LinkRole.EMBEDDED),
 }
 SKIPPED_SCHEMES = frozenset({"javascript", "mailto", "tel", "data", "about", "clsid", "sms", "callto", "vbscript"})
-_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")  # an address's scheme: "mailto:", "https:"
 _NEWLINES = re.compile(r"[\t\n\r]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^\s])")
 _CONTEXT_CHARS = 300
@@ -121,7 +121,7 @@ def resolve(written: str, base: str | None) -> str | None:
     A link rewritten by the Wayback Machine's replay (/web/<timestamp>/<url>) resolves to <url>:
     the archived page cites the original, not the archive's copy of it.
     """
-    match = _SCHEME.match(written)
+    match = SCHEME.match(written)
     try:
         if match:
             absolute = written
@@ -199,8 +199,8 @@ def _links(
         if el.tag not in LINK_ATTRIBUTES:
             continue
         attr, in_body = LINK_ATTRIBUTES[el.tag]
-        written = _NEWLINES.sub("", (el.get(attr) or "").strip())  # as a browser reads it (WHATWG URL)
-        if not written or not _harvestable(written):
+        written = harvestable_address(el.get(attr) or "")
+        if written is None:
             continue
         role = _role(el, in_body, zone, include_boilerplate, blocks)
         if role is None or (role is LinkRole.EMBEDDED and el.tag == "img" and _is_pixel(el)):
@@ -263,11 +263,15 @@ def _nested_mark(mark: HtmlElement, block: HtmlElement) -> bool:
     return False
 
 
-def _harvestable(written: str) -> bool:
-    if written.startswith("#"):
-        return False
-    match = _SCHEME.match(written)
-    return not (match and match.group(1).lower() in SKIPPED_SCHEMES)
+def harvestable_address(raw: str) -> str | None:
+    """RAW as a browser reads an address (WHATWG URL: spaces around it, tabs and line breaks in it
+    dropped), or None when it is no link to harvest: empty, a jump within the page (`#x`), or a
+    non-web scheme (`mailto:`, `javascript:`)."""
+    written = _NEWLINES.sub("", raw.strip())
+    if not written or written.startswith("#"):
+        return None
+    match = SCHEME.match(written)
+    return None if match and match.group(1).lower() in SKIPPED_SCHEMES else written
 
 
 def _role(
