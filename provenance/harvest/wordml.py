@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .ooxml import CappedStream, Relationship
+from .ooxml import SAFE_XML_OPTIONS, CappedStream, Relationship
 
 W_NAMESPACES = (
     "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
@@ -335,18 +335,7 @@ def read_part(
     walker = _Walker(rels, heading_styles, max_chars, max_links)
     full, problem = False, None
     try:
-        # the guard of ooxml.safe_parser: no entities resolved, no DTD or network loaded
-        for event, element in etree.iterparse(
-            stream,
-            events=("start", "end"),
-            tag=_TAGS,
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            huge_tree=False,
-            remove_comments=True,
-            remove_pis=True,
-        ):
+        for event, element in etree.iterparse(stream, events=("start", "end"), tag=_TAGS, **SAFE_XML_OPTIONS):
             walker.handle(event, element)
     except _Full:
         full = True
