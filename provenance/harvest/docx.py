@@ -38,7 +38,7 @@ from .html import SCHEME
 from .ooxml import WordPackage
 from .text import harvest_text, sentence_around
 from .urls import FoundUrl, find_urls, normalize_url
-from .wordml import W_NAMESPACES, Hyperlink, PartText, read_part
+from .wordml import W_NAMESPACES, Hyperlink, PartText, read_part, word_attribute
 
 __all__ = ["harvest_docx"]
 
@@ -157,11 +157,11 @@ def _heading_styles(package: WordPackage, styles: str | None) -> frozenset[str]:
         root = None
     based: dict[str, str] = {}
     for style in root.iter(*(f"{{{ns}}}style" for ns in W_NAMESPACES)) if root is not None else ():
-        style_id = _w(style, "styleId")
+        style_id = word_attribute(style, "styleId")
         if style_id is None:
             continue
         for child in style:
-            local, value = etree.QName(child).localname, _w(child, "val") or ""
+            local, value = etree.QName(child).localname, word_attribute(child, "val") or ""
             if local == "name" and _HEADING_NAME.match(value):
                 names.add(style_id)
             elif local == "basedOn":
@@ -169,10 +169,6 @@ def _heading_styles(package: WordPackage, styles: str | None) -> frozenset[str]:
     for _ in range(2):  # a custom heading style is made from a built-in one, rarely deeper
         names |= {style_id for style_id, parent in based.items() if parent in names}
     return frozenset(names)
-
-
-def _w(element: etree._Element, name: str) -> str | None:
-    return next((v for ns in W_NAMESPACES if (v := element.get(f"{{{ns}}}{name}")) is not None), None)
 
 
 def _core_properties(package: WordPackage, notes: list[str]) -> dict[str, str]:
