@@ -78,14 +78,13 @@ class _Read:
 
 
 def harvest_docx(
-    source: str, data: bytes, max_links: int | None = None, max_chars: int = 50_000_000
+    source: str, package: WordPackage, max_links: int | None = None, max_chars: int = 50_000_000
 ) -> HarvestedDocument:
-    """Read a Word document; an InputError (one line) when nothing can be read from it.
+    """Read an opened Word document; an InputError (one line) when nothing can be read from it.
 
     At most MAX_CHARS characters of text are read and MAX_LINKS + 1 links kept (the caller keeps
     MAX_LINKS and notes the cut); any other cut or part that could not be read is named in `error`.
     """
-    package = WordPackage(data)
     read = _read_parts(package, max_chars, (max_links if max_links is not None else 10**9) + 1)
     text = "\n\n".join(read.pieces)[:max_chars]  # the blank lines between parts count too
     properties = _core_properties(package, read.notes)

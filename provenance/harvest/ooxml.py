@@ -214,10 +214,10 @@ def word_main_part(package: WordPackage) -> str | None:
     return None
 
 
-def is_word_package(data: bytes) -> bool:
-    """Whether DATA is a zip whose [Content_Types].xml declares a WordprocessingML main document."""
+def word_package(data: bytes) -> WordPackage | None:
+    """DATA opened as a Word package, or None when it is not a zip whose [Content_Types].xml declares a
+    WordprocessingML main document."""
     try:
-        WordPackage(data)
+        return WordPackage(data)
     except InputError:
-        return False
-    return True
+        return None
