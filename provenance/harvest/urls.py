@@ -133,7 +133,7 @@ def _body_end(text: str, start: int) -> int:
     return end
 
 
-def _strip(run: str) -> str:
+def strip_punctuation(run: str) -> str:
     """Drop sentence punctuation, quotes, unbalanced closing brackets and a glued footnote number from
     the end of a run."""
     while run:
@@ -149,17 +149,12 @@ def _strip(run: str) -> str:
     return run
 
 
-def strip_punctuation(run: str) -> str:
-    """A URL as written with the sentence's punctuation and unbalanced closing brackets off its end."""
-    return _strip(run)
-
-
 def _extend(text: str, start: int, end: int) -> tuple[int, bool]:
     """Follow a URL run over line breaks while the next line goes on with it; return the new end."""
     broken = False
     while (gap := _GAP.match(text[end : end + 80])) is not None:
         token = _TOKEN.match(text, end + gap.end())
-        if not token or not continues(text, start, end, unbreak(text[start:end]), token.group(0)):
+        if not token or not continues(text, end, unbreak(text[start:end]), token.group(0)):
             break
         end, broken = token.end(), True
     return end, broken
@@ -262,7 +257,7 @@ def clean_url(written: str) -> str | None:
     match = _START.search(run.translate(_LOOKALIKES))
     if not match or match.start() != 0 and run[: match.start()].strip("0123456789"):
         return None
-    return normalize_url(_strip(run[match.start() : _body_end(run, match.start())]))
+    return normalize_url(strip_punctuation(run[match.start() : _body_end(run, match.start())]))
 
 
 def is_valid_url(url: str) -> bool:
@@ -323,9 +318,9 @@ def find_urls(text: str, limit: int | None = None) -> list[FoundUrl]:
         spaced = _SPACED.match(scan, end) if not broken and _footnote_line(scan, start) else None
         if spaced and ("/" in spaced.group(0) or len(spaced.group(0).split()) == 1):
             end = spaced.end()  # "5http://wiki.ros.org/move base": the PDF lost the underscores
-        cleaned = _strip(unbreak(scan[start:end]).rstrip().replace(" ", "_"))
+        cleaned = strip_punctuation(unbreak(scan[start:end]).rstrip().replace(" ", "_"))
         if (stop := _FOOTNOTE_AFTER_STOP.search(cleaned)) is not None and _NEW_SENTENCE.match(scan, end):
-            cleaned = _strip(cleaned[: stop.start(1)])
+            cleaned = strip_punctuation(cleaned[: stop.start(1)])
         # the look-alike map keeps every character's place, so the text's own run cut to the same
         # length is the URL as written
         written = unbreak(text[start:end]).rstrip().replace(" ", "_")[: len(cleaned)]

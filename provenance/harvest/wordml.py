@@ -326,11 +326,7 @@ class _Walker:
 
 
 def read_part(
-    stream: CappedStream,
-    rels: dict[str, Relationship],
-    heading_styles: frozenset[str] = frozenset(),
-    max_chars: int = 50_000_000,
-    max_links: int = 10_001,
+    stream: CappedStream, rels: dict[str, Relationship], heading_styles: frozenset[str], max_chars: int, max_links: int
 ) -> PartText:
     """Walk a part's XML as it is decompressed: its text (at most MAX_CHARS) and hyperlinks (at most MAX_LINKS)."""
     walker = _Walker(rels, heading_styles, max_chars, max_links)

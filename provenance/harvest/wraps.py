@@ -136,9 +136,9 @@ def _numbered(token: str) -> bool:
     return match is not None and match[1].isupper()
 
 
-def continues(text: str, start: int, end: int, head: str, token: str) -> bool:
-    """Whether TOKEN, first on the line after text[start:end], goes on with the URL HEAD (its run so far,
-    wrap breaks removed) that the line break cut."""
+def continues(text: str, end: int, head: str, token: str) -> bool:
+    """Whether TOKEN, first on the line after the URL run ending at text[end], goes on with the URL HEAD
+    (its run so far, wrap breaks removed) that the line break cut."""
     if not token or _NEW_URL.match(token):
         return False
     if _SCHEME_ONLY.match(head):  # "https:" / "http://" alone at the line end
