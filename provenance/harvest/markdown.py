@@ -75,7 +75,7 @@ def _published(source: str, matter: FrontMatter, head: str) -> DateEvidence | No
     found = matter.published()
     if found is None:
         found = head_date(_MARKUP_NOISE.sub("", head), language=matter.language())
-    if found is None and "://" not in source:
+    if found is None:
         found = file_name_date(source)
     return found
 

@@ -161,7 +161,7 @@ def harvest_text(source: str, text: str, max_links: int | None = None) -> Harves
     main, original = _original_block(text)
     original = original or printed.original_link()
     title, published = _head(main)
-    if published is None and "://" not in source:
+    if published is None:
         published = file_name_date(source)
     # The text's own fingerprint first: its working memory is gone before the links' is taken
     # (together they were the harvest's peak on a 10,000-line link list).
