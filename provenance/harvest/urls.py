@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from ..domains import has_public_suffix
+from ..net.remap import host_problem
 from .wraps import BARE, continues, has_real_suffix, line_bounds
 
 __all__ = ["FoundUrl", "clean_url", "find_urls", "is_valid_url", "normalize_url", "strip_punctuation", "unbreak"]
@@ -227,15 +228,12 @@ def _cannot_be_valid(written: str) -> bool:
     if len(labels) < 2 or not labels[-1]:
         return False
     if all(label.isdigit() for label in labels):
-        return len(labels) == 4 and any(int(label) > 255 for label in labels)
+        return host_problem(host) is not None  # an IPv4 part over 255
     if not (labels[-1].isalpha() and len(labels[-1]) >= 2 and has_real_suffix(host.lower())):
         return False  # no real suffix: a cut, not an address
     if port and (not port.isdigit() or not 0 < int(port) <= 65535):
         return True
-    return any(
-        not label or len(label) > 63 or label[0] == "-" or label[-1] == "-" or not re.fullmatch(r"[\w-]+", label)
-        for label in labels
-    )
+    return host_problem(host) is not None  # the same rules as the client's: url_problem
 
 
 def _text_url(written: str) -> tuple[str | None, bool]:
