@@ -36,8 +36,8 @@ from ..page.tree import is_related_label
 from ..records import DateEvidence, DocumentFormat, HarvestedDocument, LinkRef, LinkRole
 from .html import SCHEME
 from .ooxml import WordPackage
-from .text import harvest_text, sentence_around
-from .urls import FoundUrl, find_urls, normalize_url
+from .text import harvest_text_and_urls, sentence_around
+from .urls import FoundUrl, normalize_url
 from .wordml import W_NAMESPACES, Hyperlink, PartText, read_part, word_attribute
 
 __all__ = ["harvest_docx"]
@@ -88,7 +88,7 @@ def harvest_docx(
     read = _read_parts(package, max_chars, (max_links if max_links is not None else 10**9) + 1)
     text = "\n\n".join(read.pieces)[:max_chars]  # the blank lines between parts count too
     properties = _core_properties(package, read.notes)
-    plain = harvest_text(source, text, max_links=max_links)
+    plain, urls = harvest_text_and_urls(source, text, max_links=max_links)
     return HarvestedDocument(
         source=source,
         format=DocumentFormat.DOCX,
@@ -97,7 +97,7 @@ def harvest_docx(
         original_url=plain.original_url,
         text=plain.text,
         fingerprint=plain.fingerprint,
-        links=_merge(text, read.hyperlinks, plain.links, max_links),
+        links=_merge(text, read.hyperlinks, plain.links, urls, max_links),
         error="; ".join([*read.notes, *package.budget.cuts]) or None,
         evidence={"core_properties": properties} if properties else {},
     )
@@ -226,12 +226,12 @@ def _hyperlink_ref(text: str, link: Hyperlink) -> LinkRef | None:
 
 
 def _merge(
-    text: str, hyperlinks: list[Hyperlink], found: tuple[LinkRef, ...], max_links: int | None
+    text: str, hyperlinks: list[Hyperlink], found: tuple[LinkRef, ...], urls: list[FoundUrl], max_links: int | None
 ) -> tuple[LinkRef, ...]:
     """The hyperlinks and the text reader's links in the order of the text.
 
-    The text reader's links are placed by finding them again in TEXT (it gives no offsets): a URL
-    among the text's URLs in order, a lost link by its words.  One that lies inside a hyperlink's
+    The text reader's links are placed by finding them again in TEXT (they carry no offsets): a URL
+    among URLS, the text's URLs in order, a lost link by its words.  One that lies inside a hyperlink's
     text, or whose URL a hyperlink already has, is that hyperlink.
     """
     placed: list[tuple[int, LinkRef]] = []
@@ -245,7 +245,6 @@ def _merge(
             targets.update(u for u in (ref.url, ref.written) if u)
     spans.sort()
     starts = [start for start, _ in spans]
-    urls = find_urls(text, limit=None if max_links is None else max_links + 1)
     at_url = cursor = 0
     for ref in found:
         if ref.role is LinkRole.ORIGINAL:

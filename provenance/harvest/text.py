@@ -17,7 +17,7 @@ from .prints import read_print
 from .urls import FoundUrl, find_urls
 from .wraps import line_bounds
 
-__all__ = ["harvest_text", "is_video_url", "sentence_around", "underlined_links"]
+__all__ = ["harvest_text", "harvest_text_and_urls", "is_video_url", "sentence_around", "underlined_links"]
 
 _ORIGINAL = re.compile(
     r"^[ \t]*original[ \t]+(?:url|link|address|source)[ \t]*:[ \t]*(.*)$", re.IGNORECASE | re.MULTILINE
@@ -155,6 +155,21 @@ def harvest_text(source: str, text: str, max_links: int | None = None) -> Harves
 
     MAX_LINKS bounds the work on a link dump: the caller keeps that many and notes the cut.
     """
+    return _read(source, text, max_links)[0]
+
+
+def harvest_text_and_urls(
+    source: str, text: str, max_links: int | None = None
+) -> tuple[HarvestedDocument, list[FoundUrl]]:
+    """harvest_text, and find_urls(TEXT) (the first MAX_LINKS + 1) for a caller that places the links by
+    their offsets: the reader's own when it read TEXT as it came (no line ends rewritten, no print
+    marks or `Original url:` block cut out), else found again in TEXT."""
+    doc, main, urls = _read(source, text, max_links)
+    return doc, urls if main == text else find_urls(text, limit=None if max_links is None else max_links + 1)
+
+
+def _read(source: str, text: str, max_links: int | None) -> tuple[HarvestedDocument, str, list[FoundUrl]]:
+    """The document, the text its links were read from, and that text's URLs."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends
     printed = read_print(text)  # a browser print's header and footer: not content, but its address and time
     text = printed.text
@@ -213,7 +228,7 @@ def harvest_text(source: str, text: str, max_links: int | None = None) -> Harves
         LinkRef(link.url, link.written, link.role, link.anchor_text, link.context, position)
         for position, (_, link) in enumerate(placed)
     )
-    return HarvestedDocument(
+    document = HarvestedDocument(
         source=source,
         format=DocumentFormat.TEXT,
         title=title,
@@ -225,3 +240,4 @@ def harvest_text(source: str, text: str, max_links: int | None = None) -> Harves
         captured=printed.captured,
         evidence=printed.evidence(),
     )
+    return document, main, urls
