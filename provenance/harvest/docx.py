@@ -34,10 +34,11 @@ from lxml import etree
 from ..errors import InputError
 from ..page.tree import is_related_label
 from ..records import DateEvidence, DocumentFormat, HarvestedDocument, LinkRef, LinkRole
+from .html import SCHEME
 from .ooxml import WordPackage
-from .text import harvest_text, sentence_around
-from .urls import FoundUrl, find_urls, normalize_url
-from .wordml import W_NAMESPACES, Hyperlink, PartText, read_part
+from .text import harvest_text_and_urls, sentence_around
+from .urls import FoundUrl, normalize_url
+from .wordml import W_NAMESPACES, Hyperlink, PartText, read_part, word_attribute
 
 __all__ = ["harvest_docx"]
 
@@ -52,7 +53,6 @@ CORE_FIELDS = {
     "creator": "creator",
     "lastModifiedBy": "last_modified_by",
 }
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _HEADING_NAME = re.compile(r"^(?:title|heading \d)$", re.IGNORECASE)
 _W3CDTF_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _FIRST_PLAUSIBLE_YEAR = 1981  # 1980-01-01 and 1601-01-01 are the zero dates of DOS and Windows clocks
@@ -78,18 +78,17 @@ class _Read:
 
 
 def harvest_docx(
-    source: str, data: bytes, max_links: int | None = None, max_chars: int = 50_000_000
+    source: str, package: WordPackage, max_links: int | None = None, max_chars: int = 50_000_000
 ) -> HarvestedDocument:
-    """Read a Word document; an InputError (one line) when nothing can be read from it.
+    """Read an opened Word document; an InputError (one line) when nothing can be read from it.
 
     At most MAX_CHARS characters of text are read and MAX_LINKS + 1 links kept (the caller keeps
     MAX_LINKS and notes the cut); any other cut or part that could not be read is named in `error`.
     """
-    package = WordPackage(data)
     read = _read_parts(package, max_chars, (max_links if max_links is not None else 10**9) + 1)
     text = "\n\n".join(read.pieces)[:max_chars]  # the blank lines between parts count too
     properties = _core_properties(package, read.notes)
-    plain = harvest_text(source, text, max_links=max_links)
+    plain, urls = harvest_text_and_urls(source, text, max_links=max_links)
     return HarvestedDocument(
         source=source,
         format=DocumentFormat.DOCX,
@@ -98,7 +97,7 @@ def harvest_docx(
         original_url=plain.original_url,
         text=plain.text,
         fingerprint=plain.fingerprint,
-        links=_merge(text, read.hyperlinks, plain.links, max_links),
+        links=_merge(text, read.hyperlinks, plain.links, urls, max_links),
         error="; ".join([*read.notes, *package.budget.cuts]) or None,
         evidence={"core_properties": properties} if properties else {},
     )
@@ -157,11 +156,11 @@ def _heading_styles(package: WordPackage, styles: str | None) -> frozenset[str]:
         root = None
     based: dict[str, str] = {}
     for style in root.iter(*(f"{{{ns}}}style" for ns in W_NAMESPACES)) if root is not None else ():
-        style_id = _w(style, "styleId")
+        style_id = word_attribute(style, "styleId")
         if style_id is None:
             continue
         for child in style:
-            local, value = etree.QName(child).localname, _w(child, "val") or ""
+            local, value = etree.QName(child).localname, word_attribute(child, "val") or ""
             if local == "name" and _HEADING_NAME.match(value):
                 names.add(style_id)
             elif local == "basedOn":
@@ -169,10 +168,6 @@ def _heading_styles(package: WordPackage, styles: str | None) -> frozenset[str]:
     for _ in range(2):  # a custom heading style is made from a built-in one, rarely deeper
         names |= {style_id for style_id, parent in based.items() if parent in names}
     return frozenset(names)
-
-
-def _w(element: etree._Element, name: str) -> str | None:
-    return next((v for ns in W_NAMESPACES if (v := element.get(f"{{{ns}}}{name}")) is not None), None)
 
 
 def _core_properties(package: WordPackage, notes: list[str]) -> dict[str, str]:
@@ -207,7 +202,7 @@ def _created(raw: str | None) -> DateEvidence | None:
 def _web_address(target: str) -> tuple[str, str | None] | None:
     """(written, url) for a hyperlink to the web; None for mail, local files and other schemes."""
     written = target.strip()
-    scheme = _SCHEME.match(written)
+    scheme = SCHEME.match(written)
     if scheme is None and not written.lower().startswith("www."):
         return None  # a path to a file beside the document
     if scheme is not None and scheme[1].lower() not in ("http", "https"):
@@ -231,12 +226,12 @@ def _hyperlink_ref(text: str, link: Hyperlink) -> LinkRef | None:
 
 
 def _merge(
-    text: str, hyperlinks: list[Hyperlink], found: tuple[LinkRef, ...], max_links: int | None
+    text: str, hyperlinks: list[Hyperlink], found: tuple[LinkRef, ...], urls: list[FoundUrl], max_links: int | None
 ) -> tuple[LinkRef, ...]:
     """The hyperlinks and the text reader's links in the order of the text.
 
-    The text reader's links are placed by finding them again in TEXT (it gives no offsets): a URL
-    among the text's URLs in order, a lost link by its words.  One that lies inside a hyperlink's
+    The text reader's links are placed by finding them again in TEXT (they carry no offsets): a URL
+    among URLS, the text's URLs in order, a lost link by its words.  One that lies inside a hyperlink's
     text, or whose URL a hyperlink already has, is that hyperlink.
     """
     placed: list[tuple[int, LinkRef]] = []
@@ -250,7 +245,6 @@ def _merge(
             targets.update(u for u in (ref.url, ref.written) if u)
     spans.sort()
     starts = [start for start, _ in spans]
-    urls = find_urls(text, limit=None if max_links is None else max_links + 1)
     at_url = cursor = 0
     for ref in found:
         if ref.role is LinkRole.ORIGINAL:

@@ -23,6 +23,7 @@ from lxml import etree
 
 from .files import is_url
 from .inputs import Fetch
+from .ooxml import safe_parser
 
 log = logging.getLogger(__name__)
 
@@ -39,18 +40,6 @@ class Listing:
     kind: str  # "rss", "atom", "sitemap", "sitemap_index"
     pages: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
-
-
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        recover=True,
-        remove_comments=True,
-        remove_pis=True,
-    )
 
 
 def _local(tag: object) -> str:
@@ -97,7 +86,7 @@ def parse_listing(body: bytes, url: str) -> Listing | None:
         return None
     try:
         # relative xml:base resolves against URL; a recovering parser gives None when nothing is an element
-        root: etree._Element | None = etree.fromstring(body, _parser(), base_url=url)
+        root: etree._Element | None = etree.fromstring(body, safe_parser(recover=True), base_url=url)
     except (etree.XMLSyntaxError, ValueError):
         return None
     if root is None:

@@ -16,6 +16,7 @@ Deliberate deviations from LinkChecker, which reports every URL-bearing attribut
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from urllib.parse import quote, urljoin, urlsplit
 
 from lxml.html import HtmlElement
@@ -44,10 +45,11 @@ LINK_ATTRIBUTES: dict[str, tuple[str, LinkRole]] = {
     "track": ("src", LinkRole.EMBEDDED),
 }
 SKIPPED_SCHEMES = frozenset({"javascript", "mailto", "tel", "data", "about", "clsid", "sms", "callto", "vbscript"})
-_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")  # an address's scheme: "mailto:", "https:"
 _NEWLINES = re.compile(r"[\t\n\r]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^\s])")
 _CONTEXT_CHARS = 300
+_BLOCKS_KEPT = 4  # blocks whose text, sentences and prose flag are kept while their links and marks are read
 _IN_PROSE = 20  # characters of a block's own words beyond its links and marks: it is a sentence
 _URL_SAFE = "/:?#[]@!$&'()*+,;=%~-._"
 
@@ -119,7 +121,7 @@ def resolve(written: str, base: str | None) -> str | None:
     A link rewritten by the Wayback Machine's replay (/web/<timestamp>/<url>) resolves to <url>:
     the archived page cites the original, not the archive's copy of it.
     """
-    match = _SCHEME.match(written)
+    match = SCHEME.match(written)
     try:
         if match:
             absolute = written
@@ -137,26 +139,70 @@ def resolve(written: str, base: str | None) -> str | None:
     return quote(unwrap_replay_url(absolute), safe=_URL_SAFE)
 
 
+class _Block:
+    """What is read from one block of the page (its text, its sentences, whether it is prose), each
+    worked out once."""
+
+    def __init__(self, element: HtmlElement) -> None:
+        self.element = element
+
+    @cached_property
+    def text(self) -> str:
+        return text_of(self.element)
+
+    @cached_property
+    def sentences(self) -> list[str]:
+        return _SENTENCE_END.split(self.text)
+
+    @cached_property
+    def is_prose(self) -> bool:
+        """Whether the block has words of its own beyond its links and marks (a bar of share buttons is all links)."""
+        marks = (mark for mark in self.element.iter("a", "u", "button") if not _nested_mark(mark, self.element))
+        return len(self.text) - sum(len(text_of(mark)) for mark in marks) >= _IN_PROSE
+
+
+class _RecentBlocks:
+    """The blocks read last: the marks of a block come one after another, and a block holding
+    thousands of them would otherwise be read again for each.  Only a few are kept, since nested
+    blocks each hold the text of all those inside them."""
+
+    def __init__(self) -> None:
+        self._kept: dict[HtmlElement, _Block] = {}
+
+    def around(self, el: HtmlElement) -> _Block | None:
+        """The block holding EL, if it has one."""
+        element = _block_of(el)
+        if element is None:
+            return None
+        block = self._kept.get(element)
+        if block is None:
+            if len(self._kept) >= _BLOCKS_KEPT:
+                del self._kept[next(iter(self._kept))]  # the one read first
+            block = self._kept[element] = _Block(element)
+        return block
+
+
 def _links(
     page: Page, base: str | None, include_boilerplate: bool, start: int, limit: int | None = None
 ) -> list[LinkRef]:
     links: list[LinkRef] = []
+    blocks = _RecentBlocks()
     for event, el, zone in iter_zones(page):
         if limit is not None and len(links) > limit:
             break
         if event != "start" or el.tag not in LINK_ATTRIBUTES and el.tag != "u":
             continue
-        lost = _lost_link(el, zone, start + len(links))
+        lost = _lost_link(el, zone, start + len(links), blocks)
         if lost is not None:
             links.append(lost)
             continue
         if el.tag not in LINK_ATTRIBUTES:
             continue
         attr, in_body = LINK_ATTRIBUTES[el.tag]
-        written = _NEWLINES.sub("", (el.get(attr) or "").strip())  # as a browser reads it (WHATWG URL)
-        if not written or not _harvestable(written):
+        written = harvestable_address(el.get(attr) or "")
+        if written is None:
             continue
-        role = _role(el, in_body, zone, include_boilerplate)
+        role = _role(el, in_body, zone, include_boilerplate, blocks)
         if role is None or (role is LinkRole.EMBEDDED and el.tag == "img" and _is_pixel(el)):
             continue
         anchor = _anchor_text(el)
@@ -166,14 +212,14 @@ def _links(
                 written=written,
                 role=role,
                 anchor_text=anchor,
-                context=_context(el, anchor),
+                context=_context(el, anchor, blocks),
                 position=start + len(links),
             )
         )
     return links
 
 
-def _lost_link(el: HtmlElement, zone: Zone, position: int) -> LinkRef | None:
+def _lost_link(el: HtmlElement, zone: Zone, position: int, blocks: _RecentBlocks) -> LinkRef | None:
     """A link whose address is gone: an underlined run or an `<a>` without `href`, inside a sentence
     of the article body.
 
@@ -189,21 +235,22 @@ def _lost_link(el: HtmlElement, zone: Zone, position: int) -> LinkRef | None:
     elif el.tag != "u" or any(a.tag == "a" and a.get("href") is not None for a in el.iterancestors("a")):
         return None
     words = text_of(el)
-    if not words or words.endswith(":") or not _in_prose(el):
+    if not words or words.endswith(":") or not _in_prose(el, blocks):
         return None  # an underlined "Title:" is a label
     return LinkRef(
-        url=None, written=None, role=LinkRole.LOST, anchor_text=words, context=_context(el, words), position=position
+        url=None,
+        written=None,
+        role=LinkRole.LOST,
+        anchor_text=words,
+        context=_context(el, words, blocks),
+        position=position,
     )
 
 
-def _in_prose(el: HtmlElement) -> bool:
-    """Whether EL stands inside a sentence: its block has words of its own beyond its links and
-    marks (a bar of share buttons is all links)."""
-    block = _block_of(el)
-    if block is None:
-        return False
-    marked = sum(len(text_of(mark)) for mark in block.iter("a", "u", "button") if not _nested_mark(mark, block))
-    return len(text_of(block)) - marked >= _IN_PROSE
+def _in_prose(el: HtmlElement, blocks: _RecentBlocks) -> bool:
+    """Whether EL stands inside a sentence: inside a block that is prose."""
+    block = blocks.around(el)
+    return block is not None and block.is_prose
 
 
 def _nested_mark(mark: HtmlElement, block: HtmlElement) -> bool:
@@ -216,16 +263,22 @@ def _nested_mark(mark: HtmlElement, block: HtmlElement) -> bool:
     return False
 
 
-def _harvestable(written: str) -> bool:
-    if written.startswith("#"):
-        return False
-    match = _SCHEME.match(written)
-    return not (match and match.group(1).lower() in SKIPPED_SCHEMES)
+def harvestable_address(raw: str) -> str | None:
+    """RAW as a browser reads an address (WHATWG URL: spaces around it, tabs and line breaks in it
+    dropped), or None when it is no link to harvest: empty, a jump within the page (`#x`), or a
+    non-web scheme (`mailto:`, `javascript:`)."""
+    written = _NEWLINES.sub("", raw.strip())
+    if not written or written.startswith("#"):
+        return None
+    match = SCHEME.match(written)
+    return None if match and match.group(1).lower() in SKIPPED_SCHEMES else written
 
 
-def _role(el: HtmlElement, role: LinkRole, zone: Zone, include_boilerplate: bool) -> LinkRole | None:
+def _role(
+    el: HtmlElement, role: LinkRole, zone: Zone, include_boilerplate: bool, blocks: _RecentBlocks
+) -> LinkRole | None:
     """The link's role where it stands, or None when it is chrome (or outside the body) and not wanted."""
-    related = zone.related or (role is LinkRole.CITED and _behind_related_label(el))
+    related = zone.related or (role is LinkRole.CITED and _behind_related_label(el, blocks))
     if not include_boilerplate:
         if zone.chrome or not (zone.main or zone.related):
             return None
@@ -236,15 +289,15 @@ def _role(el: HtmlElement, role: LinkRole, zone: Zone, include_boilerplate: bool
     return role
 
 
-def _behind_related_label(el: HtmlElement) -> bool:
+def _behind_related_label(el: HtmlElement, blocks: _RecentBlocks) -> bool:
     """ "Read more: <a>", "Related article: <a>", or a link whose own text is such a label."""
     anchor = text_of(el)
     if anchor and is_related_label(anchor):
         return True
-    block = _block_of(el)
+    block = blocks.around(el)
     if block is None:
         return False
-    text, at = text_of(block), 0
+    text, at = block.text, 0
     if anchor:
         at = max(text.find(anchor), 0)
     prefix = text[:at].strip()
@@ -278,15 +331,14 @@ def _anchor_text(el: HtmlElement) -> str | None:
     return title or None
 
 
-def _context(el: HtmlElement, anchor: str | None) -> str | None:
+def _context(el: HtmlElement, anchor: str | None, blocks: _RecentBlocks) -> str | None:
     """The sentence around the link, from its enclosing block."""
-    block = _block_of(el)
-    text = text_of(block) if block is not None else ""
-    if not text:
+    block = blocks.around(el)
+    text = block.text if block is not None else ""
+    if block is None or not text:
         return None
-    sentences = _SENTENCE_END.split(text)
     if anchor:
-        for sentence in sentences:
+        for sentence in block.sentences:
             if anchor in sentence:
                 return sentence[:_CONTEXT_CHARS]
     return text if len(text) <= _CONTEXT_CHARS else None

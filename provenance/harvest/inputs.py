@@ -38,7 +38,7 @@ from .docx import harvest_docx
 from .files import InputItem, is_url
 from .html import harvest_html
 from .markdown import harvest_markdown
-from .ooxml import OLE_MAGIC, WORD_EXTENSIONS, ZIP_MAGIC, compound_file_kind, is_word_package
+from .ooxml import OLE_MAGIC, WORD_EXTENSIONS, ZIP_MAGIC, WordPackage, compound_file_kind, word_package
 from .pdf import PdfUnreadable, harvest_pdf
 from .pdfread import PdfReader
 from .text import harvest_text
@@ -93,7 +93,7 @@ def detect_format(name: str, data: bytes) -> DocumentFormat:
     head = data[:4096].lstrip(codecs.BOM_UTF8)
     if _HTML_SNIFF.match(head):
         return DocumentFormat.HTML
-    suffix = Path(urlsplit(name).path if is_url(name) else name).suffix.lower()
+    suffix = _suffix(name)
     if suffix in HTML_EXTENSIONS and b"<" in head:
         return DocumentFormat.HTML
     if suffix in MARKDOWN_EXTENSIONS:
@@ -118,12 +118,9 @@ def failed_document(source: str, reason: str, fmt: DocumentFormat = DocumentForm
     )
 
 
-def is_word_document(name: str, data: bytes) -> bool:
-    """A zip that declares a WordprocessingML main document, or a zip named .docx (to say why it fails)."""
-    if not data.startswith(ZIP_MAGIC):
-        return False
-    suffix = Path(urlsplit(name).path if is_url(name) else name).suffix.lower()
-    return suffix in WORD_EXTENSIONS or is_word_package(data)
+def _suffix(name: str) -> str:
+    """The extension of a file's name or of a URL's path, in lower case ("" for none)."""
+    return Path(urlsplit(name).path if is_url(name) else name).suffix.lower()
 
 
 def harvest_bytes(
@@ -140,8 +137,12 @@ def harvest_bytes(
     """
     if data.startswith(OLE_MAGIC):
         return failed_document(source, f"not a text document: {compound_file_kind(data)}")
-    if is_word_document(source, data):
-        return _harvest_word(source, data, config, truncated)
+    if data.startswith(ZIP_MAGIC):
+        # a zip that declares a WordprocessingML main document, or one named .docx (to say why it fails)
+        named = _suffix(source) in WORD_EXTENSIONS
+        package = None if named else word_package(data)
+        if named or package is not None:
+            return _harvest_word(source, data, package, config, truncated)
     kind = binary_kind(data)
     if kind:
         return failed_document(source, f"not a text document: {kind}")
@@ -150,32 +151,46 @@ def harvest_bytes(
     if fmt is DocumentFormat.HTML and len(data) > config.max_html_bytes:
         data = data[: config.max_html_bytes]  # lxml's tree takes many times the page in memory
         notes.append(f"only the first {len(data):,} bytes of the page were parsed (harvest.max_html_bytes)")
+
+    def parse() -> HarvestedDocument:
+        try:
+            doc = _harvest_format(source, fmt, data, config, base_url, pdf_reader)
+        except PdfUnreadable as exc:
+            cut = f" (only its first {len(data):,} bytes were read: harvest.max_file_bytes)" if truncated else ""
+            return failed_document(source, f"cannot read the PDF: {exc}{cut}", DocumentFormat.PDF)
+        return _kept(doc, config, notes)
+
+    return _guarded(source, f"could not parse as {fmt}", DocumentFormat.TEXT, parse)
+
+
+def _harvest_format(
+    source: str, fmt: DocumentFormat, data: bytes, config: HarvestConfig, base_url: str | None, reader: PdfReader | None
+) -> HarvestedDocument:
+    if fmt is DocumentFormat.PDF:
+        return _harvest_pdf(source, data, config, base_url, reader)
+    if fmt is DocumentFormat.HTML:
+        return harvest_html(
+            source, data, base_url=base_url, include_boilerplate=config.include_boilerplate, max_links=config.max_links
+        )
+    if fmt is DocumentFormat.MARKDOWN:
+        return harvest_markdown(source, decode_text(data), max_links=config.max_links)
+    return harvest_text(source, decode_text(data), max_links=config.max_links)
+
+
+def _guarded(
+    source: str, what_failed: str, fmt: DocumentFormat, harvest: Callable[[], HarvestedDocument]
+) -> HarvestedDocument:
+    """HARVEST(), or a failed document (of format FMT, its reason starting with WHAT_FAILED) when the
+    harvester raises what it does not name itself: a harvester bug is one document's error."""
     try:
-        if fmt is DocumentFormat.PDF:
-            doc = _harvest_pdf(source, data, config, base_url, pdf_reader)
-        elif fmt is DocumentFormat.HTML:
-            doc = harvest_html(
-                source,
-                data,
-                base_url=base_url,
-                include_boilerplate=config.include_boilerplate,
-                max_links=config.max_links,
-            )
-        elif fmt is DocumentFormat.MARKDOWN:
-            doc = harvest_markdown(source, decode_text(data), max_links=config.max_links)
-        else:
-            doc = harvest_text(source, decode_text(data), max_links=config.max_links)
-    except PdfUnreadable as exc:
-        cut = f" (only its first {len(data):,} bytes were read: harvest.max_file_bytes)" if truncated else ""
-        return failed_document(source, f"cannot read the PDF: {exc}{cut}", DocumentFormat.PDF)
+        return harvest()
     except RecursionError:
-        return failed_document(source, "document nested too deeply to parse")
+        return failed_document(source, "document nested too deeply to parse", fmt)
     except MemoryError:
         raise  # the budget's to report (budget.py): the process may be in no state to go on
     except Exception as exc:
         log.warning("harvesting %s failed", source, exc_info=True)
-        return failed_document(source, f"could not parse as {fmt}: {type(exc).__name__}: {exc}")
-    return _kept(doc, config, notes)
+        return failed_document(source, f"{what_failed}: {type(exc).__name__}: {exc}", fmt)
 
 
 def _kept(doc: HarvestedDocument, config: HarvestConfig, notes: list[str]) -> HarvestedDocument:
@@ -190,25 +205,25 @@ def _kept(doc: HarvestedDocument, config: HarvestConfig, notes: list[str]) -> Ha
     return doc
 
 
-def _harvest_word(source: str, data: bytes, config: HarvestConfig, truncated: bool) -> HarvestedDocument:
-    """A Word document: read whole or not at all (a zip's directory is at its end), its text capped
-    at harvest.max_file_bytes characters as a text file's bytes are."""
+def _harvest_word(
+    source: str, data: bytes, package: WordPackage | None, config: HarvestConfig, truncated: bool
+) -> HarvestedDocument:
+    """A Word document (PACKAGE: DATA already opened, if it was): read whole or not at all (a zip's
+    directory is at its end), its text capped at harvest.max_file_bytes characters as a text file's
+    bytes are."""
     if truncated:
         reason = f"a Word document larger than harvest.max_file_bytes ({config.max_file_bytes:,} bytes): not read"
         return failed_document(source, reason, DocumentFormat.DOCX)
-    try:
-        doc = harvest_docx(source, data, max_links=config.max_links, max_chars=config.max_file_bytes)
-    except InputError as exc:
-        return failed_document(source, f"could not read the Word document: {exc}", DocumentFormat.DOCX)
-    except RecursionError:
-        return failed_document(source, "document nested too deeply to parse", DocumentFormat.DOCX)
-    except MemoryError:
-        raise  # the budget's to report (budget.py)
-    except Exception as exc:
-        log.warning("harvesting %s failed", source, exc_info=True)
-        reason = f"could not read the Word document: {type(exc).__name__}: {exc}"
-        return failed_document(source, reason, DocumentFormat.DOCX)
-    return _kept(doc, config, [])
+
+    def read() -> HarvestedDocument:
+        try:
+            opened = package if package is not None else WordPackage(data)
+            doc = harvest_docx(source, opened, max_links=config.max_links, max_chars=config.max_file_bytes)
+        except InputError as exc:
+            return failed_document(source, f"could not read the Word document: {exc}", DocumentFormat.DOCX)
+        return _kept(doc, config, [])
+
+    return _guarded(source, "could not read the Word document", DocumentFormat.DOCX, read)
 
 
 def _harvest_pdf(

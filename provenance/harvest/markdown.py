@@ -13,8 +13,9 @@ from ..page.datelines import HEAD_CHARS, file_name_date, head_date
 from ..records import DateEvidence, DocumentFormat, HarvestedDocument, LinkRef, LinkRole
 from ..textnorm import fingerprint
 from .frontmatter import FrontMatter, front_matter
-from .text import UNDERLINE, is_video_url, line_bounds, sentence_around
+from .text import is_video_url, sentence_around, underlined_links
 from .urls import find_urls, normalize_url
+from .wraps import line_bounds
 
 __all__ = ["harvest_markdown"]
 
@@ -74,7 +75,7 @@ def _published(source: str, matter: FrontMatter, head: str) -> DateEvidence | No
     found = matter.published()
     if found is None:
         found = head_date(_MARKUP_NOISE.sub("", head), language=matter.language())
-    if found is None and "://" not in source:
+    if found is None:
         found = file_name_date(source)
     return found
 
@@ -147,12 +148,7 @@ def harvest_markdown(source: str, text: str, max_links: int | None = None) -> Ha
                 ),
             )
         )
-    for match in UNDERLINE.finditer(scan):  # inline HTML <u>: a link whose address the copy lost
-        words = " ".join(match.group(1).split())
-        context = UNDERLINE.sub(r"\1", sentence_around(text, match.start(), match.end()))
-        placed.append(
-            (match.start(), LinkRef(url=None, written=None, role=LinkRole.LOST, anchor_text=words, context=context))
-        )
+    placed += underlined_links(scan, text, max_links)  # inline HTML <u>: a link whose address the copy lost
     placed.sort(key=lambda item: item[0])
     links = tuple(
         LinkRef(link.url, link.written, link.role, link.anchor_text, link.context, position)

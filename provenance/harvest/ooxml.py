@@ -5,7 +5,7 @@ a stream that stops at `MAX_PART_BYTES` and at what is left of `MAX_TOTAL_BYTES`
 package, so a zip bomb costs a bounded amount of time and memory and the cut is named in the
 document's error.  A zip listing more than `MAX_MEMBERS` entries is refused before Python's zipfile
 builds an object per entry.  XML is parsed with entity resolution, DTD loading and network access
-off (no XXE, no billion laughs), as harvest/feeds.py does.
+off (no XXE, no billion laughs): `safe_parser`, which harvest/feeds.py uses too.
 
 Part names are matched without regard to case (OPC part names are case-insensitive), relationship
 types by their last path segment, so the transitional and the ISO Strict namespaces read alike.
@@ -18,7 +18,7 @@ import posixpath
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Final, TypedDict
 
 from lxml import etree
 
@@ -54,11 +54,31 @@ class Relationship:
     external: bool
 
 
-def safe_parser() -> etree.XMLParser:
-    """A parser for XML from anyone: no entities resolved, no DTD or network loaded."""
-    return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True
-    )
+class SafeXmlOptions(TypedDict):
+    """lxml's options for XML from anyone, for a parser or for iterparse."""
+
+    resolve_entities: bool
+    no_network: bool
+    load_dtd: bool
+    huge_tree: bool
+    remove_comments: bool
+    remove_pis: bool
+
+
+# no entities resolved, no DTD or network loaded (no XXE, no billion laughs), no tree past libxml2's limits
+SAFE_XML_OPTIONS: Final[SafeXmlOptions] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+
+
+def safe_parser(recover: bool = False) -> etree.XMLParser:
+    """A parser for XML from anyone (SAFE_XML_OPTIONS); RECOVER reads on past what is not well-formed."""
+    return etree.XMLParser(recover=recover, **SAFE_XML_OPTIONS)
 
 
 def compound_file_kind(data: bytes) -> str:
@@ -194,10 +214,10 @@ def word_main_part(package: WordPackage) -> str | None:
     return None
 
 
-def is_word_package(data: bytes) -> bool:
-    """Whether DATA is a zip whose [Content_Types].xml declares a WordprocessingML main document."""
+def word_package(data: bytes) -> WordPackage | None:
+    """DATA opened as a Word package, or None when it is not a zip whose [Content_Types].xml declares a
+    WordprocessingML main document."""
     try:
-        WordPackage(data)
+        return WordPackage(data)
     except InputError:
-        return False
-    return True
+        return None

@@ -25,8 +25,7 @@ from .pdfmeta import PdfMetadata, read_metadata
 from .pdfread import MAX_CHARS, MAX_LINKS, MAX_PAGES, PdfContent, PdfReader, PdfUnreadable
 from .pdftext import assemble, display_title
 from .prints import PrintMarks, read_print
-from .text import harvest_text
-from .urls import find_urls
+from .text import harvest_text_and_urls
 
 __all__ = ["PdfUnreadable", "harvest_pdf"]
 
@@ -48,8 +47,7 @@ def harvest_pdf(
     assembled = assemble(content.pages)
     printed = read_print(assembled.text, hint=made.value if made else None)
     notes = link_annotations(content.pages, assembled, printed.removed, base_url)
-    doc = harvest_text(source, printed.text, max_links=max_links)
-    found = find_urls(printed.text, limit=None if max_links is None else max_links + 1)
+    doc, found = harvest_text_and_urls(source, printed.text, max_links=max_links)
     links = merge_links(printed.text, assembled, printed.removed, doc.links, found, notes)
     original = printed.original_link()
     if original is not None and not any(link.role is original.role for link in links):

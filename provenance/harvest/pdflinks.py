@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from ..records import LinkRef, LinkRole
 from ..textnorm import normalize_text
-from .html import SKIPPED_SCHEMES, resolve
+from .html import SCHEME, harvestable_address, resolve
 from .pdfread import PdfPage
 from .pdftext import Assembled
 from .text import sentence_around
@@ -28,7 +28,6 @@ from .urls import FoundUrl, normalize_url, strip_punctuation, unbreak
 
 __all__ = ["Annotation", "link_annotations", "merge_links"]
 
-_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _URL_TEXT = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 _TEXT_ROLES = frozenset({LinkRole.CITED, LinkRole.RELATED, LinkRole.EMBEDDED})
 
@@ -75,14 +74,11 @@ def link_annotations(
 
 def _address(uri: str, base: str | None) -> tuple[str | None, bool]:
     """The URL an annotation's URI leads to, and whether it is a link to harvest at all."""
-    written = re.sub(r"[\t\n\r]", "", uri).strip()  # as a browser reads a URL: tabs and line breaks dropped
-    if not written or written.startswith("#"):
+    written = harvestable_address(uri)
+    if written is None:
         return None, False
-    scheme = _SCHEME.match(written)
-    if scheme is not None:
-        return (None, False) if scheme.group(1).lower() in SKIPPED_SCHEMES else (resolve(written, base), True)
-    if written.lower().startswith("www."):
-        return resolve("http://" + written, None), True
+    if SCHEME.match(written) is None and written.lower().startswith("www."):
+        return resolve("http://" + written, None), True  # read as a browser reads a scheme-less "www." address
     return resolve(written, base), True
 
 

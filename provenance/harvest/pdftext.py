@@ -45,10 +45,6 @@ class Assembled:
         at = bisect_right(positions, index) - 1
         return self.page_starts[page] + index + (shifts[at] if at >= 0 else 0)
 
-    def page_of(self, offset: int) -> int:
-        """The page whose text holds OFFSET."""
-        return max(bisect_right(self.page_starts, offset) - 1, 0)
-
 
 def assemble(pages: tuple[PdfPage, ...]) -> Assembled:
     """The text of PAGES, joined as pdftotext joins them (a form feed before each page after the first)."""

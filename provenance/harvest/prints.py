@@ -24,6 +24,7 @@ from typing import Any
 
 from ..records import DateEvidence, LinkRef, LinkRole
 from .urls import clean_url
+from .wraps import end_of_line, start_of_line
 
 __all__ = ["PrintMarks", "read_print"]
 
@@ -189,15 +190,13 @@ def _lines_near(text: str, marks: dict[int, _Line]) -> dict[int, _Line]:
 
 def _line_start(text: str, pos: int) -> int:
     """Start of the line holding POS, looked for at most _MAX_LINE back (a longer line is no mark anyway)."""
-    low = max(0, pos - _MAX_LINE)
-    found = text.rfind("\n", low, pos) + 1
-    return found if found or low == 0 else low
+    return start_of_line(text, pos, _MAX_LINE)
 
 
 def _line_end(text: str, start: int) -> int:
     """End of the line at START (after its newline), looked for at most _MAX_LINE ahead."""
-    end = text.find("\n", start, start + _MAX_LINE + 1)
-    return min(len(text), start + _MAX_LINE + 1) if end < 0 else end + 1
+    end = end_of_line(text, start, _MAX_LINE + 1)
+    return end + 1 if end - start <= _MAX_LINE and end < len(text) else end  # past a newline found, not a cut
 
 
 def _around(text: str, anchor: int) -> list[int]:

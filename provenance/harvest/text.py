@@ -15,8 +15,9 @@ from ..records import DateEvidence, DocumentFormat, HarvestedDocument, LinkRef, 
 from ..textnorm import fingerprint
 from .prints import read_print
 from .urls import FoundUrl, find_urls
+from .wraps import line_bounds
 
-__all__ = ["UNDERLINE", "harvest_text", "is_video_url", "line_bounds", "sentence_around"]
+__all__ = ["harvest_text", "harvest_text_and_urls", "is_video_url", "sentence_around", "underlined_links"]
 
 _ORIGINAL = re.compile(
     r"^[ \t]*original[ \t]+(?:url|link|address|source)[ \t]*:[ \t]*(.*)$", re.IGNORECASE | re.MULTILINE
@@ -28,7 +29,7 @@ _LABEL = re.compile(
 )
 # an underlined run: a link whose address the copy lost.  The run stops at the next <u> or </u>, so
 # "<u>" x 1e6 with no "</u>" fails at once at each start instead of scanning 1,000 characters.
-UNDERLINE = re.compile(r"<u>((?:[^<]|<(?!/?u>)){1,1000}?)</u>", re.IGNORECASE)
+_UNDERLINE = re.compile(r"<u>((?:[^<]|<(?!/?u>)){1,1000}?)</u>", re.IGNORECASE)
 _VIDEO = re.compile(
     r"^https?://(?:(?:www\.|m\.)?youtube\.com/(?:watch\b|shorts/|embed/)|youtu\.be/"
     r"|(?:www\.|player\.)?vimeo\.com/)",
@@ -43,14 +44,6 @@ _RELATED_REACH = 4  # paragraphs after a label searched for the URL it names
 def is_video_url(url: str | None) -> bool:
     """YouTube watch/shorts/youtu.be and Vimeo pages: printed in place of an embedded player."""
     return url is not None and bool(_VIDEO.match(url))
-
-
-def line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """Start and end of the line holding text[start:end], looked for at most _REACH characters away
-    (a 50 MB line would otherwise be searched whole once per link)."""
-    line_start = max(text.rfind("\n", max(0, start - _REACH), start) + 1, start - _REACH, 0)
-    line_end = text.find("\n", end, end + _REACH)
-    return line_start, line_end if line_end >= 0 else min(len(text), end + _REACH)
 
 
 def sentence_around(text: str, start: int, end: int) -> str:
@@ -106,6 +99,21 @@ def _slug_score(title: str, url: str | None) -> float:
     return sum(w in have for w in wanted) / len(wanted) if wanted else 0.0
 
 
+def underlined_links(scan: str, text: str, max_links: int | None) -> list[tuple[int, LinkRef]]:
+    """The underlined runs of SCAN as lost links (the first MAX_LINKS + 1), each with its offset and the
+    sentence around it in TEXT (SCAN with its code masked, or TEXT itself)."""
+    found: list[tuple[int, LinkRef]] = []
+    for count, match in enumerate(_UNDERLINE.finditer(scan)):
+        if max_links is not None and count > max_links:
+            break
+        words = " ".join(match.group(1).split())
+        context = _UNDERLINE.sub(r"\1", sentence_around(text, match.start(), match.end()))
+        found.append(
+            (match.start(), LinkRef(url=None, written=None, role=LinkRole.LOST, anchor_text=words, context=context))
+        )
+    return found
+
+
 def _stands_alone(text: str, found: FoundUrl) -> bool:
     """Whether FOUND is the only thing on its line (a printed address, not a URL inside a sentence)."""
     line_start, line_end = line_bounds(text, found.start, found.end)
@@ -147,17 +155,32 @@ def harvest_text(source: str, text: str, max_links: int | None = None) -> Harves
 
     MAX_LINKS bounds the work on a link dump: the caller keeps that many and notes the cut.
     """
+    return _read(source, text, max_links)[0]
+
+
+def harvest_text_and_urls(
+    source: str, text: str, max_links: int | None = None
+) -> tuple[HarvestedDocument, list[FoundUrl]]:
+    """harvest_text, and find_urls(TEXT) (the first MAX_LINKS + 1) for a caller that places the links by
+    their offsets: the reader's own when it read TEXT as it came (no line ends rewritten, no print
+    marks or `Original url:` block cut out), else found again in TEXT."""
+    doc, main, urls = _read(source, text, max_links)
+    return doc, urls if main == text else find_urls(text, limit=None if max_links is None else max_links + 1)
+
+
+def _read(source: str, text: str, max_links: int | None) -> tuple[HarvestedDocument, str, list[FoundUrl]]:
+    """The document, the text its links were read from, and that text's URLs."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends
     printed = read_print(text)  # a browser print's header and footer: not content, but its address and time
     text = printed.text
     main, original = _original_block(text)
     original = original or printed.original_link()
     title, published = _head(main)
-    if published is None and "://" not in source:
+    if published is None:
         published = file_name_date(source)
     # The text's own fingerprint first: its working memory is gone before the links' is taken
     # (together they were the harvest's peak on a 10,000-line link list).
-    body = UNDERLINE.sub(r"\1", main).strip()
+    body = _UNDERLINE.sub(r"\1", main).strip()
     body_fingerprint = fingerprint(body)
     placed: list[tuple[int, LinkRef]] = []
     urls = find_urls(main, limit=None if max_links is None else max_links + 1)
@@ -197,14 +220,7 @@ def harvest_text(source: str, text: str, max_links: int | None = None) -> Harves
         placed.append(
             (found.start, LinkRef(url=found.url, written=found.written, role=role, anchor_text=anchor, context=context))
         )
-    for count, match in enumerate(UNDERLINE.finditer(main)):
-        if max_links is not None and count > max_links:
-            break
-        words = " ".join(match.group(1).split())
-        context = UNDERLINE.sub(r"\1", sentence_around(main, match.start(), match.end()))
-        placed.append(
-            (match.start(), LinkRef(url=None, written=None, role=LinkRole.LOST, anchor_text=words, context=context))
-        )
+    placed += underlined_links(main, main, max_links)
     if original is not None:
         placed.append((len(main) + 1, original))
     placed.sort(key=lambda item: item[0])
@@ -212,7 +228,7 @@ def harvest_text(source: str, text: str, max_links: int | None = None) -> Harves
         LinkRef(link.url, link.written, link.role, link.anchor_text, link.context, position)
         for position, (_, link) in enumerate(placed)
     )
-    return HarvestedDocument(
+    document = HarvestedDocument(
         source=source,
         format=DocumentFormat.TEXT,
         title=title,
@@ -224,3 +240,4 @@ def harvest_text(source: str, text: str, max_links: int | None = None) -> Harves
         captured=printed.captured,
         evidence=printed.evidence(),
     )
+    return document, main, urls

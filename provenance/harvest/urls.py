@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from ..domains import has_public_suffix
-from .wraps import BARE, continues, has_real_suffix
+from ..net.remap import host_problem
+from .wraps import BARE, continues, has_real_suffix, line_bounds
 
 __all__ = ["FoundUrl", "clean_url", "find_urls", "is_valid_url", "normalize_url", "strip_punctuation", "unbreak"]
 
@@ -107,6 +108,7 @@ _CUE = re.compile(
     re.IGNORECASE,
 )
 _CUE_AFTER = re.compile(r"^\s*(?:web\s?site|site|home\s?page|portal|page)\b", re.IGNORECASE)
+_LINE_REACH = 200  # how far the line around a bare domain is looked at
 # suffixes that are also common file extensions: "README.md", "main.py", "notes.zip" are files
 _FILE_LIKE = frozenset("md py sh zip mov pl rs ts so cc cs ps ms am ml rb pm mp gz".split())
 
@@ -132,7 +134,7 @@ def _body_end(text: str, start: int) -> int:
     return end
 
 
-def _strip(run: str) -> str:
+def strip_punctuation(run: str) -> str:
     """Drop sentence punctuation, quotes, unbalanced closing brackets and a glued footnote number from
     the end of a run."""
     while run:
@@ -148,17 +150,12 @@ def _strip(run: str) -> str:
     return run
 
 
-def strip_punctuation(run: str) -> str:
-    """A URL as written with the sentence's punctuation and unbalanced closing brackets off its end."""
-    return _strip(run)
-
-
 def _extend(text: str, start: int, end: int) -> tuple[int, bool]:
     """Follow a URL run over line breaks while the next line goes on with it; return the new end."""
     broken = False
     while (gap := _GAP.match(text[end : end + 80])) is not None:
         token = _TOKEN.match(text, end + gap.end())
-        if not token or not continues(text, start, end, unbreak(text[start:end]), token.group(0)):
+        if not token or not continues(text, end, unbreak(text[start:end]), token.group(0)):
             break
         end, broken = token.end(), True
     return end, broken
@@ -231,15 +228,12 @@ def _cannot_be_valid(written: str) -> bool:
     if len(labels) < 2 or not labels[-1]:
         return False
     if all(label.isdigit() for label in labels):
-        return len(labels) == 4 and any(int(label) > 255 for label in labels)
+        return host_problem(host) is not None  # an IPv4 part over 255
     if not (labels[-1].isalpha() and len(labels[-1]) >= 2 and has_real_suffix(host.lower())):
         return False  # no real suffix: a cut, not an address
     if port and (not port.isdigit() or not 0 < int(port) <= 65535):
         return True
-    return any(
-        not label or len(label) > 63 or label[0] == "-" or label[-1] == "-" or not re.fullmatch(r"[\w-]+", label)
-        for label in labels
-    )
+    return host_problem(host) is not None  # the same rules as the client's: url_problem
 
 
 def _text_url(written: str) -> tuple[str | None, bool]:
@@ -261,7 +255,7 @@ def clean_url(written: str) -> str | None:
     match = _START.search(run.translate(_LOOKALIKES))
     if not match or match.start() != 0 and run[: match.start()].strip("0123456789"):
         return None
-    return normalize_url(_strip(run[match.start() : _body_end(run, match.start())]))
+    return normalize_url(strip_punctuation(run[match.start() : _body_end(run, match.start())]))
 
 
 def is_valid_url(url: str) -> bool:
@@ -277,9 +271,8 @@ def _addressed(text: str, start: int, end: int) -> bool:
         return False
     if not (name.islower() or name.isupper() or tld.islower()):
         return False  # "outside.In the middle": two sentences glued, not a host
-    line_start = text.rfind("\n", max(0, start - 200), start) + 1
-    line_end = text.find("\n", end, end + 200)
-    line = text[line_start : line_end if line_end >= 0 else min(len(text), end + 200)]
+    line_start, line_end = line_bounds(text, start, end, _LINE_REACH)
+    line = text[line_start:line_end]
     before, after = text[line_start:start], text[end : end + 60]
     if text[max(0, start - 80) : start].rstrip()[-1:] == "@":
         return False  # the domain of an e-mail address cut at the line end
@@ -323,9 +316,9 @@ def find_urls(text: str, limit: int | None = None) -> list[FoundUrl]:
         spaced = _SPACED.match(scan, end) if not broken and _footnote_line(scan, start) else None
         if spaced and ("/" in spaced.group(0) or len(spaced.group(0).split()) == 1):
             end = spaced.end()  # "5http://wiki.ros.org/move base": the PDF lost the underscores
-        cleaned = _strip(unbreak(scan[start:end]).rstrip().replace(" ", "_"))
+        cleaned = strip_punctuation(unbreak(scan[start:end]).rstrip().replace(" ", "_"))
         if (stop := _FOOTNOTE_AFTER_STOP.search(cleaned)) is not None and _NEW_SENTENCE.match(scan, end):
-            cleaned = _strip(cleaned[: stop.start(1)])
+            cleaned = strip_punctuation(cleaned[: stop.start(1)])
         # the look-alike map keeps every character's place, so the text's own run cut to the same
         # length is the URL as written
         written = unbreak(text[start:end]).rstrip().replace(" ", "_")[: len(cleaned)]

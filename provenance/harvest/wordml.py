@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .ooxml import CappedStream, Relationship
+from .ooxml import SAFE_XML_OPTIONS, CappedStream, Relationship
 
 W_NAMESPACES = (
     "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
@@ -109,7 +109,8 @@ def _unquote(value: str) -> str:
     return re.sub(r"\\([\\\"])", r"\1", value).strip()
 
 
-def _attribute(element: etree._Element, name: str, namespaces: tuple[str, ...] = W_NAMESPACES) -> str | None:
+def word_attribute(element: etree._Element, name: str, namespaces: tuple[str, ...] = W_NAMESPACES) -> str | None:
+    """ELEMENT's attribute NAME in the first of NAMESPACES that has it (transitional or Strict), or None."""
     for ns in namespaces:
         value = element.get(f"{{{ns}}}{name}")
         if value is not None:
@@ -168,7 +169,7 @@ class _Walker:
 
     def handle(self, event: str, element: etree._Element) -> None:
         kind = _KINDS[element.tag]
-        if kind in _HIDDEN or (kind in _NOTES and _attribute(element, "type") in _SEPARATOR_NOTES):
+        if kind in _HIDDEN or (kind in _NOTES and word_attribute(element, "type") in _SEPARATOR_NOTES):
             self.hidden += 1 if event == "start" else -1
             return
         if self.hidden:
@@ -185,7 +186,7 @@ class _Walker:
             self.paragraphs.append(_Paragraph())
         elif kind == "pStyle":
             if self.paragraphs and self.paragraphs[-1].style is None:
-                self.paragraphs[-1].style = _attribute(element, "val")
+                self.paragraphs[-1].style = word_attribute(element, "val")
         elif kind in _SHOWN:
             parent = element.getparent()
             if parent is not None and parent.tag in _RUNS:  # not a tab stop in the paragraph's properties
@@ -193,9 +194,9 @@ class _Walker:
         elif kind == "hyperlink":
             self._open_element(self._relationship_target(element))
         elif kind == "fldSimple":
-            self._open_element(hyperlink_target(_attribute(element, "instr") or ""))
+            self._open_element(hyperlink_target(word_attribute(element, "instr") or ""))
         elif kind == "fldChar":
-            self._field_char(_attribute(element, "fldCharType") or "")
+            self._field_char(word_attribute(element, "fldCharType") or "")
         elif kind == "hlinkClick":
             self._picture_link(element)
 
@@ -217,11 +218,11 @@ class _Walker:
             self._clear(element)
 
     def _relationship_target(self, element: etree._Element) -> str | None:
-        rid = _attribute(element, "id", R_NAMESPACES)
+        rid = word_attribute(element, "id", R_NAMESPACES)
         rel = self.rels.get(rid) if rid else None
         if rel is None or not rel.external:
             return None  # w:anchor alone jumps within the document
-        fragment = _attribute(element, "anchor")
+        fragment = word_attribute(element, "anchor")
         return f"{rel.target}#{fragment}" if fragment and "#" not in rel.target else rel.target
 
     def _picture_link(self, element: etree._Element) -> None:
@@ -325,28 +326,13 @@ class _Walker:
 
 
 def read_part(
-    stream: CappedStream,
-    rels: dict[str, Relationship],
-    heading_styles: frozenset[str] = frozenset(),
-    max_chars: int = 50_000_000,
-    max_links: int = 10_001,
+    stream: CappedStream, rels: dict[str, Relationship], heading_styles: frozenset[str], max_chars: int, max_links: int
 ) -> PartText:
     """Walk a part's XML as it is decompressed: its text (at most MAX_CHARS) and hyperlinks (at most MAX_LINKS)."""
     walker = _Walker(rels, heading_styles, max_chars, max_links)
     full, problem = False, None
     try:
-        # the guard of ooxml.safe_parser: no entities resolved, no DTD or network loaded
-        for event, element in etree.iterparse(
-            stream,
-            events=("start", "end"),
-            tag=_TAGS,
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            huge_tree=False,
-            remove_comments=True,
-            remove_pis=True,
-        ):
+        for event, element in etree.iterparse(stream, events=("start", "end"), tag=_TAGS, **SAFE_XML_OPTIONS):
             walker.handle(event, element)
     except _Full:
         full = True

@@ -19,7 +19,7 @@ import re
 
 from ..domains import has_public_suffix
 
-__all__ = ["BARE", "continues", "has_real_suffix", "line_fill"]
+__all__ = ["BARE", "continues", "has_real_suffix", "end_of_line", "line_bounds", "line_fill", "start_of_line"]
 
 _TLDS = "com|org|net|edu|gov|io|int|info|co|uk|de|fr|it|eu|ai|me|tv|us|ca|au|jp|nl|ch|es|be|ly"
 # a scheme-less "host.tld/": an address by its "/".  Bounded like a DNS name (labels of at most 63, a
@@ -55,6 +55,24 @@ def has_real_suffix(host: str) -> bool:
     return last in _SPECIAL_USE or has_public_suffix(host)
 
 
+def start_of_line(text: str, pos: int, reach: int) -> int:
+    """Start of the line holding POS, or POS - REACH when the line starts further back: no look goes
+    further than REACH, so a long single-line text is not searched (and copied) whole once per call."""
+    low = max(0, pos - reach)
+    return max(text.rfind("\n", low, pos) + 1, low)
+
+
+def end_of_line(text: str, pos: int, reach: int) -> int:
+    """End of the line holding POS (where its newline stands), or POS + REACH when it ends further on."""
+    end = text.find("\n", pos, pos + reach)
+    return min(len(text), pos + reach) if end < 0 else end
+
+
+def line_bounds(text: str, start: int, end: int, reach: int = _REACH) -> tuple[int, int]:
+    """Start and end of the line holding text[start:end], each looked for at most REACH characters away."""
+    return start_of_line(text, start, reach), end_of_line(text, end, reach)
+
+
 def _blank(line: str) -> bool:
     return not line.strip()
 
@@ -82,7 +100,7 @@ def _neighbours(text: str, line_start: int, line_end: int) -> list[str]:
     for _ in range(_AROUND):  # lines before
         if pos <= 0 or line_start - pos > _REACH:
             break
-        prev_start = text.rfind("\n", max(0, pos - 1 - _REACH), pos - 1) + 1
+        prev_start = start_of_line(text, pos - 1, _REACH)
         line = text[prev_start : pos - 1]
         if _blank(line) or "\f" in line:
             break
@@ -92,8 +110,7 @@ def _neighbours(text: str, line_start: int, line_end: int) -> list[str]:
     for _ in range(_AROUND):  # lines after
         if pos >= len(text) or pos - line_end > _REACH:
             break
-        next_end = text.find("\n", pos + 1, pos + 1 + _REACH)
-        next_end = len(text) if next_end < 0 else next_end
+        next_end = end_of_line(text, pos + 1, _REACH)
         line = text[pos + 1 : next_end]
         if _blank(line) or "\f" in line:
             break
@@ -119,9 +136,9 @@ def _numbered(token: str) -> bool:
     return match is not None and match[1].isupper()
 
 
-def continues(text: str, start: int, end: int, head: str, token: str) -> bool:
-    """Whether TOKEN, first on the line after text[start:end], goes on with the URL HEAD (its run so far,
-    wrap breaks removed) that the line break cut."""
+def continues(text: str, end: int, head: str, token: str) -> bool:
+    """Whether TOKEN, first on the line after the URL run ending at text[end], goes on with the URL HEAD
+    (its run so far, wrap breaks removed) that the line break cut."""
     if not token or _NEW_URL.match(token):
         return False
     if _SCHEME_ONLY.match(head):  # "https:" / "http://" alone at the line end
@@ -149,8 +166,7 @@ def continues(text: str, start: int, end: int, head: str, token: str) -> bool:
     # remainder that has address characters of its own (ragged LaTeX bibliographies break early).
     if last in "/-_=&?#%~" and urlish or last == "." and bare.lower() in _EXTENSIONS:
         return True
-    line_start = text.rfind("\n", max(0, end - _REACH), end) + 1
-    if line_fill(text, line_start, end) < FULL:
+    if line_fill(text, start_of_line(text, end, _REACH), end) < FULL:
         return False  # the URL ended before the line had to break
     strong = any(c in bare for c in _STRONG) or _FILE.search(bare) is not None
     digits = any(c.isdigit() for c in bare)

@@ -65,11 +65,12 @@ def url_problem(url: str) -> str | None:
             return "URL has port 0"
     except ValueError as exc:
         return f"cannot parse URL: {str(exc).splitlines()[0][:200]}"
-    return _host_problem(parts.hostname)
+    return host_problem(parts.hostname)
 
 
-def _host_problem(host: str) -> str | None:
-    """Why HOST names no machine (one line), or None; IPv6 literals are the guard's to judge."""
+def host_problem(host: str) -> str | None:
+    """Why HOST names no machine (one line), or None: a label with characters or hyphens no host name
+    has, or four numbers one of which is over 255; IPv6 literals are the guard's to judge."""
     if ":" in host:
         return None
     labels = host.rstrip(".").split(".")

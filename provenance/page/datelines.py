@@ -139,7 +139,10 @@ def value_date(value: str, language: str | None = None) -> date | None:
 
 
 def file_name_date(source: str) -> DateEvidence | None:
-    """The date a Jekyll-style name ("2024-04-25-title.md") gives a file (source "file_name"), or None."""
+    """The date a Jekyll-style name ("2024-04-25-title.md") gives a file (source "file_name"), or None;
+    None for a URL too, whose path is no file's name."""
+    if "://" in source:
+        return None
     name = PurePosixPath(source.replace("\\", "/")).name
     match = _JEKYLL.match(name)
     if match is None:

@@ -95,7 +95,7 @@ def publication_date(
     root = page.root
     finders = (_dated_element,) if metadata_only else (_date_line, _dated_element, _dateline)
     for finder in finders:
-        line = finder(page, root) if root is not None else None
+        line = finder(page)
         if line and not _republished(line[0], url_day):
             return DateEvidence(line[0], line[2], line[1])
     if url_day is not None and found:
@@ -253,17 +253,17 @@ _PUBLISHED_CLASS = re.compile(r"created|published|pubdate|date[-_]?posted|posted
 _DATE_RE = re.compile(_DATE, re.I)
 
 
-def _date_line(page: Page, root: HtmlElement) -> tuple[date, str, str] | None:
+def _date_line(page: Page) -> tuple[date, str, str] | None:
     """The first visible "Published on 1 May 2020"-style line (German, English, French, Spanish, Italian)."""
-    body = root.find("body")
+    body = page.root.find("body") if page.root is not None else None
     text = " ".join((body.text_content() if body is not None else "").split())
     found = _first_date(_DATE_LINE, text)
     return (*found, "date_line") if found else None
 
 
-def _dated_element(page: Page, root: HtmlElement) -> tuple[date, str, str] | None:
+def _dated_element(page: Page) -> tuple[date, str, str] | None:
     """The first element whose class/id/itemprop says "published"/"created" and holds a date."""
-    for el in root.iter():
+    for el in page.root.iter() if page.root is not None else ():
         if not isinstance(el.tag, str):
             continue
         names = f"{el.get('class', '')} {el.get('id', '')} {el.get('itemprop', '')}"
@@ -279,7 +279,7 @@ def _dated_element(page: Page, root: HtmlElement) -> tuple[date, str, str] | Non
     return None
 
 
-def _dateline(page: Page, root: HtmlElement) -> tuple[date, str, str] | None:
+def _dateline(page: Page) -> tuple[date, str, str] | None:
     """A news dateline opening the article body: "Karlsruhe, (12.11.2021). ..." or "29.11.2022 – ...".
 
     Only where an article body was found: the top of a whole page is navigation and profiles.
