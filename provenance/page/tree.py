@@ -171,11 +171,16 @@ class Page:
         return main_text(self)
 
 
+# C0 controls other than tab and line ends: the HTML parser keeps them in text, but lxml refuses
+# them when that text is set again (drop_tree moves a dropped element's tail into its parent).
+_NOT_XML = dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+
+
 def load_page(data: bytes | str) -> Page:
     """Parse `data` leniently and locate the article body; an unparseable page has root None."""
     html = decode_html(data) if isinstance(data, bytes) else data.replace("\x00", "")
     try:
-        markup = _XML_DECL.sub("", html, count=1)
+        markup = _XML_DECL.sub("", html, count=1).translate(_NOT_XML)
         root, too_deep = _parse(markup)
         if too_deep:  # what lies deeper is silently dropped: keep the links, lose the layout
             root, _ = _parse(_CONTAINER_TAG.sub(" ", markup))
