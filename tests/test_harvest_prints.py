@@ -78,6 +78,8 @@ def test_a_firefox_print_with_a_shortened_address():
         ("2024/05/14 9:41", "1/1", date(2024, 5, 14)),  # ja, zh
         ("5/6/24, 21:41", "1 of 1", date(2024, 6, 5)),  # a 24-hour clock reads day first
         ("May 14, 2024 at 9:41 AM", "Page 1 of 1", date(2024, 5, 14)),  # Safari
+        ("14 mai 2024 à 09:41", "1/1", date(2024, 5, 14)),  # month names in the reader's language
+        ("14. März 2024 um 09:41", "Seite 1 von 1", date(2024, 3, 14)),
     ],
 )
 def test_print_time_forms(header, counter, day):

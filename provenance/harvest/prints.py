@@ -22,15 +22,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from ..page.datewords import vocabulary
 from ..records import DateEvidence, LinkRef, LinkRole
 from .urls import clean_url
 from .wraps import end_of_line, start_of_line
 
 __all__ = ["PrintMarks", "read_print"]
 
-_MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
 _NUMERIC_DATE = r"\d{1,4}[./-] ?\d{1,2}[./-] ?\d{1,4}\.?"
-_WORD_DATE = r"(?:[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4}|\d{1,2}\.? [A-Z][a-z]{2,8}\.? \d{4})"
+_MONTH_WORD = r"[^\W\d_]{3,12}\.?"  # a month's name or abbreviation, in any language and script
+_WORD_DATE = rf"(?:{_MONTH_WORD} \d{{1,2}},? \d{{4}}|\d{{1,2}}\.? {_MONTH_WORD} \d{{4}})"
 _HALF = r"(?:[AaPp]\.? ?[Mm]\.?|午前|午後|上午|下午|오전|오후)"
 _CLOCK = rf"(?:{_HALF} ?)?\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?: ?{_HALF})?"
 _STAMP = rf"(?P<stamp>(?P<date>{_NUMERIC_DATE}|{_WORD_DATE}),?(?: (?:at|à|um|a las|alle|om|kl\.))? (?P<clock>{_CLOCK}))"
@@ -273,12 +274,12 @@ def _captured(stamp: re.Match[str], hint: date | None, source: str) -> DateEvide
 def _read_date(raw: str, clock: str, hint: date | None) -> date | None:
     """The day a print stamp names; a numeric date that reads both ways is settled by HINT, else by the
     locale the stamp shows (a 12-hour clock: month first; dots or a 24-hour clock: day first)."""
-    words = re.findall(r"[A-Za-z]+", raw)
+    words = re.findall(r"[^\W\d_]+", raw)
     numbers = [int(n) for n in re.findall(r"\d+", raw)]
     if words:
-        month = next((i + 1 for i, name in enumerate(_MONTHS) if words[0].lower().startswith(name)), None)
+        named = vocabulary().month(words[0])  # "May", "mai", "März", "févr."
         day, year = (numbers[0], numbers[1]) if len(numbers) == 2 else (0, 0)
-        return _date(year, month or 0, day)
+        return _date(year, named[0] if named else 0, day)
     if len(numbers) != 3:
         return None
     if re.match(r"\d{4}", raw):
