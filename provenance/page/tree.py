@@ -172,15 +172,16 @@ class Page:
 
 
 # C0 controls other than tab and line ends: the HTML parser keeps them in text, but lxml refuses
-# them when that text is set again (drop_tree moves a dropped element's tail into its parent).
+# them when that text is set again (see _drop).
 _NOT_XML = dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def load_page(data: bytes | str) -> Page:
     """Parse `data` leniently and locate the article body; an unparseable page has root None."""
     html = decode_html(data) if isinstance(data, bytes) else data.replace("\x00", "")
     try:
-        markup = _XML_DECL.sub("", html, count=1).translate(_NOT_XML)
+        markup = _XML_DECL.sub("", html, count=1)
         root, too_deep = _parse(markup)
         if too_deep:  # what lies deeper is silently dropped: keep the links, lose the layout
             root, _ = _parse(_CONTAINER_TAG.sub(" ", markup))
@@ -188,13 +189,30 @@ def load_page(data: bytes | str) -> Page:
         return Page(html, None, None)
     for el in list(root.iter(*DROP_TAGS)):
         if el.get("type", "").lower() != "application/ld+json":
-            el.drop_tree()
+            _drop(el)
     for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
-        el.drop_tree()
+        _drop(el)
     for el in root.xpath('//*[starts-with(@id, "wm-ipp")]'):  # the Wayback Machine's replay toolbar
         if el.getparent() is not None:
-            el.drop_tree()
+            _drop(el)
     return Page(html, root, _find_container(root), flattened=too_deep)
+
+
+def _drop(el: HtmlElement) -> None:
+    """Remove EL, keeping its tail text.  drop_tree joins the tail to the text before it, and lxml
+    refuses to set text holding a C0 control the parser kept (losing what was there as it fails):
+    then the two pieces are joined without theirs."""
+    tail = el.tail
+    if tail:
+        previous, parent = el.getprevious(), el.getparent()
+        before = previous.tail if previous is not None else parent.text if parent is not None else None
+        if _CONTROL.search(tail) or (before and _CONTROL.search(before)):
+            el.tail = tail.translate(_NOT_XML)
+            if previous is not None:
+                previous.tail = (before or "").translate(_NOT_XML)
+            elif parent is not None:
+                parent.text = (before or "").translate(_NOT_XML)
+    el.drop_tree()
 
 
 def _parse(html: str) -> tuple[HtmlElement, bool]:
